@@ -1,0 +1,38 @@
+#include "route_command.hpp"
+
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr std::string_view usage
+  = "switchyard: routes each LLM task to the smallest capable model.\n\n"
+    "usage: switchyard COMMAND [ARGS] (every command has --help)\n\n"
+    "commands:\n"
+    "  route \"TASK\"        print the routing decision for a task\n"
+    "  config check FILE   validate a registry file\n"
+    "  bench engine        measure the routing engine's decision rate\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  using namespace switchyard::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h"
+      || args[0] == "help") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  auto command = args.front();
+  args.erase(args.begin());
+  if (command == "route")
+    return run_route_command(args);
+  if (command == "config")
+    return run_config_command(args);
+  if (command == "bench")
+    return run_bench_command(args);
+  std::cerr << "switchyard: unknown command '" << command << "'\n\n" << usage;
+  return 2;
+}

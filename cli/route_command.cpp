@@ -1,0 +1,238 @@
+#include "route_command.hpp"
+
+#include "command_line.hpp"
+#include "decision_table.hpp"
+
+#include "switchyard/config/registry_loader.hpp"
+#include "switchyard/engine/decision_report.hpp"
+#include "switchyard/engine/router.hpp"
+#include "switchyard/messages/error_code.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace switchyard::cli {
+
+namespace {
+
+/// The example tasks `switchyard route --examples` runs: one per kind of
+/// decision the router makes.
+const std::vector<std::string>& example_tasks() {
+  static const std::vector<std::string> tasks{
+    "say hello",
+    "Write a fibonacci function",
+    "What is the capital of France?",
+    "Review this pull request diff for bugs and style issues",
+    "Write unit tests for the payment retry logic",
+    "Document the public API of the rate limiter in the README",
+    "Prove that the sum of two even numbers is even, step by step",
+    "Design a distributed rate limiter architecture for microservices",
+    "Audit production deployment for security vulnerabilities",
+    "Refactor this module to remove duplicated parsing code",
+  };
+  return tasks;
+}
+
+std::string make_decision_id(std::string_view text, std::size_t n) {
+  auto now = std::chrono::system_clock::now().time_since_epoch().count();
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  auto mix = [&](std::uint64_t x) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (x >> (i * 8)) & 0xff;
+      h *= 0x100000001b3ull;
+    }
+  };
+  for (char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  mix(static_cast<std::uint64_t>(now));
+  mix(n);
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "dec_%016llx",
+                static_cast<unsigned long long>(h));
+  return buf;
+}
+
+} // namespace
+
+int run_route_command(const std::vector<std::string>& args) {
+  command_line cl{
+    "route",
+    "switchyard route \"TASK\" [\"TASK\"...] [flags]\n"
+    "       switchyard route --examples [flags]\n\n"
+    "Prints the routing decision for each task: model, fallbacks or ensemble,\n"
+    "complexity, task type, cost range, points per factor and rationale.",
+    {
+      {"task-type", true, "task type (code_generation, reasoning, ...)"},
+      {"complexity", true, "simple | moderate | complex | critical"},
+      {"budget", true, "budget for this task in USD"},
+      {"budget-remaining", true, "what is left of the overall budget, USD"},
+      {"quality", true, "minimum predicted quality, 0-1"},
+      {"max-latency", true, "latency bound in seconds"},
+      {"context-tokens", true, "tokens of context sent with the task"},
+      {"vision", false, "needs a vision model"},
+      {"tools", false, "needs tool calling"},
+      {"json", false, "print JSON instead of a table"},
+      {"parallel", false, "ask for a parallel ensemble"},
+      {"strategy", true, "judge | quality_weighted | voting | first_success"},
+      {"force-model", true, "route to this registry id"},
+      {"local-failures", true, "local attempts that already failed"},
+      {"config", true, "registry YAML (default: the built-in models.yaml)"},
+      {"examples", false, "route the built-in example tasks"},
+    }};
+  if (!cl.parse(args)) {
+    std::cerr << "switchyard route: " << cl.error() << "\n";
+    return 2;
+  }
+  if (cl.has("help")) {
+    std::cout << cl.help();
+    return 0;
+  }
+  auto tasks = cl.positional();
+  if (cl.has("examples"))
+    tasks.insert(tasks.end(), example_tasks().begin(), example_tasks().end());
+  if (tasks.empty()) {
+    std::cerr << "switchyard route: no task given; pass a task in quotes or "
+                 "--examples (see --help)\n";
+    return 2;
+  }
+
+  engine::route_request req;
+  auto fail = [&](const std::string& msg) {
+    std::cerr << "switchyard route: " << msg << "\n";
+    return 2;
+  };
+  if (auto t = cl.value("task-type")) {
+    req.type = engine::parse_task_type(*t);
+    if (!req.type)
+      return fail("unknown --task-type '" + *t
+                  + "'; one of: code_generation, code_review, testing, "
+                    "refactoring, reasoning, planning, analysis, "
+                    "security_audit, documentation, tool_use, multimodal, "
+                    "long_context, general");
+  }
+  if (auto t = cl.value("complexity")) {
+    req.tier = engine::parse_complexity_tier(*t);
+    if (!req.tier)
+      return fail("unknown --complexity '" + *t
+                  + "'; one of: simple, moderate, complex, critical");
+  }
+  if (auto s = cl.value("strategy")) {
+    req.strategy = engine::parse_consensus_strategy(*s);
+    if (!req.strategy)
+      return fail("unknown --strategy '" + *s
+                  + "'; one of: judge, quality_weighted, voting, "
+                    "first_success");
+  }
+  req.budget_usd = cl.number("budget");
+  auto remaining = cl.number("budget-remaining");
+  req.min_quality = cl.number("quality");
+  req.max_latency_s = cl.number("max-latency");
+  auto context = cl.integer("context-tokens");
+  auto local_failures = cl.integer("local-failures");
+  if (!cl.error().empty())
+    return fail(cl.error());
+  if (req.budget_usd && *req.budget_usd < 0)
+    return fail("--budget must be >= 0");
+  if (req.min_quality && (*req.min_quality < 0 || *req.min_quality > 1))
+    return fail("--quality must be between 0 and 1");
+  if (context && (*context < 0 || *context > 100'000'000))
+    return fail("--context-tokens must be between 0 and 100000000");
+  if (local_failures && *local_failures < 0)
+    return fail("--local-failures must be >= 0");
+  req.context_tokens = context ? static_cast<std::uint32_t>(*context) : 0;
+  req.local_failures
+    = local_failures ? static_cast<std::uint32_t>(*local_failures) : 0;
+  if (cl.has("vision"))
+    req.required.add(engine::capability::vision);
+  if (cl.has("tools"))
+    req.required.add(engine::capability::tools);
+  req.parallel = cl.has("parallel");
+  auto forced = cl.value("force-model").value_or("");
+  req.force_model = forced;
+
+  auto loaded = config::load_registry(cl.value("config").value_or(""));
+  if (!loaded) {
+    std::cerr << error_message(loaded.error()) << "\n";
+    return 2;
+  }
+  const auto& reg = *loaded;
+  if (!forced.empty() && !reg.find_model(forced))
+    return fail("--force-model '" + forced
+                + "' is not in the registry (see `switchyard route --help`; "
+                  "ids are listed in the config's models section)");
+
+  engine::keyword_classifier classifier;
+  engine::router router{reg, classifier};
+  engine::routing_state state;
+  if (remaining)
+    state.budget_remaining = engine::usd_to_nanos_ceil(*remaining);
+
+  bool json = cl.has("json");
+  std::string out;
+  engine::json_writer w{out};
+  if (json && tasks.size() > 1)
+    w.begin_array();
+  std::vector<routed_task> rows;
+  bool any_failed = false;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    req.text = tasks[i];
+    auto d = router.route(req, state);
+    auto id = make_decision_id(tasks[i], i);
+    any_failed = any_failed || !d.has_model();
+    if (json)
+      engine::write_decision_json(w, d, reg, classifier, id);
+    else
+      rows.push_back({tasks[i], id, std::move(d)});
+  }
+  if (json) {
+    if (tasks.size() > 1)
+      w.end_array();
+    std::cout << out << "\n";
+  } else if (rows.size() == 1) {
+    print_decision_detail(std::cout, rows.front(), reg, classifier);
+  } else {
+    print_decision_table(std::cout, rows, reg);
+  }
+  // A task no model can take is an answer, not a crash, but scripts need to
+  // tell it apart.
+  return any_failed ? 1 : 0;
+}
+
+int run_config_command(const std::vector<std::string>& args) {
+  command_line cl{"config",
+                  "switchyard config check FILE\n\n"
+                  "Validates a registry file; prints every error as "
+                  "file:line: field: message and exits 2, or exits 0.",
+                  {}};
+  if (!cl.parse(args)) {
+    std::cerr << "switchyard config: " << cl.error() << "\n";
+    return 2;
+  }
+  const auto& pos = cl.positional();
+  if (cl.has("help")) {
+    std::cout << cl.help();
+    return 0;
+  }
+  if (pos.size() != 2 || pos[0] != "check") {
+    std::cerr << "switchyard config: expected `switchyard config check FILE`\n";
+    return 2;
+  }
+  auto result = config::load_registry_file(pos[1], config::process_env());
+  if (!result.errors.empty()) {
+    for (const auto& e : result.errors)
+      std::cerr << e.to_string() << "\n";
+    std::cerr << result.errors.size() << " error"
+              << (result.errors.size() == 1 ? "" : "s") << " in " << pos[1]
+              << "\n";
+    return 2;
+  }
+  const auto& reg = *result.registry;
+  std::cout << pos[1] << ": ok (" << reg.providers.size() << " providers, "
+            << reg.models.size() << " models)\n";
+  return 0;
+}
+
+} // namespace switchyard::cli

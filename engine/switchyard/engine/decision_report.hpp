@@ -1,0 +1,28 @@
+#pragma once
+
+#include "switchyard/engine/classifier.hpp"
+#include "switchyard/engine/decision.hpp"
+#include "switchyard/engine/json_writer.hpp"
+#include "switchyard/engine/registry.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace switchyard::engine {
+
+/// Why a model was filtered out, in words: "max cost $0.117 over the $0.100 cap".
+[[nodiscard]] std::string describe_filter(const filtered_model& f);
+
+/// One paragraph saying which rule chose what and why.
+[[nodiscard]] std::string rationale(const decision& d, const registry& reg,
+                                    const keyword_classifier& cls);
+
+/// The decision as one JSON object (the `switchyard route --json` and
+/// `/v1/route` shape): decision_id, model, provider, is_local, complexity,
+/// complexity_score, task_type, fallbacks, ensemble, estimated_cost_usd,
+/// candidates with factor points, filtered_out with reasons, rationale.
+void write_decision_json(json_writer& w, const decision& d,
+                         const registry& reg, const keyword_classifier& cls,
+                         std::string_view decision_id);
+
+} // namespace switchyard::engine

@@ -1,0 +1,195 @@
+#pragma once
+
+#include "switchyard/engine/capabilities.hpp"
+#include "switchyard/engine/task_type.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchyard::engine {
+
+// -- providers -----------------------------------------------------------------
+
+/// The wire format a provider speaks.
+enum class provider_kind : std::uint8_t {
+  openai,    ///< OpenAI chat completions (OpenAI, OpenRouter, Mistral, LM Studio, vLLM)
+  anthropic, ///< Anthropic messages
+  gemini,    ///< Gemini generateContent
+  cohere,    ///< Cohere chat v2
+  ollama,    ///< Ollama /api/chat
+};
+
+inline constexpr std::array<std::string_view, 5> provider_kind_names{
+  "openai", "anthropic", "gemini", "cohere", "ollama"};
+
+[[nodiscard]] constexpr std::string_view to_string(provider_kind k) noexcept {
+  return provider_kind_names[static_cast<std::size_t>(k)];
+}
+
+[[nodiscard]] constexpr std::optional<provider_kind>
+parse_provider_kind(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < provider_kind_names.size(); ++i)
+    if (provider_kind_names[i] == s)
+      return static_cast<provider_kind>(i);
+  return std::nullopt;
+}
+
+struct provider_spec {
+  std::string id;
+  provider_kind kind = provider_kind::openai;
+  /// Fixed by the configuration; clients can never choose an upstream URL.
+  std::string base_url;
+  /// Name of the environment variable holding the key; empty for none.
+  /// The key itself never enters the registry.
+  std::string api_key_env;
+  /// Runs on this machine or network (Ollama, LM Studio): zero cost and
+  /// preferred under `prefer_local`.
+  bool local = false;
+  /// At most this many calls in flight to this provider.
+  std::uint32_t max_concurrency = 64;
+};
+
+// -- models --------------------------------------------------------------------
+
+struct model_spec {
+  std::string id;
+  std::string provider;
+  /// The name the provider's API expects.
+  std::string upstream;
+  /// Index into registry::providers, resolved at load time.
+  std::uint16_t provider_index = 0;
+  /// Prior probability of a good answer, 0-1.
+  double quality = 0.0;
+  /// USD per 1,000 tokens.
+  double cost_per_1k_input = 0.0;
+  double cost_per_1k_output = 0.0;
+  /// Tokens, input and output together.
+  std::uint32_t context_window = 0;
+  /// Median time to the first token, in milliseconds.
+  double p50_latency_ms = 0.0;
+  /// Output tokens per second once streaming.
+  double tokens_per_second = 0.0;
+  capability_set capabilities;
+  bool enabled = true;
+  /// Free previews and other models that may vanish or rate-limit hard.
+  bool experimental = false;
+  /// Copied from the provider for fast filtering.
+  bool local = false;
+};
+
+// -- policy --------------------------------------------------------------------
+
+/// Per-provider circuit breaker. The defaults follow Envoy's outlier
+/// detection: consecutive_5xx = 5 and a failure-percentage detector over a
+/// window with a minimum request volume.
+struct breaker_config {
+  std::uint32_t consecutive_failures = 5;
+  /// Trip when at least `failure_rate` of the last `window` calls failed,
+  /// once the window holds at least `min_calls`.
+  double failure_rate = 0.5;
+  std::uint32_t window = 20;
+  std::uint32_t min_calls = 10;
+  std::chrono::milliseconds cooldown{60'000};
+  /// Each re-opening doubles the cooldown, up to this.
+  std::chrono::milliseconds max_cooldown{300'000};
+  /// Consecutive successful probes needed in half-open to close.
+  std::uint32_t half_open_successes = 3;
+  /// A probe that never reports back frees its slot after this long.
+  std::chrono::milliseconds probe_timeout{30'000};
+};
+
+struct retry_config {
+  std::uint32_t max_retries = 2;
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{5'000};
+  /// +-20% jitter around each backoff.
+  double jitter = 0.2;
+  /// Retry-After is honoured up to this; longer waits fail over instead.
+  std::chrono::milliseconds max_retry_after{60'000};
+};
+
+/// How an ensemble's results become one answer.
+enum class consensus_strategy : std::uint8_t {
+  judge,
+  quality_weighted,
+  voting,
+  first_success,
+};
+
+inline constexpr std::array<std::string_view, 4> consensus_strategy_names{
+  "judge", "quality_weighted", "voting", "first_success"};
+
+[[nodiscard]] constexpr std::string_view
+to_string(consensus_strategy s) noexcept {
+  return consensus_strategy_names[static_cast<std::size_t>(s)];
+}
+
+[[nodiscard]] constexpr std::optional<consensus_strategy>
+parse_consensus_strategy(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < consensus_strategy_names.size(); ++i)
+    if (consensus_strategy_names[i] == s)
+      return static_cast<consensus_strategy>(i);
+  return std::nullopt;
+}
+
+struct routing_policy {
+  bool prefer_local = true;
+  double max_cost_per_task_usd = 0.10;
+  double max_latency_per_call_s = 30.0;
+  std::uint32_t max_tokens_per_task = 10'000;
+  bool allow_cloud_fallback = true;
+  /// Allow experimental models (free previews) to be routed to.
+  bool allow_experimental = false;
+  /// Minimum predicted quality per complexity tier.
+  std::array<double, complexity_tier_count> quality_by_tier{0.50, 0.70, 0.85,
+                                                            0.93};
+  /// Local failures after which a task goes to a commercial model.
+  std::uint32_t escalate_after_local_failures = 2;
+  /// A quality requirement at or above this, with the budget for it, runs an
+  /// ensemble.
+  double parallel_quality_threshold = 0.95;
+  consensus_strategy default_consensus = consensus_strategy::judge;
+  /// Critical tasks wait for a human approval when set.
+  bool require_approval_for_critical = false;
+  /// Providers favoured by the vendor-preference factor, best first.
+  std::vector<std::string> preferred_vendors;
+  breaker_config breaker;
+  retry_config retry;
+};
+
+/// Models an operator prefers per task type, and cheaper ones to lean on when
+/// money is tight. Entries are model ids, resolved to indices at load time.
+struct task_preference {
+  std::vector<std::uint16_t> preferred;
+  std::vector<std::uint16_t> budget;
+};
+
+// -- the registry --------------------------------------------------------------
+
+struct registry {
+  std::vector<provider_spec> providers;
+  std::vector<model_spec> models;
+  std::array<task_preference, task_type_count> preferences;
+  routing_policy policy;
+  /// Hash of the configuration as loaded (after interpolation); goes into
+  /// every decision so that replay can tell a changed config apart.
+  std::uint64_t config_hash = 0;
+
+  [[nodiscard]] const model_spec* find_model(std::string_view id) const noexcept;
+  [[nodiscard]] std::optional<std::uint16_t>
+  model_index(std::string_view id) const noexcept;
+  [[nodiscard]] std::optional<std::uint16_t>
+  provider_index(std::string_view id) const noexcept;
+
+  [[nodiscard]] const provider_spec&
+  provider_of(const model_spec& m) const noexcept {
+    return providers[m.provider_index];
+  }
+};
+
+} // namespace switchyard::engine

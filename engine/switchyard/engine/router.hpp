@@ -1,0 +1,91 @@
+#pragma once
+
+#include "switchyard/engine/capabilities.hpp"
+#include "switchyard/engine/classifier.hpp"
+#include "switchyard/engine/decision.hpp"
+#include "switchyard/engine/money.hpp"
+#include "switchyard/engine/performance.hpp"
+#include "switchyard/engine/registry.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace switchyard::engine {
+
+/// One task as the caller describes it. Every optional field the caller sets
+/// wins over what the router would infer.
+struct route_request {
+  std::string_view text;
+  std::optional<task_type> type;
+  std::optional<complexity_tier> tier;
+  std::optional<int> complexity_score;
+  std::optional<double> budget_usd;
+  std::optional<double> min_quality;
+  std::optional<double> max_latency_s;
+  std::uint32_t context_tokens = 0;
+  std::optional<std::uint32_t> max_output_tokens;
+  capability_set required;
+  bool parallel = false;
+  std::optional<consensus_strategy> strategy;
+  /// A registry id; overrides every rule.
+  std::string_view force_model;
+  /// Local attempts that already failed for this task.
+  std::uint32_t local_failures = 0;
+  /// Models already tried for this task.
+  std::span<const std::uint16_t> exclude;
+};
+
+/// The state of the world the decision reads; everything the router would
+/// otherwise have to ask another component for.
+struct routing_state {
+  /// Learned performance; null means no learning yet.
+  const performance_table* performance = nullptr;
+  /// One flag per provider: non-zero when its breaker refuses calls.
+  std::span<const std::uint8_t> breaker_open;
+  /// What is left of the caller's budget (key, day and global combined);
+  /// none when unlimited.
+  std::optional<usd_nanos> budget_remaining;
+  /// Share of recent traffic per provider, 0-1, for vendor diversity; empty
+  /// when unknown.
+  std::span<const double> provider_share;
+};
+
+/// Classify, estimate, filter, score and select. Pure: the same registry,
+/// request and state always give the same decision.
+class router {
+public:
+  router(const registry& reg, const keyword_classifier& cls) noexcept
+    : reg_(reg), classifier_(cls) {
+  }
+
+  /// Writes into `out`, reusing its buffers.
+  void route(const route_request& req, const routing_state& state,
+             decision& out) const;
+
+  [[nodiscard]] decision route(const route_request& req,
+                               const routing_state& state) const {
+    decision d;
+    route(req, state, d);
+    return d;
+  }
+
+  [[nodiscard]] const registry& reg() const noexcept {
+    return reg_;
+  }
+
+  [[nodiscard]] const keyword_classifier& classifier() const noexcept {
+    return classifier_;
+  }
+
+private:
+  const registry& reg_;
+  const keyword_classifier& classifier_;
+};
+
+/// Prior quality blended with learned success by the learned confidence.
+[[nodiscard]] double predicted_quality(double prior,
+                                       const model_performance* perf) noexcept;
+
+} // namespace switchyard::engine

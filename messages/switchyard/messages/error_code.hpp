@@ -1,0 +1,51 @@
+#pragma once
+
+#include <caf/error.hpp>
+#include <caf/make_message.hpp>
+#include <caf/message.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace switchyard {
+
+/// The project's error codes. Adapters, storage and config return
+/// `caf::expected<T>` carrying one of these plus a human-readable message
+/// that says what was wrong and where (never a secret).
+enum class error_code : std::uint8_t {
+  none = 0,
+  invalid_config,
+  invalid_argument,
+  unknown_model,
+  no_candidate,
+  budget_exhausted,
+  io_failure,
+};
+
+[[nodiscard]] constexpr std::string_view to_string(error_code c) noexcept {
+  switch (c) {
+    case error_code::none: return "none";
+    case error_code::invalid_config: return "invalid_config";
+    case error_code::invalid_argument: return "invalid_argument";
+    case error_code::unknown_model: return "unknown_model";
+    case error_code::no_candidate: return "no_candidate";
+    case error_code::budget_exhausted: return "budget_exhausted";
+    case error_code::io_failure: return "io_failure";
+  }
+  return "unknown";
+}
+
+/// The message an error of ours carries, or CAF's rendering of a foreign one.
+[[nodiscard]] inline std::string error_message(const caf::error& err) {
+  if (!err)
+    return {};
+  const auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return caf::to_string(err);
+}
+
+} // namespace switchyard
+
+CAF_ERROR_CODE_ENUM(switchyard::error_code, "switchyard")

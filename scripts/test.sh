@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds everything and runs every test.
+#   scripts/test.sh                          -> build/
+#   SWITCHYARD_SANITIZE=1 scripts/test.sh    -> build-sanitize/ under ASan+UBSan
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/build.sh"
+if [ "${SWITCHYARD_SANITIZE:-0}" = "1" ]; then
+  dir="$root/build-sanitize"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+else
+  dir="$root/build"
+fi
+cd "$dir"
+ctest --output-on-failure -j "${SWITCHYARD_JOBS:-2}"
