@@ -19,15 +19,11 @@ std::string pad(std::string s, std::size_t width) {
 }
 
 std::string usd(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "$%.5f", v);
-  return buf;
+  return engine::format_usd(v, 5);
 }
 
 std::string num(double v, int digits) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
-  return buf;
+  return engine::format_fixed(v, digits);
 }
 
 std::string model_label(const engine::registry& reg, std::uint16_t m) {

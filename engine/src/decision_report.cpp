@@ -4,18 +4,29 @@
 
 namespace switchyard::engine {
 
-namespace {
-
-std::string usd(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "$%.6g", v);
+std::string format_usd(double v, int digits) {
+  char buf[48];
+  if (digits < 0)
+    std::snprintf(buf, sizeof(buf), "$%.6g", v);
+  else
+    std::snprintf(buf, sizeof(buf), "$%.*f", digits, v);
   return buf;
 }
 
-std::string fixed(double v, int digits) {
-  char buf[32];
+std::string format_fixed(double v, int digits) {
+  char buf[48];
   std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
   return buf;
+}
+
+namespace {
+
+std::string usd(double v) {
+  return format_usd(v);
+}
+
+std::string fixed(double v, int digits) {
+  return format_fixed(v, digits);
 }
 
 std::string capability_list(capability_set caps) {

@@ -10,6 +10,12 @@
 
 namespace switchyard::engine {
 
+/// "$0.0123": `digits` decimals, or 6 significant digits when negative.
+[[nodiscard]] std::string format_usd(double v, int digits = -1);
+
+/// A number with `digits` decimals.
+[[nodiscard]] std::string format_fixed(double v, int digits);
+
 /// Why a model was filtered out, in words: "max cost $0.117 over the $0.100 cap".
 [[nodiscard]] std::string describe_filter(const filtered_model& f);
 
