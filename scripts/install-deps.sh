@@ -10,6 +10,7 @@ packages=(
   libsimdjson-dev     # JSON parsing
   libyaml-cpp-dev     # configuration
   libssl-dev          # TLS
+  libboost-dev        # Beast and Asio (header-only) for HTTP
   catch2              # tests (v2, prebuilt main)
 )
 

@@ -1,0 +1,126 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace switchyard::engine {
+
+// -- what goes to a provider ---------------------------------------------------
+
+struct chat_message {
+  /// "system", "user", "assistant" or "tool".
+  std::string role;
+  std::string content;
+};
+
+/// Limits on one upstream call. Zero means "use the executor's default".
+struct call_timeouts {
+  std::chrono::milliseconds connect{0};
+  /// Until the first byte of the response body (first token when streaming).
+  std::chrono::milliseconds first_byte{0};
+  std::chrono::milliseconds total{0};
+};
+
+/// One call to one model, independent of the wire format. Adapters turn it
+/// into OpenAI, Anthropic, Gemini, Cohere or Ollama requests.
+struct call_request {
+  /// Registry id (for results and logs) and the name the provider expects.
+  std::string model;
+  std::string upstream_model;
+  std::vector<chat_message> messages;
+  std::optional<double> temperature;
+  std::optional<double> top_p;
+  /// Always set: the budget reservation assumes at most this many tokens.
+  std::uint32_t max_tokens = 1024;
+  std::vector<std::string> stop;
+  /// OpenAI-style `tools` array as raw JSON, passed through; empty for none.
+  std::string tools_json;
+  bool stream = false;
+  call_timeouts timeouts;
+};
+
+// -- what comes back -----------------------------------------------------------
+
+/// Why a call failed, as the executor needs to know it: whether to retry,
+/// fail over, or give up.
+enum class call_error : std::uint8_t {
+  none,
+  timeout,          ///< connect, first byte or total deadline passed
+  connection,       ///< refused, reset, TLS failure, DNS
+  rate_limited,     ///< 429; see retry_after
+  server_error,     ///< 5xx: retryable
+  client_error,     ///< 400/401/403/404/422: not retryable
+  malformed,        ///< the upstream's body could not be understood
+  truncated,        ///< the stream ended without its final event
+  cancelled,        ///< we gave up on it (first_success, shutdown)
+  budget_exceeded,  ///< cut off at the budget cap
+};
+
+inline constexpr std::array<std::string_view, 10> call_error_names{
+  "none",         "timeout",   "connection", "rate_limited",
+  "server_error", "client_error", "malformed", "truncated",
+  "cancelled",    "budget_exceeded"};
+
+[[nodiscard]] constexpr std::string_view to_string(call_error e) noexcept {
+  return call_error_names[static_cast<std::size_t>(e)];
+}
+
+/// Whether trying the same provider again may help.
+[[nodiscard]] constexpr bool is_retryable(call_error e) noexcept {
+  return e == call_error::timeout || e == call_error::connection
+         || e == call_error::rate_limited || e == call_error::server_error
+         || e == call_error::truncated;
+}
+
+/// Whether the failure says something about the provider's health (and so
+/// counts against its circuit breaker). A 400 is our fault, not theirs.
+[[nodiscard]] constexpr bool counts_against_provider(call_error e) noexcept {
+  return e == call_error::timeout || e == call_error::connection
+         || e == call_error::server_error || e == call_error::malformed
+         || e == call_error::truncated || e == call_error::rate_limited;
+}
+
+struct call_result {
+  std::string model;
+  call_error error = call_error::none;
+  /// The generated text (the whole of it for a stream).
+  std::string text;
+  /// Normalised: "stop", "length", "tool_calls", "content_filter" or "error".
+  std::string finish_reason;
+  /// OpenAI-style tool_calls array as raw JSON when the model called tools.
+  std::string tool_calls_json;
+  std::uint32_t input_tokens = 0;
+  std::uint32_t output_tokens = 0;
+  /// Usage times the registry price, in billionths of a USD.
+  std::int64_t cost_nanos = 0;
+  double latency_ms = 0.0;
+  double time_to_first_token_ms = 0.0;
+  /// 0 when no HTTP response arrived.
+  int http_status = 0;
+  /// From a 429's or 503's Retry-After header.
+  std::optional<std::chrono::milliseconds> retry_after;
+  /// What went wrong, for logs and error bodies; names the provider and keeps
+  /// its own message for 4xx. Never contains a key.
+  std::string error_message;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == call_error::none;
+  }
+};
+
+/// One piece of a streamed answer, whatever the upstream's format.
+struct stream_chunk {
+  std::string_view delta;
+  /// Set on the last chunk of a stream, with the finish reason.
+  std::string_view finish_reason;
+  /// Usage when the upstream reports it (often only at the end).
+  std::optional<std::uint32_t> input_tokens;
+  std::optional<std::uint32_t> output_tokens;
+};
+
+} // namespace switchyard::engine
