@@ -38,8 +38,8 @@ std::string plan_summary(const engine::decision& d,
     s = "ensemble:";
     for (auto m : d.ensemble.members)
       s += " " + reg.models[m].id;
-    if (d.ensemble.judge)
-      s += " | judge " + reg.models[*d.ensemble.judge].id;
+    if (d.ensemble.has_judge)
+      s += " | judge " + reg.models[d.ensemble.judge].id;
     return s;
   }
   for (auto f : d.fallbacks)

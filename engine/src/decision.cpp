@@ -14,7 +14,8 @@ void decision::reset() noexcept {
   fallbacks.clear();
   parallel = false;
   ensemble.members.clear();
-  ensemble.judge.reset();
+  ensemble.has_judge = false;
+  ensemble.judge = 0;
   ensemble.strategy = consensus_strategy::judge;
   ensemble.max_cost = 0;
   candidates.clear();

@@ -146,8 +146,8 @@ std::string rationale(const decision& d, const registry& reg,
       r += "Parallel ensemble of";
       for (std::size_t i = 0; i < d.ensemble.members.size(); ++i)
         r += (i == 0 ? " " : ", ") + name(d.ensemble.members[i]);
-      if (d.ensemble.judge)
-        r += ", judged by " + name(*d.ensemble.judge);
+      if (d.ensemble.has_judge)
+        r += ", judged by " + name(d.ensemble.judge);
       r += " (" + std::string{to_string(d.ensemble.strategy)}
            + "); worst case " + usd(nanos_to_usd(d.ensemble.max_cost)) + ".";
       if (d.has_note(decision_note::ensemble_short))
@@ -203,8 +203,8 @@ void write_decision_json(json_writer& w, const decision& d,
       w.value(id(m));
     w.end_array();
     w.key("judge");
-    if (d.ensemble.judge)
-      w.value(id(*d.ensemble.judge));
+    if (d.ensemble.has_judge)
+      w.value(id(d.ensemble.judge));
     else
       w.null();
     w.field("strategy", to_string(d.ensemble.strategy));

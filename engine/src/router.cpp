@@ -89,7 +89,7 @@ void pick_fallbacks(selection_context& ctx, bool relaxed,
   auto taken = [&](std::uint16_t m) {
     return m == out.model || contains(out.fallbacks, m)
            || contains(out.ensemble.members, m)
-           || (out.ensemble.judge && *out.ensemble.judge == m);
+           || (out.ensemble.has_judge && out.ensemble.judge == m);
   };
   auto provider_used = [&](std::uint16_t provider) {
     if (reg.models[out.model].provider_index == provider)
@@ -223,7 +223,8 @@ bool plan_ensemble(selection_context& ctx, bool relaxed) {
     members.clear();
     return false;
   }
-  std::optional<std::uint16_t> judge;
+  bool has_judge = false;
+  std::uint16_t judge = 0;
   usd_nanos judge_cost = 0;
   if (needs_judge) {
     const candidate* best = nullptr;
@@ -243,6 +244,7 @@ bool plan_ensemble(selection_context& ctx, bool relaxed) {
       return false;
     }
     judge = best->model;
+    has_judge = true;
   }
   // Members in score order, strongest first, so the primary is the best one.
   std::sort(members.begin(), members.end(), [&](auto a, auto b) {
@@ -259,6 +261,7 @@ bool plan_ensemble(selection_context& ctx, bool relaxed) {
   }
   if (members.size() < ensemble_size || providers < ensemble_size)
     out.add_note(decision_note::ensemble_short);
+  out.ensemble.has_judge = has_judge;
   out.ensemble.judge = judge;
   out.ensemble.strategy = strategy;
   out.ensemble.max_cost = spent + judge_cost;

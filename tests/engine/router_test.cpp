@@ -42,9 +42,9 @@ TEST_CASE_METHOD(routing_fixture, "a production security audit is critical "
   REQUIRE(d.parallel);
   CHECK(d.rule == selection_rule::ensemble);
   CHECK(d.ensemble.members.size() == 3);
-  REQUIRE(d.ensemble.judge);
+  REQUIRE(d.ensemble.has_judge);
   CHECK(std::find(d.ensemble.members.begin(), d.ensemble.members.end(),
-                  *d.ensemble.judge)
+                  d.ensemble.judge)
         == d.ensemble.members.end());
   // The whole ensemble, judge included, fits the per-task budget.
   CHECK(d.ensemble.max_cost <= d.budget_cap);
@@ -252,9 +252,9 @@ TEST_CASE_METHOD(routing_fixture, "security_audit at quality >= 0.95 runs 3 "
   for (auto m : d.ensemble.members)
     providers.insert(model(m).provider);
   CHECK(providers.size() >= 2);
-  REQUIRE(d.ensemble.judge);
+  REQUIRE(d.ensemble.has_judge);
   CHECK(std::count(d.ensemble.members.begin(), d.ensemble.members.end(),
-                   *d.ensemble.judge)
+                   d.ensemble.judge)
         == 0);
   CHECK(d.ensemble.max_cost <= usd_to_nanos_ceil(0.5));
   CHECK(chosen(d).quality >= 0.95);

@@ -125,8 +125,9 @@ enum class decision_note : std::uint16_t {
 
 struct ensemble_plan {
   std::vector<std::uint16_t> members;
-  /// Only for the judge strategy.
-  std::optional<std::uint16_t> judge;
+  /// Only for the judge strategy; valid when has_judge.
+  bool has_judge = false;
+  std::uint16_t judge = 0;
   consensus_strategy strategy = consensus_strategy::judge;
   /// Worst case for the whole ensemble, judge included.
   usd_nanos max_cost = 0;
