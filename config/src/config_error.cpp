@@ -1,13 +1,22 @@
 #include "switchyard/config/config_error.hpp"
 
+#include <charconv>
+
 namespace switchyard::config {
 
 std::string config_error::to_string() const {
-  auto line_text = line > 0 ? ":" + std::to_string(line) : std::string{};
+  // Built by appends only: GCC 12 reports a bogus -Wrestrict for
+  // `":" + std::to_string(line)` (GCC bug 105651).
+  char digits[16];
+  auto end = digits;
+  if (line > 0)
+    end = std::to_chars(digits, digits + sizeof(digits), line).ptr;
   std::string result;
-  result.reserve(file.size() + line_text.size() + field.size()
-                 + message.size() + 4);
-  result.append(file).append(line_text).append(": ");
+  result.reserve(file.size() + 16 + field.size() + message.size() + 4);
+  result.append(file);
+  if (line > 0)
+    result.append(1, ':').append(digits, end);
+  result.append(": ");
   if (!field.empty())
     result.append(field).append(": ");
   result.append(message);

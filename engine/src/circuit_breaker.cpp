@@ -41,6 +41,15 @@ bool circuit_breaker::try_acquire(time_point now) noexcept {
   return false;
 }
 
+std::optional<breaker_state> circuit_breaker::poll(time_point now) noexcept {
+  if (state_ != breaker_state::open || !cooldown_over(now))
+    return std::nullopt;
+  state_ = breaker_state::half_open;
+  probe_successes_ = 0;
+  probe_in_flight_ = false;
+  return state_;
+}
+
 bool circuit_breaker::refuses(time_point now) const noexcept {
   switch (state_) {
     case breaker_state::closed:

@@ -281,17 +281,20 @@ double predicted_quality(double prior, const model_performance* perf) noexcept {
 }
 
 void router::route(const route_request& req, const routing_state& state,
-                   decision& out) const {
+                   decision& out, const classification* given) const {
   out.reset();
   const auto& policy = reg_.policy;
   out.config_hash = reg_.config_hash;
 
   // -- classify and estimate --
   auto input_tokens = estimate_input_tokens(req.text.size(), req.context_tokens);
-  out.cls = classifier_.classify({req.text, req.type, req.tier,
-                                  req.complexity_score,
-                                  req.required.has(capability::vision),
-                                  input_tokens});
+  if (given != nullptr)
+    out.cls = *given;
+  else
+    out.cls = classifier_.classify({req.text, req.type, req.tier,
+                                    req.complexity_score,
+                                    req.required.has(capability::vision),
+                                    input_tokens});
   out.tokens = {input_tokens,
                 estimate_output_tokens(out.cls.tier, out.cls.type, input_tokens,
                                        policy.max_tokens_per_task,

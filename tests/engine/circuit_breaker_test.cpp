@@ -168,3 +168,19 @@ TEST_CASE("results of calls admitted before opening change nothing",
   CHECK(b.state() == breaker_state::open);
   CHECK(b.cooldown() == 60s);
 }
+
+TEST_CASE("poll moves an open breaker to half-open once the cooldown is over",
+          "[breaker]") {
+  sim_clock t;
+  circuit_breaker b{defaults()};
+  fail_times(b, t, 5);
+  CHECK(b.reopens_at() == t.now + 60s);
+  CHECK_FALSE(b.poll(t.now + 59s));
+  auto changed = b.poll(t.now + 60s);
+  REQUIRE(changed);
+  CHECK(*changed == breaker_state::half_open);
+  // The probe slot is free: the first caller gets it, the second waits.
+  CHECK(b.try_acquire(t.now + 60s));
+  CHECK_FALSE(b.try_acquire(t.now + 60s));
+  CHECK_FALSE(b.poll(t.now + 61s));
+}

@@ -60,6 +60,12 @@ public:
 
   friend constexpr bool operator==(capability_set, capability_set) = default;
 
+  /// Serialisation hook (CAF's inspect convention); needs no CAF header.
+  template <class Inspector>
+  friend auto inspect(Inspector& f, capability_set& x) {
+    return f(x.bits_);
+  }
+
 private:
   std::uint8_t bits_ = 0;
 };

@@ -37,6 +37,16 @@ public:
   /// May move open -> half_open; `transition` reports that.
   [[nodiscard]] bool try_acquire(time_point now) noexcept;
 
+  /// Moves open -> half_open once the cooldown is over, without taking the
+  /// probe slot, so that routing can offer the provider a probe again.
+  /// Returns the new state when it changed.
+  std::optional<breaker_state> poll(time_point now) noexcept;
+
+  /// When an open breaker's cooldown ends.
+  [[nodiscard]] time_point reopens_at() const noexcept {
+    return opened_at_ + cooldown_;
+  }
+
   /// Whether a call asked for now would be refused, without changing state.
   [[nodiscard]] bool refuses(time_point now) const noexcept;
 

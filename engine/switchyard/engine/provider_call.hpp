@@ -59,12 +59,13 @@ enum class call_error : std::uint8_t {
   truncated,        ///< the stream ended without its final event
   cancelled,        ///< we gave up on it (first_success, shutdown)
   budget_exceeded,  ///< cut off at the budget cap
+  breaker_open,     ///< the provider's circuit breaker refused the call
 };
 
-inline constexpr std::array<std::string_view, 10> call_error_names{
-  "none",         "timeout",   "connection", "rate_limited",
-  "server_error", "client_error", "malformed", "truncated",
-  "cancelled",    "budget_exceeded"};
+inline constexpr std::array<std::string_view, 11> call_error_names{
+  "none",         "timeout",      "connection", "rate_limited",
+  "server_error", "client_error", "malformed",  "truncated",
+  "cancelled",    "budget_exceeded", "breaker_open"};
 
 [[nodiscard]] constexpr std::string_view to_string(call_error e) noexcept {
   return call_error_names[static_cast<std::size_t>(e)];

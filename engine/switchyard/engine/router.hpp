@@ -60,9 +60,10 @@ public:
     : reg_(reg), classifier_(cls) {
   }
 
-  /// Writes into `out`, reusing its buffers.
+  /// Writes into `out`, reusing its buffers. A `given` classification (from
+  /// the classifier actors) skips classifying again.
   void route(const route_request& req, const routing_state& state,
-             decision& out) const;
+             decision& out, const classification* given = nullptr) const;
 
   [[nodiscard]] decision route(const route_request& req,
                                const routing_state& state) const {
