@@ -78,6 +78,21 @@ cost_range estimate_cost(const model_spec& m, token_estimate tokens) noexcept {
           usd_to_nanos_ceil(usd * (1.0 + cost_band))};
 }
 
+std::uint32_t max_tokens_within(const model_spec& m,
+                                std::uint32_t input_tokens, usd_nanos reserved,
+                                std::uint32_t cap) noexcept {
+  if (m.cost_per_1k_output <= 0.0)
+    return cap;
+  auto input_usd = static_cast<double>(input_tokens) * m.cost_per_1k_input
+                   / 1000.0;
+  auto left = nanos_to_usd(reserved) - input_usd;
+  if (left <= 0.0)
+    return 1;
+  auto tokens = std::floor(left * 1000.0 / m.cost_per_1k_output);
+  return static_cast<std::uint32_t>(
+    std::clamp(tokens, 1.0, static_cast<double>(cap)));
+}
+
 double estimate_latency_s(const model_spec& m,
                           std::uint32_t output_tokens) noexcept {
   auto streaming = m.tokens_per_second > 0.0

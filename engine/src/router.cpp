@@ -109,6 +109,26 @@ void pick_fallbacks(selection_context& ctx, bool relaxed,
     return relaxed || c.capable;
   };
   auto full = [&] { return out.fallbacks.size() >= max_fallbacks; };
+  // A local primary is followed by other local models until escalation
+  // would send the task to the cloud anyway: smallest first.
+  if (local_primary && !relaxed) {
+    auto locals_before_escalation
+      = reg.policy.escalate_after_local_failures > 0
+          ? reg.policy.escalate_after_local_failures - 1
+          : 0;
+    for (std::uint32_t k = 0; k < locals_before_escalation && !full(); ++k) {
+      auto next = best_of(out.candidates,
+                          [&](const candidate& c) {
+                            return reg.models[c.model].local && allowed(c);
+                          },
+                          [&](const candidate& a, const candidate& b) {
+                            return smaller(reg, a, b);
+                          });
+      if (next == nullptr)
+        break;
+      out.fallbacks.push_back(next->model);
+    }
+  }
   if (order == fallback_order::preferred_then_score) {
     const auto& prefs
       = reg.preferences[static_cast<std::size_t>(out.cls.type)].preferred;

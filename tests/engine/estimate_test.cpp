@@ -52,3 +52,19 @@ TEST_CASE("latency is time to first token plus streaming time", "[estimate]") {
   m.tokens_per_second = 100;
   CHECK(estimate_latency_s(m, 200) == Approx(2.5));
 }
+
+TEST_CASE("max_tokens keeps a call within its reservation", "[estimate]") {
+  model_spec m;
+  m.cost_per_1k_input = 0.003;
+  m.cost_per_1k_output = 0.015;
+  token_estimate t{1000, 2000};
+  auto reserved = estimate_cost(m, t).max; // $0.0429
+  auto n = max_tokens_within(m, t.input, reserved, 10'000);
+  // (0.0429 - 0.003) / 0.015 * 1000 = 2660 tokens.
+  CHECK(n == 2660);
+  auto worst = estimate_cost(m, {t.input, n}).expected;
+  CHECK(worst <= reserved);
+  CHECK(max_tokens_within(m, t.input, reserved, 500) == 500);
+  model_spec free;
+  CHECK(max_tokens_within(free, 100, 0, 777) == 777);
+}

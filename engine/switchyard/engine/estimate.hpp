@@ -43,6 +43,14 @@ estimate_output_tokens(complexity_tier tier, task_type type,
 [[nodiscard]] double estimate_latency_s(const model_spec& m,
                                         std::uint32_t output_tokens) noexcept;
 
+/// The most output tokens a call on `m` may ask for so that its cost stays
+/// within `reserved`, given `input_tokens`; never above `cap`. This is what
+/// makes a budget a hard limit: the provider stops at max_tokens.
+[[nodiscard]] std::uint32_t max_tokens_within(const model_spec& m,
+                                              std::uint32_t input_tokens,
+                                              usd_nanos reserved,
+                                              std::uint32_t cap) noexcept;
+
 /// Output multiplier per task type (code generation writes more than tool use).
 [[nodiscard]] double output_multiplier(task_type type) noexcept;
 

@@ -1,0 +1,59 @@
+#include "switchyard/actors/breaker_actor.hpp"
+
+#include <caf/actor_cast.hpp>
+
+namespace switchyard::actors {
+
+namespace {
+
+breaker_change change_of(const breaker_state& st) {
+  breaker_change c;
+  c.provider = st.provider;
+  c.phase = static_cast<breaker_phase>(st.core.state());
+  c.reopens_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      st.core.reopens_at().time_since_epoch())
+                      .count();
+  return c;
+}
+
+void publish(breaker_actor::stateful_pointer<breaker_state> self) {
+  auto change = change_of(self->state);
+  for (const auto& s : self->state.subscribers)
+    self->send(s, breaker_atom::value, change);
+  if (self->state.core.state() == engine::breaker_state::open)
+    self->delayed_send(caf::actor_cast<breaker_actor>(self),
+                       self->state.core.reopens_at() - self->clock().now(),
+                       poll_atom::value);
+}
+
+} // namespace
+
+breaker_actor::behavior_type
+breaker(breaker_actor::stateful_pointer<breaker_state> self,
+        std::uint16_t provider, engine::breaker_config cfg,
+        std::vector<scorer_actor> subscribers) {
+  self->state.provider = provider;
+  self->state.core = engine::circuit_breaker{cfg};
+  self->state.subscribers = std::move(subscribers);
+  return {
+    [self](acquire_atom) {
+      auto ok = self->state.core.try_acquire(self->clock().now());
+      if (self->state.core.take_transition())
+        publish(self);
+      return ok;
+    },
+    [self](report_atom, bool ok) {
+      auto now = self->clock().now();
+      auto& core = self->state.core;
+      if (ok ? core.on_success(now) : core.on_failure(now))
+        publish(self);
+    },
+    [self](poll_atom) {
+      if (self->state.core.poll(self->clock().now()))
+        publish(self);
+    },
+    [self](state_atom) { return change_of(self->state); },
+  };
+}
+
+} // namespace switchyard::actors

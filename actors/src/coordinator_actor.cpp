@@ -1,0 +1,439 @@
+#include "switchyard/actors/coordinator_actor.hpp"
+
+#include "switchyard/actors/call_request_builder.hpp"
+#include "switchyard/engine/decision_report.hpp"
+#include "switchyard/engine/estimate.hpp"
+
+#include <caf/actor_cast.hpp>
+
+#include <algorithm>
+
+namespace switchyard::actors {
+
+namespace {
+
+using self_ptr = coordinator_actor::stateful_pointer<coordinator_state>;
+using run_t = coordinator_state::task_run;
+
+/// Routing rounds before a task gives up: the first decision, then fresh
+/// decisions once a fallback chain runs out.
+constexpr std::uint32_t max_rounds = 3;
+
+const engine::registry& reg(self_ptr self) {
+  return *self->state.ctx.registry;
+}
+
+run_t* find_run(self_ptr self, std::uint64_t id) {
+  auto i = self->state.runs.find(id);
+  return i == self->state.runs.end() ? nullptr : &i->second;
+}
+
+double elapsed_ms(self_ptr self, const run_t& r) {
+  return std::chrono::duration<double, std::milli>(self->clock().now()
+                                                   - r.started)
+    .count();
+}
+
+void fail(self_ptr self, std::uint64_t id, error_code code,
+          std::string message) {
+  auto r = find_run(self, id);
+  if (r == nullptr)
+    return;
+  if (r->execute) {
+    task_reply out;
+    out.decision_id = r->decision_id;
+    out.error = code;
+    out.error_message = std::move(message);
+    out.cost_nanos = r->spent_nanos;
+    out.latency_ms = elapsed_ms(self, *r);
+    out.attempts = std::move(r->attempts);
+    out.decision = std::move(r->decision);
+    r->exec_promise.deliver(std::move(out));
+  } else {
+    r->route_promise.deliver(caf::make_error(code, std::move(message)));
+  }
+  self->state.runs.erase(id);
+}
+
+void succeed(self_ptr self, std::uint64_t id, std::uint16_t model,
+             engine::call_result answer, bool parallel) {
+  auto r = find_run(self, id);
+  if (r == nullptr)
+    return;
+  task_reply out;
+  out.decision_id = r->decision_id;
+  out.model = model;
+  out.text = std::move(answer.text);
+  out.finish_reason = std::move(answer.finish_reason);
+  out.input_tokens = answer.input_tokens;
+  out.output_tokens = answer.output_tokens;
+  out.cost_nanos = r->spent_nanos;
+  out.latency_ms = elapsed_ms(self, *r);
+  out.parallel = parallel;
+  out.attempts = std::move(r->attempts);
+  out.decision = std::move(r->decision);
+  r->exec_promise.deliver(std::move(out));
+  self->state.runs.erase(id);
+}
+
+void record_outcome(self_ptr self, const run_t& r, const attempt_record& a) {
+  if (a.error == engine::call_error::cancelled
+      || a.error == engine::call_error::breaker_open)
+    return; // says nothing about the model's answers
+  outcome_report o;
+  o.decision_id = r.decision_id;
+  o.model = a.model;
+  o.type = r.decision.cls.type;
+  o.success = a.error == engine::call_error::none;
+  o.latency_ms = a.latency_ms;
+  o.cost_nanos = a.cost_nanos;
+  self->send(self->state.peers.learning, outcome_atom::value, o);
+}
+
+void score(self_ptr self, std::uint64_t id);
+void attempt(self_ptr self, std::uint64_t id, std::uint16_t model);
+void run_ensemble(self_ptr self, std::uint64_t id);
+
+/// The worst case the chosen plan may cost.
+engine::usd_nanos worst_case(self_ptr self, const run_t& r,
+                             std::uint16_t model) {
+  if (auto c = r.decision.find_candidate(model))
+    return c->cost.max;
+  return engine::estimate_cost(reg(self).models[model], r.decision.tokens).max;
+}
+
+/// The next model to try after a failure: the rest of the fallback chain
+/// (skipping local models once the task has escalated), else a fresh
+/// decision that excludes everything tried.
+void next_model(self_ptr self, std::uint64_t id) {
+  auto r = find_run(self, id);
+  if (r == nullptr)
+    return;
+  const auto& policy = reg(self).policy;
+  bool escalated = policy.allow_cloud_fallback
+                   && r->ctx.local_failures
+                        >= policy.escalate_after_local_failures;
+  while (r->next_fallback < r->decision.fallbacks.size()) {
+    auto m = r->decision.fallbacks[r->next_fallback++];
+    if (std::find(r->ctx.exclude.begin(), r->ctx.exclude.end(), m)
+        != r->ctx.exclude.end())
+      continue;
+    if (escalated && reg(self).models[m].local)
+      continue;
+    attempt(self, id, m);
+    return;
+  }
+  if (r->rounds >= max_rounds || !r->spec.force_model.empty()) {
+    std::string tried;
+    for (const auto& a : r->attempts)
+      tried += (tried.empty() ? "" : ", ") + reg(self).models[a.model].id + " ("
+               + std::string{engine::to_string(a.error)} + ")";
+    fail(self, id, error_code::no_candidate,
+         "every model tried failed: " + tried);
+    return;
+  }
+  score(self, id);
+}
+
+void on_call_result(self_ptr self, std::uint64_t id, std::uint16_t model,
+                    const std::string& key,
+                    std::vector<std::uint64_t> reservation,
+                    engine::call_result res) {
+  // Settle even for a task that is gone: the money was reserved.
+  self->send(self->state.peers.ledger, settle_atom::value,
+             budget_settlement{key, std::move(reservation), res.cost_nanos,
+                               false});
+  auto r = find_run(self, id);
+  if (r == nullptr)
+    return;
+  r->spent_nanos += res.cost_nanos;
+  attempt_record a{model, res.error, res.latency_ms, res.cost_nanos};
+  r->attempts.push_back(a);
+  record_outcome(self, *r, a);
+  if (res.ok()) {
+    succeed(self, id, model, std::move(res), false);
+    return;
+  }
+  r->ctx.exclude.push_back(model);
+  if (reg(self).models[model].local)
+    ++r->ctx.local_failures;
+  if (res.error == engine::call_error::client_error) {
+    // The request itself is wrong (400, 401, ...): another model would
+    // refuse it too, unless it was about this model (404).
+    if (res.http_status != 404) {
+      fail(self, id, error_code::invalid_argument, res.error_message);
+      return;
+    }
+  }
+  next_model(self, id);
+}
+
+void attempt(self_ptr self, std::uint64_t id, std::uint16_t model) {
+  auto current = find_run(self, id);
+  if (current == nullptr)
+    return;
+  auto amount = worst_case(self, *current, model);
+  auto key = current->spec.budget_key;
+  self->request(self->state.peers.ledger, caf::infinite, reserve_atom::value,
+                budget_request{key, amount})
+    .then(
+      [self, id, model, amount, key](budget_grant& g) {
+        auto r = find_run(self, id);
+        if (r == nullptr) {
+          if (g.granted)
+            self->send(self->state.peers.ledger, settle_atom::value,
+                       budget_settlement{key, g.reservation_ids, 0, true});
+          return;
+        }
+        if (!g.granted) {
+          // Route again knowing what is left: a cheaper or local model.
+          if (r->budget_rerouted) {
+            fail(self, id, error_code::budget_exhausted,
+                 "the " + g.scope_exhausted
+                   + " budget cannot cover this task (left: "
+                   + engine::format_usd(engine::nanos_to_usd(g.remaining_nanos))
+                   + ")");
+            return;
+          }
+          r->budget_rerouted = true;
+          r->ctx.budget_remaining = g.remaining_nanos;
+          score(self, id);
+          return;
+        }
+        const auto& m = reg(self).models[model];
+        auto max_tokens = engine::max_tokens_within(
+          m, r->decision.tokens.input, amount,
+          r->spec.max_output_tokens.value_or(
+            reg(self).policy.max_tokens_per_task));
+        call_order order{self->state.ctx.next_call_id(),
+                         build_call_request(r->spec, m, max_tokens)};
+        auto ids = std::move(g.reservation_ids);
+        self
+          ->request(self->state.peers.executors[m.provider_index],
+                    caf::infinite, call_atom::value, std::move(order))
+          .then(
+            [self, id, model, key, ids](engine::call_result& res) {
+              on_call_result(self, id, model, key, ids, std::move(res));
+            },
+            [self, id, model, key, ids](caf::error& e) {
+              engine::call_result res;
+              res.error = engine::call_error::connection;
+              res.error_message = caf::to_string(e);
+              on_call_result(self, id, model, key, ids, std::move(res));
+            });
+      },
+      [self, id](caf::error& e) {
+        fail(self, id, error_code::budget_exhausted,
+             "the ledger did not answer: " + caf::to_string(e));
+      });
+}
+
+void run_ensemble(self_ptr self, std::uint64_t id) {
+  auto current = find_run(self, id);
+  if (current == nullptr)
+    return;
+  auto amount = current->decision.ensemble.max_cost;
+  auto key = current->spec.budget_key;
+  self->request(self->state.peers.ledger, caf::infinite, reserve_atom::value,
+                budget_request{key, amount})
+    .then(
+      [self, id, key](budget_grant& g) {
+        auto r = find_run(self, id);
+        if (r == nullptr) {
+          if (g.granted)
+            self->send(self->state.peers.ledger, settle_atom::value,
+                       budget_settlement{key, g.reservation_ids, 0, true});
+          return;
+        }
+        if (!g.granted) {
+          if (r->budget_rerouted) {
+            fail(self, id, error_code::budget_exhausted,
+                 "the " + g.scope_exhausted
+                   + " budget cannot cover the ensemble (left: "
+                   + engine::format_usd(engine::nanos_to_usd(g.remaining_nanos))
+                   + ")");
+            return;
+          }
+          // Route again knowing what is left: fewer or cheaper models.
+          r->budget_rerouted = true;
+          r->ctx.budget_remaining = g.remaining_nanos;
+          score(self, id);
+          return;
+        }
+        auto ids = std::move(g.reservation_ids);
+        self
+          ->request(self->state.peers.judge, caf::infinite,
+                    ensemble_atom::value, r->spec, r->decision)
+          .then(
+            [self, id, key, ids](ensemble_reply& e) {
+              self->send(self->state.peers.ledger, settle_atom::value,
+                         budget_settlement{key, ids, e.cost_nanos, false});
+              auto run = find_run(self, id);
+              if (run == nullptr)
+                return;
+              run->spent_nanos += e.cost_nanos;
+              for (const auto& m : e.members) {
+                run->attempts.push_back(m);
+                record_outcome(self, *run, m);
+              }
+              if (!e.ok) {
+                fail(self, id, error_code::no_candidate, e.error_message);
+                return;
+              }
+              succeed(self, id, e.winner, std::move(e.answer), true);
+            },
+            [self, id, key, ids](caf::error& err) {
+              self->send(self->state.peers.ledger, settle_atom::value,
+                         budget_settlement{key, ids, 0, true});
+              fail(self, id, error_code::no_candidate,
+                   "the ensemble failed: " + caf::to_string(err));
+            });
+      },
+      [self, id](caf::error& e) {
+        fail(self, id, error_code::budget_exhausted,
+             "the ledger did not answer: " + caf::to_string(e));
+      });
+}
+
+void begin_execution(self_ptr self, std::uint64_t id) {
+  auto r = find_run(self, id);
+  if (r == nullptr)
+    return;
+  if (r->decision.parallel)
+    run_ensemble(self, id);
+  else
+    attempt(self, id, r->decision.model);
+}
+
+void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
+  auto r = find_run(self, id);
+  if (r == nullptr)
+    return;
+  r->decision = std::move(d);
+  r->next_fallback = 0;
+  auto& dec = r->decision;
+  if (!dec.has_model()) {
+    auto code = dec.has_note(engine::decision_note::no_local_model)
+                    || dec.has_note(engine::decision_note::budget_exhausted)
+                  ? error_code::budget_exhausted
+                  : dec.has_note(engine::decision_note::unknown_forced_model)
+                      ? error_code::unknown_model
+                      : error_code::no_candidate;
+    fail(self, id, code,
+         engine::rationale(dec, reg(self), *self->state.ctx.classifier));
+    return;
+  }
+  self->send(self->state.peers.learning, route_atom::value, r->decision_id,
+             dec.model, dec.cls.type);
+  if (!r->execute) {
+    r->route_promise.deliver(route_reply{r->decision_id, std::move(dec)});
+    self->state.runs.erase(id);
+    return;
+  }
+  if (r->rounds == 1 && reg(self).policy.require_approval_for_critical
+      && dec.cls.tier == engine::complexity_tier::critical) {
+    r->awaiting_approval = true;
+    self->delayed_send(caf::actor_cast<coordinator_actor>(self),
+                       self->state.approval_timeout, timeout_atom::value, id);
+    return;
+  }
+  begin_execution(self, id);
+}
+
+void score(self_ptr self, std::uint64_t id) {
+  auto r = find_run(self, id);
+  if (r == nullptr)
+    return;
+  ++r->rounds;
+  self
+    ->request(self->state.peers.scorer, caf::infinite, score_atom::value,
+              r->spec, r->cls, r->ctx)
+    .then([self, id](engine::decision& d) { on_decision(self, id, std::move(d)); },
+          [self, id](caf::error& e) {
+            fail(self, id, error_code::no_candidate,
+                 "the scorer did not answer: " + caf::to_string(e));
+          });
+}
+
+std::uint64_t admit(self_ptr self, task_spec spec, bool execute) {
+  auto& st = self->state;
+  auto id = ++st.next_decision;
+  auto& r = st.runs[id];
+  r.spec = std::move(spec);
+  r.execute = execute;
+  r.decision_id = id;
+  r.started = self->clock().now();
+  self
+    ->request(st.peers.classifier, caf::infinite, classify_atom::value, r.spec)
+    .then(
+      [self, id](engine::classification& c) {
+        if (auto run = find_run(self, id)) {
+          run->cls = c;
+          score(self, id);
+        }
+      },
+      [self, id](caf::error& e) {
+        fail(self, id, error_code::no_candidate,
+             "the classifier did not answer: " + caf::to_string(e));
+      });
+  return id;
+}
+
+} // namespace
+
+coordinator_actor::behavior_type
+coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
+            runtime_context ctx, coordinator_peers peers,
+            std::chrono::milliseconds approval_timeout) {
+  self->state.ctx = std::move(ctx);
+  self->state.peers = std::move(peers);
+  self->state.approval_timeout = approval_timeout;
+  return {
+    [self](route_atom, task_spec& spec)
+      -> caf::typed_response_promise<route_reply> {
+      auto promise = self->make_response_promise<route_reply>();
+      auto id = admit(self, std::move(spec), false);
+      if (auto r = find_run(self, id))
+        r->route_promise = promise;
+      return promise;
+    },
+    [self](execute_atom, task_spec& spec)
+      -> caf::typed_response_promise<task_reply> {
+      auto promise = self->make_response_promise<task_reply>();
+      auto id = admit(self, std::move(spec), true);
+      if (auto r = find_run(self, id))
+        r->exec_promise = promise;
+      return promise;
+    },
+    [self](approve_atom, std::uint64_t id, bool approved) {
+      auto r = find_run(self, id);
+      if (r == nullptr || !r->awaiting_approval)
+        return false;
+      r->awaiting_approval = false;
+      if (approved)
+        begin_execution(self, id);
+      else
+        fail(self, id, error_code::invalid_argument,
+             "the task was rejected by its approver");
+      return true;
+    },
+    [self](pending_atom) {
+      std::vector<std::uint64_t> ids;
+      for (const auto& [id, r] : self->state.runs)
+        if (r.awaiting_approval)
+          ids.push_back(id);
+      std::sort(ids.begin(), ids.end());
+      return ids;
+    },
+    [self](timeout_atom, std::uint64_t id) {
+      auto r = find_run(self, id);
+      if (r != nullptr && r->awaiting_approval)
+        fail(self, id, error_code::invalid_argument,
+             "the task waited for approval longer than "
+               + std::to_string(self->state.approval_timeout.count())
+               + " ms");
+    },
+  };
+}
+
+} // namespace switchyard::actors

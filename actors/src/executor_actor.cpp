@@ -1,0 +1,208 @@
+#include "switchyard/actors/executor_actor.hpp"
+
+#include "switchyard/engine/retry_backoff.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/weak_intrusive_ptr.hpp>
+
+namespace switchyard::actors {
+
+namespace {
+
+using self_ptr = executor_actor::stateful_pointer<executor_state>;
+
+engine::call_result failure(const executor_state& st, const call_order& o,
+                            engine::call_error e, std::string message) {
+  engine::call_result r;
+  r.model = o.request.model;
+  r.error = e;
+  r.finish_reason = "error";
+  r.error_message = st.provider->id + ": " + std::move(message);
+  return r;
+}
+
+void finish(self_ptr self, std::uint64_t id, engine::call_result r) {
+  auto i = self->state.calls.find(id);
+  if (i == self->state.calls.end())
+    return;
+  i->second.promise.deliver(std::move(r));
+  self->state.calls.erase(i);
+}
+
+void start(self_ptr self, std::uint64_t id);
+
+/// Starts queued calls while there are free slots.
+void pump(self_ptr self) {
+  auto& st = self->state;
+  while (st.in_flight < st.provider->max_concurrency && !st.queue.empty()) {
+    auto id = st.queue.front();
+    st.queue.pop_front();
+    start(self, id);
+  }
+}
+
+void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,
+                 bool allowed) {
+  auto& st = self->state;
+  auto i = st.calls.find(id);
+  if (i == st.calls.end() || i->second.attempt != attempt) {
+    // Cancelled while asking; a granted half-open probe frees itself after
+    // the breaker's probe timeout.
+    return;
+  }
+  auto& c = i->second;
+  if (!allowed) {
+    c.in_flight = false;
+    --st.in_flight;
+    finish(self, id,
+           failure(st, c.order, engine::call_error::breaker_open,
+                   "circuit breaker is open"));
+    pump(self);
+    return;
+  }
+  c.started = self->clock().now();
+  // The client calls back on its own thread: hand the result to this actor
+  // through a weak handle, so a late callback cannot keep it alive.
+  caf::weak_actor_ptr weak{self->ctrl()};
+  c.handle = st.client->call(
+    c.order.request, [weak, id, attempt](engine::call_result r) {
+      if (auto strong = weak.lock())
+        caf::anon_send(caf::actor_cast<executor_actor>(strong),
+                       done_atom::value, id, attempt, std::move(r));
+    });
+  auto total = c.order.request.timeouts.total.count() > 0
+                 ? c.order.request.timeouts.total
+                 : st.ctx.default_timeouts.total;
+  self->delayed_send(caf::actor_cast<executor_actor>(self), total,
+                     timeout_atom::value, id, attempt);
+}
+
+void start(self_ptr self, std::uint64_t id) {
+  auto& st = self->state;
+  auto i = st.calls.find(id);
+  if (i == st.calls.end())
+    return;
+  auto& c = i->second;
+  auto attempt = ++c.attempt;
+  c.in_flight = true;
+  ++st.in_flight;
+  self->request(st.breaker, caf::infinite, acquire_atom::value)
+    .then([self, id, attempt](bool ok) { on_acquired(self, id, attempt, ok); },
+          [self, id, attempt](caf::error&) {
+            on_acquired(self, id, attempt, false);
+          });
+}
+
+void on_done(self_ptr self, std::uint64_t id, std::uint32_t attempt,
+             engine::call_result r) {
+  auto& st = self->state;
+  auto i = st.calls.find(id);
+  if (i == st.calls.end() || i->second.attempt != attempt
+      || !i->second.in_flight)
+    return; // a stale answer: timed out or cancelled already
+  auto& c = i->second;
+  c.in_flight = false;
+  c.handle.reset();
+  --st.in_flight;
+  if (r.latency_ms <= 0.0)
+    r.latency_ms = std::chrono::duration<double, std::milli>(
+                     self->clock().now() - c.started)
+                     .count();
+  if (r.model.empty())
+    r.model = c.order.request.model;
+  if (r.error != engine::call_error::cancelled)
+    self->send(st.breaker, report_atom::value,
+               r.ok() || !engine::counts_against_provider(r.error));
+  if (!r.ok() && engine::is_retryable(r.error)) {
+    auto seed = st.ctx.seed ^ engine::splitmix64(id);
+    if (auto delay = engine::retry_delay(st.ctx.registry->policy.retry,
+                                         c.attempt, seed, r.retry_after)) {
+      ++st.retries;
+      self->delayed_send(caf::actor_cast<executor_actor>(self), *delay,
+                         retry_atom::value, id);
+      pump(self);
+      return;
+    }
+  }
+  finish(self, id, std::move(r));
+  pump(self);
+}
+
+} // namespace
+
+executor_actor::behavior_type
+executor(executor_actor::stateful_pointer<executor_state> self,
+         runtime_context ctx, std::uint16_t provider,
+         engine::provider_client_ptr client, breaker_actor breaker) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.provider = &st.ctx.registry->providers.at(provider);
+  st.client = std::move(client);
+  st.breaker = std::move(breaker);
+  return {
+    [self](call_atom, call_order& order)
+      -> caf::typed_response_promise<engine::call_result> {
+      auto& s = self->state;
+      auto id = order.call_id;
+      auto& c = s.calls[id];
+      c.order = std::move(order);
+      c.promise = self->make_response_promise<engine::call_result>();
+      auto promise = c.promise;
+      if (!s.client) {
+        finish(self, id,
+               failure(s, c.order, engine::call_error::connection,
+                       "no client is configured for this provider"));
+        return promise;
+      }
+      if (s.in_flight < s.provider->max_concurrency)
+        start(self, id);
+      else
+        s.queue.push_back(id);
+      return promise;
+    },
+    [self](cancel_atom, std::uint64_t id) {
+      auto& s = self->state;
+      auto i = s.calls.find(id);
+      if (i == s.calls.end())
+        return;
+      auto& c = i->second;
+      if (c.in_flight) {
+        if (c.handle)
+          c.handle->cancel();
+        c.in_flight = false;
+        --s.in_flight;
+      } else {
+        s.queue.erase(std::remove(s.queue.begin(), s.queue.end(), id),
+                      s.queue.end());
+      }
+      finish(self, id,
+             failure(s, c.order, engine::call_error::cancelled, "cancelled"));
+      pump(self);
+    },
+    [self](done_atom, std::uint64_t id, std::uint32_t attempt,
+           engine::call_result& r) { on_done(self, id, attempt, std::move(r)); },
+    [self](retry_atom, std::uint64_t id) {
+      auto& s = self->state;
+      if (s.calls.count(id) == 0)
+        return;
+      if (s.in_flight < s.provider->max_concurrency)
+        start(self, id);
+      else
+        s.queue.push_front(id);
+    },
+    [self](timeout_atom, std::uint64_t id, std::uint32_t attempt) {
+      auto& s = self->state;
+      auto i = s.calls.find(id);
+      if (i == s.calls.end() || i->second.attempt != attempt
+          || !i->second.in_flight)
+        return;
+      if (i->second.handle)
+        i->second.handle->cancel();
+      on_done(self, id, attempt,
+              failure(s, i->second.order, engine::call_error::timeout,
+                      "no answer within the total timeout"));
+    },
+  };
+}
+
+} // namespace switchyard::actors

@@ -1,0 +1,222 @@
+#include "switchyard/actors/judge_actor.hpp"
+
+#include "switchyard/actors/call_request_builder.hpp"
+#include "switchyard/engine/consensus.hpp"
+#include "switchyard/engine/estimate.hpp"
+
+namespace switchyard::actors {
+
+namespace {
+
+using self_ptr = judge_actor::stateful_pointer<judge_state>;
+
+/// Tokens a judge may write: a verdict line and one sentence.
+constexpr std::uint32_t judge_max_tokens = 256;
+
+const engine::model_spec& model(const judge_state& st, std::uint16_t m) {
+  return st.ctx.registry->models[m];
+}
+
+executor_actor& executor_for(judge_state& st, std::uint16_t m) {
+  return st.executors[model(st, m).provider_index];
+}
+
+std::vector<attempt_record> member_records(const judge_state::run& r) {
+  std::vector<attempt_record> out;
+  for (const auto& m : r.members)
+    out.push_back({m.model, m.done ? m.result.error : engine::call_error::cancelled,
+                   m.result.latency_ms, m.result.cost_nanos});
+  return out;
+}
+
+std::int64_t member_cost(const judge_state::run& r) {
+  std::int64_t sum = 0;
+  for (const auto& m : r.members)
+    sum += m.result.cost_nanos;
+  return sum;
+}
+
+void reply(self_ptr self, std::uint64_t run_id, std::size_t winner,
+           std::int64_t extra_cost, bool judge_fallback) {
+  auto& st = self->state;
+  auto i = st.runs.find(run_id);
+  if (i == st.runs.end())
+    return;
+  auto& r = i->second;
+  ensemble_reply out;
+  out.ok = true;
+  out.winner = r.members[winner].model;
+  out.answer = r.members[winner].result;
+  out.members = member_records(r);
+  out.cost_nanos = member_cost(r) + extra_cost;
+  out.judge_fallback = judge_fallback;
+  r.promise.deliver(std::move(out));
+  st.runs.erase(i);
+}
+
+void fail(self_ptr self, std::uint64_t run_id, std::string message) {
+  auto& st = self->state;
+  auto i = st.runs.find(run_id);
+  if (i == st.runs.end())
+    return;
+  ensemble_reply out;
+  out.error_message = std::move(message);
+  out.members = member_records(i->second);
+  out.cost_nanos = member_cost(i->second);
+  i->second.promise.deliver(std::move(out));
+  st.runs.erase(i);
+}
+
+std::vector<engine::ensemble_answer> answers_of(const judge_state& st,
+                                                const judge_state::run& r) {
+  std::vector<engine::ensemble_answer> as;
+  for (const auto& m : r.members) {
+    auto q = model(st, m.model).quality;
+    if (auto c = r.decision.find_candidate(m.model))
+      q = c->predicted_quality;
+    as.push_back({m.model, m.done && m.result.ok(), m.result.text, q,
+                  m.arrival});
+  }
+  return as;
+}
+
+void ask_judge(self_ptr self, std::uint64_t run_id) {
+  auto& st = self->state;
+  auto& r = st.runs.at(run_id);
+  r.judging = true;
+  auto as = answers_of(st, r);
+  auto prompt = engine::build_judge_prompt(r.spec.text, as);
+  auto judge_model = r.decision.ensemble.judge;
+  const auto& jm = model(st, judge_model);
+  call_order order{st.ctx.next_call_id(),
+                   build_judge_request(r.spec, jm, prompt, judge_max_tokens)};
+  self->request(executor_for(st, judge_model), caf::infinite, call_atom::value,
+                std::move(order))
+    .then(
+      [self, run_id](engine::call_result& verdict) {
+        auto& s = self->state;
+        auto i = s.runs.find(run_id);
+        if (i == s.runs.end())
+          return;
+        auto answers = answers_of(s, i->second);
+        std::optional<std::size_t> pick;
+        if (verdict.ok())
+          pick = engine::parse_judge_verdict(verdict.text, answers.size());
+        auto c = engine::reach_consensus(engine::consensus_strategy::judge,
+                                         answers, pick);
+        if (!c.winner) {
+          fail(self, run_id, "no ensemble member produced an answer");
+          return;
+        }
+        reply(self, run_id, *c.winner, verdict.cost_nanos, c.judge_fallback);
+      },
+      [self, run_id](caf::error&) {
+        // Without a verdict the members' answers still decide.
+        auto& s = self->state;
+        auto i = s.runs.find(run_id);
+        if (i == s.runs.end())
+          return;
+        auto answers = answers_of(s, i->second);
+        auto c = engine::reach_consensus(engine::consensus_strategy::judge,
+                                         answers, std::nullopt);
+        if (c.winner)
+          reply(self, run_id, *c.winner, 0, true);
+        else
+          fail(self, run_id, "no ensemble member produced an answer");
+      });
+}
+
+void on_member(self_ptr self, std::uint64_t run_id, std::size_t index,
+               engine::call_result result) {
+  auto& st = self->state;
+  auto i = st.runs.find(run_id);
+  if (i == st.runs.end())
+    return;
+  auto& r = i->second;
+  auto& m = r.members[index];
+  if (m.done)
+    return;
+  m.done = true;
+  m.result = std::move(result);
+  m.arrival = r.arrivals++;
+  auto strategy = r.decision.ensemble.strategy;
+  if (strategy == engine::consensus_strategy::first_success && m.result.ok()) {
+    for (const auto& other : r.members)
+      if (!other.done)
+        self->send(executor_for(st, other.model), cancel_atom::value,
+                   other.call_id);
+    reply(self, run_id, index, 0, false);
+    return;
+  }
+  auto all_done = std::all_of(r.members.begin(), r.members.end(),
+                              [](const auto& x) { return x.done; });
+  if (!all_done)
+    return;
+  auto any_ok = std::any_of(r.members.begin(), r.members.end(),
+                            [](const auto& x) { return x.result.ok(); });
+  if (!any_ok) {
+    fail(self, run_id, "every ensemble member failed");
+    return;
+  }
+  if (strategy == engine::consensus_strategy::judge
+      && r.decision.ensemble.has_judge) {
+    ask_judge(self, run_id);
+    return;
+  }
+  auto c = engine::reach_consensus(strategy, answers_of(st, r));
+  if (c.winner)
+    reply(self, run_id, *c.winner, 0, false);
+  else
+    fail(self, run_id, "no ensemble member produced an answer");
+}
+
+} // namespace
+
+judge_actor::behavior_type
+judge(judge_actor::stateful_pointer<judge_state> self, runtime_context ctx,
+      std::vector<executor_actor> executors) {
+  self->state.ctx = std::move(ctx);
+  self->state.executors = std::move(executors);
+  return {
+    [self](ensemble_atom, task_spec& spec, engine::decision& d)
+      -> caf::typed_response_promise<ensemble_reply> {
+      auto& st = self->state;
+      auto run_id = ++st.next_run;
+      auto& r = st.runs[run_id];
+      r.promise = self->make_response_promise<ensemble_reply>();
+      auto promise = r.promise;
+      r.spec = std::move(spec);
+      r.decision = std::move(d);
+      const auto& policy = st.ctx.registry->policy;
+      // Each member may spend its share of the ensemble's reservation.
+      for (auto m : r.decision.ensemble.members) {
+        const auto& spec_m = model(st, m);
+        auto cost = engine::estimate_cost(spec_m, r.decision.tokens).max;
+        auto max_tokens = engine::max_tokens_within(
+          spec_m, r.decision.tokens.input, cost, policy.max_tokens_per_task);
+        r.members.push_back({m, st.ctx.next_call_id(), false, {}, 0});
+        auto index = r.members.size() - 1;
+        call_order order{r.members.back().call_id,
+                         build_call_request(r.spec, spec_m, max_tokens)};
+        self->request(executor_for(st, m), caf::infinite, call_atom::value,
+                      std::move(order))
+          .then(
+            [self, run_id, index](engine::call_result& res) {
+              on_member(self, run_id, index, std::move(res));
+            },
+            [self, run_id, index, m](caf::error& e) {
+              engine::call_result res;
+              res.model = self->state.ctx.registry->models[m].id;
+              res.error = engine::call_error::connection;
+              res.error_message = caf::to_string(e);
+              on_member(self, run_id, index, std::move(res));
+            });
+      }
+      if (r.members.empty())
+        fail(self, run_id, "the ensemble has no members");
+      return promise;
+    },
+  };
+}
+
+} // namespace switchyard::actors

@@ -1,0 +1,344 @@
+#include "switchyard/runtime.hpp"
+
+#include "switchyard/actors/actor_graph.hpp"
+#include "switchyard/config/registry_loader.hpp"
+#include "switchyard/messages/message_types.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace switchyard {
+
+namespace {
+
+/// Completion callbacks travel inside the process only.
+struct route_done {
+  runtime::route_callback fn;
+};
+struct task_done {
+  runtime::task_callback fn;
+};
+struct flag_done {
+  std::function<void(bool)> fn;
+};
+struct ids_done {
+  std::function<void(std::vector<std::uint64_t>)> fn;
+};
+struct ledger_done {
+  std::function<void(ledger_summary)> fn;
+};
+using ledger_done_ptr = std::shared_ptr<ledger_done>;
+using route_done_ptr = std::shared_ptr<route_done>;
+using task_done_ptr = std::shared_ptr<task_done>;
+using flag_done_ptr = std::shared_ptr<flag_done>;
+using ids_done_ptr = std::shared_ptr<ids_done>;
+
+} // namespace
+
+} // namespace switchyard
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::route_done_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::task_done_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::flag_done_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ids_done_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ledger_done_ptr)
+
+namespace switchyard {
+
+namespace {
+
+/// Turns coordinator replies into callbacks, so that no thread ever blocks
+/// on a receive. Several run side by side so that none is a bottleneck.
+caf::behavior bridge(caf::event_based_actor* self, coordinator_actor coord,
+                     ledger_actor ledger) {
+  return {
+    [self, ledger](stats_atom, ledger_done_ptr done) {
+      self->request(ledger, caf::infinite, stats_atom::value)
+        .then([done](ledger_summary& s) { done->fn(s); },
+              [done](caf::error&) { done->fn({}); });
+    },
+    [self, coord](execute_atom, task_spec& spec, task_done_ptr done) {
+      self->request(coord, caf::infinite, execute_atom::value, std::move(spec))
+        .then([done](task_reply& r) { done->fn(std::move(r)); },
+              [done](caf::error& e) {
+                task_reply r;
+                r.error = error_code::no_candidate;
+                r.error_message = error_message(e);
+                done->fn(std::move(r));
+              });
+    },
+    [self, coord](route_atom, task_spec& spec, route_done_ptr done) {
+      self->request(coord, caf::infinite, route_atom::value, std::move(spec))
+        .then(
+          [done](route_reply& r) {
+            route_result out;
+            out.decision_id = r.decision_id;
+            out.decision = std::move(r.decision);
+            done->fn(std::move(out));
+          },
+          [done](caf::error& e) {
+            route_result out;
+            out.error = e.category() == caf::atom("switchyard")
+                          ? static_cast<error_code>(e.code())
+                          : error_code::no_candidate;
+            out.error_message = error_message(e);
+            done->fn(std::move(out));
+          });
+    },
+    [self, coord](approve_atom, std::uint64_t id, bool yes, flag_done_ptr done) {
+      self->request(coord, caf::infinite, approve_atom::value, id, yes)
+        .then([done](bool found) { done->fn(found); },
+              [done](caf::error&) { done->fn(false); });
+    },
+    [self, coord](pending_atom, ids_done_ptr done) {
+      self->request(coord, caf::infinite, pending_atom::value)
+        .then([done](std::vector<std::uint64_t>& ids) {
+                done->fn(std::move(ids));
+              },
+              [done](caf::error&) { done->fn({}); });
+    },
+  };
+}
+
+} // namespace
+
+struct runtime::impl {
+  std::shared_ptr<const engine::registry> registry;
+  caf::actor_system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> system;
+  actors::actor_graph graph;
+  std::vector<caf::actor> bridges;
+  std::atomic<std::size_t> next_bridge{0};
+
+  std::atomic<bool> closing{false};
+  std::atomic<std::uint64_t> submitted{0};
+  std::atomic<std::uint64_t> succeeded{0};
+  std::atomic<std::uint64_t> failed{0};
+  std::atomic<std::int64_t> spent_nanos{0};
+  std::mutex drain_mutex;
+  std::condition_variable drained;
+  std::atomic<std::uint64_t> in_flight{0};
+  bool stopped = false;
+
+  const caf::actor& pick_bridge() {
+    return bridges[next_bridge.fetch_add(1, std::memory_order_relaxed)
+                   % bridges.size()];
+  }
+
+  /// Counts a task in; false when shutting down.
+  bool admit() {
+    in_flight.fetch_add(1, std::memory_order_acq_rel);
+    if (closing.load(std::memory_order_acquire)) {
+      leave();
+      return false;
+    }
+    submitted.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+
+  void leave() {
+    if (in_flight.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> guard{drain_mutex};
+      drained.notify_all();
+    }
+  }
+};
+
+runtime::runtime(std::unique_ptr<impl> p) : impl_(std::move(p)) {
+}
+
+runtime::~runtime() {
+  shutdown();
+}
+
+std::unique_ptr<runtime> runtime::start(runtime_config cfg,
+                                        std::string* error) {
+  if (cfg.registry.models.empty() || cfg.registry.providers.empty()) {
+    if (error)
+      *error = "the registry has no models or no providers";
+    return nullptr;
+  }
+  auto p = std::make_unique<impl>();
+  p->registry = std::make_shared<const engine::registry>(std::move(cfg.registry));
+  auto threads = cfg.worker_threads != 0
+                   ? cfg.worker_threads
+                   : std::max(1u, std::thread::hardware_concurrency());
+  // CAF starts 4 workers by default whatever the core count.
+  p->sys_cfg.set("scheduler.max-threads", threads);
+  add_message_types(p->sys_cfg);
+  p->system = std::make_unique<caf::actor_system>(p->sys_cfg);
+  actors::actor_graph_config gc;
+  gc.ctx.registry = p->registry;
+  gc.ctx.classifier = std::make_shared<const engine::keyword_classifier>();
+  gc.ctx.default_timeouts = cfg.default_timeouts;
+  gc.budgets = {cfg.global_budget_usd, cfg.daily_budget_usd,
+                cfg.per_key_budget_usd};
+  gc.make_client = std::move(cfg.make_client);
+  gc.classifier_workers = threads;
+  gc.approval_timeout = cfg.approval_timeout;
+  p->graph = actors::spawn_actor_graph(*p->system, gc);
+  for (std::size_t i = 0; i < threads; ++i)
+    p->bridges.push_back(
+      p->system->spawn(bridge, p->graph.coordinator, p->graph.ledger));
+  return std::unique_ptr<runtime>{new runtime(std::move(p))};
+}
+
+std::unique_ptr<runtime> runtime::start(const std::string& config_path,
+                                        provider_client_factory make_client,
+                                        std::string* error) {
+  auto reg = config::load_registry(config_path);
+  if (!reg) {
+    if (error)
+      *error = error_message(reg.error());
+    return nullptr;
+  }
+  runtime_config cfg;
+  cfg.registry = std::move(*reg);
+  cfg.make_client = std::move(make_client);
+  return start(std::move(cfg), error);
+}
+
+void runtime::route(task_spec task, route_callback done) {
+  if (!impl_->admit()) {
+    route_result r;
+    r.error = error_code::invalid_argument;
+    r.error_message = "the runtime is shutting down";
+    done(std::move(r));
+    return;
+  }
+  auto cb = std::make_shared<route_done>();
+  cb->fn = [p = impl_.get(), done = std::move(done)](route_result r) {
+    (r.ok() ? p->succeeded : p->failed).fetch_add(1, std::memory_order_relaxed);
+    done(std::move(r));
+    p->leave();
+  };
+  caf::anon_send(impl_->pick_bridge(), route_atom::value, std::move(task),
+                 std::move(cb));
+}
+
+std::future<route_result> runtime::route(task_spec task) {
+  auto promise = std::make_shared<std::promise<route_result>>();
+  auto future = promise->get_future();
+  route(std::move(task),
+        [promise](route_result r) { promise->set_value(std::move(r)); });
+  return future;
+}
+
+void runtime::execute(task_spec task, task_callback done) {
+  if (!impl_->admit()) {
+    task_reply r;
+    r.error = error_code::invalid_argument;
+    r.error_message = "the runtime is shutting down";
+    done(std::move(r));
+    return;
+  }
+  auto cb = std::make_shared<task_done>();
+  cb->fn = [p = impl_.get(), done = std::move(done)](task_reply r) {
+    (r.ok() ? p->succeeded : p->failed).fetch_add(1, std::memory_order_relaxed);
+    p->spent_nanos.fetch_add(r.cost_nanos, std::memory_order_relaxed);
+    done(std::move(r));
+    p->leave();
+  };
+  caf::anon_send(impl_->pick_bridge(), execute_atom::value, std::move(task),
+                 std::move(cb));
+}
+
+std::future<task_reply> runtime::execute(task_spec task) {
+  auto promise = std::make_shared<std::promise<task_reply>>();
+  auto future = promise->get_future();
+  execute(std::move(task),
+          [promise](task_reply r) { promise->set_value(std::move(r)); });
+  return future;
+}
+
+void runtime::feedback(std::uint64_t decision_id,
+                       engine::feedback_report report) {
+  if (impl_->graph.learning)
+    caf::anon_send(impl_->graph.learning, feedback_atom::value,
+                   feedback_message{decision_id, report});
+}
+
+std::future<bool> runtime::approve(std::uint64_t decision_id, bool approved) {
+  auto promise = std::make_shared<std::promise<bool>>();
+  auto future = promise->get_future();
+  if (impl_->stopped) {
+    promise->set_value(false);
+    return future;
+  }
+  auto cb = std::make_shared<flag_done>();
+  cb->fn = [promise](bool found) { promise->set_value(found); };
+  caf::anon_send(impl_->pick_bridge(), approve_atom::value, decision_id,
+                 approved, std::move(cb));
+  return future;
+}
+
+std::future<std::vector<std::uint64_t>> runtime::pending_approvals() {
+  auto promise = std::make_shared<std::promise<std::vector<std::uint64_t>>>();
+  auto future = promise->get_future();
+  if (impl_->stopped) {
+    promise->set_value({});
+    return future;
+  }
+  auto cb = std::make_shared<ids_done>();
+  cb->fn = [promise](std::vector<std::uint64_t> ids) {
+    promise->set_value(std::move(ids));
+  };
+  caf::anon_send(impl_->pick_bridge(), pending_atom::value, std::move(cb));
+  return future;
+}
+
+std::future<ledger_summary> runtime::budget_summary() {
+  auto promise = std::make_shared<std::promise<ledger_summary>>();
+  auto future = promise->get_future();
+  if (impl_->stopped) {
+    promise->set_value({});
+    return future;
+  }
+  auto cb = std::make_shared<ledger_done>();
+  cb->fn = [promise](ledger_summary s) { promise->set_value(s); };
+  caf::anon_send(impl_->pick_bridge(), stats_atom::value, std::move(cb));
+  return future;
+}
+
+runtime_stats runtime::stats() const {
+  runtime_stats s;
+  s.submitted = impl_->submitted.load(std::memory_order_relaxed);
+  s.succeeded = impl_->succeeded.load(std::memory_order_relaxed);
+  s.failed = impl_->failed.load(std::memory_order_relaxed);
+  s.in_flight = impl_->in_flight.load(std::memory_order_relaxed);
+  s.spent_usd = engine::nanos_to_usd(
+    impl_->spent_nanos.load(std::memory_order_relaxed));
+  return s;
+}
+
+const engine::registry& runtime::registry() const noexcept {
+  return *impl_->registry;
+}
+
+void runtime::shutdown(std::chrono::milliseconds deadline) {
+  auto& p = *impl_;
+  if (p.stopped)
+    return;
+  p.closing.store(true, std::memory_order_release);
+  {
+    std::unique_lock<std::mutex> guard{p.drain_mutex};
+    p.drained.wait_for(guard, deadline, [&] {
+      return p.in_flight.load(std::memory_order_acquire) == 0;
+    });
+  }
+  p.stopped = true;
+  for (auto& b : p.bridges)
+    caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+  p.bridges.clear();
+  p.graph.stop();
+  p.system.reset(); // joins the scheduler once every actor is gone
+}
+
+} // namespace switchyard

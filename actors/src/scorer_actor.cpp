@@ -1,0 +1,43 @@
+#include "switchyard/actors/scorer_actor.hpp"
+
+#include "switchyard/actors/classifier_actor.hpp"
+
+namespace switchyard::actors {
+
+scorer_actor::behavior_type
+scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx) {
+  self->state.ctx = std::move(ctx);
+  self->state.breaker_open.assign(self->state.ctx.registry->providers.size(), 0);
+  return {
+    [self](score_atom, const task_spec& t, const engine::classification& c,
+           const route_context& rc) {
+      const auto& st = self->state;
+      engine::router router{*st.ctx.registry, *st.ctx.classifier};
+      auto req = to_route_request(t);
+      // The router estimates input from `text`; count the rest of the
+      // conversation as context.
+      auto extra = task_text_bytes(t) - std::min(task_text_bytes(t), t.text.size());
+      req.context_tokens += static_cast<std::uint32_t>((extra + 3) / 4);
+      req.exclude = rc.exclude;
+      req.local_failures = rc.local_failures;
+      engine::routing_state rs;
+      if (st.performance.model_count > 0)
+        rs.performance = &st.performance;
+      rs.breaker_open = st.breaker_open;
+      rs.budget_remaining = rc.budget_remaining;
+      engine::decision d;
+      router.route(req, rs, d, &c);
+      return d;
+    },
+    [self](snapshot_atom, engine::performance_table& table) {
+      self->state.performance = std::move(table);
+    },
+    [self](breaker_atom, const breaker_change& change) {
+      auto& open = self->state.breaker_open;
+      if (change.provider < open.size())
+        open[change.provider] = change.phase == breaker_phase::open ? 1 : 0;
+    },
+  };
+}
+
+} // namespace switchyard::actors

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "switchyard/engine/circuit_breaker.hpp"
+#include "switchyard/messages/actor_interfaces.hpp"
+
+#include <vector>
+
+namespace switchyard::actors {
+
+struct breaker_state {
+  static inline const char* name = "switchyard.breaker";
+  std::uint16_t provider = 0;
+  engine::circuit_breaker core{engine::breaker_config{}};
+  /// Who hears about state changes (the scorer, later metrics and peers).
+  std::vector<scorer_actor> subscribers;
+};
+
+/// One provider's circuit breaker around engine::circuit_breaker. Publishes
+/// every state change; wakes itself when a cooldown ends so that routing can
+/// offer the provider a half-open probe.
+breaker_actor::behavior_type
+breaker(breaker_actor::stateful_pointer<breaker_state> self,
+        std::uint16_t provider, engine::breaker_config cfg,
+        std::vector<scorer_actor> subscribers);
+
+} // namespace switchyard::actors

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "switchyard/actors/runtime_context.hpp"
+#include "switchyard/messages/actor_interfaces.hpp"
+
+#include <caf/actor_system.hpp>
+
+namespace switchyard::actors {
+
+/// Stateless classification of one task.
+classifier_actor::behavior_type classifier(classifier_actor::pointer self,
+                                           runtime_context ctx);
+
+/// A round-robin pool of `workers` classifiers behind one handle.
+classifier_actor spawn_classifier_pool(caf::actor_system& sys,
+                                       const runtime_context& ctx,
+                                       std::size_t workers);
+
+/// Bytes of text the task sends: its messages, or its text alone.
+[[nodiscard]] std::size_t task_text_bytes(const task_spec& t) noexcept;
+
+} // namespace switchyard::actors

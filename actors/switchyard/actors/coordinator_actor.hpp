@@ -1,0 +1,63 @@
+#pragma once
+
+#include "switchyard/actors/runtime_context.hpp"
+#include "switchyard/messages/actor_interfaces.hpp"
+
+#include <caf/typed_response_promise.hpp>
+
+#include <unordered_map>
+#include <vector>
+
+namespace switchyard::actors {
+
+/// The actors a coordinator drives.
+struct coordinator_peers {
+  classifier_actor classifier;
+  scorer_actor scorer;
+  ledger_actor ledger;
+  learning_actor learning;
+  judge_actor judge;
+  /// By provider index.
+  std::vector<executor_actor> executors;
+};
+
+struct coordinator_state {
+  static inline const char* name = "switchyard.coordinator";
+
+  /// One task from arrival to its one reply.
+  struct task_run {
+    task_spec spec;
+    bool execute = false;
+    engine::classification cls;
+    route_context ctx;
+    engine::decision decision;
+    std::uint64_t decision_id = 0;
+    caf::typed_response_promise<route_reply> route_promise;
+    caf::typed_response_promise<task_reply> exec_promise;
+    std::vector<attempt_record> attempts;
+    /// Next index into decision.fallbacks.
+    std::size_t next_fallback = 0;
+    /// Routing rounds so far (each after the chain ran out).
+    std::uint32_t rounds = 0;
+    bool budget_rerouted = false;
+    bool awaiting_approval = false;
+    std::int64_t spent_nanos = 0;
+    caf::actor_clock::time_point started{};
+  };
+
+  runtime_context ctx;
+  coordinator_peers peers;
+  std::unordered_map<std::uint64_t, task_run> runs;
+  std::uint64_t next_decision = 0;
+  std::chrono::milliseconds approval_timeout{300'000};
+};
+
+/// Runs every task's flow, with per-task state in one actor (no spawn per
+/// request): classify -> score -> (approval) -> reserve -> execute with
+/// fallbacks, or the ensemble -> settle -> record.
+coordinator_actor::behavior_type
+coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
+            runtime_context ctx, coordinator_peers peers,
+            std::chrono::milliseconds approval_timeout);
+
+} // namespace switchyard::actors

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "switchyard/engine/classifier.hpp"
+#include "switchyard/engine/provider_call.hpp"
+#include "switchyard/engine/registry.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace switchyard::actors {
+
+/// Immutable things every actor of a runtime shares.
+struct runtime_context {
+  std::shared_ptr<const engine::registry> registry;
+  std::shared_ptr<const engine::keyword_classifier> classifier;
+  /// Process-unique call ids, so that any actor can cancel a call it made.
+  std::shared_ptr<std::atomic<std::uint64_t>> call_ids
+    = std::make_shared<std::atomic<std::uint64_t>>(0);
+  /// Used when a call states no timeout of its own.
+  engine::call_timeouts default_timeouts{std::chrono::seconds{5},
+                                         std::chrono::seconds{30},
+                                         std::chrono::seconds{120}};
+  /// Seeds retry jitter; fixed in tests for reproducible runs.
+  std::uint64_t seed = 0x5eed;
+
+  [[nodiscard]] std::uint64_t next_call_id() const noexcept {
+    return call_ids->fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+};
+
+/// Budgets in USD; none means unlimited.
+struct budget_limits {
+  std::optional<double> global_usd;
+  std::optional<double> daily_usd;
+  std::optional<double> per_key_usd;
+};
+
+} // namespace switchyard::actors

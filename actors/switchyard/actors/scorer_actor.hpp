@@ -1,0 +1,24 @@
+#pragma once
+
+#include "switchyard/actors/runtime_context.hpp"
+#include "switchyard/engine/router.hpp"
+#include "switchyard/messages/actor_interfaces.hpp"
+
+#include <vector>
+
+namespace switchyard::actors {
+
+struct scorer_state {
+  static inline const char* name = "switchyard.scorer";
+  runtime_context ctx;
+  engine::performance_table performance;
+  /// Per provider: non-zero while its breaker is open.
+  std::vector<std::uint8_t> breaker_open;
+};
+
+/// Scores and selects from the snapshots pushed to it; it never asks another
+/// actor, so a decision costs one message.
+scorer_actor::behavior_type
+scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx);
+
+} // namespace switchyard::actors

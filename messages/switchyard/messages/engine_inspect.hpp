@@ -1,0 +1,106 @@
+#pragma once
+
+// inspect() overloads for the engine's value types, so that they travel in
+// CAF messages and across the network unchanged. They live in the engine's
+// namespace for argument-dependent lookup but need no change to engine/.
+
+#include "switchyard/engine/classifier.hpp"
+#include "switchyard/engine/decision.hpp"
+#include "switchyard/engine/performance.hpp"
+#include "switchyard/engine/provider_call.hpp"
+#include "switchyard/messages/optional_field.hpp"
+
+#include <caf/meta/type_name.hpp>
+
+namespace switchyard::engine {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
+  return f(caf::meta::type_name("chat_message"), x.role, x.content);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_timeouts& x) {
+  return f(caf::meta::type_name("call_timeouts"), x.connect, x.first_byte,
+           x.total);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_request& x) {
+  optional_field temperature{x.temperature};
+  optional_field top_p{x.top_p};
+  return f(caf::meta::type_name("call_request"), x.model, x.upstream_model,
+           x.messages, temperature, top_p, x.max_tokens, x.stop, x.tools_json,
+           x.stream, x.timeouts);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_result& x) {
+  optional_field retry_after{x.retry_after};
+  return f(caf::meta::type_name("call_result"), x.model, x.error, x.text,
+           x.finish_reason, x.tool_calls_json, x.input_tokens, x.output_tokens,
+           x.cost_nanos, x.latency_ms, x.time_to_first_token_ms, x.http_status,
+           retry_after, x.error_message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, classification& x) {
+  return f(caf::meta::type_name("classification"), x.tier, x.score, x.type,
+           x.tier_given, x.type_given, x.matched, x.matched_count,
+           x.word_count);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, token_estimate& x) {
+  return f(caf::meta::type_name("token_estimate"), x.input, x.output);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cost_range& x) {
+  return f(caf::meta::type_name("cost_range"), x.min, x.expected, x.max);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, factor_points& x) {
+  return f(caf::meta::type_name("factor_points"), x.quality, x.cost, x.history,
+           x.learned, x.preference, x.diversity, x.vendor);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, candidate& x) {
+  return f(caf::meta::type_name("candidate"), x.model, x.points, x.total,
+           x.predicted_quality, x.capable, x.cost, x.latency_s);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, filtered_model& x) {
+  return f(caf::meta::type_name("filtered_model"), x.model, x.reason, x.value,
+           x.limit, x.missing);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ensemble_plan& x) {
+  return f(caf::meta::type_name("ensemble_plan"), x.members, x.has_judge,
+           x.judge, x.strategy, x.max_cost);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, decision& x) {
+  return f(caf::meta::type_name("decision"), x.cls, x.tokens,
+           x.quality_required, x.budget_cap, x.latency_bound_s, x.rule,
+           x.notes, x.model, x.fallbacks, x.parallel, x.ensemble, x.candidates,
+           x.filtered_out, x.config_hash);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, model_performance& x) {
+  return f(caf::meta::type_name("model_performance"), x.success, x.latency_ms,
+           x.feedback_weight, x.samples, x.confidence);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, performance_table& x) {
+  return f(caf::meta::type_name("performance_table"), x.model_count, x.cells);
+}
+
+} // namespace switchyard::engine

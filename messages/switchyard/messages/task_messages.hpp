@@ -1,0 +1,329 @@
+#pragma once
+
+#include "switchyard/engine/decision.hpp"
+#include "switchyard/engine/learning.hpp"
+#include "switchyard/engine/provider_call.hpp"
+#include "switchyard/engine/router.hpp"
+#include "switchyard/messages/engine_inspect.hpp"
+#include "switchyard/messages/error_code.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace switchyard {
+
+// -- tasks ---------------------------------------------------------------------
+
+/// A task as a caller states it. Every optional hint the caller leaves out is
+/// inferred by the router.
+struct task_spec {
+  /// The task in words; the last user message when `messages` is given.
+  std::string text;
+  /// The full conversation to send; empty means one user message of `text`.
+  std::vector<engine::chat_message> messages;
+  std::optional<engine::task_type> type;
+  std::optional<engine::complexity_tier> tier;
+  std::optional<int> complexity_score;
+  std::optional<double> budget_usd;
+  std::optional<double> min_quality;
+  std::optional<double> max_latency_s;
+  std::uint32_t context_tokens = 0;
+  std::optional<std::uint32_t> max_output_tokens;
+  engine::capability_set required;
+  bool parallel = false;
+  std::optional<engine::consensus_strategy> strategy;
+  std::string force_model;
+  /// The budget scope (an API key's id); empty for none.
+  std::string budget_key;
+  std::optional<double> temperature;
+  std::vector<std::string> stop;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_spec& x) {
+  optional_field type{x.type};
+  optional_field tier{x.tier};
+  optional_field score{x.complexity_score};
+  optional_field budget{x.budget_usd};
+  optional_field quality{x.min_quality};
+  optional_field latency{x.max_latency_s};
+  optional_field max_out{x.max_output_tokens};
+  optional_field strategy{x.strategy};
+  optional_field temperature{x.temperature};
+  return f(caf::meta::type_name("task_spec"), x.text, x.messages, type, tier,
+           score, budget, quality, latency, x.context_tokens, max_out,
+           x.required, x.parallel, strategy, x.force_model, x.budget_key,
+           temperature, x.stop);
+}
+
+/// The router's view of a task, pointing into `spec` (which must outlive it).
+[[nodiscard]] inline engine::route_request
+to_route_request(const task_spec& spec) noexcept {
+  engine::route_request r;
+  r.text = spec.text;
+  r.type = spec.type;
+  r.tier = spec.tier;
+  r.complexity_score = spec.complexity_score;
+  r.budget_usd = spec.budget_usd;
+  r.min_quality = spec.min_quality;
+  r.max_latency_s = spec.max_latency_s;
+  r.context_tokens = spec.context_tokens;
+  r.max_output_tokens = spec.max_output_tokens;
+  r.required = spec.required;
+  r.parallel = spec.parallel;
+  r.strategy = spec.strategy;
+  r.force_model = spec.force_model;
+  return r;
+}
+
+/// Where a task stands in its retries, for routing it again.
+struct route_context {
+  std::vector<std::uint16_t> exclude;
+  std::uint32_t local_failures = 0;
+  /// What the ledger says is left; none until a reservation was refused.
+  std::optional<engine::usd_nanos> budget_remaining;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, route_context& x) {
+  optional_field remaining{x.budget_remaining};
+  return f(caf::meta::type_name("route_context"), x.exclude, x.local_failures,
+           remaining);
+}
+
+/// The answer to a route request.
+struct route_reply {
+  std::uint64_t decision_id = 0;
+  engine::decision decision;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, route_reply& x) {
+  return f(caf::meta::type_name("route_reply"), x.decision_id, x.decision);
+}
+
+/// One attempt at a model while executing a task.
+struct attempt_record {
+  std::uint16_t model = 0;
+  engine::call_error error = engine::call_error::none;
+  double latency_ms = 0.0;
+  std::int64_t cost_nanos = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_record& x) {
+  return f(caf::meta::type_name("attempt_record"), x.model, x.error,
+           x.latency_ms, x.cost_nanos);
+}
+
+/// The one answer (or one error) every executed task gets.
+struct task_reply {
+  std::uint64_t decision_id = 0;
+  /// `none` on success.
+  error_code error = error_code::none;
+  /// What went wrong, for the caller: names the cause, never a secret.
+  std::string error_message;
+  /// The model whose answer this is (the ensemble's winner when parallel).
+  std::uint16_t model = 0;
+  std::string text;
+  std::string finish_reason;
+  std::uint32_t input_tokens = 0;
+  std::uint32_t output_tokens = 0;
+  /// Everything the task spent: every attempt and ensemble member.
+  std::int64_t cost_nanos = 0;
+  double latency_ms = 0.0;
+  bool parallel = false;
+  std::vector<attempt_record> attempts;
+  engine::decision decision;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == error_code::none;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_reply& x) {
+  return f(caf::meta::type_name("task_reply"), x.decision_id, x.error,
+           x.error_message, x.model, x.text, x.finish_reason, x.input_tokens,
+           x.output_tokens, x.cost_nanos, x.latency_ms, x.parallel, x.attempts,
+           x.decision);
+}
+
+// -- calls -----------------------------------------------------------------------
+
+/// A call for an executor, tagged with a process-unique id so that the
+/// caller can cancel it.
+struct call_order {
+  std::uint64_t call_id = 0;
+  engine::call_request request;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_order& x) {
+  return f(caf::meta::type_name("call_order"), x.call_id, x.request);
+}
+
+// -- learning --------------------------------------------------------------------
+
+/// A finished call, for learning.
+struct outcome_report {
+  std::uint64_t decision_id = 0;
+  std::uint16_t model = 0;
+  engine::task_type type = engine::task_type::general;
+  bool success = false;
+  double latency_ms = 0.0;
+  std::int64_t cost_nanos = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, outcome_report& x) {
+  return f(caf::meta::type_name("outcome_report"), x.decision_id, x.model,
+           x.type, x.success, x.latency_ms, x.cost_nanos);
+}
+
+/// What a caller reports about a decision's answer.
+struct feedback_message {
+  std::uint64_t decision_id = 0;
+  engine::feedback_report report;
+};
+
+} // namespace switchyard
+
+namespace switchyard::engine {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, feedback_report& x) {
+  optional_field quality{x.quality};
+  optional_field merged{x.pr_merged};
+  optional_field reverted{x.pr_reverted};
+  optional_field rating{x.rating};
+  return f(caf::meta::type_name("feedback_report"), x.outcome, quality, merged,
+           reverted, rating);
+}
+
+} // namespace switchyard::engine
+
+namespace switchyard {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, feedback_message& x) {
+  return f(caf::meta::type_name("feedback_message"), x.decision_id, x.report);
+}
+
+/// A commutative learning update: time-decayed counts, decayed to `as_of_s`,
+/// that merge by addition whatever order they arrive in.
+struct learned_delta {
+  std::uint16_t model = 0;
+  engine::task_type type = engine::task_type::general;
+  double calls = 0.0;
+  double successes = 0.0;
+  double feedback_count = 0.0;
+  double feedback_sum = 0.0;
+  double latency_ms_sum = 0.0;
+  double as_of_s = 0.0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, learned_delta& x) {
+  return f(caf::meta::type_name("learned_delta"), x.model, x.type, x.calls,
+           x.successes, x.feedback_count, x.feedback_sum, x.latency_ms_sum,
+           x.as_of_s);
+}
+
+// -- breakers --------------------------------------------------------------------
+
+enum class breaker_phase : std::uint8_t { closed, open, half_open };
+
+/// A provider breaker's new state, published to the scorer (and, later, to
+/// peers).
+struct breaker_change {
+  std::uint16_t provider = 0;
+  breaker_phase phase = breaker_phase::closed;
+  /// Until when an open breaker refuses calls, in ns on the sender's clock.
+  std::int64_t reopens_at_ns = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, breaker_change& x) {
+  return f(caf::meta::type_name("breaker_change"), x.provider, x.phase,
+           x.reopens_at_ns);
+}
+
+// -- budgets ---------------------------------------------------------------------
+
+/// Asks to reserve a worst-case cost in every scope of a task: its key's
+/// budget, the day's and the global one.
+struct budget_request {
+  std::string key;
+  std::int64_t amount_nanos = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, budget_request& x) {
+  return f(caf::meta::type_name("budget_request"), x.key, x.amount_nanos);
+}
+
+/// A reservation (ids to settle later), or a refusal with what is left.
+struct budget_grant {
+  bool granted = false;
+  std::vector<std::uint64_t> reservation_ids;
+  std::int64_t remaining_nanos = 0;
+  std::string scope_exhausted;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, budget_grant& x) {
+  return f(caf::meta::type_name("budget_grant"), x.granted, x.reservation_ids,
+           x.remaining_nanos, x.scope_exhausted);
+}
+
+/// Turns a grant into spending (or releases it when `release`).
+struct budget_settlement {
+  std::string key;
+  std::vector<std::uint64_t> reservation_ids;
+  std::int64_t actual_nanos = 0;
+  bool release = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, budget_settlement& x) {
+  return f(caf::meta::type_name("budget_settlement"), x.key,
+           x.reservation_ids, x.actual_nanos, x.release);
+}
+
+/// Spend and reservations across every budget.
+struct ledger_summary {
+  std::int64_t spent_nanos = 0;
+  std::int64_t reserved_nanos = 0;
+  std::uint64_t open_reservations = 0;
+  std::uint64_t refusals = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ledger_summary& x) {
+  return f(caf::meta::type_name("ledger_summary"), x.spent_nanos,
+           x.reserved_nanos, x.open_reservations, x.refusals);
+}
+
+// -- ensembles -------------------------------------------------------------------
+
+/// What the judge actor answers for an ensemble.
+struct ensemble_reply {
+  bool ok = false;
+  std::string error_message;
+  std::uint16_t winner = 0;
+  engine::call_result answer;
+  std::vector<attempt_record> members;
+  std::int64_t cost_nanos = 0;
+  /// The consensus could not use the judge's verdict.
+  bool judge_fallback = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ensemble_reply& x) {
+  return f(caf::meta::type_name("ensemble_reply"), x.ok, x.error_message,
+           x.winner, x.answer, x.members, x.cost_nanos, x.judge_fallback);
+}
+
+} // namespace switchyard

@@ -1,0 +1,158 @@
+#pragma once
+
+// Runs the real actor graph on CAF's test coordinator: one thread, simulated
+// time that moves only when a test advances it.
+
+#include "fake_provider.hpp"
+
+#include "switchyard/actors/learning_actor.hpp"
+
+#include "switchyard/actors/actor_graph.hpp"
+#include "switchyard/config/registry_loader.hpp"
+#include "switchyard/messages/message_types.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <caf/scoped_actor.hpp>
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <optional>
+
+namespace switchyard::test {
+
+struct test_config : caf::actor_system_config {
+  test_config() {
+    set("scheduler.policy", caf::atom("testing"));
+    switchyard::add_message_types(*this);
+  }
+};
+
+struct actor_fixture {
+  /// Edits to the registry before the graph starts.
+  static engine::registry default_registry() {
+    auto r = config::parse_registry(config::default_registry_yaml(),
+                                    "config/models.yaml",
+                                    [](std::string_view) {
+                                      return std::optional<std::string>{};
+                                    });
+    REQUIRE(r.registry);
+    return std::move(*r.registry);
+  }
+
+  engine::registry reg = default_registry();
+  actors::budget_limits budgets;
+  std::chrono::milliseconds approval_timeout{10'000};
+
+  test_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scheduler::test_coordinator& sched
+    = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  std::map<std::string, std::shared_ptr<fake_provider>> fakes;
+  actors::actor_graph graph;
+  std::shared_ptr<const engine::registry> shared_reg;
+
+  ~actor_fixture() {
+    graph.stop();
+    sched.run();
+  }
+
+  /// Spawns the graph over `reg` with one fake per provider.
+  void start() {
+    shared_reg = std::make_shared<const engine::registry>(reg);
+    actors::actor_graph_config gc;
+    gc.ctx.registry = shared_reg;
+    gc.ctx.classifier = std::make_shared<const engine::keyword_classifier>();
+    gc.budgets = budgets;
+    gc.classifier_workers = 2;
+    gc.approval_timeout = approval_timeout;
+    gc.make_client = [this](const engine::provider_spec& p) {
+      auto f = std::make_shared<fake_provider>([this] { return now(); });
+      fakes[p.id] = f;
+      return f;
+    };
+    graph = actors::spawn_actor_graph(sys, gc);
+    sched.run();
+  }
+
+  std::chrono::steady_clock::time_point now() {
+    return sched.clock().now();
+  }
+
+  /// Runs every message, completing due fake calls, until nothing moves.
+  void run() {
+    for (;;) {
+      sched.run();
+      std::size_t n = 0;
+      for (auto& [id, f] : fakes)
+        n += f->complete_due();
+      if (n == 0 && sched.jobs.empty())
+        return;
+    }
+  }
+
+  /// Moves simulated time forward (firing due timers) and runs.
+  void advance(caf::timespan d) {
+    sched.advance_time(d);
+    run();
+  }
+
+  fake_provider& fake(const std::string& provider) {
+    return *fakes.at(provider);
+  }
+
+  std::uint16_t index(std::string_view model) const {
+    auto i = reg.model_index(model);
+    REQUIRE(i);
+    return *i;
+  }
+
+  const engine::model_spec& model(std::uint16_t i) const {
+    return reg.models.at(i);
+  }
+
+  /// Sends a task to the coordinator and collects its one reply.
+  struct pending_reply {
+    std::shared_ptr<std::optional<task_reply>> slot
+      = std::make_shared<std::optional<task_reply>>();
+    std::shared_ptr<int> count = std::make_shared<int>(0);
+  };
+
+  pending_reply execute(task_spec t) {
+    pending_reply p;
+    auto slot = p.slot;
+    auto count = p.count;
+    auto coordinator = graph.coordinator;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(coordinator, caf::infinite, execute_atom::value, t)
+        .then([=](task_reply& r) {
+          *slot = std::move(r);
+          ++*count;
+        });
+    });
+    sched.run();
+    return p;
+  }
+
+  std::optional<route_reply> route(task_spec t) {
+    auto slot = std::make_shared<std::optional<route_reply>>();
+    auto coordinator = graph.coordinator;
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(coordinator, caf::infinite, route_atom::value, t)
+        .then([=](route_reply& r) { *slot = std::move(r); },
+              [](caf::error&) {});
+    });
+    run();
+    return *slot;
+  }
+
+  static task_spec task(std::string text) {
+    task_spec t;
+    t.text = std::move(text);
+    return t;
+  }
+};
+
+} // namespace switchyard::test
