@@ -124,26 +124,28 @@ struct actor_fixture {
     pending_reply p;
     auto slot = p.slot;
     auto count = p.count;
-    auto coordinator = graph.coordinator;
-    sys.spawn([=](caf::event_based_actor* self) {
+    // Spawned with an argument: CAF 0.17's factory dereferences a null
+    // pointer (UB) for argument-less function actors.
+    sys.spawn([=](caf::event_based_actor* self, coordinator_actor coordinator) {
       self->request(coordinator, caf::infinite, execute_atom::value, t)
         .then([=](task_reply& r) {
           *slot = std::move(r);
           ++*count;
         });
-    });
+    }, graph.coordinator);
     sched.run();
     return p;
   }
 
   std::optional<route_reply> route(task_spec t) {
     auto slot = std::make_shared<std::optional<route_reply>>();
-    auto coordinator = graph.coordinator;
-    sys.spawn([=](caf::event_based_actor* self) {
+    // Spawned with an argument: CAF 0.17's factory dereferences a null
+    // pointer (UB) for argument-less function actors.
+    sys.spawn([=](caf::event_based_actor* self, coordinator_actor coordinator) {
       self->request(coordinator, caf::infinite, route_atom::value, t)
         .then([=](route_reply& r) { *slot = std::move(r); },
               [](caf::error&) {});
-    });
+    }, graph.coordinator);
     run();
     return *slot;
   }

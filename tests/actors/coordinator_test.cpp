@@ -317,30 +317,30 @@ TEST_CASE_METHOD(actor_fixture, "critical tasks wait for approval when the "
   CHECK(started == 0);
   auto pending = std::make_shared<std::vector<std::uint64_t>>();
   auto coordinator = graph.coordinator;
-  sys.spawn([=](caf::event_based_actor* self) {
-    self->request(coordinator, caf::infinite, pending_atom::value)
+  sys.spawn([=](caf::event_based_actor* self, coordinator_actor c) {
+    self->request(c, caf::infinite, pending_atom::value)
       .then([=](std::vector<std::uint64_t>& ids) { *pending = ids; });
-  });
+  }, coordinator);
   run();
   REQUIRE(pending->size() == 1);
   auto id = pending->front();
 
   SECTION("approved: it runs") {
     auto found = std::make_shared<bool>(false);
-    sys.spawn([=](caf::event_based_actor* self) {
-      self->request(coordinator, caf::infinite, approve_atom::value, id, true)
+    sys.spawn([=](caf::event_based_actor* self, coordinator_actor c) {
+      self->request(c, caf::infinite, approve_atom::value, id, true)
         .then([=](bool ok) { *found = ok; });
-    });
+    }, coordinator);
     run();
     CHECK(*found);
     REQUIRE(*p.count == 1);
     CHECK((*p.slot)->ok());
   }
   SECTION("rejected: a clear error") {
-    sys.spawn([=](caf::event_based_actor* self) {
-      self->request(coordinator, caf::infinite, approve_atom::value, id, false)
+    sys.spawn([=](caf::event_based_actor* self, coordinator_actor c) {
+      self->request(c, caf::infinite, approve_atom::value, id, false)
         .then([](bool) {});
-    });
+    }, coordinator);
     run();
     REQUIRE(*p.count == 1);
     CHECK_THAT((*p.slot)->error_message, Catch::Contains("rejected"));
