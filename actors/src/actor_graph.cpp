@@ -17,8 +17,9 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
                               const actor_graph_config& cfg) {
   actor_graph g;
   const auto& reg = *cfg.ctx.registry;
-  g.classifier = spawn_classifier_pool(sys, cfg.ctx, cfg.classifier_workers);
   g.scorer = sys.spawn(scorer, cfg.ctx);
+  g.classifier = spawn_classifier_pool(sys, cfg.ctx, g.scorer,
+                                       cfg.classifier_workers);
   g.ledger = sys.spawn(ledger, cfg.budgets);
   g.learning = sys.spawn(learning, cfg.ctx, std::vector<scorer_actor>{g.scorer});
   for (std::size_t p = 0; p < reg.providers.size(); ++p) {
@@ -34,8 +35,13 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
   g.judge = sys.spawn(judge, cfg.ctx, g.executors);
   coordinator_peers peers{g.classifier, g.scorer,   g.ledger,
                           g.learning,   g.judge,    g.executors};
-  g.coordinator = sys.spawn(coordinator, cfg.ctx, std::move(peers),
-                            cfg.approval_timeout);
+  auto shards = std::max<std::size_t>(cfg.coordinator_shards, 1);
+  for (std::size_t i = 0; i < shards; ++i)
+    g.coordinators.push_back(sys.spawn(coordinator, cfg.ctx, peers,
+                                       cfg.approval_timeout,
+                                       static_cast<std::uint64_t>(i),
+                                       static_cast<std::uint64_t>(shards)));
+  g.coordinator = g.coordinators.front();
   return g;
 }
 
@@ -47,6 +53,9 @@ void actor_graph::stop() {
     }
   };
   bye(coordinator);
+  for (auto& c : coordinators)
+    bye(c);
+  coordinators.clear();
   bye(judge);
   for (auto& e : executors)
     bye(e);

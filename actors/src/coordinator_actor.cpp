@@ -34,6 +34,13 @@ double elapsed_ms(self_ptr self, const run_t& r) {
     .count();
 }
 
+void reply_to_caller(run_t& r, task_reply out) {
+  if (r.on_task)
+    r.on_task->fn(std::move(out));
+  else
+    r.exec_promise.deliver(std::move(out));
+}
+
 void fail(self_ptr self, std::uint64_t id, error_code code,
           std::string message) {
   auto r = find_run(self, id);
@@ -48,7 +55,14 @@ void fail(self_ptr self, std::uint64_t id, error_code code,
     out.latency_ms = elapsed_ms(self, *r);
     out.attempts = std::move(r->attempts);
     out.decision = std::move(r->decision);
-    r->exec_promise.deliver(std::move(out));
+    reply_to_caller(*r, std::move(out));
+  } else if (r->on_route) {
+    route_result out;
+    out.error = code;
+    out.error_message = std::move(message);
+    out.decision_id = r->decision_id;
+    out.decision = std::move(r->decision);
+    r->on_route->fn(std::move(out));
   } else {
     r->route_promise.deliver(caf::make_error(code, std::move(message)));
   }
@@ -72,7 +86,7 @@ void succeed(self_ptr self, std::uint64_t id, std::uint16_t model,
   out.parallel = parallel;
   out.attempts = std::move(r->attempts);
   out.decision = std::move(r->decision);
-  r->exec_promise.deliver(std::move(out));
+  reply_to_caller(*r, std::move(out));
   self->state.runs.erase(id);
 }
 
@@ -309,6 +323,7 @@ void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
   auto r = find_run(self, id);
   if (r == nullptr)
     return;
+  r->cls = d.cls;
   r->decision = std::move(d);
   r->next_fallback = 0;
   auto& dec = r->decision;
@@ -326,7 +341,14 @@ void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
   self->send(self->state.peers.learning, route_atom::value, r->decision_id,
              dec.model, dec.cls.type);
   if (!r->execute) {
-    r->route_promise.deliver(route_reply{r->decision_id, std::move(dec)});
+    if (r->on_route) {
+      route_result out;
+      out.decision_id = r->decision_id;
+      out.decision = std::move(dec);
+      r->on_route->fn(std::move(out));
+    } else {
+      r->route_promise.deliver(route_reply{r->decision_id, std::move(dec)});
+    }
     self->state.runs.erase(id);
     return;
   }
@@ -355,28 +377,26 @@ void score(self_ptr self, std::uint64_t id) {
           });
 }
 
-std::uint64_t admit(self_ptr self, task_spec spec, bool execute) {
+/// Takes a task in and starts its flow: the classifier classifies it and
+/// hands it to the scorer, whose decision comes back here.
+run_t& admit(self_ptr self, task_spec spec, bool execute) {
   auto& st = self->state;
-  auto id = ++st.next_decision;
+  auto id = ++st.next_decision * st.shards + st.shard;
   auto& r = st.runs[id];
   r.spec = std::move(spec);
   r.execute = execute;
   r.decision_id = id;
   r.started = self->clock().now();
+  ++r.rounds;
   self
-    ->request(st.peers.classifier, caf::infinite, classify_atom::value, r.spec)
-    .then(
-      [self, id](engine::classification& c) {
-        if (auto run = find_run(self, id)) {
-          run->cls = c;
-          score(self, id);
-        }
-      },
-      [self, id](caf::error& e) {
-        fail(self, id, error_code::no_candidate,
-             "the classifier did not answer: " + caf::to_string(e));
-      });
-  return id;
+    ->request(st.peers.classifier, caf::infinite, score_atom::value, r.spec,
+              r.ctx)
+    .then([self, id](engine::decision& d) { on_decision(self, id, std::move(d)); },
+          [self, id](caf::error& e) {
+            fail(self, id, error_code::no_candidate,
+                 "routing did not answer: " + caf::to_string(e));
+          });
+  return r;
 }
 
 } // namespace
@@ -384,26 +404,31 @@ std::uint64_t admit(self_ptr self, task_spec spec, bool execute) {
 coordinator_actor::behavior_type
 coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
             runtime_context ctx, coordinator_peers peers,
-            std::chrono::milliseconds approval_timeout) {
+            std::chrono::milliseconds approval_timeout, std::uint64_t shard,
+            std::uint64_t shards) {
   self->state.ctx = std::move(ctx);
   self->state.peers = std::move(peers);
   self->state.approval_timeout = approval_timeout;
+  self->state.shard = shard;
+  self->state.shards = std::max<std::uint64_t>(shards, 1);
   return {
     [self](route_atom, task_spec& spec)
       -> caf::typed_response_promise<route_reply> {
       auto promise = self->make_response_promise<route_reply>();
-      auto id = admit(self, std::move(spec), false);
-      if (auto r = find_run(self, id))
-        r->route_promise = promise;
+      admit(self, std::move(spec), false).route_promise = promise;
       return promise;
     },
     [self](execute_atom, task_spec& spec)
       -> caf::typed_response_promise<task_reply> {
       auto promise = self->make_response_promise<task_reply>();
-      auto id = admit(self, std::move(spec), true);
-      if (auto r = find_run(self, id))
-        r->exec_promise = promise;
+      admit(self, std::move(spec), true).exec_promise = promise;
       return promise;
+    },
+    [self](route_atom, task_spec& spec, route_completion_ptr& done) {
+      admit(self, std::move(spec), false).on_route = std::move(done);
+    },
+    [self](execute_atom, task_spec& spec, task_completion_ptr& done) {
+      admit(self, std::move(spec), true).on_task = std::move(done);
     },
     [self](approve_atom, std::uint64_t id, bool approved) {
       auto r = find_run(self, id);

@@ -19,12 +19,6 @@ namespace switchyard {
 namespace {
 
 /// Completion callbacks travel inside the process only.
-struct route_done {
-  runtime::route_callback fn;
-};
-struct task_done {
-  runtime::task_callback fn;
-};
 struct flag_done {
   std::function<void(bool)> fn;
 };
@@ -35,8 +29,6 @@ struct ledger_done {
   std::function<void(ledger_summary)> fn;
 };
 using ledger_done_ptr = std::shared_ptr<ledger_done>;
-using route_done_ptr = std::shared_ptr<route_done>;
-using task_done_ptr = std::shared_ptr<task_done>;
 using flag_done_ptr = std::shared_ptr<flag_done>;
 using ids_done_ptr = std::shared_ptr<ids_done>;
 
@@ -44,8 +36,6 @@ using ids_done_ptr = std::shared_ptr<ids_done>;
 
 } // namespace switchyard
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::route_done_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::task_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::flag_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ids_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ledger_done_ptr)
@@ -54,55 +44,41 @@ namespace switchyard {
 
 namespace {
 
-/// Turns coordinator replies into callbacks, so that no thread ever blocks
-/// on a receive. Several run side by side so that none is a bottleneck.
-caf::behavior bridge(caf::event_based_actor* self, coordinator_actor coord,
-                     ledger_actor ledger) {
+/// Turns the replies of rarely used requests (approvals, ledger figures)
+/// into callbacks, so that no thread ever blocks on a receive. Tasks skip it:
+/// coordinators answer them through completions.
+caf::behavior bridge(caf::event_based_actor* self, actors::actor_graph graph) {
+  auto ledger = graph.ledger;
   return {
     [self, ledger](stats_atom, ledger_done_ptr done) {
       self->request(ledger, caf::infinite, stats_atom::value)
         .then([done](ledger_summary& s) { done->fn(s); },
               [done](caf::error&) { done->fn({}); });
     },
-    [self, coord](execute_atom, task_spec& spec, task_done_ptr done) {
-      self->request(coord, caf::infinite, execute_atom::value, std::move(spec))
-        .then([done](task_reply& r) { done->fn(std::move(r)); },
-              [done](caf::error& e) {
-                task_reply r;
-                r.error = error_code::no_candidate;
-                r.error_message = error_message(e);
-                done->fn(std::move(r));
-              });
-    },
-    [self, coord](route_atom, task_spec& spec, route_done_ptr done) {
-      self->request(coord, caf::infinite, route_atom::value, std::move(spec))
-        .then(
-          [done](route_reply& r) {
-            route_result out;
-            out.decision_id = r.decision_id;
-            out.decision = std::move(r.decision);
-            done->fn(std::move(out));
-          },
-          [done](caf::error& e) {
-            route_result out;
-            out.error = e.category() == caf::atom("switchyard")
-                          ? static_cast<error_code>(e.code())
-                          : error_code::no_candidate;
-            out.error_message = error_message(e);
-            done->fn(std::move(out));
-          });
-    },
-    [self, coord](approve_atom, std::uint64_t id, bool yes, flag_done_ptr done) {
-      self->request(coord, caf::infinite, approve_atom::value, id, yes)
+    [self, graph](approve_atom, std::uint64_t id, bool yes, flag_done_ptr done) {
+      self->request(graph.owner_of(id), caf::infinite, approve_atom::value, id,
+                    yes)
         .then([done](bool found) { done->fn(found); },
               [done](caf::error&) { done->fn(false); });
     },
-    [self, coord](pending_atom, ids_done_ptr done) {
-      self->request(coord, caf::infinite, pending_atom::value)
-        .then([done](std::vector<std::uint64_t>& ids) {
-                done->fn(std::move(ids));
-              },
-              [done](caf::error&) { done->fn({}); });
+    [self, graph](pending_atom, ids_done_ptr done) {
+      // Ask every coordinator and merge.
+      auto merged = std::make_shared<std::vector<std::uint64_t>>();
+      auto left = std::make_shared<std::size_t>(graph.coordinators.size());
+      auto one_done = [merged, left, done] {
+        if (--*left == 0) {
+          std::sort(merged->begin(), merged->end());
+          done->fn(std::move(*merged));
+        }
+      };
+      for (const auto& c : graph.coordinators)
+        self->request(c, caf::infinite, pending_atom::value)
+          .then(
+            [merged, one_done](std::vector<std::uint64_t>& ids) {
+              merged->insert(merged->end(), ids.begin(), ids.end());
+              one_done();
+            },
+            [one_done](caf::error&) { one_done(); });
     },
   };
 }
@@ -116,6 +92,13 @@ struct runtime::impl {
   actors::actor_graph graph;
   std::vector<caf::actor> bridges;
   std::atomic<std::size_t> next_bridge{0};
+  std::atomic<std::size_t> next_coordinator{0};
+
+  const coordinator_actor& pick_coordinator() {
+    return graph.coordinators[next_coordinator.fetch_add(
+                                1, std::memory_order_relaxed)
+                              % graph.coordinators.size()];
+  }
 
   std::atomic<bool> closing{false};
   std::atomic<std::uint64_t> submitted{0};
@@ -172,6 +155,13 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
                    : std::max(1u, std::thread::hardware_concurrency());
   // CAF starts 4 workers by default whatever the core count.
   p->sys_cfg.set("scheduler.max-threads", threads);
+  // Work sharing wakes an idle worker through a condition variable as soon
+  // as a message arrives; CAF's default work stealing lets idle workers nap
+  // 50 us between polls, which puts a floor of ~50 us under every hop.
+  p->sys_cfg.set("scheduler.policy",
+                 cfg.scheduler == scheduler_policy::work_sharing
+                   ? caf::atom("sharing")
+                   : caf::atom("stealing"));
   add_message_types(p->sys_cfg);
   p->system = std::make_unique<caf::actor_system>(p->sys_cfg);
   actors::actor_graph_config gc;
@@ -182,11 +172,10 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
                 cfg.per_key_budget_usd};
   gc.make_client = std::move(cfg.make_client);
   gc.classifier_workers = threads;
+  gc.coordinator_shards = threads;
   gc.approval_timeout = cfg.approval_timeout;
   p->graph = actors::spawn_actor_graph(*p->system, gc);
-  for (std::size_t i = 0; i < threads; ++i)
-    p->bridges.push_back(
-      p->system->spawn(bridge, p->graph.coordinator, p->graph.ledger));
+  p->bridges.push_back(p->system->spawn(bridge, p->graph));
   return std::unique_ptr<runtime>{new runtime(std::move(p))};
 }
 
@@ -213,13 +202,13 @@ void runtime::route(task_spec task, route_callback done) {
     done(std::move(r));
     return;
   }
-  auto cb = std::make_shared<route_done>();
+  auto cb = std::make_shared<route_completion>();
   cb->fn = [p = impl_.get(), done = std::move(done)](route_result r) {
     (r.ok() ? p->succeeded : p->failed).fetch_add(1, std::memory_order_relaxed);
     done(std::move(r));
     p->leave();
   };
-  caf::anon_send(impl_->pick_bridge(), route_atom::value, std::move(task),
+  caf::anon_send(impl_->pick_coordinator(), route_atom::value, std::move(task),
                  std::move(cb));
 }
 
@@ -239,15 +228,15 @@ void runtime::execute(task_spec task, task_callback done) {
     done(std::move(r));
     return;
   }
-  auto cb = std::make_shared<task_done>();
+  auto cb = std::make_shared<task_completion>();
   cb->fn = [p = impl_.get(), done = std::move(done)](task_reply r) {
     (r.ok() ? p->succeeded : p->failed).fetch_add(1, std::memory_order_relaxed);
     p->spent_nanos.fetch_add(r.cost_nanos, std::memory_order_relaxed);
     done(std::move(r));
     p->leave();
   };
-  caf::anon_send(impl_->pick_bridge(), execute_atom::value, std::move(task),
-                 std::move(cb));
+  caf::anon_send(impl_->pick_coordinator(), execute_atom::value,
+                 std::move(task), std::move(cb));
 }
 
 std::future<task_reply> runtime::execute(task_spec task) {

@@ -18,11 +18,20 @@ namespace switchyard {
 using provider_client_factory
   = std::function<engine::provider_client_ptr(const engine::provider_spec&)>;
 
+/// How CAF spreads actors over the worker threads.
+enum class scheduler_policy {
+  /// One shared queue; idle workers wake as soon as work arrives.
+  work_sharing,
+  /// CAF's default: per-worker queues, idle workers poll and nap.
+  work_stealing,
+};
+
 struct runtime_config {
   engine::registry registry;
   provider_client_factory make_client;
   /// Scheduler threads; 0 means one per core.
   std::size_t worker_threads = 0;
+  scheduler_policy scheduler = scheduler_policy::work_sharing;
   std::optional<double> global_budget_usd;
   std::optional<double> daily_budget_usd;
   /// Each task's `budget_key` has a budget of its own when this is set.
@@ -33,18 +42,6 @@ struct runtime_config {
   engine::call_timeouts default_timeouts{std::chrono::seconds{5},
                                          std::chrono::seconds{30},
                                          std::chrono::seconds{120}};
-};
-
-/// A routing decision, or why there is none.
-struct route_result {
-  error_code error = error_code::none;
-  std::string error_message;
-  std::uint64_t decision_id = 0;
-  engine::decision decision;
-
-  [[nodiscard]] bool ok() const noexcept {
-    return error == error_code::none;
-  }
 };
 
 struct runtime_stats {

@@ -22,6 +22,8 @@ struct actor_graph_config {
   /// calls with a connection error that says so.
   client_factory make_client;
   std::size_t classifier_workers = 2;
+  /// Coordinators sharing the tasks; each owns the tasks it admitted.
+  std::size_t coordinator_shards = 1;
   std::chrono::milliseconds approval_timeout{300'000};
 };
 
@@ -35,7 +37,15 @@ struct actor_graph {
   /// By provider index.
   std::vector<breaker_actor> breakers;
   std::vector<executor_actor> executors;
+  /// The first coordinator; all of them are in `coordinators`.
   coordinator_actor coordinator;
+  std::vector<coordinator_actor> coordinators;
+
+  /// The coordinator that owns a decision id.
+  [[nodiscard]] const coordinator_actor&
+  owner_of(std::uint64_t decision_id) const {
+    return coordinators[decision_id % coordinators.size()];
+  }
 
   /// Sends every actor an exit and drops the handles (a handle that outlives
   /// its actor system makes shutdown hang).

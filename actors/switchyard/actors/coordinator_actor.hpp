@@ -32,8 +32,11 @@ struct coordinator_state {
     route_context ctx;
     engine::decision decision;
     std::uint64_t decision_id = 0;
+    /// Exactly one of a promise or a completion answers the task.
     caf::typed_response_promise<route_reply> route_promise;
     caf::typed_response_promise<task_reply> exec_promise;
+    route_completion_ptr on_route;
+    task_completion_ptr on_task;
     std::vector<attempt_record> attempts;
     /// Next index into decision.fallbacks.
     std::size_t next_fallback = 0;
@@ -49,6 +52,10 @@ struct coordinator_state {
   coordinator_peers peers;
   std::unordered_map<std::uint64_t, task_run> runs;
   std::uint64_t next_decision = 0;
+  /// Several coordinators share the load; decision ids carry the shard:
+  /// id % shards names the coordinator that owns the task.
+  std::uint64_t shard = 0;
+  std::uint64_t shards = 1;
   std::chrono::milliseconds approval_timeout{300'000};
 };
 
@@ -58,6 +65,7 @@ struct coordinator_state {
 coordinator_actor::behavior_type
 coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
             runtime_context ctx, coordinator_peers peers,
-            std::chrono::milliseconds approval_timeout);
+            std::chrono::milliseconds approval_timeout, std::uint64_t shard,
+            std::uint64_t shards);
 
 } // namespace switchyard::actors

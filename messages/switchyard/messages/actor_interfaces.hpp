@@ -1,6 +1,7 @@
 #pragma once
 
 #include "switchyard/messages/atoms.hpp"
+#include "switchyard/messages/completion.hpp"
 #include "switchyard/messages/task_messages.hpp"
 
 #include <caf/replies_to.hpp>
@@ -11,8 +12,11 @@
 namespace switchyard {
 
 /// Stateless: text in, classification out. Runs as a pool sized to the cores.
+/// `score` classifies and hands the task on to the scorer, whose decision
+/// goes straight back to the requester (one hop fewer per task).
 using classifier_actor = caf::typed_actor<
-  caf::replies_to<classify_atom, task_spec>::with<engine::classification>>;
+  caf::replies_to<classify_atom, task_spec>::with<engine::classification>,
+  caf::replies_to<score_atom, task_spec, route_context>::with<engine::decision>>;
 
 /// Scores and selects from pushed snapshots; never asks another actor.
 using scorer_actor = caf::typed_actor<
@@ -62,6 +66,9 @@ using ledger_actor = caf::typed_actor<
 using coordinator_actor = caf::typed_actor<
   caf::replies_to<route_atom, task_spec>::with<route_reply>,
   caf::replies_to<execute_atom, task_spec>::with<task_reply>,
+  // In-process submissions that answer through a callback.
+  caf::reacts_to<route_atom, task_spec, route_completion_ptr>,
+  caf::reacts_to<execute_atom, task_spec, task_completion_ptr>,
   caf::replies_to<approve_atom, std::uint64_t, bool>::with<bool>,
   caf::replies_to<pending_atom>::with<std::vector<std::uint64_t>>,
   caf::reacts_to<timeout_atom, std::uint64_t>>;

@@ -12,6 +12,7 @@ inline void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<task_spec>("switchyard::task_spec");
   cfg.add_message_type<route_context>("switchyard::route_context");
   cfg.add_message_type<route_reply>("switchyard::route_reply");
+  cfg.add_message_type<route_result>("switchyard::route_result");
   cfg.add_message_type<task_reply>("switchyard::task_reply");
   cfg.add_message_type<call_order>("switchyard::call_order");
   cfg.add_message_type<outcome_report>("switchyard::outcome_report");

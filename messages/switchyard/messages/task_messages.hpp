@@ -103,6 +103,24 @@ typename Inspector::result_type inspect(Inspector& f, route_reply& x) {
   return f(caf::meta::type_name("route_reply"), x.decision_id, x.decision);
 }
 
+/// A routing decision, or why there is none.
+struct route_result {
+  error_code error = error_code::none;
+  std::string error_message;
+  std::uint64_t decision_id = 0;
+  engine::decision decision;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == error_code::none;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, route_result& x) {
+  return f(caf::meta::type_name("route_result"), x.error, x.error_message,
+           x.decision_id, x.decision);
+}
+
 /// One attempt at a model while executing a task.
 struct attempt_record {
   std::uint16_t model = 0;

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "switchyard/messages/task_messages.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <functional>
+#include <memory>
+
+namespace switchyard {
+
+/// Callbacks that an embedding application hands to a coordinator so that
+/// the answer needs no reply hop and no thread ever blocks on a receive.
+/// They live inside one process and never cross the network.
+struct task_completion {
+  std::function<void(task_reply)> fn;
+};
+
+struct route_completion {
+  std::function<void(route_result)> fn;
+};
+
+using task_completion_ptr = std::shared_ptr<task_completion>;
+using route_completion_ptr = std::shared_ptr<route_completion>;
+
+} // namespace switchyard
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::task_completion_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::route_completion_ptr)
