@@ -2,6 +2,11 @@
 
 #include "command_line.hpp"
 #include "engine_bench.hpp"
+#include "runtime_bench.hpp"
+
+#if SWITCHYARD_HAS_ADAPTERS_BENCH
+#include "adapters_bench.hpp"
+#endif
 
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/messages/error_code.hpp"
@@ -11,17 +16,143 @@
 
 namespace switchyard::cli {
 
+#if SWITCHYARD_HAS_ADAPTERS_BENCH
+namespace {
+
+void print_arm(const char* name, const bench::adapters_arm_result& a) {
+  std::printf("    %-9s %9.0f req/s   p50 %7.1f us  p90 %7.1f us  p99 %7.1f "
+              "us\n",
+              name, a.requests_per_second, a.p50_us, a.p90_us, a.p99_us);
+}
+
+void print_mode(const char* name, const bench::adapters_mode_result& m) {
+  std::printf("  %s:\n", name);
+  print_arm("raw Beast", m.raw);
+  print_arm("adapter", m.adapter);
+  std::printf("    added latency: p50 %.1f us, p99 %.1f us; throughput "
+              "ratio %.2f",
+              m.added_p50_us, m.added_p99_us, m.throughput_ratio);
+  if (m.failures > 0)
+    std::printf("; %llu FAILED requests",
+                static_cast<unsigned long long>(m.failures));
+  std::printf("\n");
+}
+
+int run_adapters_bench_command(command_line& cl) {
+  bench::adapters_bench_options opts;
+  auto requests = cl.integer("requests");
+  auto warmup = cl.integer("warmup");
+  if (!cl.error().empty()) {
+    std::cerr << "switchyard bench: " << cl.error() << "\n";
+    return 2;
+  }
+  if ((requests && *requests < 1) || (warmup && *warmup < 0)) {
+    std::cerr << "switchyard bench: --requests must be positive and "
+                 "--warmup not negative\n";
+    return 2;
+  }
+  if (requests)
+    opts.requests = static_cast<std::uint64_t>(*requests);
+  if (warmup)
+    opts.warmup = static_cast<std::uint64_t>(*warmup);
+  auto r = bench::run_adapters_bench(opts);
+  if (!r.error.empty()) {
+    std::cerr << "switchyard bench adapters: " << r.error << "\n";
+    return 1;
+  }
+  if (cl.has("json")) {
+    std::cout << bench::to_json(r) << "\n";
+  } else {
+    std::printf("adapters benchmark: OpenAI chat completion, %u output "
+                "tokens (%u bytes plain, %u streamed),\n%llu sequential "
+                "requests per arm on one keep-alive loopback connection, "
+                "sim-upstream at zero delay in process\n",
+                r.output_tokens, r.response_bytes_plain,
+                r.response_bytes_stream,
+                static_cast<unsigned long long>(r.requests));
+    print_mode("plain", r.plain);
+    print_mode("stream", r.stream);
+  }
+  return r.plain.failures + r.stream.failures == 0 ? 0 : 1;
+}
+
+} // namespace
+#endif
+
+namespace {
+
+int run_runtime_bench_command(command_line& cl) {
+  auto seconds = cl.number("seconds").value_or(3.0);
+  auto threads = cl.integer("threads").value_or(2);
+  auto rate = cl.number("rate").value_or(0.0);
+  auto scheduler = cl.value("scheduler").value_or("stealing");
+  if (!cl.error().empty()) {
+    std::cerr << "switchyard bench: " << cl.error() << "\n";
+    return 2;
+  }
+  if (seconds <= 0 || threads < 1 || threads > 256 || rate < 0
+      || (scheduler != "sharing" && scheduler != "stealing")) {
+    std::cerr << "switchyard bench runtime: --seconds must be positive, "
+                 "--threads 1-256, --rate >= 0, --scheduler sharing or "
+                 "stealing\n";
+    return 2;
+  }
+  auto r = bench::run_runtime_bench(seconds, static_cast<unsigned>(threads),
+                                    2048, rate, scheduler == "stealing");
+  if (cl.has("json")) {
+    std::cout << bench::to_json(r) << "\n";
+    return 0;
+  }
+  std::printf("runtime benchmark: %u scheduler threads (%s), instant "
+              "in-process provider\n",
+              r.threads, r.scheduler.c_str());
+  for (const auto* m : {&r.route, &r.execute})
+    std::printf("  %-14s max %8.0f tasks/s | at %7.0f/s: p50 %6.1f us  p90 "
+                "%6.1f us  p99 %7.1f us  max %8.1f us  (from intended send: "
+                "p50 %.1f us, p99 %.1f us)  errors %llu\n",
+                m->mode.c_str(), m->max_tasks_per_second, m->paced_rate,
+                m->p50_us, m->p90_us, m->p99_us, m->max_us, m->intended_p50_us,
+                m->intended_p99_us, static_cast<unsigned long long>(m->errors));
+  return 0;
+}
+
+} // namespace
+
 int run_bench_command(const std::vector<std::string>& args) {
   command_line cl{"bench",
                   "switchyard bench engine [--seconds S] [--samples N] "
-                  "[--config F] [--json]\n\n"
+                  "[--config F] [--json]\n"
+                  "switchyard bench adapters [--requests N] [--warmup N] "
+                  "[--json]\n"
+                  "switchyard bench runtime [--seconds S] [--threads N] "
+                  "[--rate R] [--scheduler stealing|sharing] [--json]\n\n"
                   "engine: classify + estimate + filter + score + select on "
                   "one thread over a fixed task mix;\nreports decisions/s and "
-                  "per-decision latency percentiles.",
+                  "per-decision latency percentiles.\n"
+                  "adapters: the HTTP client + OpenAI adapter against an "
+                  "in-process sim-upstream at\nzero delay, beside a minimal "
+                  "raw Beast client sending the same bytes; requests\none "
+                  "after another on one keep-alive connection, plain and "
+                  "streamed; reports\nrequests/s, latency percentiles and the "
+                  "adapter's added latency.\n"
+                  "runtime: the embedding API's actors against an instant "
+                  "in-process provider:\nmaximum tasks/s (closed loop), then "
+                  "latency from intended submit time at\n--rate (default half "
+                  "the maximum), route-only and route + execute.",
                   {
                     {"seconds", true, "throughput phase length (default 3)"},
                     {"samples", true, "decisions timed one by one (default 200000)"},
                     {"config", true, "registry YAML (default: built-in)"},
+                    {"requests", true,
+                     "adapters: timed requests per arm and mode (default "
+                     "20000)"},
+                    {"warmup", true,
+                     "adapters: untimed requests first (default 1000)"},
+                    {"threads", true, "runtime: scheduler threads (default 2)"},
+                    {"rate", true,
+                     "runtime: paced rate, tasks/s (default: half the max)"},
+                    {"scheduler", true,
+                     "runtime: stealing (default) or sharing"},
                     {"json", false, "print JSON"},
                   }};
   if (!cl.parse(args)) {
@@ -33,9 +164,16 @@ int run_bench_command(const std::vector<std::string>& args) {
     return 0;
   }
   const auto& pos = cl.positional();
+#if SWITCHYARD_HAS_ADAPTERS_BENCH
+  if (pos.size() == 1 && pos[0] == "adapters")
+    return run_adapters_bench_command(cl);
+#endif
+  if (pos.size() == 1 && pos[0] == "runtime")
+    return run_runtime_bench_command(cl);
   if (pos.size() != 1 || pos[0] != "engine") {
-    std::cerr << "switchyard bench: expected `switchyard bench engine` (see "
-                 "--help)\n";
+    std::cerr << "switchyard bench: expected `switchyard bench engine`, "
+                 "`switchyard bench runtime` or `switchyard bench adapters` "
+                 "(see --help)\n";
     return 2;
   }
   auto seconds = cl.number("seconds").value_or(3.0);

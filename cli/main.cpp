@@ -1,4 +1,5 @@
 #include "route_command.hpp"
+#include "sim_upstream_command.hpp"
 
 #include <iostream>
 #include <string>
@@ -13,7 +14,10 @@ constexpr std::string_view usage
     "commands:\n"
     "  route \"TASK\"        print the routing decision for a task\n"
     "  config check FILE   validate a registry file\n"
-    "  bench engine        measure the routing engine's decision rate\n";
+    "  bench engine        measure the routing engine's decision rate\n"
+    "  bench adapters      measure the HTTP client + adapter overhead\n"
+    "  sim-upstream        serve a simulated provider fleet (all five wire\n"
+    "                      formats) for demos, tests and benchmarks\n";
 
 } // namespace
 
@@ -33,6 +37,8 @@ int main(int argc, char** argv) {
     return run_config_command(args);
   if (command == "bench")
     return run_bench_command(args);
+  if (command == "sim-upstream")
+    return run_sim_upstream_command(args);
   std::cerr << "switchyard: unknown command '" << command << "'\n\n" << usage;
   return 2;
 }

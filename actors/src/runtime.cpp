@@ -155,13 +155,20 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
                    : std::max(1u, std::thread::hardware_concurrency());
   // CAF starts 4 workers by default whatever the core count.
   p->sys_cfg.set("scheduler.max-threads", threads);
-  // Work sharing wakes an idle worker through a condition variable as soon
-  // as a message arrives; CAF's default work stealing lets idle workers nap
-  // 50 us between polls, which puts a floor of ~50 us under every hop.
-  p->sys_cfg.set("scheduler.policy",
-                 cfg.scheduler == scheduler_policy::work_sharing
-                   ? caf::atom("sharing")
-                   : caf::atom("stealing"));
+  if (cfg.scheduler == scheduler_policy::work_sharing) {
+    p->sys_cfg.set("scheduler.policy", caf::atom("sharing"));
+  } else {
+    // A task crosses 3-4 actors; CAF's default lets an idle worker nap 50 us
+    // between polls after only 100 quick ones, which put ~50 us under every
+    // hop at moderate load (measured with `switchyard bench runtime`).
+    // Polling longer and napping 2 us keeps a hop at a few us; idle workers
+    // still fall back to CAF's 10 ms naps after ~1,500 empty polls.
+    p->sys_cfg.set("scheduler.policy", caf::atom("stealing"));
+    p->sys_cfg.set("work-stealing.aggressive-poll-attempts",
+                   static_cast<std::int64_t>(cfg.poll_attempts));
+    p->sys_cfg.set("work-stealing.moderate-sleep-duration",
+                   caf::timespan{cfg.poll_nap});
+  }
   add_message_types(p->sys_cfg);
   p->system = std::make_unique<caf::actor_system>(p->sys_cfg);
   actors::actor_graph_config gc;

@@ -20,10 +20,10 @@ using provider_client_factory
 
 /// How CAF spreads actors over the worker threads.
 enum class scheduler_policy {
-  /// One shared queue; idle workers wake as soon as work arrives.
-  work_sharing,
-  /// CAF's default: per-worker queues, idle workers poll and nap.
+  /// Per-worker queues; idle workers poll, then nap (see poll_attempts).
   work_stealing,
+  /// One shared queue behind a condition variable.
+  work_sharing,
 };
 
 struct runtime_config {
@@ -31,7 +31,12 @@ struct runtime_config {
   provider_client_factory make_client;
   /// Scheduler threads; 0 means one per core.
   std::size_t worker_threads = 0;
-  scheduler_policy scheduler = scheduler_policy::work_sharing;
+  scheduler_policy scheduler = scheduler_policy::work_stealing;
+  /// Work stealing: quick polls before an idle worker starts napping, and
+  /// the nap between later polls. Short naps keep actor hops fast at the
+  /// cost of some idle CPU.
+  std::size_t poll_attempts = 1000;
+  std::chrono::microseconds poll_nap{2};
   std::optional<double> global_budget_usd;
   std::optional<double> daily_budget_usd;
   /// Each task's `budget_key` has a budget of its own when this is set.

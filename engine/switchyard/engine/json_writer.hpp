@@ -98,6 +98,14 @@ public:
     return *this;
   }
 
+  /// Appends `json`, already valid JSON (a passed-through object or
+  /// array), as the next value.
+  json_writer& raw(std::string_view json) {
+    separate();
+    out_.append(json);
+    return *this;
+  }
+
   template <class T>
   json_writer& field(std::string_view k, const T& v) {
     key(k);

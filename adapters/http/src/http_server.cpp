@@ -1,0 +1,746 @@
+// The HTTP server: Beast and Asio stay inside this file.
+#include "switchyard/http/http_server.hpp"
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <charconv>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+namespace switchyard::http {
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+class session_base;
+
+/// What sessions and writers share with the server; outlives the I/O
+/// context.
+struct shared_state {
+  std::atomic<bool> stopped{false};
+  /// Writers reach their session under a shared lock; `stop` takes it
+  /// exclusively, so that once it returns no writer holds a session (whose
+  /// socket must not outlive the I/O context).
+  std::shared_mutex writers;
+  std::mutex mutex;
+  std::unordered_map<const void*, std::weak_ptr<session_base>> sessions;
+};
+
+/// The parts of a connection a writer reaches, whatever the stream type.
+/// Every method may be called from any thread.
+class session_base : public std::enable_shared_from_this<session_base> {
+ public:
+  virtual ~session_base() = default;
+  virtual void
+  respond(std::uint64_t seq, int status, header_list headers, std::string body)
+    = 0;
+  virtual void begin(std::uint64_t seq, int status, header_list headers) = 0;
+  virtual void write(std::uint64_t seq, std::string bytes) = 0;
+  virtual void end(std::uint64_t seq) = 0;
+  virtual void reset(std::uint64_t seq) = 0;
+  virtual void abandon(std::uint64_t seq) = 0;
+  virtual void after(std::chrono::microseconds delay, std::function<void()> fn)
+    = 0;
+  virtual bool is_closed() const noexcept = 0;
+  /// Only once the I/O threads are joined.
+  virtual void close_after_stop() noexcept = 0;
+};
+
+/// A handler's hold on one response. It does not own the connection (the
+/// session keeps itself alive while a response is pending), so a writer
+/// kept past the server's end is harmless: its calls do nothing.
+class writer_impl final : public response_writer {
+ public:
+  writer_impl(std::weak_ptr<session_base> s,
+              std::shared_ptr<shared_state> shared, std::uint64_t seq) noexcept
+      : session_(std::move(s)), shared_(std::move(shared)), seq_(seq) {}
+
+  ~writer_impl() override {
+    with_session([this](session_base& s) {
+      s.abandon(seq_);
+    });
+  }
+
+  void respond(int status, header_list headers, std::string body) override {
+    with_session([&](session_base& s) {
+      s.respond(seq_, status, std::move(headers), std::move(body));
+    });
+  }
+
+  void begin(int status, header_list headers) override {
+    with_session([&](session_base& s) {
+      s.begin(seq_, status, std::move(headers));
+    });
+  }
+
+  void write(std::string bytes) override {
+    with_session([&](session_base& s) {
+      s.write(seq_, std::move(bytes));
+    });
+  }
+
+  void end() override {
+    with_session([this](session_base& s) {
+      s.end(seq_);
+    });
+  }
+
+  void reset() override {
+    with_session([this](session_base& s) {
+      s.reset(seq_);
+    });
+  }
+
+  void after(std::chrono::microseconds delay,
+             std::function<void()> fn) override {
+    with_session([&](session_base& s) {
+      s.after(delay, std::move(fn));
+    });
+  }
+
+  bool closed() const noexcept override {
+    auto s = session_.lock();
+    return !s || s->is_closed() || shared_->stopped.load();
+  }
+
+ private:
+  /// Runs `f` on the session unless it is gone or the server stopped. The
+  /// session reference is dropped before the lock is.
+  template<class F>
+  void with_session(F&& f) noexcept {
+    try {
+      std::shared_lock guard{shared_->writers};
+      if (shared_->stopped.load(std::memory_order_acquire))
+        return;
+      if (auto s = session_.lock())
+        f(*s);
+    } catch (...) {
+      // Allocation failure while queueing: the response is lost, and the
+      // peer's timeout deals with it.
+    }
+  }
+
+  std::weak_ptr<session_base> session_;
+  std::shared_ptr<shared_state> shared_;
+  std::uint64_t seq_;
+};
+
+/// Header values are ours, but a CR or LF in one would split the response.
+void append_header_text(std::string& out, std::string_view text) {
+  for (char c : text)
+    out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+}
+
+std::string status_line(int status) {
+  std::string out = "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  return out;
+}
+
+/// One connection: reads requests one at a time, hands each to the
+/// handler, writes what the writer queues. All state is touched on the
+/// connection's strand only.
+template<class Stream>
+class session final : public session_base {
+ public:
+  static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  session(tcp::socket&& socket, ssl::context* tls,
+          std::shared_ptr<shared_state> shared, const server_config& cfg,
+          const request_handler& handler)
+      : stream_(make_stream(std::move(socket), tls)),
+        shared_(std::move(shared)),
+        cfg_(cfg),
+        handler_(handler) {
+    error_code ec;
+    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec)
+      peer_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  ~session() override {
+    std::lock_guard guard{shared_->mutex};
+    shared_->sessions.erase(this);
+  }
+
+  void start() {
+    {
+      std::lock_guard guard{shared_->mutex};
+      shared_->sessions.emplace(this, weak_from_this());
+    }
+    net::dispatch(strand(), [self = self()] {
+      if constexpr (is_tls)
+        self->handshake();
+      else
+        self->read_request();
+    });
+  }
+
+  // -- session_base -----------------------------------------------------------
+
+  void respond(std::uint64_t seq, int status, header_list headers,
+               std::string body) override {
+    run(seq, [status, headers = std::move(headers),
+              body = std::move(body)](session& s) mutable {
+      if (s.started_)
+        return;
+      s.started_ = true;
+      auto text = s.head(status, headers);
+      text += "Content-Length: ";
+      text += std::to_string(body.size());
+      text += "\r\n\r\n";
+      text += body;
+      s.enqueue(std::move(text), action::none);
+      s.enqueue({}, action::finish);
+    });
+  }
+
+  void begin(std::uint64_t seq, int status, header_list headers) override {
+    run(seq, [status, headers = std::move(headers)](session& s) {
+      if (s.started_)
+        return;
+      s.started_ = true;
+      s.chunked_ = !find_header(headers, "content-length");
+      auto text = s.head(status, headers);
+      if (s.chunked_)
+        text += "Transfer-Encoding: chunked\r\n";
+      text += "\r\n";
+      s.enqueue(std::move(text), action::none);
+    });
+  }
+
+  void write(std::uint64_t seq, std::string bytes) override {
+    run(seq, [bytes = std::move(bytes)](session& s) mutable {
+      if (!s.started_ || s.ended_ || bytes.empty())
+        return;
+      if (s.chunked_) {
+        char size[20];
+        auto r = std::to_chars(size, size + sizeof(size), bytes.size(), 16);
+        std::string framed;
+        framed.reserve(bytes.size() + 24);
+        framed.append(size, r.ptr);
+        framed += "\r\n";
+        framed += bytes;
+        framed += "\r\n";
+        s.enqueue(std::move(framed), action::none);
+      } else {
+        s.enqueue(std::move(bytes), action::none);
+      }
+    });
+  }
+
+  void end(std::uint64_t seq) override {
+    run(seq, [](session& s) {
+      if (!s.started_ || s.ended_)
+        return;
+      if (s.chunked_)
+        s.enqueue("0\r\n\r\n", action::none);
+      s.enqueue({}, action::finish);
+    });
+  }
+
+  void reset(std::uint64_t seq) override {
+    run(seq, [](session& s) {
+      if (s.ended_)
+        return;
+      s.enqueue({}, action::reset);
+    });
+  }
+
+  void abandon(std::uint64_t seq) override {
+    run(seq, [](session& s) {
+      if (s.ended_)
+        return;
+      s.enqueue({}, action::close);
+    });
+  }
+
+  void after(std::chrono::microseconds delay,
+             std::function<void()> fn) override {
+    if (shared_->stopped.load(std::memory_order_acquire))
+      return;
+    if (delay.count() <= 0) {
+      net::post(strand(), [fn = std::move(fn), shared = shared_] {
+        if (!shared->stopped.load(std::memory_order_acquire))
+          fn();
+      });
+      return;
+    }
+    auto timer = std::make_shared<net::steady_timer>(strand());
+    timer->expires_after(delay);
+    timer->async_wait(
+      [timer, fn = std::move(fn), shared = shared_](error_code ec) {
+        if (!ec && !shared->stopped.load(std::memory_order_acquire))
+          fn();
+      });
+  }
+
+  bool is_closed() const noexcept override {
+    return closed_.load(std::memory_order_acquire);
+  }
+
+  void close_after_stop() noexcept override {
+    error_code ec;
+    closed_ = true;
+    beast::get_lowest_layer(stream_).socket().close(ec);
+    keepalive_.reset();
+  }
+
+ private:
+  enum class action { none, finish, reset, close };
+
+  struct out_item {
+    std::string bytes;
+    action act;
+  };
+
+  static Stream make_stream(tcp::socket&& socket, ssl::context* tls) {
+    if constexpr (is_tls)
+      return Stream{std::move(socket), *tls};
+    else
+      return Stream{std::move(socket)};
+  }
+
+  std::shared_ptr<session> self() {
+    return std::static_pointer_cast<session>(shared_from_this());
+  }
+
+  /// The connection's strand (the socket was accepted onto one).
+  net::any_io_executor strand() {
+    return beast::get_lowest_layer(stream_).get_executor();
+  }
+
+  beast::tcp_stream& lowest() {
+    return beast::get_lowest_layer(stream_);
+  }
+
+  /// Runs `f` on the strand if `seq` is still the request being answered.
+  template<class F>
+  void run(std::uint64_t seq, F&& f) {
+    if (shared_->stopped.load(std::memory_order_acquire))
+      return;
+    net::dispatch(strand(), [self = self(), seq,
+                             f = std::forward<F>(f)]() mutable {
+      if (self->shared_->stopped.load(std::memory_order_acquire)
+          || self->closed_ || seq != self->seq_ || !self->handling_)
+        return;
+      f(*self);
+    });
+  }
+
+  std::string head(int status, const header_list& headers) const {
+    auto text = status_line(status);
+    for (const auto& h : headers) {
+      if (iequals(h.name, "transfer-encoding") || iequals(h.name, "connection"))
+        continue;
+      if (chunked_ && iequals(h.name, "content-length"))
+        continue;
+      append_header_text(text, h.name);
+      text += ": ";
+      append_header_text(text, h.value);
+      text += "\r\n";
+    }
+    if (!keep_alive_)
+      text += "Connection: close\r\n";
+    return text;
+  }
+
+  // -- reading ----------------------------------------------------------------
+
+  void handshake() {
+    if constexpr (is_tls) {
+      lowest().expires_after(cfg_.request_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = self()](error_code ec) {
+                                if (ec)
+                                  return self->close(false);
+                                self->read_request();
+                              });
+    }
+  }
+
+  void read_request() {
+    if (closed_)
+      return;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(cfg_.max_header_bytes));
+    parser_->body_limit(cfg_.max_body_bytes);
+    lowest().expires_after(cfg_.request_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = self()](error_code ec, std::size_t) {
+                               self->on_header(ec);
+                             });
+  }
+
+  void on_header(error_code ec) {
+    if (ec)
+      return on_read_error(ec);
+    auto expect = parser_->get()[bhttp::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      continue_text_ = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(continue_text_),
+                       [self = self()](error_code wec, std::size_t) {
+                         if (wec)
+                           return self->close(false);
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = self()](error_code ec, std::size_t) {
+                        self->on_request(ec);
+                      });
+  }
+
+  void on_read_error(error_code ec) {
+    keep_alive_ = false;
+    int status = 0;
+    std::string message;
+    if (ec == bhttp::error::body_limit) {
+      status = 413;
+      message = "request body over the limit of "
+                + std::to_string(cfg_.max_body_bytes) + " bytes\n";
+    } else if (ec == bhttp::error::header_limit) {
+      status = 431;
+      message = "request header over the limit of "
+                + std::to_string(cfg_.max_header_bytes) + " bytes\n";
+    } else if (ec.category() == error_code{bhttp::error::bad_target}.category()
+               && ec != bhttp::error::end_of_stream
+               && ec != bhttp::error::partial_message) {
+      status = 400;
+      message = "malformed HTTP request\n";
+    }
+    if (status == 0)
+      return close(false);
+    handling_ = true;
+    started_ = true;
+    auto text = head(status, {{"Content-Type", "text/plain"}});
+    text += "Content-Length: " + std::to_string(message.size()) + "\r\n\r\n";
+    text += message;
+    enqueue(std::move(text), action::none);
+    enqueue({}, action::close);
+  }
+
+  void on_request(error_code ec) {
+    if (ec)
+      return on_read_error(ec);
+    lowest().expires_never();
+    const auto& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    handling_ = true;
+    started_ = false;
+    ended_ = false;
+    chunked_ = false;
+    header_views_.clear();
+    for (const auto& field : msg)
+      header_views_.push_back(
+        {std::string_view{field.name_string().data(),
+                          field.name_string().size()},
+         std::string_view{field.value().data(), field.value().size()}});
+    server_request req;
+    auto method = msg.method_string();
+    req.method = std::string_view{method.data(), method.size()};
+    auto target = msg.target();
+    req.target = std::string_view{target.data(), target.size()};
+    req.headers = header_views_;
+    req.body = msg.body();
+    req.peer = peer_;
+    // The writer holds the session weakly: the session holds itself until
+    // the response is complete or the connection closes.
+    keepalive_ = self();
+    auto writer = std::make_shared<writer_impl>(weak_from_this(), shared_,
+                                                seq_);
+    try {
+      handler_(req, writer);
+    } catch (const std::exception&) {
+      writer->respond(500, {{"Content-Type", "text/plain"}},
+                      "internal error\n");
+    } catch (...) {
+      writer->respond(500, {{"Content-Type", "text/plain"}},
+                      "internal error\n");
+    }
+  }
+
+  // -- writing ----------------------------------------------------------------
+
+  void enqueue(std::string bytes, action act) {
+    if (act != action::none)
+      ended_ = true;
+    out_.push_back(out_item{std::move(bytes), act});
+    pump();
+  }
+
+  void pump() {
+    while (!writing_ && !out_.empty() && !closed_) {
+      auto& front = out_.front();
+      switch (front.act) {
+        case action::finish:
+          out_.pop_front();
+          finish_response();
+          continue;
+        case action::reset:
+          out_.clear();
+          close(true);
+          return;
+        case action::close:
+          out_.clear();
+          close(false);
+          return;
+        case action::none: break;
+      }
+      writing_ = true;
+      lowest().expires_after(cfg_.write_timeout);
+      net::async_write(stream_, net::buffer(front.bytes),
+                       [self = self()](error_code ec, std::size_t) {
+                         self->writing_ = false;
+                         if (ec)
+                           return self->close(false);
+                         self->out_.pop_front();
+                         self->pump();
+                       });
+    }
+  }
+
+  void finish_response() {
+    auto keep = std::move(keepalive_);
+    handling_ = false;
+    ++seq_;
+    lowest().expires_never();
+    if (!keep_alive_)
+      return close(false);
+    read_request();
+  }
+
+  void close(bool abortive) {
+    auto keep = std::move(keepalive_);
+    if (closed_)
+      return;
+    closed_ = true;
+    handling_ = false;
+    auto& socket = lowest().socket();
+    error_code ec;
+    if (abortive) {
+      // SO_LINGER with a zero timeout makes close() send RST.
+      socket.set_option(net::socket_base::linger(true, 0), ec);
+    } else {
+      socket.shutdown(tcp::socket::shutdown_send, ec);
+    }
+    lowest().cancel();
+    socket.close(ec);
+  }
+
+  Stream stream_;
+  std::shared_ptr<shared_state> shared_;
+  const server_config& cfg_;
+  const request_handler& handler_;
+  std::string peer_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::vector<header_view> header_views_;
+  std::string continue_text_;
+  std::deque<out_item> out_;
+  /// Set while a response is pending (see writer_impl).
+  std::shared_ptr<session> keepalive_;
+  std::uint64_t seq_ = 0;
+  bool handling_ = false;
+  bool started_ = false;
+  bool ended_ = false;
+  bool chunked_ = false;
+  bool keep_alive_ = true;
+  bool writing_ = false;
+  std::atomic<bool> closed_{false};
+};
+
+} // namespace
+
+// -- the server ---------------------------------------------------------------
+
+class http_server::impl {
+ public:
+  impl(server_config cfg, request_handler handler)
+      : cfg_(std::move(cfg)),
+        handler_(std::move(handler)),
+        shared_(std::make_shared<shared_state>()),
+        acceptor_(net::make_strand(ioc_)),
+        work_(net::make_work_guard(ioc_)) {}
+
+  ~impl() {
+    stop();
+  }
+
+  bool open(std::string& why) {
+    try {
+      if (cfg_.tls) {
+        tls_.emplace(ssl::context::tls_server);
+        tls_->set_options(ssl::context::default_workarounds
+                          | ssl::context::no_sslv2 | ssl::context::no_sslv3
+                          | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+        error_code ec;
+        tls_->use_certificate_chain(
+          net::buffer(cfg_.tls->certificate_chain_pem), ec);
+        if (ec) {
+          why = "cannot use the TLS certificate chain: " + ec.message();
+          return false;
+        }
+        tls_->use_private_key(net::buffer(cfg_.tls->private_key_pem),
+                              ssl::context::pem, ec);
+        if (ec) {
+          why = "cannot use the TLS private key: " + ec.message();
+          return false;
+        }
+      }
+      error_code ec;
+      auto address = net::ip::make_address(cfg_.host, ec);
+      if (ec) {
+        why = "'" + cfg_.host + "' is not an IP address";
+        return false;
+      }
+      tcp::endpoint ep{address, cfg_.port};
+      acceptor_.open(ep.protocol(), ec);
+      if (!ec)
+        acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+      if (!ec)
+        acceptor_.bind(ep, ec);
+      if (!ec)
+        acceptor_.listen(net::socket_base::max_listen_connections, ec);
+      if (ec) {
+        why = "cannot listen on " + cfg_.host + ":" + std::to_string(cfg_.port)
+              + ": " + ec.message();
+        return false;
+      }
+      port_ = acceptor_.local_endpoint(ec).port();
+      accept();
+      auto n = cfg_.io_threads == 0 ? std::size_t{1} : cfg_.io_threads;
+      for (std::size_t i = 0; i < n; ++i)
+        threads_.emplace_back([this] {
+          ioc_.run();
+        });
+      return true;
+    } catch (const std::exception& e) {
+      why = std::string{"cannot start the server: "} + e.what();
+      return false;
+    }
+  }
+
+  void stop() {
+    {
+      // Waits for writers in the middle of a call; later ones see `stopped`.
+      std::unique_lock guard{shared_->writers};
+      if (shared_->stopped.exchange(true))
+        return;
+    }
+    ioc_.stop();
+    for (auto& t : threads_)
+      if (t.joinable())
+        t.join();
+    // No handler runs any more: close what is left from this thread.
+    error_code ec;
+    acceptor_.close(ec);
+    std::vector<std::shared_ptr<session_base>> live;
+    {
+      std::lock_guard guard{shared_->mutex};
+      for (auto& [key, weak] : shared_->sessions)
+        if (auto s = weak.lock())
+          live.push_back(std::move(s));
+    }
+    for (auto& s : live)
+      s->close_after_stop();
+  }
+
+  std::uint16_t port() const noexcept {
+    return port_;
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           [this](error_code ec, tcp::socket socket) {
+                             if (shared_->stopped)
+                               return;
+                             if (!ec)
+                               start_session(std::move(socket));
+                             accept();
+                           });
+  }
+
+  void start_session(tcp::socket socket) {
+    error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    if (tls_) {
+      auto s = std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(
+        std::move(socket), &*tls_, shared_, cfg_, handler_);
+      s->start();
+    } else {
+      auto s = std::make_shared<session<beast::tcp_stream>>(
+        std::move(socket), nullptr, shared_, cfg_, handler_);
+      s->start();
+    }
+  }
+
+  server_config cfg_;
+  request_handler handler_;
+  std::shared_ptr<shared_state> shared_;
+  std::optional<ssl::context> tls_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+};
+
+std::unique_ptr<http_server> http_server::make(server_config cfg,
+                                               request_handler handler,
+                                               std::string& why) {
+  auto p = std::make_shared<impl>(std::move(cfg), std::move(handler));
+  if (!p->open(why))
+    return nullptr;
+  return std::unique_ptr<http_server>{new http_server{std::move(p)}};
+}
+
+http_server::http_server(std::shared_ptr<impl> p) noexcept
+    : impl_(std::move(p)) {}
+
+http_server::~http_server() {
+  stop();
+}
+
+std::uint16_t http_server::port() const noexcept {
+  return impl_->port();
+}
+
+void http_server::stop() {
+  impl_->stop();
+}
+
+} // namespace switchyard::http

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "switchyard/http/response_writer.hpp"
+#include "switchyard/http/server_request.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace switchyard::http {
+
+/// A certificate chain and its key, PEM, for serving HTTPS.
+struct tls_server_config {
+  std::string certificate_chain_pem;
+  std::string private_key_pem;
+};
+
+struct server_config {
+  /// An IP literal to bind; port 0 picks a free one (see `port()`).
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::size_t io_threads = 1;
+  /// Requests with larger bodies get 413; with larger headers, 431.
+  std::size_t max_body_bytes = 1u << 20;
+  std::size_t max_header_bytes = 16u << 10;
+  /// To read one whole request, counted from when the connection is ready
+  /// for it: also how long an idle keep-alive connection is kept.
+  std::chrono::milliseconds request_timeout{30'000};
+  /// For each write of a response to complete.
+  std::chrono::milliseconds write_timeout{30'000};
+  std::optional<tls_server_config> tls;
+};
+
+/// Called on an I/O thread for every request; answers through the writer,
+/// now or later. Must not block. An exception escaping it becomes a 500.
+using request_handler = std::function<void(const server_request&,
+                                           std::shared_ptr<response_writer>)>;
+
+/// Asynchronous HTTP/1.1 server (keep-alive, chunked streaming, optional
+/// TLS) on its own I/O threads.
+class http_server {
+ public:
+  /// Binds and starts serving. Fails, saying why in `why`, when the address
+  /// cannot be bound or the TLS material is unusable.
+  [[nodiscard]] static std::unique_ptr<http_server>
+  make(server_config cfg, request_handler handler, std::string& why);
+
+  /// Stops (see `stop`).
+  ~http_server();
+
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  /// The bound port: the one picked when the config said 0.
+  [[nodiscard]] std::uint16_t port() const noexcept;
+
+  /// Stops accepting, drops every connection and timer, joins the I/O
+  /// threads. Idempotent; must not be called from a handler.
+  void stop();
+
+  class impl;
+
+ private:
+  explicit http_server(std::shared_ptr<impl> p) noexcept;
+
+  std::shared_ptr<impl> impl_;
+};
+
+} // namespace switchyard::http

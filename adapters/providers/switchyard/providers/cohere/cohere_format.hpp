@@ -1,0 +1,36 @@
+#pragma once
+
+#include "switchyard/providers/wire_format.hpp"
+
+namespace switchyard::providers {
+
+/// Cohere chat v2 (`POST {base}/chat`, base ending in `/v2`). Messages keep
+/// OpenAI's roles, `tools` keep OpenAI's shape, top_p is `p`; Bearer auth.
+/// Usage: `billed_units` (what is charged) when present, else `tokens`.
+/// Streams are SSE events message-start, content-start, content-delta,
+/// content-end, tool-call-*, message-end (finish reason and usage).
+class cohere_format final : public wire_format {
+ public:
+  engine::provider_kind kind() const noexcept override {
+    return engine::provider_kind::cohere;
+  }
+
+  void build_request(const engine::call_request& req, bool stream,
+                     std::string_view base_path,
+                     http::client_request& out) const override;
+
+  void authorize(std::string_view key,
+                 http::header_list& headers) const override;
+
+  bool parse_response(std::string& body,
+                      engine::call_result& result) const override;
+
+  std::unique_ptr<stream_decoder> make_stream_decoder() const override;
+
+  /// COMPLETE and STOP_SEQUENCE -> stop, MAX_TOKENS -> length, TOOL_CALL ->
+  /// tool_calls, ERROR_TOXIC -> content_filter, ERROR -> error.
+  [[nodiscard]] static std::string_view
+  normalize_finish_reason(std::string_view reason) noexcept;
+};
+
+} // namespace switchyard::providers

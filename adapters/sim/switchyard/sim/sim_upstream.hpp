@@ -1,0 +1,64 @@
+#pragma once
+
+#include "switchyard/sim/sim_config.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace switchyard::sim {
+
+struct sim_options {
+  /// An IP literal; port 0 picks a free port (see `sim_upstream::port`).
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  /// Replaces the config's seed when set.
+  std::optional<std::uint64_t> seed;
+  std::size_t io_threads = 1;
+};
+
+/// The simulated provider fleet: one HTTP port speaking all five wire
+/// formats at their real paths, streaming included.
+///
+/// - `POST .../chat/completions`: OpenAI (and OpenRouter, Mistral, LM Studio,
+///   vLLM)
+/// - `POST .../v1/messages`: Anthropic
+/// - `POST .../models/{model}:generateContent` and
+///   `:streamGenerateContent?alt=sse`: Gemini
+/// - `POST .../v2/chat`: Cohere
+/// - `POST .../api/chat`: Ollama
+/// - `GET /sim/stats`: requests per model and per outcome, JSON
+/// - `GET /healthz`
+///
+/// Models are named by their upstream name. Each request draws its plan
+/// (`plan_request`) from the seed, the model and the model's request count,
+/// so a run is reproducible whatever the threads do.
+class sim_upstream {
+ public:
+  [[nodiscard]] static std::unique_ptr<sim_upstream>
+  make(sim_config cfg, sim_options opts, std::string& why);
+
+  ~sim_upstream();
+
+  sim_upstream(const sim_upstream&) = delete;
+  sim_upstream& operator=(const sim_upstream&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const noexcept;
+
+  /// What `GET /sim/stats` returns.
+  [[nodiscard]] std::string stats_json() const;
+
+  /// Stops serving; idempotent.
+  void stop();
+
+  class impl;
+
+ private:
+  explicit sim_upstream(std::unique_ptr<impl> p) noexcept;
+
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace switchyard::sim

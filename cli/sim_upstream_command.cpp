@@ -1,0 +1,141 @@
+#include "sim_upstream_command.hpp"
+
+#include "command_line.hpp"
+#include "switchyard/config/env_lookup.hpp"
+#include "switchyard/sim/sim_config.hpp"
+#include "switchyard/sim/sim_upstream.hpp"
+
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <pthread.h>
+
+namespace switchyard::cli {
+
+bool split_host_port(const std::string& text, std::string& host,
+                     std::uint16_t& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return false;
+  host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto digits = std::string_view{text}.substr(colon + 1);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
+                                   value);
+  if (digits.empty() || ec != std::errc{}
+      || ptr != digits.data() + digits.size() || value > 65535)
+    return false;
+  port = static_cast<std::uint16_t>(value);
+  return !host.empty();
+}
+
+int run_sim_upstream_command(const std::vector<std::string>& args) {
+  command_line cl{
+    "sim-upstream",
+    "switchyard sim-upstream [--config F] [--listen HOST:PORT] [--seed S] "
+    "[--zero-delay] [--threads N]\n\n"
+    "Serves a simulated provider fleet on one port, in each provider's real\n"
+    "wire format: OpenAI chat completions (/v1/chat/completions), Anthropic\n"
+    "messages (/v1/messages), Gemini (/v1beta/models/M:generateContent and\n"
+    ":streamGenerateContent), Cohere chat v2 (/v2/chat) and Ollama\n"
+    "(/api/chat), streaming included, with the latency, speed and faults of\n"
+    "its config. GET /sim/stats counts requests per model and per fault.\n"
+    "Prints `listening on HOST:PORT` first; stops on SIGINT or SIGTERM.",
+    {
+      {"config", true,
+       "sim YAML (default: the built-in config/sim-upstream.yaml)"},
+      {"listen", true,
+       "address to bind, HOST:PORT (default 127.0.0.1:9000; "
+       "port 0 picks a free one)"},
+      {"seed", true, "seed for every draw (default: the config's)"},
+      {"zero-delay", false, "no delays and no faults (for benchmarks)"},
+      {"threads", true, "I/O threads (default 1)"},
+    }};
+  if (!cl.parse(args)) {
+    std::cerr << "switchyard sim-upstream: " << cl.error() << "\n";
+    return 2;
+  }
+  if (cl.has("help")) {
+    std::cout << cl.help();
+    return 0;
+  }
+  if (!cl.positional().empty()) {
+    std::cerr << "switchyard sim-upstream: unexpected argument '"
+              << cl.positional().front() << "' (see --help)\n";
+    return 2;
+  }
+  sim::sim_options opts;
+  opts.port = 9000;
+  if (auto listen = cl.value("listen")) {
+    if (!split_host_port(*listen, opts.host, opts.port)) {
+      std::cerr << "switchyard sim-upstream: --listen must be HOST:PORT, got '"
+                << *listen << "'\n";
+      return 2;
+    }
+  }
+  auto seed = cl.integer("seed");
+  auto threads = cl.integer("threads");
+  if (!cl.error().empty()) {
+    std::cerr << "switchyard sim-upstream: " << cl.error() << "\n";
+    return 2;
+  }
+  if (seed) {
+    if (*seed < 0) {
+      std::cerr << "switchyard sim-upstream: --seed must be >= 0\n";
+      return 2;
+    }
+    opts.seed = static_cast<std::uint64_t>(*seed);
+  }
+  if (threads) {
+    if (*threads < 1 || *threads > 64) {
+      std::cerr << "switchyard sim-upstream: --threads must be in [1, 64]\n";
+      return 2;
+    }
+    opts.io_threads = static_cast<std::size_t>(*threads);
+  }
+  auto path = cl.value("config");
+  auto loaded = path ? sim::load_sim_config(*path, config::process_env())
+                     : sim::parse_sim_config(sim::default_sim_config_yaml(),
+                                             sim::default_sim_config_name,
+                                             config::process_env());
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors)
+      std::cerr << e.to_string() << "\n";
+    return 2;
+  }
+  if (cl.has("zero-delay"))
+    loaded.config->zero_delay();
+
+  // Block the stop signals before the server starts its threads (they
+  // inherit the mask), then wait for one here.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::string why;
+  auto server = sim::sim_upstream::make(std::move(*loaded.config), opts, why);
+  if (!server) {
+    std::cerr << "switchyard sim-upstream: " << why << "\n";
+    return 1;
+  }
+  auto shown_host = opts.host.find(':') != std::string::npos
+                      ? "[" + opts.host + "]"
+                      : opts.host;
+  std::printf("listening on %s:%u\n", shown_host.c_str(),
+              static_cast<unsigned>(server->port()));
+  std::fflush(stdout);
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  server->stop();
+  std::fprintf(stderr, "switchyard sim-upstream: stopped (%s); stats: %s\n",
+               signal == SIGINT ? "SIGINT" : "SIGTERM",
+               server->stats_json().c_str());
+  return 0;
+}
+
+} // namespace switchyard::cli

@@ -1,0 +1,222 @@
+// The real `switchyard sim-upstream` process, on port 0, called through the
+// provider adapters over loopback.
+#include "child_process.hpp"
+#include "switchyard/http/http_client.hpp"
+#include "switchyard/providers/make_provider_client.hpp"
+
+#include <fstream>
+#include <future>
+#include <simdjson.h>
+
+using namespace switchyard;
+using namespace switchyard::testing;
+using engine::call_error;
+using engine::provider_kind;
+
+namespace {
+
+constexpr std::chrono::seconds wait_limit{20};
+
+/// One model per wire format, one always rate-limited, one that fails half
+/// the time (for determinism).
+const std::string config_yaml = R"(version: 1
+seed: 1
+time_scale: 0
+defaults:
+  output_tokens: {min: 4, max: 9}
+models:
+  gpt-4o-mini: {}
+  claude-3-haiku-20240307: {}
+  gemini-1.5-flash: {}
+  command-r-03-2024: {}
+  "qwen3:1.7b": {}
+  limited:
+    retry_after_s: 3
+    faults: {http_429: 1.0}
+  flaky:
+    faults: {http_500: 0.5}
+)";
+
+std::string write_config() {
+  auto path = "/tmp/switchyard-sim-test-" + std::to_string(getpid()) + ".yaml";
+  std::ofstream{path} << config_yaml;
+  return path;
+}
+
+/// A running sim-upstream and the port it printed.
+struct sim_process {
+  explicit sim_process(std::uint64_t seed)
+      : process({SWITCHYARD_BINARY, "sim-upstream", "--config", write_config(),
+                 "--listen", "127.0.0.1:0", "--seed", std::to_string(seed)}) {
+    auto line = process.read_line();
+    REQUIRE(line);
+    const std::string prefix = "listening on 127.0.0.1:";
+    REQUIRE(line->substr(0, prefix.size()) == prefix);
+    port = static_cast<std::uint16_t>(std::stoi(line->substr(prefix.size())));
+    REQUIRE(port != 0);
+  }
+
+  child_process process;
+  std::uint16_t port = 0;
+};
+
+struct model_case {
+  provider_kind kind;
+  std::string path;
+  std::string upstream;
+};
+
+const std::vector<model_case> cases{
+  {provider_kind::openai, "/v1", "gpt-4o-mini"},
+  {provider_kind::anthropic, "", "claude-3-haiku-20240307"},
+  {provider_kind::gemini, "/v1beta", "gemini-1.5-flash"},
+  {provider_kind::cohere, "/v2", "command-r-03-2024"},
+  {provider_kind::ollama, "", "qwen3:1.7b"},
+};
+
+struct adapters {
+  adapters(std::uint16_t port) {
+    std::string why;
+    http = http::http_client::make({}, why);
+    REQUIRE(http);
+    for (const auto& c : cases) {
+      engine::provider_spec p;
+      p.id = std::string{engine::to_string(c.kind)};
+      p.kind = c.kind;
+      p.base_url = "http://127.0.0.1:" + std::to_string(port) + c.path;
+      reg.providers.push_back(p);
+      for (const auto& name :
+           {c.upstream, std::string{"limited"}, std::string{"flaky"}}) {
+        engine::model_spec m;
+        m.id = p.id + "/" + name;
+        m.provider = p.id;
+        m.upstream = name;
+        m.cost_per_1k_output = 0.01;
+        reg.models.push_back(m);
+      }
+    }
+    for (const auto& p : reg.providers) {
+      auto client = providers::make_provider_client(p, reg, *http, {});
+      REQUIRE(client);
+      clients.push_back(std::move(*client));
+    }
+  }
+
+  engine::call_result call(std::size_t index, const std::string& upstream,
+                           bool stream) {
+    engine::call_request req;
+    req.model = reg.providers[index].id + "/" + upstream;
+    req.upstream_model = upstream;
+    req.messages = {{"user", "Write a haiku about loopback."}};
+    auto promise = std::make_shared<std::promise<engine::call_result>>();
+    auto future = promise->get_future();
+    auto done = [promise](engine::call_result r) {
+      promise->set_value(std::move(r));
+    };
+    if (stream)
+      clients[index]->stream(req, {}, done);
+    else
+      clients[index]->call(req, done);
+    REQUIRE(future.wait_for(wait_limit) == std::future_status::ready);
+    return future.get();
+  }
+
+  engine::registry reg;
+  std::unique_ptr<http::http_client> http;
+  std::vector<std::shared_ptr<providers::provider_client>> clients;
+};
+
+} // namespace
+
+TEST_CASE("sim-upstream serves every wire format on one port",
+          "[integration]") {
+  sim_process sim{11};
+  adapters a{sim.port};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    for (bool stream : {false, true}) {
+      INFO(engine::to_string(cases[i].kind) << (stream ? " stream" : ""));
+      auto r = a.call(i, cases[i].upstream, stream);
+      INFO(r.error_message);
+      REQUIRE(r.ok());
+      CHECK_FALSE(r.text.empty());
+      CHECK(r.output_tokens >= 4);
+      CHECK(r.output_tokens <= 9);
+      CHECK(r.cost_nanos == r.output_tokens * 10'000);
+    }
+    auto limited = a.call(i, "limited", false);
+    CHECK(limited.error == call_error::rate_limited);
+    REQUIRE(limited.retry_after);
+    CHECK(*limited.retry_after == std::chrono::seconds{3});
+  }
+
+  // The stats endpoint counts what happened.
+  std::promise<http::client_response> promise;
+  auto future = promise.get_future();
+  http::response_callbacks cb;
+  cb.on_done = [&promise](http::client_response r) {
+    promise.set_value(std::move(r));
+  };
+  a.http->send({false, "127.0.0.1", sim.port}, {"GET", "/sim/stats", {}, {}},
+               {}, std::move(cb));
+  REQUIRE(future.wait_for(wait_limit) == std::future_status::ready);
+  auto stats = future.get();
+  REQUIRE(stats.ok());
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(stats.body).get(doc) == simdjson::SUCCESS);
+  std::uint64_t n = 0;
+  REQUIRE(doc["requests"].get(n) == simdjson::SUCCESS);
+  CHECK(n == 15);
+  REQUIRE(doc["models"]["limited"]["http_429"].get(n) == simdjson::SUCCESS);
+  CHECK(n == 5);
+  REQUIRE(doc["models"]["gpt-4o-mini"]["ok"].get(n) == simdjson::SUCCESS);
+  CHECK(n == 2);
+  REQUIRE(doc["formats"]["gemini"].get(n) == simdjson::SUCCESS);
+  CHECK(n == 3);
+
+  CHECK(sim.process.stop(SIGTERM) == 0);
+  CHECK(sim.process.err().find("stopped (SIGTERM)") != std::string::npos);
+}
+
+TEST_CASE("sim-upstream is deterministic under --seed", "[integration]") {
+  auto outcomes = [](std::uint64_t seed) {
+    sim_process sim{seed};
+    adapters a{sim.port};
+    std::string seen;
+    // Alternate formats: the Nth request to a model decides, whatever the
+    // path it came by.
+    for (std::size_t i = 0; i < 24; ++i) {
+      auto r = a.call(i % cases.size(), "flaky", i % 2 == 0);
+      seen += r.ok() ? ("ok:" + r.text) : std::string{"500"};
+      seen += '|';
+    }
+    CHECK(sim.process.stop(SIGINT) == 0);
+    return seen;
+  };
+  auto first = outcomes(5);
+  CHECK(first.find("500") != std::string::npos);
+  CHECK(first.find("ok:") != std::string::npos);
+  CHECK(outcomes(5) == first);
+  CHECK(outcomes(6) != first);
+}
+
+TEST_CASE("sim-upstream refuses bad flags and configs", "[integration]") {
+  {
+    child_process p{{SWITCHYARD_BINARY, "sim-upstream", "--listen", "nowhere"}};
+    CHECK(p.wait_exit() == 2);
+    CHECK(p.err().find("HOST:PORT") != std::string::npos);
+  }
+  {
+    auto path = "/tmp/switchyard-sim-bad-" + std::to_string(getpid()) + ".yaml";
+    std::ofstream{path} << "models:\n  m:\n    faults: {http_500: 2}\n";
+    child_process p{{SWITCHYARD_BINARY, "sim-upstream", "--config", path}};
+    CHECK(p.wait_exit() == 2);
+    CHECK(p.err().find(path + ":3: models.m.faults.http_500")
+          != std::string::npos);
+  }
+  {
+    child_process p{{SWITCHYARD_BINARY, "sim-upstream", "--help"}};
+    CHECK(p.wait_exit() == 0);
+    CHECK(p.out().find("--zero-delay") != std::string::npos);
+  }
+}
