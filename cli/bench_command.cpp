@@ -2,6 +2,7 @@
 
 #include "command_line.hpp"
 #include "engine_bench.hpp"
+#include "quality_bench_command.hpp"
 #include "runtime_bench.hpp"
 
 #if SWITCHYARD_HAS_ADAPTERS_BENCH
@@ -119,13 +120,19 @@ int run_runtime_bench_command(command_line& cl) {
 } // namespace
 
 int run_bench_command(const std::vector<std::string>& args) {
+  // `bench quality` has flags of its own.
+  if (!args.empty() && args.front() == "quality")
+    return run_quality_bench_command({args.begin() + 1, args.end()});
   command_line cl{"bench",
                   "switchyard bench engine [--seconds S] [--samples N] "
                   "[--config F] [--json]\n"
                   "switchyard bench adapters [--requests N] [--warmup N] "
                   "[--json]\n"
                   "switchyard bench runtime [--seconds S] [--threads N] "
-                  "[--rate R] [--scheduler stealing|sharing] [--json]\n\n"
+                  "[--rate R] [--scheduler stealing|sharing] [--json]\n"
+                  "switchyard bench quality --registry R (--train A --test B "
+                  "| --data F) [...]\n  (see `switchyard bench quality "
+                  "--help`)\n\n"
                   "engine: classify + estimate + filter + score + select on "
                   "one thread over a fixed task mix;\nreports decisions/s and "
                   "per-decision latency percentiles.\n"
@@ -172,8 +179,8 @@ int run_bench_command(const std::vector<std::string>& args) {
     return run_runtime_bench_command(cl);
   if (pos.size() != 1 || pos[0] != "engine") {
     std::cerr << "switchyard bench: expected `switchyard bench engine`, "
-                 "`switchyard bench runtime` or `switchyard bench adapters` "
-                 "(see --help)\n";
+                 "`switchyard bench runtime`, `switchyard bench adapters` or "
+                 "`switchyard bench quality` (see --help)\n";
     return 2;
   }
   auto seconds = cl.number("seconds").value_or(3.0);

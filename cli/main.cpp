@@ -1,3 +1,6 @@
+#include "analytics_command.hpp"
+#include "experiments_command.hpp"
+#include "explain_command.hpp"
 #include "route_command.hpp"
 #include "sim_upstream_command.hpp"
 
@@ -16,8 +19,13 @@ constexpr std::string_view usage
     "  config check FILE   validate a registry file\n"
     "  bench engine        measure the routing engine's decision rate\n"
     "  bench adapters      measure the HTTP client + adapter overhead\n"
+    "  bench quality       replay recorded outcomes: routing accuracy vs cost\n"
     "  sim-upstream        serve a simulated provider fleet (all five wire\n"
-    "                      formats) for demos, tests and benchmarks\n";
+    "                      formats) for demos, tests and benchmarks\n"
+    "  explain ID          print a logged decision (--data-dir D)\n"
+    "  replay ID           recompute a logged decision and compare\n"
+    "  experiments         list, start or stop A/B tests\n"
+    "  analytics           performance, costs or recommendations\n";
 
 } // namespace
 
@@ -39,6 +47,14 @@ int main(int argc, char** argv) {
     return run_bench_command(args);
   if (command == "sim-upstream")
     return run_sim_upstream_command(args);
+  if (command == "explain")
+    return run_explain_command(args);
+  if (command == "replay")
+    return run_replay_command(args);
+  if (command == "experiments")
+    return run_experiments_command(args);
+  if (command == "analytics")
+    return run_analytics_command(args);
   std::cerr << "switchyard: unknown command '" << command << "'\n\n" << usage;
   return 2;
 }

@@ -9,7 +9,8 @@ packages=(
   libcaf-dev          # actors and their network layer (CAF 0.17)
   libsimdjson-dev     # JSON parsing
   libyaml-cpp-dev     # configuration
-  libssl-dev          # TLS
+  libssl-dev          # TLS, and SHA-256 for stored API keys
+  librocksdb-dev      # the node's store (storage/)
   libboost-dev        # Beast and Asio (header-only) for HTTP
   catch2              # tests (v2, prebuilt main)
 )

@@ -7,21 +7,61 @@
 #include "switchyard/actors/learning_actor.hpp"
 #include "switchyard/actors/ledger_actor.hpp"
 #include "switchyard/actors/scorer_actor.hpp"
+#include "switchyard/actors/storage_actor.hpp"
 
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
 namespace switchyard::actors {
 
+caf::expected<persisted_state> prepare_store(storage::store& db,
+                                             const engine::registry& reg) {
+  if (auto stored = db.put_registry(reg); !stored)
+    return std::move(stored.error());
+  persisted_state p;
+  auto cells = db.load_learned();
+  if (!cells)
+    return std::move(cells.error());
+  p.cells = std::move(*cells);
+  auto experiments = db.load_experiments();
+  if (!experiments)
+    return std::move(experiments.error());
+  p.experiments = std::move(*experiments);
+  auto ledger = db.load_ledger();
+  if (!ledger)
+    return std::move(ledger.error());
+  p.ledger = std::move(*ledger);
+  auto last = db.last_decision_id();
+  if (!last)
+    return std::move(last.error());
+  p.last_decision_id = *last;
+  return p;
+}
+
 actor_graph spawn_actor_graph(caf::actor_system& sys,
                               const actor_graph_config& cfg) {
   actor_graph g;
   const auto& reg = *cfg.ctx.registry;
-  g.scorer = sys.spawn(scorer, cfg.ctx);
-  g.classifier = spawn_classifier_pool(sys, cfg.ctx, g.scorer,
+  auto ctx = cfg.ctx;
+  if (cfg.store) {
+    ctx.record_inputs = true;
+    g.storage = cfg.detach_storage
+                  ? sys.spawn<caf::detached>(storage, cfg.store)
+                  : sys.spawn(storage, cfg.store);
+  }
+  // The scorer starts from the stored state, so that the first decisions
+  // after a restart read what learning knew before it.
+  g.scorer = sys.spawn(scorer, ctx,
+                       snapshot_of(cfg.persisted.cells, reg,
+                                   ctx.wall_now_s()));
+  g.classifier = spawn_classifier_pool(sys, ctx, g.scorer,
                                        cfg.classifier_workers);
-  g.ledger = sys.spawn(ledger, cfg.budgets);
-  g.learning = sys.spawn(learning, cfg.ctx, std::vector<scorer_actor>{g.scorer});
+  g.ledger = sys.spawn(ledger, cfg.budgets,
+                       ledger_setup{g.storage, cfg.persisted.ledger,
+                                    ctx.wall_clock_ms});
+  g.learning = sys.spawn(learning, ctx, std::vector<scorer_actor>{g.scorer},
+                         learning_setup{g.storage, cfg.persisted.cells,
+                                        cfg.persisted.experiments});
   for (std::size_t p = 0; p < reg.providers.size(); ++p) {
     auto provider = static_cast<std::uint16_t>(p);
     g.breakers.push_back(sys.spawn(breaker, provider, reg.policy.breaker,
@@ -30,17 +70,23 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
     if (cfg.make_client)
       client = cfg.make_client(reg.providers[p]);
     g.executors.push_back(
-      sys.spawn(executor, cfg.ctx, provider, client, g.breakers.back()));
+      sys.spawn(executor, ctx, provider, client, g.breakers.back()));
   }
-  g.judge = sys.spawn(judge, cfg.ctx, g.executors);
-  coordinator_peers peers{g.classifier, g.scorer,   g.ledger,
-                          g.learning,   g.judge,    g.executors};
+  g.judge = sys.spawn(judge, ctx, g.executors);
+  coordinator_peers peers{g.classifier, g.scorer,    g.ledger,   g.learning,
+                          g.judge,      g.executors, g.storage};
   auto shards = std::max<std::size_t>(cfg.coordinator_shards, 1);
-  for (std::size_t i = 0; i < shards; ++i)
-    g.coordinators.push_back(sys.spawn(coordinator, cfg.ctx, peers,
+  coordinator_start start{cfg.persisted.last_decision_id,
+                          running_experiments(cfg.persisted.experiments, reg)};
+  for (std::size_t i = 0; i < shards; ++i) {
+    g.coordinators.push_back(sys.spawn(coordinator, ctx, peers,
                                        cfg.approval_timeout,
                                        static_cast<std::uint64_t>(i),
-                                       static_cast<std::uint64_t>(shards)));
+                                       static_cast<std::uint64_t>(shards),
+                                       start));
+    // Learning pushes the running A/B tests to every coordinator.
+    caf::anon_send(g.learning, experiment_atom::value, g.coordinators.back());
+  }
   g.coordinator = g.coordinators.front();
   return g;
 }
@@ -63,6 +109,7 @@ void actor_graph::stop() {
     bye(b);
   bye(learning);
   bye(ledger);
+  bye(storage);
   bye(scorer);
   bye(classifier);
   executors.clear();

@@ -3,6 +3,7 @@
 #include "switchyard/actors/call_request_builder.hpp"
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/engine/estimate.hpp"
+#include "switchyard/engine/experiment.hpp"
 
 #include <caf/actor_cast.hpp>
 
@@ -34,6 +35,41 @@ double elapsed_ms(self_ptr self, const run_t& r) {
     .count();
 }
 
+/// Sends the task's decision record to the log. Called before the caller
+/// gets the answer, so that a runtime that drained its tasks has every
+/// record queued at the store.
+void log_decision(self_ptr self, run_t& r, const task_reply* out,
+                  error_code error = error_code::none,
+                  const std::string& error_text = {}) {
+  const auto& st = self->state;
+  if (!st.peers.storage || r.rounds_log.empty())
+    return;
+  decision_record rec;
+  rec.decision_id = r.decision_id;
+  rec.created_unix_ms = r.created_unix_ms;
+  rec.execute = r.execute;
+  rec.task = r.spec;
+  rec.rounds = std::move(r.rounds_log);
+  rec.seed = st.ctx.seed;
+  rec.experiment = r.experiment;
+  rec.experiment_arm = r.experiment_arm;
+  rec.error = error;
+  rec.error_message = error_text;
+  if (out != nullptr) {
+    rec.error = out->error;
+    rec.error_message = out->error_message;
+    rec.answered = out->ok();
+    rec.answered_by = out->model;
+    rec.input_tokens = out->input_tokens;
+    rec.output_tokens = out->output_tokens;
+    rec.cost_nanos = out->cost_nanos;
+    rec.latency_ms = out->latency_ms;
+    rec.parallel = out->parallel;
+    rec.attempts = out->attempts;
+  }
+  self->send(st.peers.storage, log_atom::value, std::move(rec));
+}
+
 void reply_to_caller(run_t& r, task_reply out) {
   if (r.on_task)
     r.on_task->fn(std::move(out));
@@ -55,8 +91,10 @@ void fail(self_ptr self, std::uint64_t id, error_code code,
     out.latency_ms = elapsed_ms(self, *r);
     out.attempts = std::move(r->attempts);
     out.decision = std::move(r->decision);
+    log_decision(self, *r, &out);
     reply_to_caller(*r, std::move(out));
   } else if (r->on_route) {
+    log_decision(self, *r, nullptr, code, message);
     route_result out;
     out.error = code;
     out.error_message = std::move(message);
@@ -64,6 +102,7 @@ void fail(self_ptr self, std::uint64_t id, error_code code,
     out.decision = std::move(r->decision);
     r->on_route->fn(std::move(out));
   } else {
+    log_decision(self, *r, nullptr, code, message);
     r->route_promise.deliver(caf::make_error(code, std::move(message)));
   }
   self->state.runs.erase(id);
@@ -86,6 +125,7 @@ void succeed(self_ptr self, std::uint64_t id, std::uint16_t model,
   out.parallel = parallel;
   out.attempts = std::move(r->attempts);
   out.decision = std::move(r->decision);
+  log_decision(self, *r, &out);
   reply_to_caller(*r, std::move(out));
   self->state.runs.erase(id);
 }
@@ -146,6 +186,8 @@ void next_model(self_ptr self, std::uint64_t id) {
          "every model tried failed: " + tried);
     return;
   }
+  // An A/B arm's model failed and has been observed: route freely now.
+  r->ctx.force_model.clear();
   score(self, id);
 }
 
@@ -319,10 +361,50 @@ void begin_execution(self_ptr self, std::uint64_t id) {
     attempt(self, id, r->decision.model);
 }
 
+/// The running experiment that splits this task type's traffic, if any.
+const engine::experiment_spec* experiment_for(self_ptr self,
+                                              engine::task_type type) {
+  for (const auto& e : self->state.experiments)
+    if (e.type == type)
+      return &e;
+  return nullptr;
+}
+
+/// Assigns a task to an arm of a running experiment for its task type (once,
+/// after its first decision). True when the arm forces another model: the
+/// task is routed again with that model forced.
+bool apply_experiment(self_ptr self, std::uint64_t id, run_t& r,
+                      const engine::decision& d) {
+  if (r.experiment_checked)
+    return false;
+  r.experiment_checked = true;
+  if (!r.spec.force_model.empty())
+    return false; // the caller's own choice wins
+  auto spec = experiment_for(self, d.cls.type);
+  if (spec == nullptr)
+    return false;
+  auto arm = engine::assign_arm(*spec, r.decision_id);
+  if (!arm)
+    return false;
+  r.experiment = spec->id;
+  r.experiment_arm = static_cast<std::uint32_t>(*arm);
+  self->send(self->state.peers.learning, assign_atom::value,
+             experiment_assignment{r.decision_id, spec->id, r.experiment_arm});
+  const auto& model = spec->arms[*arm].model;
+  if (model.empty() || reg(self).models[d.model].id == model)
+    return false;
+  r.ctx.force_model = model;
+  --r.rounds; // routing the arm's model is no retry
+  score(self, id);
+  return true;
+}
+
 void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
   auto r = find_run(self, id);
   if (r == nullptr)
     return;
+  if (self->state.peers.storage)
+    r->rounds_log.push_back({r->ctx, d});
   r->cls = d.cls;
   r->decision = std::move(d);
   r->next_fallback = 0;
@@ -338,9 +420,12 @@ void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
          engine::rationale(dec, reg(self), *self->state.ctx.classifier));
     return;
   }
+  if (apply_experiment(self, id, *r, dec))
+    return;
   self->send(self->state.peers.learning, route_atom::value, r->decision_id,
              dec.model, dec.cls.type);
   if (!r->execute) {
+    log_decision(self, *r, nullptr);
     if (r->on_route) {
       route_result out;
       out.decision_id = r->decision_id;
@@ -387,6 +472,7 @@ run_t& admit(self_ptr self, task_spec spec, bool execute) {
   r.execute = execute;
   r.decision_id = id;
   r.started = self->clock().now();
+  r.created_unix_ms = st.ctx.wall_now_ms();
   ++r.rounds;
   self
     ->request(st.peers.classifier, caf::infinite, score_atom::value, r.spec,
@@ -405,12 +491,16 @@ coordinator_actor::behavior_type
 coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
             runtime_context ctx, coordinator_peers peers,
             std::chrono::milliseconds approval_timeout, std::uint64_t shard,
-            std::uint64_t shards) {
+            std::uint64_t shards, coordinator_start start) {
   self->state.ctx = std::move(ctx);
   self->state.peers = std::move(peers);
   self->state.approval_timeout = approval_timeout;
   self->state.shard = shard;
   self->state.shards = std::max<std::uint64_t>(shards, 1);
+  // Ids are (n * shards + shard) with n counting up from here, so every new
+  // id is above the last one logged, whatever the shard count was then.
+  self->state.next_decision = start.last_decision_id / self->state.shards;
+  self->state.experiments = std::move(start.experiments);
   return {
     [self](route_atom, task_spec& spec)
       -> caf::typed_response_promise<route_reply> {
@@ -449,6 +539,9 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
           ids.push_back(id);
       std::sort(ids.begin(), ids.end());
       return ids;
+    },
+    [self](experiment_atom, std::vector<engine::experiment_spec>& specs) {
+      self->state.experiments = std::move(specs);
     },
     [self](timeout_atom, std::uint64_t id) {
       auto r = find_run(self, id);

@@ -1,22 +1,33 @@
 #include "switchyard/actors/learning_actor.hpp"
 
+#include "switchyard/engine/experiment.hpp"
+
 #include <caf/actor_cast.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <algorithm>
 
 namespace switchyard::actors {
 
 namespace {
 
+using self_ptr = learning_actor::stateful_pointer<learning_state>;
+
 /// Decisions remembered for feedback.
 constexpr std::size_t max_remembered_decisions = 200'000;
 
-double seconds(caf::actor_clock::time_point t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
+std::size_t cell_index(std::uint16_t model, engine::task_type type) {
+  return model * engine::task_type_count + static_cast<std::size_t>(type);
 }
 
-engine::learned_cell& cell_of(learning_state& st, std::uint16_t model,
-                              engine::task_type type) {
-  return st.cells[model * engine::task_type_count
-                  + static_cast<std::size_t>(type)];
+engine::learned_cell& touch_cell(learning_state& st, std::uint16_t model,
+                                 engine::task_type type) {
+  auto i = cell_index(model, type);
+  if (st.cell_dirty[i] == 0) {
+    st.cell_dirty[i] = 1;
+    st.dirty_cells.push_back(i);
+  }
+  return st.cells[i];
 }
 
 engine::performance_table snapshot(const learning_state& st, double now_s) {
@@ -27,18 +38,25 @@ engine::performance_table snapshot(const learning_state& st, double now_s) {
   return t;
 }
 
-void remember(learning_state& st, std::uint64_t decision, std::uint16_t model,
-              engine::task_type type) {
-  if (decision == 0 || !st.decisions.emplace(decision, std::pair{model, type}).second)
-    return;
-  st.decision_order.push_back(decision);
-  if (st.decision_order.size() > max_remembered_decisions) {
-    st.decisions.erase(st.decision_order.front());
-    st.decision_order.pop_front();
+/// The entry for a decision, made (and the oldest forgotten) when new.
+learning_state::decision_ref& remember(learning_state& st,
+                                       std::uint64_t decision) {
+  auto [i, added] = st.decisions.try_emplace(decision);
+  if (added) {
+    st.decision_order.push_back(decision);
+    if (st.decision_order.size() > max_remembered_decisions) {
+      auto oldest = st.decision_order.front();
+      st.decision_order.pop_front();
+      if (oldest != decision) {
+        st.decisions.erase(oldest);
+        i = st.decisions.find(decision);
+      }
+    }
   }
+  return i->second;
 }
 
-void schedule_publish(learning_actor::stateful_pointer<learning_state> self) {
+void schedule_publish(self_ptr self) {
   if (self->state.publish_pending)
     return;
   self->state.publish_pending = true;
@@ -46,52 +64,286 @@ void schedule_publish(learning_actor::stateful_pointer<learning_state> self) {
                      learning_publish_delay, publish_atom::value);
 }
 
+/// Sends what changed since the last time to the store.
+void persist_dirty(self_ptr self) {
+  auto& st = self->state;
+  if (!st.storage) {
+    st.dirty_cells.clear();
+    std::fill(st.cell_dirty.begin(), st.cell_dirty.end(), 0);
+    std::fill(st.experiment_dirty.begin(), st.experiment_dirty.end(), 0);
+    return;
+  }
+  if (!st.dirty_cells.empty()) {
+    const auto& models = st.ctx.registry->models;
+    std::vector<engine::learned_entry> rows;
+    rows.reserve(st.dirty_cells.size());
+    for (auto i : st.dirty_cells) {
+      st.cell_dirty[i] = 0;
+      rows.push_back({models[i / engine::task_type_count].id,
+                      static_cast<engine::task_type>(
+                        i % engine::task_type_count),
+                      st.cells[i]});
+    }
+    st.dirty_cells.clear();
+    self->send(st.storage, persist_atom::value, std::move(rows));
+  }
+  for (std::size_t i = 0; i < st.experiments.size(); ++i)
+    if (st.experiment_dirty[i] != 0) {
+      st.experiment_dirty[i] = 0;
+      self->send(st.storage, persist_atom::value, st.experiments[i]);
+    }
+}
+
+// -- experiments --------------------------------------------------------------
+
+experiment_report report_of(const experiment_state& s) {
+  return {s, engine::evaluate_experiment(s.spec, s.arms)};
+}
+
+experiment_reply reply_with(const experiment_state& s) {
+  experiment_reply r;
+  r.experiments.push_back(report_of(s));
+  return r;
+}
+
+experiment_reply refuse(error_code code, std::string why) {
+  experiment_reply r;
+  r.error = code;
+  r.error_message = std::move(why);
+  return r;
+}
+
+std::vector<engine::experiment_spec> running_specs(const learning_state& st) {
+  return running_experiments(st.experiments, *st.ctx.registry);
+}
+
+void push_experiments(self_ptr self) {
+  auto specs = running_specs(self->state);
+  for (const auto& c : self->state.coordinators)
+    self->send(c, experiment_atom::value, specs);
+}
+
+void mark_experiment(learning_state& st, std::size_t i) {
+  st.experiment_dirty[i] = 1;
+}
+
+/// One observation for a decision's arm, once per decision.
+void observe(self_ptr self, learning_state::decision_ref& ref,
+             engine::experiment_metric metric, double value) {
+  auto& st = self->state;
+  if (ref.experiment < 0 || ref.observed)
+    return;
+  auto i = static_cast<std::size_t>(ref.experiment);
+  if (i >= st.experiments.size())
+    return;
+  auto& e = st.experiments[i];
+  if (!e.running || e.spec.metric != metric || ref.arm >= e.arms.size())
+    return;
+  ref.observed = true;
+  e.arms[ref.arm].add(value);
+  mark_experiment(st, i);
+  schedule_publish(self);
+}
+
 } // namespace
+
+std::vector<engine::experiment_spec>
+running_experiments(const std::vector<experiment_state>& all,
+                    const engine::registry& reg) {
+  std::vector<engine::experiment_spec> out;
+  for (const auto& e : all)
+    if (e.running && engine::validate_experiment(e.spec, reg).empty())
+      out.push_back(e.spec);
+  return out;
+}
+
+engine::performance_table
+snapshot_of(const std::vector<engine::learned_entry>& cells,
+            const engine::registry& reg, double now_s,
+            const engine::learning_params& params) {
+  engine::performance_table t;
+  if (cells.empty())
+    return t;
+  t.resize(reg.models.size());
+  for (const auto& e : cells)
+    if (auto m = reg.model_index(e.model))
+      t.at(*m, e.type) = engine::view_of(e.cell, now_s, params);
+  return t;
+}
 
 learning_actor::behavior_type
 learning(learning_actor::stateful_pointer<learning_state> self,
-         runtime_context ctx, std::vector<scorer_actor> subscribers) {
+         runtime_context ctx, std::vector<scorer_actor> subscribers,
+         learning_setup setup) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.subscribers = std::move(subscribers);
-  st.cells.resize(st.ctx.registry->models.size() * engine::task_type_count);
+  st.storage = std::move(setup.storage);
+  const auto& reg = *st.ctx.registry;
+  st.cells.resize(reg.models.size() * engine::task_type_count);
+  st.cell_dirty.assign(st.cells.size(), 0);
+  // Rebuild from the store. Cells of models the registry no longer has stay
+  // in the store for a registry that has them again.
+  for (auto& e : setup.cells)
+    if (auto m = reg.model_index(e.model))
+      st.cells[cell_index(*m, e.type)] = e.cell;
+  st.experiments = std::move(setup.experiments);
+  for (auto& e : st.experiments)
+    e.arms.resize(e.spec.arms.size());
+  st.experiment_dirty.assign(st.experiments.size(), 0);
   return {
     [self](outcome_atom, const outcome_report& o) {
       auto& s = self->state;
       if (o.model >= s.ctx.registry->models.size())
         return;
-      remember(s, o.decision_id, o.model, o.type);
-      engine::apply_outcome(cell_of(s, o.model, o.type), o.success,
+      if (o.decision_id != 0) {
+        auto& ref = remember(s, o.decision_id);
+        if (!ref.routed) {
+          ref.model = o.model;
+          ref.type = o.type;
+          ref.routed = true;
+        }
+        observe(self, ref, engine::experiment_metric::success,
+                o.success ? 1.0 : 0.0);
+      }
+      engine::apply_outcome(touch_cell(s, o.model, o.type), o.success,
                             o.latency_ms, static_cast<double>(o.cost_nanos),
-                            seconds(self->clock().now()), s.params);
+                            s.ctx.wall_now_s(), s.params);
       schedule_publish(self);
     },
     [self](route_atom, std::uint64_t decision, std::uint16_t model,
            engine::task_type type) {
-      if (model < self->state.ctx.registry->models.size())
-        remember(self->state, decision, model, type);
-    },
-    [self](feedback_atom, const feedback_message& f) {
       auto& s = self->state;
+      if (decision == 0 || model >= s.ctx.registry->models.size())
+        return;
+      auto& ref = remember(s, decision);
+      if (!ref.routed) {
+        ref.model = model;
+        ref.type = type;
+        ref.routed = true;
+      }
+    },
+    [self](feedback_atom,
+           const feedback_message& f) -> caf::typed_response_promise<bool> {
+      auto& s = self->state;
+      auto promise = self->make_response_promise<bool>();
+      auto now_ms = s.ctx.wall_now_ms();
+      feedback_record rec;
+      rec.decision_id = f.decision_id;
+      rec.received_unix_ms = now_ms;
+      rec.report = f.report;
       auto i = s.decisions.find(f.decision_id);
       auto score = engine::score_feedback(f.report);
-      if (i == s.decisions.end() || !score) {
+      if (i == s.decisions.end() || !i->second.routed || !score) {
         ++s.feedback_unmatched;
-        return;
+      } else {
+        auto& ref = i->second;
+        rec.model = s.ctx.registry->models[ref.model].id;
+        rec.type = ref.type;
+        engine::apply_feedback(touch_cell(s, ref.model, ref.type), *score,
+                               static_cast<double>(now_ms) / 1000.0, s.params);
+        observe(self, ref, engine::experiment_metric::feedback, *score);
+        schedule_publish(self);
       }
-      engine::apply_feedback(cell_of(s, i->second.first, i->second.second),
-                             *score, seconds(self->clock().now()), s.params);
-      schedule_publish(self);
+      if (!s.storage) {
+        promise.deliver(true);
+        return promise;
+      }
+      // Answered once the record is in the WAL.
+      self->request(s.storage, caf::infinite, feedback_atom::value,
+                    std::move(rec))
+        .then([promise](bool stored) mutable { promise.deliver(stored); },
+              [promise](caf::error&) mutable { promise.deliver(false); });
+      return promise;
     },
     [self](publish_atom) {
       auto& s = self->state;
       s.publish_pending = false;
-      auto table = snapshot(s, seconds(self->clock().now()));
+      auto table = snapshot(s, s.ctx.wall_now_s());
       for (const auto& sub : s.subscribers)
         self->send(sub, snapshot_atom::value, table);
+      persist_dirty(self);
     },
     [self](snapshot_atom) {
-      return snapshot(self->state, seconds(self->clock().now()));
+      return snapshot(self->state, self->state.ctx.wall_now_s());
+    },
+    [self](assign_atom, const experiment_assignment& a) {
+      auto& s = self->state;
+      for (std::size_t i = 0; i < s.experiments.size(); ++i)
+        if (s.experiments[i].spec.id == a.experiment) {
+          auto& ref = remember(s, a.decision_id);
+          ref.experiment = static_cast<std::int32_t>(i);
+          ref.arm = a.arm;
+          return;
+        }
+    },
+    [self](start_atom, engine::experiment_spec& spec) -> experiment_reply {
+      auto& s = self->state;
+      if (auto why = engine::validate_experiment(spec, *s.ctx.registry);
+          !why.empty())
+        return refuse(error_code::invalid_argument, std::move(why));
+      for (const auto& e : s.experiments) {
+        if (e.spec.id == spec.id)
+          return refuse(error_code::invalid_argument,
+                        "an experiment named '" + spec.id
+                          + "' exists already; pick another id");
+        if (e.running && e.spec.type == spec.type)
+          return refuse(error_code::invalid_argument,
+                        "experiment '" + e.spec.id + "' already splits "
+                          + std::string{to_string(spec.type)}
+                          + " traffic; stop it first");
+      }
+      experiment_state e;
+      e.spec = std::move(spec);
+      e.running = true;
+      e.started_unix_s = s.ctx.wall_now_ms() / 1000;
+      e.arms.resize(e.spec.arms.size());
+      s.experiments.push_back(std::move(e));
+      s.experiment_dirty.push_back(1);
+      persist_dirty(self);
+      push_experiments(self);
+      return reply_with(s.experiments.back());
+    },
+    [self](stop_atom, const std::string& id) -> experiment_reply {
+      auto& s = self->state;
+      for (std::size_t i = 0; i < s.experiments.size(); ++i) {
+        auto& e = s.experiments[i];
+        if (e.spec.id != id)
+          continue;
+        if (e.running) {
+          e.running = false;
+          e.stopped_unix_s = s.ctx.wall_now_ms() / 1000;
+          mark_experiment(s, i);
+          persist_dirty(self);
+          push_experiments(self);
+        }
+        return reply_with(e);
+      }
+      return refuse(error_code::not_found,
+                    "no experiment named '" + id + "'");
+    },
+    [self](experiment_atom) {
+      experiment_reply r;
+      for (const auto& e : self->state.experiments)
+        r.experiments.push_back(report_of(e));
+      return r;
+    },
+    [self](experiment_atom, const coordinator_actor& c) {
+      self->state.coordinators.push_back(c);
+      self->send(c, experiment_atom::value, running_specs(self->state));
+    },
+    [self](flush_atom) -> caf::typed_response_promise<bool> {
+      auto promise = self->make_response_promise<bool>();
+      persist_dirty(self);
+      if (!self->state.storage) {
+        promise.deliver(true);
+        return promise;
+      }
+      // After the persists just sent: the store keeps its mailbox in order.
+      self->request(self->state.storage, caf::infinite, flush_atom::value)
+        .then([promise](bool ok) mutable { promise.deliver(ok); },
+              [promise](caf::error&) mutable { promise.deliver(false); });
+      return promise;
     },
   };
 }

@@ -9,25 +9,58 @@ namespace {
 
 constexpr engine::usd_nanos unlimited = std::numeric_limits<engine::usd_nanos>::max() / 4;
 
+constexpr std::string_view global_scope = "global";
+
 engine::usd_nanos cap_of(const std::optional<double>& usd) {
   return usd ? engine::usd_to_nanos_ceil(*usd) : unlimited;
 }
 
-std::int64_t utc_day() {
-  using namespace std::chrono;
-  return duration_cast<hours>(system_clock::now().time_since_epoch()).count()
-         / 24;
+std::int64_t utc_day(const ledger_state& st) {
+  std::int64_t ms = 0;
+  if (st.wall_clock_ms) {
+    ms = st.wall_clock_ms();
+  } else {
+    using namespace std::chrono;
+    ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+           .count();
+  }
+  return ms / (24 * 3600 * 1000);
+}
+
+std::string key_scope(const std::string& key) {
+  return "key:" + key;
 }
 
 } // namespace
 
 ledger_actor::behavior_type
-ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits) {
+ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
+       ledger_setup setup) {
   auto& st = self->state;
   st.limits = limits;
+  st.storage = std::move(setup.storage);
+  st.wall_clock_ms = std::move(setup.wall_clock_ms);
   st.global = engine::budget_ledger{cap_of(limits.global_usd)};
   st.daily = engine::budget_ledger{cap_of(limits.daily_usd)};
-  st.day = utc_day();
+  st.day = utc_day(st);
+  // What was spent before this start counts against the caps again: the
+  // global and per-key budgets over all days, the daily one for today.
+  for (const auto& e : setup.history) {
+    if (e.scope == global_scope) {
+      st.global.record_spend(e.spent_nanos);
+      if (e.day == st.day) {
+        st.daily.record_spend(e.spent_nanos);
+        st.spent_today[e.scope] = e.spent_nanos;
+      }
+    } else if (e.scope.rfind("key:", 0) == 0) {
+      auto key = e.scope.substr(4);
+      if (st.limits.per_key_usd)
+        st.keys.try_emplace(key, cap_of(st.limits.per_key_usd))
+          .first->second.record_spend(e.spent_nanos);
+      if (e.day == st.day)
+        st.spent_today[e.scope] = e.spent_nanos;
+    }
+  }
   // Scopes in a fixed order; a grant holds one id per scope (0: unused).
   auto scopes = [self](const std::string& key) {
     auto& s = self->state;
@@ -36,13 +69,19 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits) 
       ls[2] = &s.keys.try_emplace(key, cap_of(s.limits.per_key_usd)).first->second;
     return ls;
   };
+  auto roll_day = [self] {
+    auto& s = self->state;
+    if (auto today = utc_day(s); today != s.day) {
+      s.day = today;
+      s.daily.start_period(cap_of(s.limits.daily_usd));
+      s.spent_today.clear();
+    }
+  };
   return {
-    [self, scopes](reserve_atom, const budget_request& req) -> budget_grant {
+    [self, scopes, roll_day](reserve_atom,
+                             const budget_request& req) -> budget_grant {
       auto& s = self->state;
-      if (auto today = utc_day(); today != s.day) {
-        s.day = today;
-        s.daily.start_period(cap_of(s.limits.daily_usd));
-      }
+      roll_day();
       auto ls = scopes(req.key);
       budget_grant g;
       constexpr std::array<const char*, 3> names{"global", "daily", "key"};
@@ -69,7 +108,7 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits) 
           g.reservation_ids[i] = *ls[i]->reserve(req.amount_nanos);
       return g;
     },
-    [self, scopes](settle_atom, const budget_settlement& x) {
+    [self, scopes, roll_day](settle_atom, const budget_settlement& x) {
       auto ls = scopes(x.key);
       for (std::size_t i = 0; i < ls.size() && i < x.reservation_ids.size();
            ++i) {
@@ -80,11 +119,46 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits) 
         else
           ls[i]->settle(x.reservation_ids[i], x.actual_nanos);
       }
+      auto& s = self->state;
+      if (!s.storage || x.release || x.actual_nanos <= 0)
+        return;
+      roll_day();
+      // Absolute totals for today: a write that lands twice does no harm.
+      std::vector<ledger_entry> entries;
+      auto add = [&](const std::string& scope) {
+        auto& total = s.spent_today[scope];
+        total += x.actual_nanos;
+        entries.push_back({scope, s.day, total});
+      };
+      add(std::string{global_scope});
+      if (!x.key.empty())
+        add(key_scope(x.key));
+      self
+        ->request(s.storage, caf::infinite, ledger_atom::value,
+                  std::move(entries))
+        .then(
+          [self](bool stored) {
+            if (!stored)
+              ++self->state.persist_failures;
+          },
+          [self](caf::error&) { ++self->state.persist_failures; });
     },
     [self](stats_atom) -> ledger_summary {
       const auto& s = self->state;
       return {s.global.spent(), s.global.reserved(),
               s.global.open_reservations(), s.refusals};
+    },
+    [self](flush_atom) -> caf::typed_response_promise<bool> {
+      auto promise = self->make_response_promise<bool>();
+      if (!self->state.storage) {
+        promise.deliver(true);
+        return promise;
+      }
+      // Behind every spend this ledger sent: the store keeps order.
+      self->request(self->state.storage, caf::infinite, flush_atom::value)
+        .then([promise](bool ok) mutable { promise.deliver(ok); },
+              [promise](caf::error&) mutable { promise.deliver(false); });
+      return promise;
     },
   };
 }

@@ -28,7 +28,11 @@ struct ids_done {
 struct ledger_done {
   std::function<void(ledger_summary)> fn;
 };
+struct experiment_done {
+  std::function<void(experiment_reply)> fn;
+};
 using ledger_done_ptr = std::shared_ptr<ledger_done>;
+using experiment_done_ptr = std::shared_ptr<experiment_done>;
 using flag_done_ptr = std::shared_ptr<flag_done>;
 using ids_done_ptr = std::shared_ptr<ids_done>;
 
@@ -39,6 +43,7 @@ using ids_done_ptr = std::shared_ptr<ids_done>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::flag_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ids_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ledger_done_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::experiment_done_ptr)
 
 namespace switchyard {
 
@@ -49,7 +54,57 @@ namespace {
 /// coordinators answer them through completions.
 caf::behavior bridge(caf::event_based_actor* self, actors::actor_graph graph) {
   auto ledger = graph.ledger;
+  auto learning = graph.learning;
+  auto on_experiment = [](experiment_done_ptr done) {
+    return std::make_pair(
+      [done](experiment_reply& r) { done->fn(std::move(r)); },
+      [done](caf::error& e) {
+        experiment_reply r;
+        r.error = error_code::invalid_argument;
+        r.error_message = "learning did not answer: " + caf::to_string(e);
+        done->fn(std::move(r));
+      });
+  };
   return {
+    [self, learning](feedback_atom, feedback_message& f, flag_done_ptr done) {
+      self->request(learning, caf::infinite, feedback_atom::value, f)
+        .then([done](bool stored) { done->fn(stored); },
+              [done](caf::error&) { done->fn(false); });
+    },
+    [self, learning, on_experiment](start_atom, engine::experiment_spec& spec,
+                                    experiment_done_ptr done) {
+      auto [ok, err] = on_experiment(done);
+      self->request(learning, caf::infinite, start_atom::value, spec)
+        .then(ok, err);
+    },
+    [self, learning, on_experiment](stop_atom, std::string& id,
+                                    experiment_done_ptr done) {
+      auto [ok, err] = on_experiment(done);
+      self->request(learning, caf::infinite, stop_atom::value, id)
+        .then(ok, err);
+    },
+    [self, learning, on_experiment](experiment_atom, experiment_done_ptr done) {
+      auto [ok, err] = on_experiment(done);
+      self->request(learning, caf::infinite, experiment_atom::value)
+        .then(ok, err);
+    },
+    [self, ledger, learning](flush_atom, flag_done_ptr done) {
+      // Learning's cells and experiments, then the ledger's spend: each
+      // answers once the store has everything it sent.
+      auto all_ok = std::make_shared<bool>(true);
+      auto left = std::make_shared<int>(2);
+      auto one_done = [done, all_ok, left](bool ok) {
+        *all_ok = *all_ok && ok;
+        if (--*left == 0)
+          done->fn(*all_ok);
+      };
+      self->request(learning, caf::infinite, flush_atom::value)
+        .then([one_done](bool ok) { one_done(ok); },
+              [one_done](caf::error&) { one_done(false); });
+      self->request(ledger, caf::infinite, flush_atom::value)
+        .then([one_done](bool ok) { one_done(ok); },
+              [one_done](caf::error&) { one_done(false); });
+    },
     [self, ledger](stats_atom, ledger_done_ptr done) {
       self->request(ledger, caf::infinite, stats_atom::value)
         .then([done](ledger_summary& s) { done->fn(s); },
@@ -87,6 +142,10 @@ caf::behavior bridge(caf::event_based_actor* self, actors::actor_graph graph) {
 
 struct runtime::impl {
   std::shared_ptr<const engine::registry> registry;
+  std::shared_ptr<const engine::keyword_classifier> classifier;
+  /// Null without a data_dir.
+  std::shared_ptr<storage::store> store;
+  std::function<std::int64_t()> wall_clock_ms;
   caf::actor_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> system;
   actors::actor_graph graph;
@@ -169,11 +228,39 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
     p->sys_cfg.set("work-stealing.moderate-sleep-duration",
                    caf::timespan{cfg.poll_nap});
   }
+  actors::actor_graph_config gc;
+  if (!cfg.data_dir.empty()) {
+    storage::store_options so;
+    so.path = cfg.data_dir;
+    so.decision_retention = cfg.decision_retention;
+    so.sync_feedback = cfg.sync_feedback;
+    so.sync_ledger = cfg.sync_ledger;
+    so.sync_decisions = cfg.sync_decisions;
+    so.now_unix_ms = cfg.wall_clock_ms;
+    auto opened = storage::store::open(std::move(so));
+    if (!opened) {
+      if (error)
+        *error = error_message(opened.error());
+      return nullptr;
+    }
+    p->store = std::shared_ptr<storage::store>{std::move(*opened)};
+    auto persisted = actors::prepare_store(*p->store, *p->registry);
+    if (!persisted) {
+      if (error)
+        *error = "cannot read the store in '" + cfg.data_dir
+                 + "': " + error_message(persisted.error());
+      return nullptr;
+    }
+    gc.store = p->store;
+    gc.persisted = std::move(*persisted);
+  }
+  p->wall_clock_ms = cfg.wall_clock_ms;
+  p->classifier = std::make_shared<const engine::keyword_classifier>();
   add_message_types(p->sys_cfg);
   p->system = std::make_unique<caf::actor_system>(p->sys_cfg);
-  actors::actor_graph_config gc;
   gc.ctx.registry = p->registry;
-  gc.ctx.classifier = std::make_shared<const engine::keyword_classifier>();
+  gc.ctx.classifier = p->classifier;
+  gc.ctx.wall_clock_ms = cfg.wall_clock_ms;
   gc.ctx.default_timeouts = cfg.default_timeouts;
   gc.budgets = {cfg.global_budget_usd, cfg.daily_budget_usd,
                 cfg.per_key_budget_usd};
@@ -261,6 +348,204 @@ void runtime::feedback(std::uint64_t decision_id,
                    feedback_message{decision_id, report});
 }
 
+void runtime::feedback(std::uint64_t decision_id,
+                       engine::feedback_report report,
+                       std::function<void(bool)> done) {
+  if (impl_->stopped || impl_->bridges.empty()) {
+    done(false);
+    return;
+  }
+  auto cb = std::make_shared<flag_done>();
+  cb->fn = std::move(done);
+  caf::anon_send(impl_->pick_bridge(), feedback_atom::value,
+                 feedback_message{decision_id, report}, std::move(cb));
+}
+
+namespace {
+
+/// A future for a callback-style call.
+template <class T, class Start>
+std::future<T> as_future(Start start) {
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  start([promise](T value) { promise->set_value(std::move(value)); });
+  return future;
+}
+
+template <class Result>
+Result failure(error_code code, std::string message) {
+  Result r;
+  r.error = code;
+  r.error_message = std::move(message);
+  return r;
+}
+
+constexpr std::string_view no_store
+  = "the runtime keeps no store: start it with a data_dir to log decisions";
+
+} // namespace
+
+bool runtime::run_on_store(std::function<void(storage::store&)> job) {
+  if (impl_->stopped || !impl_->graph.storage)
+    return false;
+  auto j = std::make_shared<storage_job>();
+  j->run = std::move(job);
+  caf::anon_send(impl_->graph.storage, run_atom::value, std::move(j));
+  return true;
+}
+
+void runtime::logged(std::uint64_t decision_id,
+                     std::function<void(logged_decision)> done) {
+  auto reg = impl_->registry;
+  auto shared_done
+    = std::make_shared<std::function<void(logged_decision)>>(std::move(done));
+  auto queued = run_on_store([decision_id, reg, shared_done](storage::store& db) {
+    logged_decision out;
+    auto rec = db.get_decision(decision_id);
+    if (!rec) {
+      (*shared_done)(failure<logged_decision>(
+        error_code_of(rec.error()),
+        error_message(rec.error())));
+      return;
+    }
+    out.record = std::move(*rec);
+    if (auto fb = db.feedback_for(decision_id))
+      out.feedback = std::move(*fb);
+    auto hash = out.record.rounds.empty()
+                  ? reg->config_hash
+                  : out.record.rounds.front().decision.config_hash;
+    if (auto logged_reg = db.get_registry(hash)) {
+      out.registry = std::move(*logged_reg);
+      out.registry_logged = true;
+    } else {
+      out.registry = *reg;
+    }
+    (*shared_done)(std::move(out));
+  });
+  if (!queued)
+    (*shared_done)(
+      failure<logged_decision>(error_code::not_found, std::string{no_store}));
+}
+
+std::future<logged_decision> runtime::logged(std::uint64_t decision_id) {
+  return as_future<logged_decision>(
+    [&](auto done) { logged(decision_id, std::move(done)); });
+}
+
+void runtime::replay(std::uint64_t decision_id,
+                     std::function<void(replay_result)> done) {
+  auto reg = impl_->registry;
+  auto cls = impl_->classifier;
+  auto shared_done
+    = std::make_shared<std::function<void(replay_result)>>(std::move(done));
+  auto queued = run_on_store([decision_id, reg, cls,
+                              shared_done](storage::store& db) {
+    auto rec = db.get_decision(decision_id);
+    if (!rec) {
+      (*shared_done)(failure<replay_result>(
+        error_code_of(rec.error()),
+        error_message(rec.error())));
+      return;
+    }
+    replay_result out;
+    out.report = actors::replay_decision(*rec, *reg, *cls);
+    (*shared_done)(std::move(out));
+  });
+  if (!queued)
+    (*shared_done)(
+      failure<replay_result>(error_code::not_found, std::string{no_store}));
+}
+
+std::future<replay_result> runtime::replay(std::uint64_t decision_id) {
+  return as_future<replay_result>(
+    [&](auto done) { replay(decision_id, std::move(done)); });
+}
+
+void runtime::start_experiment(engine::experiment_spec spec,
+                               std::function<void(experiment_reply)> done) {
+  if (impl_->stopped) {
+    done(failure<experiment_reply>(error_code::invalid_argument,
+                                   "the runtime is shut down"));
+    return;
+  }
+  auto cb = std::make_shared<experiment_done>();
+  cb->fn = std::move(done);
+  caf::anon_send(impl_->pick_bridge(), start_atom::value, std::move(spec),
+                 std::move(cb));
+}
+
+std::future<experiment_reply>
+runtime::start_experiment(engine::experiment_spec spec) {
+  return as_future<experiment_reply>(
+    [&](auto done) { start_experiment(std::move(spec), std::move(done)); });
+}
+
+void runtime::stop_experiment(std::string id,
+                              std::function<void(experiment_reply)> done) {
+  if (impl_->stopped) {
+    done(failure<experiment_reply>(error_code::invalid_argument,
+                                   "the runtime is shut down"));
+    return;
+  }
+  auto cb = std::make_shared<experiment_done>();
+  cb->fn = std::move(done);
+  caf::anon_send(impl_->pick_bridge(), stop_atom::value, std::move(id),
+                 std::move(cb));
+}
+
+std::future<experiment_reply> runtime::stop_experiment(std::string id) {
+  return as_future<experiment_reply>(
+    [&](auto done) { stop_experiment(std::move(id), std::move(done)); });
+}
+
+void runtime::experiments(std::function<void(experiment_reply)> done) {
+  if (impl_->stopped) {
+    done(failure<experiment_reply>(error_code::invalid_argument,
+                                   "the runtime is shut down"));
+    return;
+  }
+  auto cb = std::make_shared<experiment_done>();
+  cb->fn = std::move(done);
+  caf::anon_send(impl_->pick_bridge(), experiment_atom::value, std::move(cb));
+}
+
+std::future<experiment_reply> runtime::experiments() {
+  return as_future<experiment_reply>(
+    [&](auto done) { experiments(std::move(done)); });
+}
+
+void runtime::analytics(std::function<void(analytics_result)> done) {
+  auto reg = impl_->registry;
+  auto clock = impl_->wall_clock_ms;
+  auto shared_done
+    = std::make_shared<std::function<void(analytics_result)>>(std::move(done));
+  auto queued = run_on_store([reg, clock, shared_done](storage::store& db) {
+    using namespace std::chrono;
+    auto now = clock ? clock()
+                     : duration_cast<milliseconds>(
+                         system_clock::now().time_since_epoch())
+                         .count();
+    auto report = storage::build_analytics_report(db, *reg, now);
+    if (!report) {
+      (*shared_done)(failure<analytics_result>(
+        error_code_of(report.error()),
+        error_message(report.error())));
+      return;
+    }
+    analytics_result out;
+    out.report = std::move(*report);
+    (*shared_done)(std::move(out));
+  });
+  if (!queued)
+    (*shared_done)(
+      failure<analytics_result>(error_code::not_found, std::string{no_store}));
+}
+
+std::future<analytics_result> runtime::analytics() {
+  return as_future<analytics_result>(
+    [&](auto done) { analytics(std::move(done)); });
+}
+
 std::future<bool> runtime::approve(std::uint64_t decision_id, bool approved) {
   auto promise = std::make_shared<std::promise<bool>>();
   auto future = promise->get_future();
@@ -329,12 +614,23 @@ void runtime::shutdown(std::chrono::milliseconds deadline) {
       return p.in_flight.load(std::memory_order_acquire) == 0;
     });
   }
+  if (p.store && !p.bridges.empty()) {
+    // Everything learning and the ledger still hold goes to the store
+    // before the actors stop.
+    auto flushed = std::make_shared<std::promise<bool>>();
+    auto future = flushed->get_future();
+    auto cb = std::make_shared<flag_done>();
+    cb->fn = [flushed](bool ok) { flushed->set_value(ok); };
+    caf::anon_send(p.bridges.front(), flush_atom::value, std::move(cb));
+    future.wait_for(deadline);
+  }
   p.stopped = true;
   for (auto& b : p.bridges)
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
   p.bridges.clear();
   p.graph.stop();
   p.system.reset(); // joins the scheduler once every actor is gone
+  p.store.reset();
 }
 
 } // namespace switchyard

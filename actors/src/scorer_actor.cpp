@@ -1,25 +1,21 @@
 #include "switchyard/actors/scorer_actor.hpp"
 
-#include "switchyard/actors/classifier_actor.hpp"
+#include "switchyard/actors/task_routing.hpp"
 
 namespace switchyard::actors {
 
 scorer_actor::behavior_type
-scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx) {
+scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
+       engine::performance_table initial) {
   self->state.ctx = std::move(ctx);
+  self->state.performance = std::move(initial);
   self->state.breaker_open.assign(self->state.ctx.registry->providers.size(), 0);
   return {
     [self](score_atom, const task_spec& t, const engine::classification& c,
            const route_context& rc) {
       const auto& st = self->state;
       engine::router router{*st.ctx.registry, *st.ctx.classifier};
-      auto req = to_route_request(t);
-      // The router estimates input from `text`; count the rest of the
-      // conversation as context.
-      auto extra = task_text_bytes(t) - std::min(task_text_bytes(t), t.text.size());
-      req.context_tokens += static_cast<std::uint32_t>((extra + 3) / 4);
-      req.exclude = rc.exclude;
-      req.local_failures = rc.local_failures;
+      auto req = route_request_for(t, rc);
       engine::routing_state rs;
       if (st.performance.model_count > 0)
         rs.performance = &st.performance;
@@ -27,6 +23,9 @@ scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx) {
       rs.budget_remaining = rc.budget_remaining;
       engine::decision d;
       router.route(req, rs, d, &c);
+      if (st.ctx.record_inputs)
+        engine::record_inputs(rs, d.cls.type, st.ctx.registry->models.size(),
+                              d.inputs);
       return d;
     },
     [self](snapshot_atom, engine::performance_table& table) {

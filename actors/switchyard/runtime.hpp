@@ -1,8 +1,12 @@
 #pragma once
 
+#include "switchyard/actors/decision_replay.hpp"
+#include "switchyard/engine/experiment.hpp"
 #include "switchyard/engine/provider_client.hpp"
 #include "switchyard/engine/registry.hpp"
+#include "switchyard/messages/storage_records.hpp"
 #include "switchyard/messages/task_messages.hpp"
+#include "switchyard/storage/analytics_report.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -47,6 +51,60 @@ struct runtime_config {
   engine::call_timeouts default_timeouts{std::chrono::seconds{5},
                                          std::chrono::seconds{30},
                                          std::chrono::seconds{120}};
+  // -- state that survives a restart ------------------------------------------
+  /// The node's data directory (RocksDB). Learned performance, experiments,
+  /// settled spend, feedback and the decision log live there and are read
+  /// back at start. Empty: everything stays in memory and is lost at
+  /// shutdown (tests, benchmarks).
+  std::string data_dir;
+  /// Logged decisions older than this are dropped (DESIGN.md: 30 days).
+  std::chrono::seconds decision_retention{std::chrono::hours{24 * 30}};
+  /// Acknowledge feedback, and persist spend, only once the WAL is synced
+  /// to disk: they survive power loss, not just a crash of the process.
+  bool sync_feedback = true;
+  bool sync_ledger = true;
+  /// The decision log may lose its last moments on power loss.
+  bool sync_decisions = false;
+  /// Wall-clock time in ms since the Unix epoch, for decay, timestamps and
+  /// retention; the system clock when empty. Tests inject their own.
+  std::function<std::int64_t()> wall_clock_ms;
+};
+
+/// A logged decision with the feedback it received, for `explain`.
+struct logged_decision {
+  error_code error = error_code::none;
+  std::string error_message;
+  decision_record record;
+  std::vector<feedback_record> feedback;
+  /// The registry the decision was made under (model indices refer to it);
+  /// the runtime's own when the store lacks it (`registry_logged` false).
+  engine::registry registry;
+  bool registry_logged = false;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == error_code::none;
+  }
+};
+
+/// A logged decision recomputed against the runtime's registry.
+struct replay_result {
+  error_code error = error_code::none;
+  std::string error_message;
+  actors::replay_report report;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == error_code::none;
+  }
+};
+
+struct analytics_result {
+  error_code error = error_code::none;
+  std::string error_message;
+  storage::analytics_report report;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == error_code::none;
+  }
 };
 
 struct runtime_stats {
@@ -92,6 +150,51 @@ public:
   /// Reports how a decision's answer turned out.
   void feedback(std::uint64_t decision_id, engine::feedback_report report);
 
+  /// The same, with an acknowledgement: `done(true)` once the feedback is
+  /// stored (in the WAL, synced with `sync_feedback`), or applied when the
+  /// runtime has no store; `done(false)` when it could not be stored.
+  void feedback(std::uint64_t decision_id, engine::feedback_report report,
+                std::function<void(bool stored)> done);
+
+  // -- the decision log (needs a data_dir) ------------------------------------
+
+  /// A logged decision: the task, every routing round with its inputs and
+  /// candidates, how it ended, and its feedback.
+  void logged(std::uint64_t decision_id,
+              std::function<void(logged_decision)> done);
+  [[nodiscard]] std::future<logged_decision> logged(std::uint64_t decision_id);
+
+  /// Recomputes a logged decision from its logged inputs with this
+  /// runtime's registry, and says whether it comes out the same.
+  void replay(std::uint64_t decision_id,
+              std::function<void(replay_result)> done);
+  [[nodiscard]] std::future<replay_result> replay(std::uint64_t decision_id);
+
+  // -- A/B experiments --------------------------------------------------------
+
+  /// Starts splitting a task type's traffic between the spec's arms. The
+  /// reply holds the experiment, or why it cannot start.
+  void start_experiment(engine::experiment_spec spec,
+                        std::function<void(experiment_reply)> done);
+  [[nodiscard]] std::future<experiment_reply>
+  start_experiment(engine::experiment_spec spec);
+
+  /// Stops an experiment; its results stay.
+  void stop_experiment(std::string id,
+                       std::function<void(experiment_reply)> done);
+  [[nodiscard]] std::future<experiment_reply> stop_experiment(std::string id);
+
+  /// Every experiment, running or stopped, with its statistical verdict.
+  void experiments(std::function<void(experiment_reply)> done);
+  [[nodiscard]] std::future<experiment_reply> experiments();
+
+  // -- analytics (needs a data_dir) -------------------------------------------
+
+  /// Model performance per model and task type, cost analysis and
+  /// recommendations, from the store (computed on the storage thread).
+  void analytics(std::function<void(analytics_result)> done);
+  [[nodiscard]] std::future<analytics_result> analytics();
+
   /// Approves or rejects a critical task waiting for approval; the future
   /// says whether such a task was waiting.
   [[nodiscard]] std::future<bool> approve(std::uint64_t decision_id,
@@ -113,6 +216,10 @@ public:
   void shutdown(std::chrono::milliseconds deadline = std::chrono::seconds{30});
 
 private:
+  /// Queues blocking work on the storage actor's thread; false without a
+  /// store or after shutdown.
+  bool run_on_store(std::function<void(storage::store&)> job);
+
   struct impl;
   explicit runtime(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;

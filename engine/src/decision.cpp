@@ -21,6 +21,7 @@ void decision::reset() noexcept {
   candidates.clear();
   filtered_out.clear();
   config_hash = 0;
+  inputs.clear();
 }
 
 } // namespace switchyard::engine

@@ -293,11 +293,54 @@ bool plan_ensemble(selection_context& ctx, bool relaxed) {
 
 } // namespace
 
+void record_inputs(const routing_state& state, task_type type,
+                   std::size_t model_count, routing_inputs& out) {
+  out.clear();
+  out.recorded = true;
+  if (state.performance != nullptr) {
+    out.performance.resize(model_count);
+    for (std::size_t m = 0; m < model_count; ++m)
+      if (auto p = state.performance->find(static_cast<std::uint16_t>(m), type))
+        out.performance[m] = *p;
+  }
+  out.breaker_open.assign(state.breaker_open.begin(), state.breaker_open.end());
+  out.budget_remaining = state.budget_remaining;
+  out.provider_share.assign(state.provider_share.begin(),
+                            state.provider_share.end());
+  out.predicted_success.assign(state.predicted_success.begin(),
+                               state.predicted_success.end());
+}
+
+routing_state replay_state(const routing_inputs& in, task_type type,
+                           std::size_t model_count, performance_table& table) {
+  routing_state state;
+  if (!in.performance.empty()) {
+    table.resize(model_count);
+    for (std::size_t m = 0; m < model_count && m < in.performance.size(); ++m)
+      table.at(static_cast<std::uint16_t>(m), type) = in.performance[m];
+    state.performance = &table;
+  }
+  state.breaker_open = in.breaker_open;
+  state.budget_remaining = in.budget_remaining;
+  state.provider_share = in.provider_share;
+  state.predicted_success = in.predicted_success;
+  return state;
+}
+
 double predicted_quality(double prior, const model_performance* perf) noexcept {
   if (perf == nullptr)
     return prior;
   auto conf = clamp01(perf->confidence);
   return conf * clamp01(perf->success) + (1.0 - conf) * prior;
+}
+
+double predicted_quality(double prior, const model_performance* perf,
+                         const success_estimate* predicted) noexcept {
+  auto base = predicted_quality(prior, perf);
+  if (predicted == nullptr)
+    return base;
+  auto w = clamp01(predicted->weight);
+  return w * clamp01(predicted->probability) + (1.0 - w) * base;
 }
 
 void router::route(const route_request& req, const routing_state& state,
@@ -404,7 +447,10 @@ void router::route(const route_request& req, const routing_state& state,
     c.model = idx;
     c.cost = cost;
     c.latency_s = latency;
-    c.predicted_quality = predicted_quality(m.quality, perf);
+    const success_estimate* predicted
+      = idx < state.predicted_success.size() ? &state.predicted_success[idx]
+                                             : nullptr;
+    c.predicted_quality = predicted_quality(m.quality, perf, predicted);
     c.capable = c.predicted_quality + 1e-12 >= out.quality_required;
     if (!c.capable)
       out.filtered_out.push_back({idx, filter_reason::below_quality,

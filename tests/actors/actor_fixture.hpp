@@ -45,6 +45,12 @@ struct actor_fixture {
   engine::registry reg = default_registry();
   actors::budget_limits budgets;
   std::chrono::milliseconds approval_timeout{10'000};
+  /// A store makes the graph persist (its storage actor then runs on the
+  /// test scheduler too).
+  std::shared_ptr<storage::store> store;
+  /// Wall-clock time at simulated time zero, ms since the Unix epoch; the
+  /// wall clock moves with the simulated one.
+  std::int64_t wall_epoch_ms = 1'750'000'000'000;
 
   test_config cfg;
   caf::actor_system sys{cfg};
@@ -68,6 +74,14 @@ struct actor_fixture {
     gc.budgets = budgets;
     gc.classifier_workers = 2;
     gc.approval_timeout = approval_timeout;
+    gc.ctx.wall_clock_ms = [this] { return wall_now_ms(); };
+    if (store) {
+      auto persisted = actors::prepare_store(*store, reg);
+      REQUIRE(persisted);
+      gc.store = store;
+      gc.persisted = std::move(*persisted);
+      gc.detach_storage = false;
+    }
     gc.make_client = [this](const engine::provider_spec& p) {
       auto f = std::make_shared<fake_provider>([this] { return now(); });
       fakes[p.id] = f;
@@ -79,6 +93,24 @@ struct actor_fixture {
 
   std::chrono::steady_clock::time_point now() {
     return sched.clock().now();
+  }
+
+  std::int64_t wall_now_ms() {
+    return wall_epoch_ms
+           + std::chrono::duration_cast<std::chrono::milliseconds>(
+               sched.clock().now().time_since_epoch())
+               .count();
+  }
+
+  /// Stops the graph as a runtime's shutdown does (learning and the ledger
+  /// hand everything to the store first), leaving the actor system up for
+  /// another start().
+  void stop_graph() {
+    if (graph.learning)
+      caf::anon_send(graph.learning, flush_atom::value);
+    run();
+    graph.stop();
+    run();
   }
 
   /// Runs every message, completing due fake calls, until nothing moves.

@@ -4,16 +4,34 @@
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/engine/provider_client.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
+#include "switchyard/storage/store.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/expected.hpp>
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace switchyard::actors {
 
 using client_factory
   = std::function<engine::provider_client_ptr(const engine::provider_spec&)>;
+
+/// What a runtime with a store starts from.
+struct persisted_state {
+  std::vector<engine::learned_entry> cells;
+  std::vector<experiment_state> experiments;
+  std::vector<ledger_entry> ledger;
+  /// The highest decision id logged so far; new ids continue above it.
+  std::uint64_t last_decision_id = 0;
+};
+
+/// Stores the registry that decisions will be made under (replay and
+/// explain read it back by config hash) and reads the state to start from.
+/// Blocking: call it before spawning the graph, never on a scheduler thread.
+[[nodiscard]] caf::expected<persisted_state>
+prepare_store(storage::store& db, const engine::registry& reg);
 
 struct actor_graph_config {
   runtime_context ctx;
@@ -25,6 +43,14 @@ struct actor_graph_config {
   /// Coordinators sharing the tasks; each owns the tasks it admitted.
   std::size_t coordinator_shards = 1;
   std::chrono::milliseconds approval_timeout{300'000};
+  /// The node's store; null keeps everything in memory (nothing survives
+  /// a restart).
+  std::shared_ptr<storage::store> store;
+  /// From prepare_store, when there is a store.
+  persisted_state persisted;
+  /// The storage actor runs on a thread of its own. Deterministic tests
+  /// turn this off so that the test scheduler runs it too.
+  bool detach_storage = true;
 };
 
 /// Every actor of one runtime, wired together.
@@ -33,6 +59,8 @@ struct actor_graph {
   scorer_actor scorer;
   ledger_actor ledger;
   learning_actor learning;
+  /// Null without a store.
+  storage_actor storage;
   judge_actor judge;
   /// By provider index.
   std::vector<breaker_actor> breakers;

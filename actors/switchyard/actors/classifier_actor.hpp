@@ -1,6 +1,7 @@
 #pragma once
 
 #include "switchyard/actors/runtime_context.hpp"
+#include "switchyard/actors/task_routing.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
 #include <caf/actor_system.hpp>
@@ -18,8 +19,5 @@ classifier_actor spawn_classifier_pool(caf::actor_system& sys,
                                        const runtime_context& ctx,
                                        scorer_actor scorer,
                                        std::size_t workers);
-
-/// Bytes of text the task sends: its messages, or its text alone.
-[[nodiscard]] std::size_t task_text_bytes(const task_spec& t) noexcept;
 
 } // namespace switchyard::actors

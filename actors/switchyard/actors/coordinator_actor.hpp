@@ -19,6 +19,16 @@ struct coordinator_peers {
   judge_actor judge;
   /// By provider index.
   std::vector<executor_actor> executors;
+  /// The decision log; null when the runtime keeps no store.
+  storage_actor storage;
+};
+
+/// What a coordinator starts from when the runtime has a store.
+struct coordinator_start {
+  /// The highest decision id logged so far; new ids continue above it.
+  std::uint64_t last_decision_id = 0;
+  /// The A/B tests running at start (learning pushes later changes).
+  std::vector<engine::experiment_spec> experiments;
 };
 
 struct coordinator_state {
@@ -46,6 +56,14 @@ struct coordinator_state {
     bool awaiting_approval = false;
     std::int64_t spent_nanos = 0;
     caf::actor_clock::time_point started{};
+    /// Wall-clock admission time (ms since the Unix epoch), for the log.
+    std::int64_t created_unix_ms = 0;
+    /// Every routing round so far, kept only when there is a store.
+    std::vector<decision_round> rounds_log;
+    /// The A/B test that assigned this task, if any.
+    bool experiment_checked = false;
+    std::string experiment;
+    std::uint32_t experiment_arm = 0;
   };
 
   runtime_context ctx;
@@ -57,15 +75,19 @@ struct coordinator_state {
   std::uint64_t shard = 0;
   std::uint64_t shards = 1;
   std::chrono::milliseconds approval_timeout{300'000};
+  /// The running A/B tests, as learning last pushed them.
+  std::vector<engine::experiment_spec> experiments;
 };
 
 /// Runs every task's flow, with per-task state in one actor (no spawn per
 /// request): classify -> score -> (approval) -> reserve -> execute with
-/// fallbacks, or the ensemble -> settle -> record.
+/// fallbacks, or the ensemble -> settle -> record. Running A/B tests force
+/// their arm's model on the tasks they assign. With a store, every decision
+/// goes to the log with its inputs.
 coordinator_actor::behavior_type
 coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
             runtime_context ctx, coordinator_peers peers,
             std::chrono::milliseconds approval_timeout, std::uint64_t shard,
-            std::uint64_t shards);
+            std::uint64_t shards, coordinator_start start = {});
 
 } // namespace switchyard::actors

@@ -10,28 +10,76 @@
 
 namespace switchyard::actors {
 
+/// What learning starts from, and where it persists.
+struct learning_setup {
+  /// The storage actor; null keeps everything in memory.
+  storage_actor storage;
+  /// Cells and experiments loaded from the store at start.
+  std::vector<engine::learned_entry> cells;
+  std::vector<experiment_state> experiments;
+};
+
 struct learning_state {
   static inline const char* name = "switchyard.learning";
+
+  /// What learning remembers of a recent decision, so that feedback that
+  /// names only a decision id lands on the right cell and experiment arm.
+  struct decision_ref {
+    std::uint16_t model = 0;
+    engine::task_type type = engine::task_type::general;
+    bool routed = false;
+    /// Index into `experiments`, or -1.
+    std::int32_t experiment = -1;
+    std::uint32_t arm = 0;
+    /// An experiment takes one observation per decision.
+    bool observed = false;
+  };
+
   runtime_context ctx;
   engine::learning_params params;
   /// One cell per (model, task type).
   std::vector<engine::learned_cell> cells;
   std::vector<scorer_actor> subscribers;
   bool publish_pending = false;
-  /// Which model and task type each recent decision went to, so feedback
-  /// that names only a decision id lands on the right cell. Bounded.
-  std::unordered_map<std::uint64_t, std::pair<std::uint16_t, engine::task_type>>
-    decisions;
+  std::unordered_map<std::uint64_t, decision_ref> decisions;
+  /// Bounds `decisions`: oldest first.
   std::deque<std::uint64_t> decision_order;
   std::uint64_t feedback_unmatched = 0;
+  storage_actor storage;
+  /// Cells changed since they were last persisted.
+  std::vector<std::uint8_t> cell_dirty;
+  std::vector<std::size_t> dirty_cells;
+  std::vector<experiment_state> experiments;
+  std::vector<std::uint8_t> experiment_dirty;
+  /// Coordinators that apply the running experiments.
+  std::vector<coordinator_actor> coordinators;
 };
 
-/// How long learning waits to batch updates into one snapshot for the scorer.
+/// The snapshot of stored cells that learning would publish at `now_s`
+/// (seconds since the Unix epoch): cells of models `reg` lacks are left out.
+/// Empty (no model) when there are no cells.
+[[nodiscard]] engine::performance_table
+snapshot_of(const std::vector<engine::learned_entry>& cells,
+            const engine::registry& reg, double now_s,
+            const engine::learning_params& params = {});
+
+/// The running experiments whose arms `reg` can serve: what coordinators
+/// apply.
+[[nodiscard]] std::vector<engine::experiment_spec>
+running_experiments(const std::vector<experiment_state>& all,
+                    const engine::registry& reg);
+
+/// How long learning waits to batch updates into one snapshot for the
+/// scorer (and one write to the store).
 inline constexpr std::chrono::milliseconds learning_publish_delay{50};
 
-/// Keeps learned performance in memory and pushes snapshots to subscribers.
+/// Keeps learned performance and the A/B tests, pushes snapshots to
+/// subscribers and running experiments to coordinators, and persists both
+/// through the storage actor. Time is the context's wall clock, so learned
+/// state decays across restarts.
 learning_actor::behavior_type
 learning(learning_actor::stateful_pointer<learning_state> self,
-         runtime_context ctx, std::vector<scorer_actor> subscribers);
+         runtime_context ctx, std::vector<scorer_actor> subscribers,
+         learning_setup setup);
 
 } // namespace switchyard::actors

@@ -6,8 +6,20 @@
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace switchyard::actors {
+
+/// Where the ledger persists settled spend, and what it starts from.
+struct ledger_setup {
+  /// The storage actor; null keeps spend in memory only.
+  storage_actor storage;
+  /// Settled spend per scope and day, from the store.
+  std::vector<ledger_entry> history;
+  /// Wall clock (ms since the Unix epoch) for the day; the system clock
+  /// when empty.
+  std::function<std::int64_t()> wall_clock_ms;
+};
 
 struct ledger_state {
   static inline const char* name = "switchyard.ledger";
@@ -18,12 +30,20 @@ struct ledger_state {
   std::int64_t day = -1;
   std::unordered_map<std::string, engine::budget_ledger> keys;
   std::uint64_t refusals = 0;
+  // -- persistence --
+  storage_actor storage;
+  std::function<std::int64_t()> wall_clock_ms;
+  /// Settled spend of `day` per scope ("global", "key:ID"), as stored.
+  std::unordered_map<std::string, std::int64_t> spent_today;
+  std::uint64_t persist_failures = 0;
 };
 
 /// Reserves a task's worst-case cost in every scope at once (global, the
 /// day, the key) and settles the real cost after the call, so concurrent
-/// reservations never exceed any cap.
+/// reservations never exceed any cap. With a store, settled spend is
+/// persisted per scope and day (synced) and counts again after a restart.
 ledger_actor::behavior_type
-ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits);
+ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
+       ledger_setup setup);
 
 } // namespace switchyard::actors

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -25,9 +26,31 @@ struct runtime_context {
                                          std::chrono::seconds{120}};
   /// Seeds retry jitter; fixed in tests for reproducible runs.
   std::uint64_t seed = 0x5eed;
+  /// Wall-clock time in ms since the Unix epoch, for whatever outlives the
+  /// process: the decay of learned state, decision and feedback times, the
+  /// ledger's day. Actor clocks (`self->clock()`) are steady and restart
+  /// with the process, so learned state cannot decay on them. Empty means
+  /// the system clock; tests inject simulated time.
+  std::function<std::int64_t()> wall_clock_ms;
+  /// Whether the scorer keeps each decision's inputs (for the decision
+  /// log); costs a copy per decision, so only with a store.
+  bool record_inputs = false;
 
   [[nodiscard]] std::uint64_t next_call_id() const noexcept {
     return call_ids->fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+
+  [[nodiscard]] std::int64_t wall_now_ms() const {
+    if (wall_clock_ms)
+      return wall_clock_ms();
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+      .count();
+  }
+
+  /// Seconds since the Unix epoch, as the learning engine counts time.
+  [[nodiscard]] double wall_now_s() const {
+    return static_cast<double>(wall_now_ms()) / 1000.0;
   }
 };
 

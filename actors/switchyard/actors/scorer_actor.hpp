@@ -17,8 +17,11 @@ struct scorer_state {
 };
 
 /// Scores and selects from the snapshots pushed to it; it never asks another
-/// actor, so a decision costs one message.
+/// actor, so a decision costs one message. `initial` is the learned state it
+/// starts from (rebuilt from the store), so that the first decisions after a
+/// restart already read it.
 scorer_actor::behavior_type
-scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx);
+scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
+       engine::performance_table initial);
 
 } // namespace switchyard::actors

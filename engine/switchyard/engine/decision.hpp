@@ -5,6 +5,7 @@
 #include "switchyard/engine/estimate.hpp"
 #include "switchyard/engine/money.hpp"
 #include "switchyard/engine/registry.hpp"
+#include "switchyard/engine/routing_inputs.hpp"
 
 #include <array>
 #include <cstdint>
@@ -152,6 +153,9 @@ struct decision {
   std::vector<candidate> candidates;
   std::vector<filtered_model> filtered_out;
   std::uint64_t config_hash = 0;
+  /// What the decision read, when the caller recorded it (see
+  /// record_inputs); the router itself leaves it empty.
+  routing_inputs inputs;
 
   [[nodiscard]] bool has_model() const noexcept {
     return rule != selection_rule::none;

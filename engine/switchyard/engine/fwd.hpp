@@ -6,6 +6,7 @@ namespace switchyard::engine {
 class budget_ledger;
 class circuit_breaker;
 class keyword_classifier;
+class success_predictor;
 
 struct breaker_config;
 struct classification;
@@ -18,6 +19,9 @@ struct registry;
 struct retry_config;
 struct route_request;
 struct routing_policy;
+struct sparse_feature;
+struct success_estimate;
+struct success_predictor_params;
 struct token_estimate;
 
 } // namespace switchyard::engine

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace switchyard::engine {
 
@@ -35,6 +36,14 @@ struct learned_cell {
   decayed_count calls;
   decayed_count successes;
   decayed_count feedback_count;
+};
+
+/// A learned cell with its model named by id: registry indices change when
+/// the registry does, ids do not. The unit of persistence and analytics.
+struct learned_entry {
+  std::string model;
+  task_type type = task_type::general;
+  learned_cell cell;
 };
 
 struct learning_params {

@@ -19,6 +19,16 @@ struct model_performance {
   double confidence = 0.0;
 };
 
+/// What a success predictor expects of one model on one prompt, as the
+/// scorer reads it.
+struct success_estimate {
+  /// Probability of a good answer, 0-1.
+  double probability = 0.5;
+  /// How far to trust it over the prior and the per-task-type learned
+  /// success, 0-1; zero for a model the predictor never saw an outcome of.
+  double weight = 0.0;
+};
+
 /// A snapshot of learned performance, one cell per (model, task type).
 struct performance_table {
   std::size_t model_count = 0;

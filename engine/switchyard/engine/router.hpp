@@ -50,6 +50,11 @@ struct routing_state {
   /// Share of recent traffic per provider, 0-1, for vendor diversity; empty
   /// when unknown.
   std::span<const double> provider_share;
+  /// Per-prompt success predictions (success_predictor::estimate), indexed
+  /// by model; empty when there are none. Each is blended into that model's
+  /// predicted quality by its weight, so two prompts of the same task type
+  /// can go to different models.
+  std::span<const success_estimate> predicted_success;
 };
 
 /// Classify, estimate, filter, score and select. Pure: the same registry,
@@ -85,8 +90,26 @@ private:
   const keyword_classifier& classifier_;
 };
 
+/// Copies what a decision of task type `type` reads from `state` into `out`
+/// (one learned cell per model, the breakers, the budget), for replay.
+void record_inputs(const routing_state& state, task_type type,
+                   std::size_t model_count, routing_inputs& out);
+
+/// The routing state that recorded inputs describe. `table` receives the
+/// learned cells and must outlive the returned state.
+[[nodiscard]] routing_state replay_state(const routing_inputs& in,
+                                         task_type type,
+                                         std::size_t model_count,
+                                         performance_table& table);
+
 /// Prior quality blended with learned success by the learned confidence.
 [[nodiscard]] double predicted_quality(double prior,
                                        const model_performance* perf) noexcept;
+
+/// The above, then blended with a per-prompt prediction by its weight; the
+/// same as the above when `predicted` is null.
+[[nodiscard]] double predicted_quality(double prior,
+                                       const model_performance* perf,
+                                       const success_estimate* predicted) noexcept;
 
 } // namespace switchyard::engine

@@ -2,6 +2,7 @@
 
 #include "switchyard/messages/atoms.hpp"
 #include "switchyard/messages/completion.hpp"
+#include "switchyard/messages/storage_records.hpp"
 #include "switchyard/messages/task_messages.hpp"
 
 #include <caf/replies_to.hpp>
@@ -47,20 +48,13 @@ using executor_actor = caf::typed_actor<
 using judge_actor = caf::typed_actor<caf::replies_to<
   ensemble_atom, task_spec, engine::decision>::with<ensemble_reply>>;
 
-/// Learned performance: outcomes and feedback in, snapshots out to the scorer.
-using learning_actor = caf::typed_actor<
-  caf::reacts_to<outcome_atom, outcome_report>,
-  // A decision was made (decision id, model, task type): feedback may follow.
-  caf::reacts_to<route_atom, std::uint64_t, std::uint16_t, engine::task_type>,
-  caf::reacts_to<feedback_atom, feedback_message>,
-  caf::reacts_to<publish_atom>,
-  caf::replies_to<snapshot_atom>::with<engine::performance_table>>;
-
 /// Budgets per key, per day and global.
 using ledger_actor = caf::typed_actor<
   caf::replies_to<reserve_atom, budget_request>::with<budget_grant>,
   caf::reacts_to<settle_atom, budget_settlement>,
-  caf::replies_to<stats_atom>::with<ledger_summary>>;
+  caf::replies_to<stats_atom>::with<ledger_summary>,
+  // True once every settled spend so far is stored.
+  caf::replies_to<flush_atom>::with<bool>>;
 
 /// The whole flow of one task, for every task in flight.
 using coordinator_actor = caf::typed_actor<
@@ -71,6 +65,47 @@ using coordinator_actor = caf::typed_actor<
   caf::reacts_to<execute_atom, task_spec, task_completion_ptr>,
   caf::replies_to<approve_atom, std::uint64_t, bool>::with<bool>,
   caf::replies_to<pending_atom>::with<std::vector<std::uint64_t>>,
-  caf::reacts_to<timeout_atom, std::uint64_t>>;
+  caf::reacts_to<timeout_atom, std::uint64_t>,
+  // The running A/B tests, pushed by learning whenever they change.
+  caf::reacts_to<experiment_atom, std::vector<engine::experiment_spec>>>;
+
+/// Learned performance: outcomes and feedback in, snapshots out to the scorer.
+/// Owns the A/B tests; persists through the storage actor when there is one.
+using learning_actor = caf::typed_actor<
+  caf::reacts_to<outcome_atom, outcome_report>,
+  // A decision was made (decision id, model, task type): feedback may follow.
+  caf::reacts_to<route_atom, std::uint64_t, std::uint16_t, engine::task_type>,
+  // True once the feedback is stored (in the WAL) or, without a store,
+  // applied; false when it could not be stored.
+  caf::replies_to<feedback_atom, feedback_message>::with<bool>,
+  caf::reacts_to<publish_atom>,
+  caf::replies_to<snapshot_atom>::with<engine::performance_table>,
+  // A/B tests: assignments from coordinators, start / stop / list, and the
+  // coordinators that apply the running tests.
+  caf::reacts_to<assign_atom, experiment_assignment>,
+  caf::replies_to<start_atom, engine::experiment_spec>::with<experiment_reply>,
+  caf::replies_to<stop_atom, std::string>::with<experiment_reply>,
+  caf::replies_to<experiment_atom>::with<experiment_reply>,
+  caf::reacts_to<experiment_atom, coordinator_actor>,
+  // Persists what changed since the last snapshot; true once stored.
+  caf::replies_to<flush_atom>::with<bool>>;
+
+/// Owns the store (RocksDB) on a thread of its own (spawned detached), so
+/// that no blocking call runs on a scheduler thread. Writes are batched:
+/// whatever arrives while a batch is written goes into the next one, and
+/// acknowledged writes (feedback, ledger) are answered once their batch is
+/// in the WAL.
+using storage_actor = caf::typed_actor<
+  caf::reacts_to<persist_atom, std::vector<engine::learned_entry>>,
+  caf::reacts_to<persist_atom, experiment_state>,
+  caf::replies_to<feedback_atom, feedback_record>::with<bool>,
+  caf::replies_to<ledger_atom, std::vector<ledger_entry>>::with<bool>,
+  caf::reacts_to<log_atom, decision_record>,
+  // Writes whatever is pending now; true once it is stored.
+  caf::replies_to<flush_atom>::with<bool>,
+  // Its own signal to write the pending batch.
+  caf::reacts_to<commit_atom>,
+  // Blocking reads (explain, analytics) on the storage thread.
+  caf::reacts_to<run_atom, storage_job_ptr>>;
 
 } // namespace switchyard

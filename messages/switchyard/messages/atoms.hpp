@@ -30,5 +30,16 @@ using approve_atom = caf::atom_constant<caf::atom("approve")>;
 using pending_atom = caf::atom_constant<caf::atom("pending")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using delta_atom = caf::atom_constant<caf::atom("delta")>;
+using persist_atom = caf::atom_constant<caf::atom("persist")>;
+using log_atom = caf::atom_constant<caf::atom("log")>;
+using ledger_atom = caf::atom_constant<caf::atom("ledger")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using experiment_atom = caf::atom_constant<caf::atom("experiment")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using assign_atom = caf::atom_constant<caf::atom("assign")>;
 
 } // namespace switchyard

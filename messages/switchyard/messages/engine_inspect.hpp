@@ -6,6 +6,8 @@
 
 #include "switchyard/engine/classifier.hpp"
 #include "switchyard/engine/decision.hpp"
+#include "switchyard/engine/experiment.hpp"
+#include "switchyard/engine/learning.hpp"
 #include "switchyard/engine/performance.hpp"
 #include "switchyard/engine/provider_call.hpp"
 #include "switchyard/messages/optional_field.hpp"
@@ -85,11 +87,26 @@ typename Inspector::result_type inspect(Inspector& f, ensemble_plan& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, model_performance& x);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, success_estimate& x) {
+  return f(caf::meta::type_name("success_estimate"), x.probability, x.weight);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, routing_inputs& x) {
+  optional_field remaining{x.budget_remaining};
+  return f(caf::meta::type_name("routing_inputs"), x.recorded, x.performance,
+           x.breaker_open, remaining, x.provider_share, x.predicted_success);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, decision& x) {
   return f(caf::meta::type_name("decision"), x.cls, x.tokens,
            x.quality_required, x.budget_cap, x.latency_bound_s, x.rule,
            x.notes, x.model, x.fallbacks, x.parallel, x.ensemble, x.candidates,
-           x.filtered_out, x.config_hash);
+           x.filtered_out, x.config_hash, x.inputs);
 }
 
 template <class Inspector>
@@ -101,6 +118,60 @@ typename Inspector::result_type inspect(Inspector& f, model_performance& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, performance_table& x) {
   return f(caf::meta::type_name("performance_table"), x.model_count, x.cells);
+}
+
+// -- learning -----------------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ema& x) {
+  return f(caf::meta::type_name("ema"), x.value, x.initialized);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, decayed_count& x) {
+  return f(caf::meta::type_name("decayed_count"), x.count, x.as_of_s);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, learned_cell& x) {
+  return f(caf::meta::type_name("learned_cell"), x.success, x.latency_ms,
+           x.cost_nanos, x.feedback, x.calls, x.successes, x.feedback_count);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, learned_entry& x) {
+  return f(caf::meta::type_name("learned_entry"), x.model, x.type, x.cell);
+}
+
+// -- experiments --------------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sample_tally& x) {
+  return f(caf::meta::type_name("sample_tally"), x.n, x.sum, x.sum_squares);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, experiment_arm& x) {
+  return f(caf::meta::type_name("experiment_arm"), x.name, x.model);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, experiment_spec& x) {
+  return f(caf::meta::type_name("experiment_spec"), x.id, x.type, x.arms,
+           x.traffic_share, x.seed, x.metric, x.min_samples_per_arm,
+           x.significance);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mean_comparison& x) {
+  return f(caf::meta::type_name("mean_comparison"), x.difference,
+           x.standard_error, x.statistic, x.degrees_of_freedom, x.p_value);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, experiment_result& x) {
+  return f(caf::meta::type_name("experiment_result"), x.verdict, x.leader,
+           x.p_value, x.threshold, x.versus_leader);
 }
 
 } // namespace switchyard::engine

@@ -21,6 +21,13 @@ enum class error_code : std::uint8_t {
   no_candidate,
   budget_exhausted,
   io_failure,
+  /// The store (RocksDB) failed to read or write.
+  storage_failure,
+  /// A record that was asked for is not there (or expired).
+  not_found,
+  /// A stored value could not be decoded: damaged, or written by a newer
+  /// build in an encoding version this one does not know.
+  corrupt_data,
 };
 
 [[nodiscard]] constexpr std::string_view to_string(error_code c) noexcept {
@@ -32,6 +39,9 @@ enum class error_code : std::uint8_t {
     case error_code::no_candidate: return "no_candidate";
     case error_code::budget_exhausted: return "budget_exhausted";
     case error_code::io_failure: return "io_failure";
+    case error_code::storage_failure: return "storage_failure";
+    case error_code::not_found: return "not_found";
+    case error_code::corrupt_data: return "corrupt_data";
   }
   return "unknown";
 }
@@ -49,3 +59,17 @@ enum class error_code : std::uint8_t {
 } // namespace switchyard
 
 CAF_ERROR_CODE_ENUM(switchyard::error_code, "switchyard")
+
+namespace switchyard {
+
+/// Our code in an error, or io_failure for an error of another category.
+[[nodiscard]] inline error_code error_code_of(const caf::error& err) {
+  if (!err)
+    return error_code::none;
+  if (err.category()
+      == caf::detail::error_factory<error_code>::category)
+    return static_cast<error_code>(err.code());
+  return error_code::io_failure;
+}
+
+} // namespace switchyard

@@ -31,6 +31,22 @@ inline void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<engine::performance_table>(
     "switchyard::performance_table");
   cfg.add_message_type<std::vector<std::uint64_t>>("std::vector<uint64_t>");
+  // Learning, experiments and storage.
+  cfg.add_message_type<std::vector<engine::learned_entry>>(
+    "std::vector<switchyard::learned_entry>");
+  cfg.add_message_type<engine::experiment_spec>(
+    "switchyard::experiment_spec");
+  cfg.add_message_type<std::vector<engine::experiment_spec>>(
+    "std::vector<switchyard::experiment_spec>");
+  cfg.add_message_type<experiment_state>("switchyard::experiment_state");
+  cfg.add_message_type<experiment_reply>("switchyard::experiment_reply");
+  cfg.add_message_type<experiment_assignment>(
+    "switchyard::experiment_assignment");
+  cfg.add_message_type<feedback_record>("switchyard::feedback_record");
+  cfg.add_message_type<std::vector<ledger_entry>>(
+    "std::vector<switchyard::ledger_entry>");
+  cfg.add_message_type<decision_record>("switchyard::decision_record");
+  cfg.add_message_type<coordinator_actor>("switchyard::coordinator_actor");
 }
 
 } // namespace switchyard

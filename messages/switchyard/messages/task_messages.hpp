@@ -83,13 +83,16 @@ struct route_context {
   std::uint32_t local_failures = 0;
   /// What the ledger says is left; none until a reservation was refused.
   std::optional<engine::usd_nanos> budget_remaining;
+  /// A registry id that an A/B test forces for this round, over the task's
+  /// own force_model; empty for none.
+  std::string force_model;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, route_context& x) {
   optional_field remaining{x.budget_remaining};
   return f(caf::meta::type_name("route_context"), x.exclude, x.local_failures,
-           remaining);
+           remaining, x.force_model);
 }
 
 /// The answer to a route request.

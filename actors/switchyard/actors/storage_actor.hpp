@@ -1,0 +1,40 @@
+#pragma once
+
+#include "switchyard/messages/actor_interfaces.hpp"
+#include "switchyard/storage/store.hpp"
+
+#include <caf/typed_response_promise.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace switchyard::actors {
+
+struct storage_state {
+  static inline const char* name = "switchyard.storage";
+  std::shared_ptr<storage::store> db;
+  /// Writes that arrived since the last commit, applied as one batch.
+  storage::store_batch pending;
+  /// Requests answered once `pending` is stored.
+  std::vector<caf::typed_response_promise<bool>> waiting;
+  bool commit_scheduled = false;
+  std::uint64_t batches = 0;
+  std::uint64_t failures = 0;
+  std::string last_error;
+
+  /// Writes what is still pending when the actor goes away.
+  ~storage_state();
+};
+
+/// A batch is written at once when it grows this large.
+inline constexpr std::size_t storage_max_batch = 4096;
+
+/// Owns the store. Spawn it `caf::detached`: every handler may block on
+/// disk. Writes arriving together share one batch and one WAL sync (group
+/// commit), which is what makes synced feedback affordable under load.
+storage_actor::behavior_type
+storage(storage_actor::stateful_pointer<storage_state> self,
+        std::shared_ptr<storage::store> db);
+
+} // namespace switchyard::actors

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "switchyard/engine/classifier.hpp"
+#include "switchyard/engine/router.hpp"
+#include "switchyard/messages/task_messages.hpp"
+
+#include <cstddef>
+
+/// How the actors turn a task into the router's inputs. The classifier and
+/// scorer actors use these, and so does replay, so that a replayed decision
+/// is computed exactly as the logged one was.
+namespace switchyard::actors {
+
+/// Bytes of text the task sends: its messages, or its text alone.
+[[nodiscard]] std::size_t task_text_bytes(const task_spec& t) noexcept;
+
+/// The classification a classifier actor gives the task.
+[[nodiscard]] engine::classification
+classify_task(const engine::keyword_classifier& classifier, const task_spec& t);
+
+/// The router's request for one routing round of the task. Points into `t`
+/// and `ctx`, which must outlive it.
+[[nodiscard]] engine::route_request
+route_request_for(const task_spec& t, const route_context& ctx) noexcept;
+
+} // namespace switchyard::actors

@@ -1,0 +1,349 @@
+#include "explain_command.hpp"
+
+#include "command_line.hpp"
+#include "decision_table.hpp"
+#include "store_access.hpp"
+
+#include "switchyard/engine/decision_report.hpp"
+#include "switchyard/messages/decision_id.hpp"
+#include "switchyard/messages/error_code.hpp"
+
+#include <iostream>
+
+namespace switchyard::cli {
+
+namespace {
+
+std::string model_name(const engine::registry& reg, std::uint16_t m) {
+  return m < reg.models.size() ? reg.models[m].id : "#" + std::to_string(m);
+}
+
+std::string verdict_name(engine::feedback_report::verdict v) {
+  switch (v) {
+    case engine::feedback_report::verdict::success: return "success";
+    case engine::feedback_report::verdict::partial: return "partial";
+    case engine::feedback_report::verdict::failure: return "failure";
+    case engine::feedback_report::verdict::none: break;
+  }
+  return "none";
+}
+
+std::string describe_feedback(const feedback_record& f) {
+  std::string s = verdict_name(f.report.outcome);
+  if (f.report.quality)
+    s += ", quality " + engine::format_fixed(*f.report.quality, 2);
+  if (f.report.rating)
+    s += ", rating " + std::to_string(*f.report.rating) + "/5";
+  if (f.report.pr_merged && *f.report.pr_merged)
+    s += ", PR merged";
+  if (f.report.pr_reverted && *f.report.pr_reverted)
+    s += ", PR reverted";
+  if (auto score = engine::score_feedback(f.report))
+    s += " (score " + engine::format_fixed(*score, 2) + ")";
+  return s + " at " + utc_time(f.received_unix_ms);
+}
+
+std::string describe_context(const route_context& c,
+                             const engine::routing_inputs& in,
+                             const engine::registry& reg) {
+  std::string s = "excluded: ";
+  if (c.exclude.empty())
+    s += "none";
+  for (std::size_t i = 0; i < c.exclude.size(); ++i)
+    s += (i == 0 ? "" : ", ") + model_name(reg, c.exclude[i]);
+  s += "; local failures " + std::to_string(c.local_failures);
+  if (c.budget_remaining)
+    s += "; budget left "
+         + engine::format_usd(engine::nanos_to_usd(*c.budget_remaining));
+  if (!c.force_model.empty())
+    s += "; A/B arm forces " + c.force_model;
+  if (!in.recorded)
+    return s + "; inputs not recorded";
+  std::string open;
+  for (std::size_t p = 0; p < in.breaker_open.size(); ++p)
+    if (in.breaker_open[p] != 0 && p < reg.providers.size())
+      open += (open.empty() ? "" : ", ") + reg.providers[p].id;
+  s += "; breakers open: " + (open.empty() ? std::string{"none"} : open);
+  s += in.performance.empty()
+         ? std::string{"; no learned state yet"}
+         : "; learned cells read: " + std::to_string(in.performance.size());
+  return s;
+}
+
+void print_text(std::ostream& os, const decision_record& rec,
+                const std::vector<feedback_record>& feedback,
+                const engine::registry& reg, bool registry_logged,
+                const engine::keyword_classifier& cls,
+                const std::optional<experiment_state>& experiment) {
+  auto id = format_decision_id(rec.decision_id);
+  os << "decision:    " << id << " (" << (rec.execute ? "execute" : "route")
+     << ", " << utc_time(rec.created_unix_ms) << ")\n";
+  if (!rec.task.budget_key.empty())
+    os << "budget key:  " << rec.task.budget_key << "\n";
+  if (!rec.experiment.empty()) {
+    os << "experiment:  " << rec.experiment << ", arm ";
+    if (experiment && rec.experiment_arm < experiment->spec.arms.size()) {
+      const auto& arm = experiment->spec.arms[rec.experiment_arm];
+      os << "'" << arm.name << "' ("
+         << (arm.model.empty() ? std::string{"the router's choice"}
+                               : arm.model)
+         << ")";
+    } else {
+      os << rec.experiment_arm + 1;
+    }
+    os << "\n";
+  }
+  if (rec.execute) {
+    os << "outcome:     ";
+    if (rec.answered)
+      os << "answered by " << model_name(reg, rec.answered_by) << " in "
+         << engine::format_fixed(rec.latency_ms, 0) << " ms for "
+         << engine::format_usd(engine::nanos_to_usd(rec.cost_nanos)) << " ("
+         << rec.input_tokens << " in, " << rec.output_tokens << " out)";
+    else
+      os << "failed (" << to_string(rec.error) << "): " << rec.error_message;
+    os << "\n";
+    for (const auto& a : rec.attempts)
+      os << "  attempt    " << model_name(reg, a.model) << ": "
+         << (a.error == engine::call_error::none
+               ? std::string_view{"ok"}
+               : engine::to_string(a.error))
+         << ", "
+         << engine::format_fixed(a.latency_ms, 0) << " ms, "
+         << engine::format_usd(engine::nanos_to_usd(a.cost_nanos)) << "\n";
+  } else if (rec.error != error_code::none) {
+    os << "outcome:     " << to_string(rec.error) << ": " << rec.error_message
+       << "\n";
+  }
+  for (const auto& f : feedback)
+    os << "feedback:    " << describe_feedback(f) << "\n";
+  if (!rec.rounds.empty()) {
+    char hash[24];
+    std::snprintf(hash, sizeof(hash), "%016llx",
+                  static_cast<unsigned long long>(
+                    rec.rounds.front().decision.config_hash));
+    os << "config:      " << hash
+       << (registry_logged ? " (the registry logged with it)"
+                           : " (not in the store: names from --config or the "
+                             "built-in registry)")
+       << "\n";
+  }
+  for (std::size_t i = 0; i < rec.rounds.size(); ++i) {
+    const auto& round = rec.rounds[i];
+    os << "\n-- round " << i + 1 << " of " << rec.rounds.size() << ": "
+       << describe_context(round.context, round.decision.inputs, reg)
+       << "\n\n";
+    print_decision_detail(os, {rec.task.text, id, round.decision}, reg, cls);
+  }
+}
+
+void write_json(std::ostream& os, const decision_record& rec,
+                const std::vector<feedback_record>& feedback,
+                const engine::registry& reg, bool registry_logged,
+                const engine::keyword_classifier& cls) {
+  std::string out;
+  engine::json_writer w{out};
+  auto id = format_decision_id(rec.decision_id);
+  w.begin_object();
+  w.field("decision_id", std::string_view{id});
+  w.field("kind", std::string_view{rec.execute ? "execute" : "route"});
+  w.field("created_unix_ms", static_cast<std::int64_t>(rec.created_unix_ms));
+  w.key("task").begin_object();
+  w.field("text", std::string_view{rec.task.text});
+  w.field("messages", static_cast<std::uint64_t>(rec.task.messages.size()));
+  w.key("task_type");
+  if (rec.task.type)
+    w.value(to_string(*rec.task.type));
+  else
+    w.null();
+  w.key("complexity");
+  if (rec.task.tier)
+    w.value(to_string(*rec.task.tier));
+  else
+    w.null();
+  w.key("budget_usd");
+  if (rec.task.budget_usd)
+    w.value(*rec.task.budget_usd);
+  else
+    w.null();
+  w.key("min_quality");
+  if (rec.task.min_quality)
+    w.value(*rec.task.min_quality);
+  else
+    w.null();
+  w.field("context_tokens", rec.task.context_tokens);
+  w.field("parallel", rec.task.parallel);
+  w.field("force_model", std::string_view{rec.task.force_model});
+  w.field("budget_key", std::string_view{rec.task.budget_key});
+  w.end_object();
+  w.key("experiment");
+  if (rec.experiment.empty()) {
+    w.null();
+  } else {
+    w.begin_object();
+    w.field("id", std::string_view{rec.experiment});
+    w.field("arm", rec.experiment_arm);
+    w.end_object();
+  }
+  w.key("outcome").begin_object();
+  w.field("error", to_string(rec.error));
+  w.field("error_message", std::string_view{rec.error_message});
+  w.key("answered_by");
+  if (rec.answered)
+    w.value(std::string_view{model_name(reg, rec.answered_by)});
+  else
+    w.null();
+  w.field("cost_usd", engine::nanos_to_usd(rec.cost_nanos));
+  w.field("latency_ms", rec.latency_ms);
+  w.field("input_tokens", rec.input_tokens);
+  w.field("output_tokens", rec.output_tokens);
+  w.key("attempts").begin_array();
+  for (const auto& a : rec.attempts) {
+    w.begin_object();
+    w.field("model", std::string_view{model_name(reg, a.model)});
+    w.field("error", engine::to_string(a.error));
+    w.field("latency_ms", a.latency_ms);
+    w.field("cost_usd", engine::nanos_to_usd(a.cost_nanos));
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  w.key("feedback").begin_array();
+  for (const auto& f : feedback) {
+    w.begin_object();
+    w.field("received_unix_ms", static_cast<std::int64_t>(f.received_unix_ms));
+    w.field("outcome", std::string_view{verdict_name(f.report.outcome)});
+    w.key("score");
+    if (auto score = engine::score_feedback(f.report))
+      w.value(*score);
+    else
+      w.null();
+    w.end_object();
+  }
+  w.end_array();
+  w.field("registry_logged", registry_logged);
+  w.key("rounds").begin_array();
+  for (const auto& round : rec.rounds) {
+    const auto& c = round.context;
+    const auto& in = round.decision.inputs;
+    w.begin_object();
+    w.key("context").begin_object();
+    w.key("exclude").begin_array();
+    for (auto m : c.exclude)
+      w.value(std::string_view{model_name(reg, m)});
+    w.end_array();
+    w.field("local_failures", c.local_failures);
+    w.key("budget_remaining_usd");
+    if (c.budget_remaining)
+      w.value(engine::nanos_to_usd(*c.budget_remaining));
+    else
+      w.null();
+    w.field("force_model", std::string_view{c.force_model});
+    w.end_object();
+    w.key("inputs").begin_object();
+    w.field("recorded", in.recorded);
+    w.key("breakers_open").begin_array();
+    for (std::size_t p = 0; p < in.breaker_open.size(); ++p)
+      if (in.breaker_open[p] != 0 && p < reg.providers.size())
+        w.value(std::string_view{reg.providers[p].id});
+    w.end_array();
+    w.key("performance").begin_array();
+    for (std::size_t m = 0; m < in.performance.size(); ++m) {
+      const auto& p = in.performance[m];
+      w.begin_object();
+      w.field("model", std::string_view{model_name(
+                         reg, static_cast<std::uint16_t>(m))});
+      w.field("success", p.success);
+      w.field("latency_ms", p.latency_ms);
+      w.field("feedback_weight", p.feedback_weight);
+      w.field("samples", p.samples);
+      w.field("confidence", p.confidence);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    w.key("decision");
+    engine::write_decision_json(w, round.decision, reg, cls, id);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  os << out << "\n";
+}
+
+} // namespace
+
+int run_explain_command(const std::vector<std::string>& args) {
+  command_line cl{
+    "explain",
+    "switchyard explain ID [--data-dir D] [--json]\n\n"
+    "Prints a logged decision: the task, every routing round with the state\n"
+    "it read (learned cells, breakers, budget), every candidate's points,\n"
+    "every filtered model's reason, how the task ended and its feedback.\n"
+    "ID is dec_<hex> (as printed) or a decimal number. Reads the store\n"
+    "read-only, so it works beside a running node. Exits 1 when the\n"
+    "decision is not in the log (unknown or past retention), 2 on an error.",
+    {
+      {"data-dir", true,
+       "the node's data directory (default: $SWITCHYARD_DATA_DIR, else "
+       "./switchyard-data)"},
+      {"config", true, "registry for names when the store lacks the logged one"},
+      {"json", false, "print JSON"},
+    }};
+  if (!cl.parse(args)) {
+    std::cerr << "switchyard explain: " << cl.error() << "\n";
+    return 2;
+  }
+  if (cl.has("help")) {
+    std::cout << cl.help();
+    return 0;
+  }
+  if (cl.positional().size() != 1) {
+    std::cerr << "switchyard explain: expected one decision id (see --help)\n";
+    return 2;
+  }
+  auto id = parse_decision_id(cl.positional().front());
+  if (!id) {
+    std::cerr << "switchyard explain: '" << cl.positional().front()
+              << "' is not a decision id (dec_<hex> or a decimal number)\n";
+    return 2;
+  }
+  auto db = open_store(data_dir_from(cl), false, "explain");
+  if (!db)
+    return 2;
+  auto rec = db->get_decision(*id);
+  if (!rec) {
+    std::cerr << "switchyard explain: " << error_message(rec.error()) << "\n";
+    return error_code_of(rec.error()) == error_code::not_found ? 1 : 2;
+  }
+  auto feedback = db->feedback_for(*id);
+  if (!feedback) {
+    std::cerr << "switchyard explain: " << error_message(feedback.error())
+              << "\n";
+    return 2;
+  }
+  std::optional<engine::registry> reg;
+  bool logged = false;
+  if (!rec->rounds.empty())
+    if (auto r = db->get_registry(rec->rounds.front().decision.config_hash)) {
+      reg = std::move(*r);
+      logged = true;
+    }
+  if (!reg) {
+    reg = registry_from(cl, "explain");
+    if (!reg)
+      return 2;
+  }
+  std::optional<experiment_state> experiment;
+  if (!rec->experiment.empty())
+    if (auto e = db->get_experiment(rec->experiment))
+      experiment = std::move(*e);
+  engine::keyword_classifier cls;
+  if (cl.has("json"))
+    write_json(std::cout, *rec, *feedback, *reg, logged, cls);
+  else
+    print_text(std::cout, *rec, *feedback, *reg, logged, cls, experiment);
+  return 0;
+}
+
+} // namespace switchyard::cli

@@ -1,0 +1,270 @@
+#include "quality_bench_command.hpp"
+
+#include "command_line.hpp"
+#include "quality_bench.hpp"
+#include "switchyard/config/registry_loader.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+namespace switchyard::cli {
+
+namespace {
+
+/// Salt of the validation split inside the train records (the train/test
+/// split uses 0, the replay order 1).
+constexpr std::uint64_t validation_salt = 2;
+
+constexpr std::string_view usage
+  = "switchyard bench quality --registry R.yaml (--train A.jsonl --test "
+    "B.jsonl | --data F.jsonl [--split 0.8])\n"
+    "                         [--mode offline|online] [--validation V] "
+    "[--points N]\n"
+    "                         [--no-predictor] [--learning-rate X] "
+    "[--hash-bits N] [--json] [--plot out.svg]\n\n"
+    "Replays prompts with recorded outcomes per model (one JSON object per "
+    "line:\n{\"id\", \"prompt\", \"category\", \"outcomes\": {\"MODEL\": "
+    "{\"score\", \"cost_usd\"}, ...}}); every MODEL\nmust be in the registry. "
+    "offline: every train outcome is feedback, then the test\nprompts are "
+    "routed with what was learned. online: only the routed model's "
+    "outcome\nis feedback, as it goes. The router sees only the prompt. "
+    "Reports, on the test\nprompts: router accuracy and cost, the best single "
+    "model, the cheapest, the oracle\n(cheapest correct model), a random mix "
+    "at equal cost, per category, the\ncost-quality curve swept over the "
+    "quality requirement, APGR and the cost at 95%\nof the best model's "
+    "accuracy. --data splits one file by a hash of each id.\n--validation V "
+    "holds out a share V of the train records as the test set (for\ntuning "
+    "without touching the test split).";
+
+struct grouped {
+  std::size_t records = 0;
+  double router_score = 0;
+  double router_cost = 0;
+  double oracle_score = 0;
+  double oracle_cost = 0;
+  std::map<std::string, std::pair<double, double>> models;
+};
+
+void print_text(const bench::quality_bench_result& r) {
+  std::printf("quality benchmark (%s%s): %zu train / %zu test prompts, %zu "
+              "models\n",
+              std::string{bench::to_string(r.mode)}.c_str(),
+              r.use_predictor ? "" : ", no predictor", r.train_records,
+              r.test_records, r.models.size());
+  std::printf("  %-26s accuracy %.4f  cost $%9.4f  (%.1f%% to %s%s)\n",
+              "router (registry policy)", r.router.accuracy, r.router.cost_usd,
+              100.0 * r.router_share_of_best, r.best_single.model.c_str(),
+              r.unrouted > 0 ? ", some unrouted" : "");
+  for (const auto& m : r.models)
+    std::printf("  %-26s accuracy %.4f  cost $%9.4f%s%s\n", m.model.c_str(),
+                m.accuracy, m.cost_usd,
+                m.model == r.best_single.model ? "  best single" : "",
+                m.model == r.cheapest.model ? "  cheapest" : "");
+  std::printf("  %-26s accuracy %.4f  cost $%9.4f\n", "oracle",
+              r.oracle.accuracy, r.oracle.cost_usd);
+  std::printf("  %-26s accuracy %.4f  cost $%9.4f\n",
+              "random mix at router cost", r.random_mix.accuracy,
+              r.random_mix.cost_usd);
+  if (r.apgr)
+    std::printf("  APGR %.4f (a random mix scores 0.5)\n", *r.apgr);
+  else
+    std::printf("  APGR: undefined (the best and the weakest model are "
+                "equally accurate)\n");
+  if (r.at_95pct_of_best)
+    std::printf(
+      "  at 95%% of the best model's accuracy: requirement %.2f, "
+      "accuracy %.4f, cost $%.4f (%.1f%% less than %s)\n",
+      r.at_95pct_of_best->quality_requirement, r.at_95pct_of_best->accuracy,
+      r.at_95pct_of_best->cost_usd,
+      r.best_single.cost_usd > 0
+        ? 100.0 * (1.0 - r.at_95pct_of_best->cost_usd / r.best_single.cost_usd)
+        : 0.0,
+      r.best_single.model.c_str());
+  else
+    std::printf("  no point of the curve reaches 95%% of the best model's "
+                "accuracy\n");
+  std::printf("  curve: %zu points, %zu below the random-mix line (smallest "
+              "margin %+.4f)\n",
+              r.curve.size(), r.points_below_random_mix,
+              r.min_margin_over_random_mix);
+  std::printf("    %-11s %-9s %-11s %-14s %s\n", "requirement", "accuracy",
+              "cost", "share of best", "random mix");
+  for (const auto& p : r.curve)
+    std::printf("    %-11.2f %-9.4f $%-10.4f %-14.3f %.4f\n",
+                p.quality_requirement, p.accuracy, p.cost_usd, p.share_of_best,
+                p.random_mix_accuracy);
+  // Many categories (MMLU has 57 subjects) are grouped by the part before
+  // the first '/'; --json has every one.
+  bool group = r.per_category.size() > 12;
+  std::map<std::string, grouped> groups;
+  for (const auto& c : r.per_category) {
+    auto key = group ? c.category.substr(0, c.category.find('/')) : c.category;
+    auto& g = groups[key];
+    auto n = static_cast<double>(c.records);
+    g.records += c.records;
+    g.router_score += c.router.accuracy * n;
+    g.router_cost += c.router.cost_usd;
+    g.oracle_score += c.oracle.accuracy * n;
+    g.oracle_cost += c.oracle.cost_usd;
+    for (const auto& m : c.models) {
+      auto& [score, cost] = g.models[m.model];
+      score += m.accuracy * n;
+      cost += m.cost_usd;
+    }
+  }
+  std::printf("  per category%s (accuracy / cost):\n",
+              group ? " (grouped by prefix; --json has each)" : "");
+  for (const auto& [name, g] : groups) {
+    auto n = static_cast<double>(g.records);
+    std::printf("    %-24s %5zu prompts  router %.3f / $%.4f  oracle %.3f / "
+                "$%.4f",
+                name.c_str(), g.records, g.router_score / n, g.router_cost,
+                g.oracle_score / n, g.oracle_cost);
+    for (const auto& [model, sc] : g.models)
+      std::printf("  %s %.3f / $%.4f", model.c_str(), sc.first / n, sc.second);
+    std::printf("\n");
+  }
+}
+
+} // namespace
+
+int run_quality_bench_command(const std::vector<std::string>& args) {
+  command_line cl{
+    "bench quality",
+    usage,
+    {
+      {"registry", true, "registry YAML holding every model of the data"},
+      {"train", true, "JSONL file of train records"},
+      {"test", true, "JSONL file of test records"},
+      {"data", true, "one JSONL file, split by a hash of each id"},
+      {"split", true,
+       "with --data: share of records to train on (default 0.8)"},
+      {"validation", true,
+       "hold out this share of the train records as the test set"},
+      {"mode", true, "offline (default) or online"},
+      {"points", true, "quality requirements swept over 0-1 (default 51)"},
+      {"no-predictor", false,
+       "route on per-task-type learning and priors only (ablation)"},
+      {"learning-rate", true, "the success predictor's AdaGrad step"},
+      {"hash-bits", true, "log2 of the predictor's buckets per model (4-24)"},
+      {"json", false, "print JSON"},
+      {"plot", true, "write the cost-quality curve as SVG to this file"},
+    }};
+  auto fail = [](const std::string& message) {
+    std::cerr << "switchyard bench quality: " << message << "\n";
+    return 2;
+  };
+  if (!cl.parse(args))
+    return fail(cl.error());
+  if (cl.has("help")) {
+    std::cout << cl.help();
+    return 0;
+  }
+  if (!cl.positional().empty())
+    return fail("unexpected argument '" + cl.positional().front()
+                + "' (see --help)");
+  auto split = cl.number("split");
+  auto validation = cl.number("validation");
+  auto points = cl.integer("points");
+  auto learning_rate = cl.number("learning-rate");
+  auto hash_bits = cl.integer("hash-bits");
+  if (!cl.error().empty())
+    return fail(cl.error());
+  auto registry_path = cl.value("registry");
+  auto data = cl.value("data");
+  auto train_path = cl.value("train");
+  auto test_path = cl.value("test");
+  if (!registry_path)
+    return fail("--registry is required (e.g. config/routellm-registry.yaml)");
+  if (data.has_value() == (train_path.has_value() || test_path.has_value())
+      || (!data && (!train_path || !test_path)))
+    return fail("give either --train and --test, or --data (see --help)");
+  if (split && !data)
+    return fail("--split goes with --data");
+  if ((split && !(*split > 0.0 && *split < 1.0))
+      || (validation && !(*validation > 0.0 && *validation < 1.0)))
+    return fail("--split and --validation must be between 0 and 1");
+  bench::quality_bench_options opts;
+  auto mode = cl.value("mode").value_or("offline");
+  if (mode == "online")
+    opts.mode = bench::quality_mode::online;
+  else if (mode != "offline")
+    return fail("--mode must be offline or online");
+  if (points) {
+    if (*points < 2 || *points > 1001)
+      return fail("--points must be 2-1001");
+    opts.curve_points = static_cast<std::size_t>(*points);
+  }
+  opts.use_predictor = !cl.has("no-predictor");
+  if (learning_rate) {
+    if (!(*learning_rate > 0.0))
+      return fail("--learning-rate must be positive");
+    opts.predictor.learning_rate = *learning_rate;
+  }
+  if (hash_bits) {
+    if (*hash_bits < 4 || *hash_bits > 24)
+      return fail("--hash-bits must be 4-24");
+    opts.predictor.hash_bits = static_cast<std::uint32_t>(*hash_bits);
+  }
+
+  auto loaded = config::load_registry_file(*registry_path,
+                                           config::process_env());
+  if (!loaded.errors.empty()) {
+    for (const auto& e : loaded.errors)
+      std::cerr << e.to_string() << "\n";
+    return fail(std::to_string(loaded.errors.size()) + " error"
+                + (loaded.errors.size() == 1 ? "" : "s") + " in "
+                + *registry_path);
+  }
+  const auto& reg = *loaded.registry;
+  std::vector<bench::quality_record> train;
+  std::vector<bench::quality_record> test;
+  if (data) {
+    auto all = bench::read_quality_jsonl(*data, reg, *registry_path);
+    if (!all.error.empty())
+      return fail(all.error);
+    bench::split_by_id(std::move(all.records), split.value_or(0.8), train,
+                       test);
+  } else {
+    auto a = bench::read_quality_jsonl(*train_path, reg, *registry_path);
+    if (!a.error.empty())
+      return fail(a.error);
+    auto b = bench::read_quality_jsonl(*test_path, reg, *registry_path);
+    if (!b.error.empty())
+      return fail(b.error);
+    train = std::move(a.records);
+    test = std::move(b.records);
+  }
+  if (validation) {
+    // Tune on a slice of the train records; the test records stay unseen.
+    std::vector<bench::quality_record> fit;
+    std::vector<bench::quality_record> held_out;
+    bench::split_by_id(std::move(train), 1.0 - *validation, fit, held_out,
+                       validation_salt);
+    train = std::move(fit);
+    test = std::move(held_out);
+  }
+  if (test.empty())
+    return fail("no test records (check --split / --validation)");
+
+  auto r = bench::run_quality_bench(reg, train, test, opts);
+  if (!r.error.empty()) {
+    std::cerr << "switchyard bench quality: " << r.error << "\n";
+    return 1;
+  }
+  if (auto plot = cl.value("plot")) {
+    std::ofstream out{*plot, std::ios::binary};
+    out << bench::to_svg(r);
+    if (!out)
+      return fail("cannot write " + *plot);
+  }
+  if (cl.has("json"))
+    std::cout << bench::to_json(r) << "\n";
+  else
+    print_text(r);
+  return 0;
+}
+
+} // namespace switchyard::cli

@@ -1,0 +1,361 @@
+#include "switchyard/engine/success_predictor.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <utility>
+
+namespace switchyard::engine {
+
+namespace {
+
+// -- hashing ------------------------------------------------------------------
+
+/// What a feature stands for; hashed in so that, say, the word "3" and the
+/// complexity score 3 land in different buckets.
+enum class feature_kind : std::uint64_t {
+  bias = 1,
+  task_type,
+  tier,
+  score,
+  length,
+  word,
+  word_pair,
+};
+
+/// Words scanned per prompt; the length feature still counts every word.
+constexpr std::size_t max_featurized_words = 2048;
+
+/// splitmix64's finalizer (Steele, Lea, Flood): spreads every input bit over
+/// the output, so the top bits make a good bucket index.
+constexpr std::uint64_t mix(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+std::uint32_t bucket(feature_kind kind, std::uint64_t h,
+                     std::uint32_t bits) noexcept {
+  auto k = static_cast<std::uint64_t>(kind) * 0x9e3779b97f4a7c15ull;
+  return static_cast<std::uint32_t>(mix(h ^ k) >> (64 - bits));
+}
+
+bool is_word_char(unsigned char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+         || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/// 64-bit FNV-1a over the lower-cased (ASCII) word.
+std::uint64_t word_hash(std::string_view text, std::size_t begin,
+                        std::size_t end) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (auto i = begin; i < end; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<unsigned char>(c - 'A' + 'a');
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+double sigmoid(double z) noexcept {
+  // Beyond +-35 the result is 0 or 1 to double precision anyway.
+  z = std::clamp(z, -35.0, 35.0);
+  return 1.0 / (1.0 + std::exp(-z));
+}
+
+// -- bytes --------------------------------------------------------------------
+
+constexpr std::array<char, 4> magic{'S', 'Y', 'S', 'P'};
+
+void put_u8(std::string& out, std::uint8_t v) {
+  out.push_back(static_cast<char>(v));
+}
+
+template<class T>
+void put_le(std::string& out, T v) {
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+void put_f32(std::string& out, float v) {
+  put_le(out, std::bit_cast<std::uint32_t>(v));
+}
+
+/// Reads little-endian values off the front of a byte string.
+class byte_reader {
+ public:
+  explicit byte_reader(std::string_view bytes) noexcept : bytes_(bytes) {}
+
+  template<class T>
+  bool get(T& v) noexcept {
+    if (bytes_.size() < sizeof(T))
+      return false;
+    T x = 0;
+    for (std::size_t i = 0; i < sizeof(T); ++i)
+      x |= static_cast<T>(static_cast<T>(static_cast<unsigned char>(bytes_[i]))
+                          << (8 * i));
+    bytes_.remove_prefix(sizeof(T));
+    v = x;
+    return true;
+  }
+
+  bool get_f32(float& v) noexcept {
+    std::uint32_t bits = 0;
+    if (!get(bits))
+      return false;
+    v = std::bit_cast<float>(bits);
+    return true;
+  }
+
+  bool get_bytes(std::size_t n, std::string_view& v) noexcept {
+    if (bytes_.size() < n)
+      return false;
+    v = bytes_.substr(0, n);
+    bytes_.remove_prefix(n);
+    return true;
+  }
+
+  [[nodiscard]] bool empty() const noexcept {
+    return bytes_.empty();
+  }
+
+ private:
+  std::string_view bytes_;
+};
+
+} // namespace
+
+// -- construction -------------------------------------------------------------
+
+success_predictor::success_predictor(std::vector<std::string> model_ids,
+                                     success_predictor_params params)
+    : params_(params) {
+  params_.hash_bits = std::clamp<std::uint32_t>(params_.hash_bits, 4, 30);
+  models_.resize(model_ids.size());
+  for (std::size_t i = 0; i < model_ids.size(); ++i)
+    models_[i].id = std::move(model_ids[i]);
+}
+
+// -- features -----------------------------------------------------------------
+
+void success_predictor::featurize(std::string_view text,
+                                  const classification& cls,
+                                  std::vector<sparse_feature>& out) const {
+  out.clear();
+  auto bits = params_.hash_bits;
+  auto add = [&](feature_kind kind, std::uint64_t h) {
+    out.push_back({bucket(kind, h, bits), 1.0f});
+  };
+  add(feature_kind::bias, 0);
+  add(feature_kind::task_type, static_cast<std::uint64_t>(cls.type));
+  add(feature_kind::tier, static_cast<std::uint64_t>(cls.tier));
+  add(feature_kind::score, static_cast<std::uint64_t>(cls.score));
+  std::uint64_t words = 0;
+  std::uint64_t previous = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size()
+           && !is_word_char(static_cast<unsigned char>(text[i])))
+      ++i;
+    if (i >= text.size())
+      break;
+    auto begin = i;
+    while (i < text.size() && is_word_char(static_cast<unsigned char>(text[i])))
+      ++i;
+    if (++words > max_featurized_words)
+      continue;
+    auto h = word_hash(text, begin, i);
+    add(feature_kind::word, h);
+    if (words > 1)
+      add(feature_kind::word_pair, mix(previous) ^ h);
+    previous = h;
+  }
+  // Length buckets double: 0, 1, 2-3, 4-7, ... words.
+  add(feature_kind::length,
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(std::bit_width(words)),
+                              15));
+  // Presence features: a repeated word counts once.
+  std::sort(out.begin(), out.end(),
+            [](const sparse_feature& a, const sparse_feature& b) {
+              return a.index < b.index;
+            });
+  auto last = std::unique(out.begin(), out.end(),
+                          [](const sparse_feature& a, const sparse_feature& b) {
+                            return a.index == b.index;
+                          });
+  out.erase(last, out.end());
+  // Unit length: a long prompt has more features, not a larger logit (the
+  // usual scaling for hashed bag-of-words models), which keeps its
+  // prediction from saturating at 0 or 1.
+  auto value
+    = static_cast<float>(1.0 / std::sqrt(static_cast<double>(out.size())));
+  for (auto& f : out)
+    f.value = value;
+}
+
+// -- prediction and learning --------------------------------------------------
+
+double success_predictor::predict(
+  std::uint16_t model,
+  std::span<const sparse_feature> features) const noexcept {
+  if (model >= models_.size() || models_[model].weights.empty())
+    return 0.5;
+  const auto& w = models_[model].weights;
+  double z = 0.0;
+  for (const auto& f : features)
+    if (f.index < w.size())
+      z += static_cast<double>(w[f.index]) * static_cast<double>(f.value);
+  return sigmoid(z);
+}
+
+void success_predictor::update(std::uint16_t model,
+                               std::span<const sparse_feature> features,
+                               double score) {
+  if (model >= models_.size() || !std::isfinite(score))
+    return;
+  auto& m = models_[model];
+  if (m.weights.empty()) {
+    auto n = std::size_t{1} << params_.hash_bits;
+    m.weights.assign(n, 0.0f);
+    m.squared_gradients.assign(n, 0.0f);
+  }
+  ++m.updates;
+  // Log loss against a soft label: its gradient in z is p - y.
+  auto error = predict(model, features) - std::clamp(score, 0.0, 1.0);
+  if (error == 0.0)
+    return;
+  for (const auto& f : features) {
+    if (f.index >= m.weights.size())
+      continue;
+    auto g = error * static_cast<double>(f.value);
+    auto sum = static_cast<double>(m.squared_gradients[f.index]) + g * g;
+    m.squared_gradients[f.index] = static_cast<float>(sum);
+    if (sum > 0.0)
+      m.weights[f.index]
+        = static_cast<float>(static_cast<double>(m.weights[f.index])
+                             - params_.learning_rate * g / std::sqrt(sum));
+  }
+}
+
+double success_predictor::confidence(std::uint16_t model) const noexcept {
+  if (model >= models_.size())
+    return 0.0;
+  auto n = static_cast<double>(models_[model].updates);
+  auto half = std::max(params_.confidence_half_updates, 1e-9);
+  return n / (n + half);
+}
+
+std::uint64_t success_predictor::updates(std::uint16_t model) const noexcept {
+  return model < models_.size() ? models_[model].updates : 0;
+}
+
+void success_predictor::estimate(std::span<const sparse_feature> features,
+                                 std::vector<success_estimate>& out) const {
+  out.resize(models_.size());
+  for (std::size_t i = 0; i < models_.size(); ++i) {
+    auto m = static_cast<std::uint16_t>(i);
+    out[i] = {predict(m, features), confidence(m)};
+  }
+}
+
+// -- persistence --------------------------------------------------------------
+
+void success_predictor::save(std::string& out) const {
+  out.append(magic.data(), magic.size());
+  put_u8(out, format_version);
+  put_u8(out, static_cast<std::uint8_t>(params_.hash_bits));
+  put_le(out, static_cast<std::uint32_t>(models_.size()));
+  for (const auto& m : models_) {
+    put_le(out, static_cast<std::uint16_t>(
+                  std::min<std::size_t>(m.id.size(), 0xFFFF)));
+    out.append(m.id.data(), std::min<std::size_t>(m.id.size(), 0xFFFF));
+    put_le(out, m.updates);
+    std::uint32_t nonzero = 0;
+    for (std::size_t i = 0; i < m.weights.size(); ++i)
+      nonzero += (m.weights[i] != 0.0f || m.squared_gradients[i] != 0.0f);
+    put_le(out, nonzero);
+    for (std::size_t i = 0; i < m.weights.size(); ++i) {
+      if (m.weights[i] == 0.0f && m.squared_gradients[i] == 0.0f)
+        continue;
+      put_le(out, static_cast<std::uint32_t>(i));
+      put_f32(out, m.weights[i]);
+      put_f32(out, m.squared_gradients[i]);
+    }
+  }
+}
+
+predictor_load_error success_predictor::load(std::string_view bytes) {
+  using err = predictor_load_error;
+  byte_reader in{bytes};
+  std::string_view head;
+  if (!in.get_bytes(magic.size(), head))
+    return err::truncated;
+  if (std::memcmp(head.data(), magic.data(), magic.size()) != 0)
+    return err::bad_magic;
+  std::uint8_t version = 0;
+  std::uint8_t bits = 0;
+  std::uint32_t count = 0;
+  if (!in.get(version))
+    return err::truncated;
+  if (version != format_version)
+    return err::unsupported_version;
+  if (!in.get(bits))
+    return err::truncated;
+  if (bits != params_.hash_bits)
+    return err::hash_bits_mismatch;
+  if (!in.get(count))
+    return err::truncated;
+  auto buckets = std::size_t{1} << params_.hash_bits;
+  // Decode everything before touching the state.
+  std::vector<model_state> loaded(models_.size());
+  for (std::size_t i = 0; i < models_.size(); ++i)
+    loaded[i].id = models_[i].id;
+  for (std::uint32_t k = 0; k < count; ++k) {
+    std::uint16_t id_len = 0;
+    std::string_view id;
+    std::uint64_t updates = 0;
+    std::uint32_t nonzero = 0;
+    if (!in.get(id_len) || !in.get_bytes(id_len, id) || !in.get(updates)
+        || !in.get(nonzero))
+      return err::truncated;
+    if (nonzero > buckets)
+      return err::bad_value;
+    model_state* target = nullptr;
+    for (auto& m : loaded)
+      if (m.id == id)
+        target = &m;
+    if (target != nullptr) {
+      target->updates = updates;
+      if (nonzero > 0 || updates > 0) {
+        target->weights.assign(buckets, 0.0f);
+        target->squared_gradients.assign(buckets, 0.0f);
+      }
+    }
+    for (std::uint32_t j = 0; j < nonzero; ++j) {
+      std::uint32_t index = 0;
+      float weight = 0.0f;
+      float squared = 0.0f;
+      if (!in.get(index) || !in.get_f32(weight) || !in.get_f32(squared))
+        return err::truncated;
+      if (index >= buckets || !std::isfinite(weight) || !std::isfinite(squared)
+          || squared < 0.0f)
+        return err::bad_value;
+      if (target != nullptr) {
+        target->weights[index] = weight;
+        target->squared_gradients[index] = squared;
+      }
+    }
+  }
+  if (!in.empty())
+    return err::bad_value;
+  models_ = std::move(loaded);
+  return err::none;
+}
+
+} // namespace switchyard::engine

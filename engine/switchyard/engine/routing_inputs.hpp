@@ -1,0 +1,39 @@
+#pragma once
+
+#include "switchyard/engine/money.hpp"
+#include "switchyard/engine/performance.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace switchyard::engine {
+
+/// What a decision read besides its request: the learned state, the
+/// breakers and the budget. Kept with a logged decision so that it can be
+/// recomputed exactly (`switchyard replay`).
+struct routing_inputs {
+  /// Whether the inputs were recorded; runtimes record them only when they
+  /// log decisions.
+  bool recorded = false;
+  /// Learned performance per model (by registry index) for the decision's
+  /// task type; empty when the router had no learned state.
+  std::vector<model_performance> performance;
+  /// Per provider: non-zero when its breaker refused calls.
+  std::vector<std::uint8_t> breaker_open;
+  std::optional<usd_nanos> budget_remaining;
+  std::vector<double> provider_share;
+  /// Per-prompt success predictions per model; empty when there were none.
+  std::vector<success_estimate> predicted_success;
+
+  void clear() noexcept {
+    recorded = false;
+    performance.clear();
+    breaker_open.clear();
+    budget_remaining.reset();
+    provider_share.clear();
+    predicted_success.clear();
+  }
+};
+
+} // namespace switchyard::engine

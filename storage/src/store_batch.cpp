@@ -1,0 +1,38 @@
+#include "switchyard/storage/store_batch.hpp"
+
+#include "switchyard/storage/record_codec.hpp"
+
+namespace switchyard::storage {
+
+void store_batch::add(column c, std::string key, std::string value) {
+  operations_.push_back({c, std::move(key), std::move(value)});
+  columns_ |= 1u << static_cast<unsigned>(c);
+}
+
+void store_batch::put_learned(const engine::learned_entry& e) {
+  add(column::performance, learned_key(e.model, e.type), encode_learned(e.cell));
+}
+
+void store_batch::put_feedback(const feedback_record& r,
+                               std::uint64_t sequence) {
+  add(column::feedback, feedback_key(r.decision_id, sequence),
+      encode_feedback(r));
+}
+
+void store_batch::put_decision(const decision_record& r) {
+  add(column::decisions, decision_key(r.decision_id), encode_decision(r));
+}
+
+void store_batch::put_ledger(const ledger_entry& e) {
+  add(column::ledger, ledger_key(e.scope, e.day), encode_ledger(e.spent_nanos));
+}
+
+void store_batch::put_experiment(const experiment_state& s) {
+  add(column::experiments, s.spec.id, encode_experiment(s));
+}
+
+void store_batch::put_registry(const engine::registry& reg) {
+  add(column::meta, registry_key(reg.config_hash), encode_registry(reg));
+}
+
+} // namespace switchyard::storage

@@ -1,0 +1,120 @@
+#pragma once
+
+#include "switchyard/engine/learning.hpp"
+#include "switchyard/engine/registry.hpp"
+#include "switchyard/messages/storage_records.hpp"
+#include "switchyard/storage/api_key.hpp"
+#include "switchyard/storage/store_batch.hpp"
+#include "switchyard/storage/store_options.hpp"
+
+#include <caf/expected.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace switchyard::storage {
+
+/// One node's RocksDB database: a column family per kind of record (see
+/// `column`), versioned values (record_codec.hpp), the decision log pruned
+/// by a compaction filter after the retention period, and synced writes for
+/// feedback and ledger spend. Every call blocks on disk I/O: call it from
+/// the storage actor's thread or another thread of your own, never from a
+/// CAF scheduler thread. Thread-safe. RocksDB's Status becomes a
+/// caf::expected with switchyard::error_code here and nowhere else.
+class store {
+public:
+  /// Opens (or creates) the store at `opts.path`.
+  [[nodiscard]] static caf::expected<std::unique_ptr<store>>
+  open(store_options opts);
+
+  ~store();
+
+  store(const store&) = delete;
+  store& operator=(const store&) = delete;
+
+  [[nodiscard]] const store_options& options() const noexcept;
+
+  // -- writes -----------------------------------------------------------------
+
+  /// Applies the batch atomically. Synced when it touches a column whose
+  /// sync option is on: the call returns once the WAL is on disk.
+  caf::expected<void> write(const store_batch& batch);
+
+  /// Increasing numbers for ordering feedback, unique across restarts.
+  [[nodiscard]] std::uint64_t next_sequence() noexcept;
+
+  caf::expected<void> put_feedback(const feedback_record& r);
+  caf::expected<void> put_decision(const decision_record& r);
+  caf::expected<void> put_experiment(const experiment_state& s);
+  caf::expected<void> put_registry(const engine::registry& reg);
+
+  // -- reads ------------------------------------------------------------------
+
+  /// A logged decision; `not_found` when it is unknown or past retention.
+  [[nodiscard]] caf::expected<decision_record> get_decision(std::uint64_t id);
+
+  /// The highest decision id logged, 0 for none.
+  [[nodiscard]] caf::expected<std::uint64_t> last_decision_id();
+
+  /// Every decision within retention, by id; `fn` returns false to stop.
+  caf::expected<void>
+  for_each_decision(const std::function<bool(decision_record&)>& fn);
+
+  [[nodiscard]] caf::expected<std::vector<feedback_record>>
+  feedback_for(std::uint64_t decision_id);
+
+  caf::expected<void>
+  for_each_feedback(const std::function<bool(feedback_record&)>& fn);
+
+  [[nodiscard]] caf::expected<std::vector<engine::learned_entry>> load_learned();
+
+  [[nodiscard]] caf::expected<std::vector<ledger_entry>> load_ledger();
+
+  [[nodiscard]] caf::expected<std::vector<experiment_state>> load_experiments();
+
+  [[nodiscard]] caf::expected<experiment_state>
+  get_experiment(std::string_view id);
+
+  /// The registry a decision with this config hash was made under.
+  [[nodiscard]] caf::expected<engine::registry>
+  get_registry(std::uint64_t config_hash);
+
+  // -- API keys ---------------------------------------------------------------
+
+  /// Stores (or replaces) a key and its hash index entry.
+  caf::expected<void> put_api_key(const api_key_record& k);
+
+  [[nodiscard]] caf::expected<api_key_record> get_api_key(std::string_view id);
+
+  /// The key whose secret this is (revoked keys included: check `revoked`);
+  /// `not_found` for an unknown secret.
+  [[nodiscard]] caf::expected<api_key_record>
+  find_api_key(std::string_view secret);
+
+  [[nodiscard]] caf::expected<std::vector<api_key_record>> list_api_keys();
+
+  /// Marks a key revoked; `not_found` for an unknown id.
+  caf::expected<void> revoke_api_key(std::string_view id,
+                                     std::int64_t now_unix_s);
+
+  // -- maintenance ------------------------------------------------------------
+
+  /// Compacts the decision log now, which drops expired decisions (RocksDB
+  /// also does it on its own, at least daily).
+  caf::expected<void> compact_decisions();
+
+  /// Decisions still in the log files, expired or not (for tests of the
+  /// retention filter: reads skip expired decisions).
+  [[nodiscard]] caf::expected<std::uint64_t> raw_decision_count();
+
+private:
+  struct impl;
+  explicit store(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace switchyard::storage

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "switchyard/engine/learning.hpp"
+#include "switchyard/engine/registry.hpp"
+#include "switchyard/messages/storage_records.hpp"
+#include "switchyard/storage/column.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace switchyard::storage {
+
+/// Writes to apply together, atomically, in one store::write. Encodes as it
+/// goes; holds no RocksDB type.
+class store_batch {
+public:
+  struct operation {
+    column family = column::meta;
+    std::string key;
+    std::string value;
+  };
+
+  void put_learned(const engine::learned_entry& e);
+
+  /// `sequence` orders feedback for one decision (store::next_sequence).
+  void put_feedback(const feedback_record& r, std::uint64_t sequence);
+
+  void put_decision(const decision_record& r);
+
+  void put_ledger(const ledger_entry& e);
+
+  void put_experiment(const experiment_state& s);
+
+  void put_registry(const engine::registry& reg);
+
+  [[nodiscard]] bool empty() const noexcept {
+    return operations_.empty();
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept {
+    return operations_.size();
+  }
+
+  /// Whether any write touches `c`.
+  [[nodiscard]] bool touches(column c) const noexcept {
+    return (columns_ & (1u << static_cast<unsigned>(c))) != 0;
+  }
+
+  [[nodiscard]] const std::vector<operation>& operations() const noexcept {
+    return operations_;
+  }
+
+  void clear() noexcept {
+    operations_.clear();
+    columns_ = 0;
+  }
+
+private:
+  void add(column c, std::string key, std::string value);
+
+  std::vector<operation> operations_;
+  /// One bit per column written.
+  unsigned columns_ = 0;
+};
+
+} // namespace switchyard::storage

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "switchyard/engine/analytics.hpp"
+#include "switchyard/engine/registry.hpp"
+#include "switchyard/storage/store.hpp"
+
+#include <caf/expected.hpp>
+
+#include <vector>
+
+namespace switchyard::storage {
+
+/// The executed tasks in the decision log as analytics reads them: model
+/// indices resolved to ids through the registry each decision was made
+/// under (`fallback` when the store lacks it), feedback joined by decision
+/// id and averaged per task. Route-only decisions are left out. Blocking.
+[[nodiscard]] caf::expected<std::vector<engine::task_summary>>
+load_task_history(store& db, const engine::registry& fallback);
+
+} // namespace switchyard::storage

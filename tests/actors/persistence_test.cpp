@@ -1,0 +1,251 @@
+// The embedding API with a data directory, on CAF's real scheduler: what a
+// runtime learns, spends, decides and tests survives a restart, and every
+// logged decision replays identically afterwards.
+
+#include "../storage/temp_dir.hpp"
+
+#include "switchyard/config/registry_loader.hpp"
+#include "switchyard/engine/experiment.hpp"
+#include "switchyard/runtime.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <future>
+
+using namespace switchyard;
+
+namespace {
+
+/// Answers every call at once, on the caller's thread, for 1,000 nanos.
+class answering_provider : public engine::provider_client {
+public:
+  engine::call_handle_ptr call(engine::call_request req, done_fn done) override {
+    engine::call_result r;
+    r.model = req.model;
+    r.text = "answer from " + req.model;
+    r.finish_reason = "stop";
+    r.input_tokens = 100;
+    r.output_tokens = 50;
+    r.cost_nanos = 1000;
+    r.latency_ms = 5.0;
+    done(std::move(r));
+    return nullptr;
+  }
+
+  engine::call_handle_ptr stream(engine::call_request req, chunk_fn,
+                                 done_fn done) override {
+    return call(std::move(req), std::move(done));
+  }
+};
+
+/// A fixed wall clock: decay and days come out the same in both runs.
+constexpr std::int64_t wall_now_ms = 1'750'000'000'000;
+
+std::unique_ptr<runtime> start_runtime(const std::string& dir) {
+  runtime_config cfg;
+  auto loaded = config::load_registry("");
+  REQUIRE(loaded);
+  cfg.registry = std::move(*loaded);
+  cfg.worker_threads = 2;
+  cfg.data_dir = dir;
+  cfg.global_budget_usd = 100.0;
+  cfg.wall_clock_ms = [] { return wall_now_ms; };
+  cfg.make_client = [](const engine::provider_spec&) {
+    return std::make_shared<answering_provider>();
+  };
+  std::string error;
+  auto rt = runtime::start(std::move(cfg), &error);
+  INFO(error);
+  REQUIRE(rt);
+  return rt;
+}
+
+task_spec review_task() {
+  task_spec t;
+  t.text = "Review this pull request diff for bugs";
+  return t;
+}
+
+bool send_feedback(runtime& rt, std::uint64_t id,
+                   engine::feedback_report::verdict v) {
+  engine::feedback_report f;
+  f.outcome = v;
+  std::promise<bool> stored;
+  auto ack = stored.get_future();
+  rt.feedback(id, f, [&stored](bool ok) { stored.set_value(ok); });
+  return ack.get();
+}
+
+void require_identical_replay(runtime& rt, std::uint64_t id) {
+  auto r = rt.replay(id).get();
+  INFO("decision " << id << ": " << r.error_message);
+  REQUIRE(r.ok());
+  REQUIRE_FALSE(r.report.rounds.empty());
+  if (auto d = r.report.first_divergence())
+    FAIL("differs at " << d->difference->path << ": logged "
+                       << d->difference->logged << ", recomputed "
+                       << d->difference->recomputed);
+  CHECK(r.report.identical());
+  CHECK_FALSE(r.report.config_differs());
+  for (const auto& round : r.report.rounds)
+    CHECK(round.inputs_recorded);
+}
+
+} // namespace
+
+TEST_CASE("learned state, spend and the decision log survive a restart, and "
+          "decisions replay identically after it",
+          "[runtime][persistence]") {
+  test::temp_dir dir;
+  std::vector<std::uint64_t> ids;
+  std::string first_model;
+  // Learning publishes to the scorer on its own schedule (50 ms of real
+  // time), so the later tasks may already avoid Sonnet.
+  std::uint64_t sonnet_tasks = 0;
+  {
+    auto rt = start_runtime(dir.path());
+    // Sonnet answers code reviews, then users report the answers as failures.
+    for (int i = 0; i < 40; ++i) {
+      auto reply = rt->execute(review_task()).get();
+      REQUIRE(reply.ok());
+      if (i == 0)
+        first_model = rt->registry().models[reply.model].id;
+      if (rt->registry().models[reply.model].id == "claude-sonnet-4")
+        ++sonnet_tasks;
+      ids.push_back(reply.decision_id);
+      REQUIRE(send_feedback(*rt, reply.decision_id,
+                            engine::feedback_report::verdict::failure));
+    }
+    CHECK(first_model == "claude-sonnet-4");
+    CHECK(rt->budget_summary().get().spent_nanos == 40 * 1000);
+    for (auto id : {ids.front(), ids.back()})
+      require_identical_replay(*rt, id);
+    rt->shutdown();
+  }
+  auto rt = start_runtime(dir.path());
+  // The ledger counts what was spent before the restart.
+  CHECK(rt->budget_summary().get().spent_nanos == 40 * 1000);
+  // The learned failures steer the very first decision after the restart.
+  auto after = rt->route(review_task()).get();
+  REQUIRE(after.ok());
+  CHECK(rt->registry().models[after.decision.model].id != first_model);
+  CHECK(after.decision_id > ids.back());
+  const auto& inputs = after.decision.inputs;
+  REQUIRE(inputs.recorded);
+  auto sonnet = *rt->registry().model_index(first_model);
+  REQUIRE(inputs.performance.size() > sonnet);
+  CHECK(inputs.performance[sonnet].confidence > 0.5);
+  // Feedback (all failures) weighs three quarters against call success.
+  CHECK(inputs.performance[sonnet].success == Approx(0.25));
+  // Every decision from before the restart replays identically, and so does
+  // the new one.
+  for (auto id : ids)
+    require_identical_replay(*rt, id);
+  require_identical_replay(*rt, after.decision_id);
+  // The log keeps the whole story.
+  auto logged = rt->logged(ids.front()).get();
+  REQUIRE(logged.ok());
+  CHECK(logged.registry_logged);
+  CHECK(logged.record.execute);
+  CHECK(logged.record.answered);
+  CHECK(logged.registry.models[logged.record.answered_by].id == first_model);
+  CHECK(logged.record.cost_nanos == 1000);
+  CHECK(logged.record.created_unix_ms == wall_now_ms);
+  REQUIRE(logged.feedback.size() == 1);
+  CHECK(logged.feedback.front().model == first_model);
+  auto missing = rt->logged(after.decision_id + 1'000).get();
+  CHECK(missing.error == error_code::not_found);
+  // Analytics read the same store.
+  auto analytics = rt->analytics().get();
+  REQUIRE(analytics.ok());
+  CHECK(analytics.report.costs.tasks == 40);
+  CHECK(analytics.report.costs.total == 40 * 1000);
+  CHECK(analytics.report.costs.calls == 40);
+  bool billed = false;
+  for (const auto& line : analytics.report.costs.by_model)
+    if (line.name == first_model) {
+      billed = true;
+      CHECK(line.calls == sonnet_tasks);
+      CHECK(line.spent == static_cast<std::int64_t>(sonnet_tasks) * 1000);
+    }
+  CHECK(billed);
+  bool found = false;
+  for (const auto& line : analytics.report.performance)
+    if (line.model == first_model
+        && line.type == engine::task_type::code_review) {
+      found = true;
+      CHECK(line.feedback == 0.0);
+      // One call and one feedback per task, undecayed (the clock stands).
+      CHECK(line.samples == Approx(2.0 * static_cast<double>(sonnet_tasks)));
+    }
+  CHECK(found);
+}
+
+TEST_CASE("an A/B test splits traffic by hash, picks the planted winner and "
+          "survives a restart",
+          "[runtime][persistence][experiment]") {
+  test::temp_dir dir;
+  engine::experiment_spec spec;
+  spec.id = "review-mini-vs-sonnet";
+  spec.type = engine::task_type::code_review;
+  spec.arms = {{"mini", "gpt-4o-mini"}, {"sonnet", "claude-sonnet-4"}};
+  spec.seed = 7;
+  spec.metric = engine::experiment_metric::feedback;
+  spec.min_samples_per_arm = 15;
+  std::uint64_t forced_id = 0;
+  {
+    auto rt = start_runtime(dir.path());
+    auto started = rt->start_experiment(spec).get();
+    INFO(started.error_message);
+    REQUIRE(started.ok());
+    // The same task type cannot run two experiments.
+    auto twice = spec;
+    twice.id = "another";
+    CHECK(rt->start_experiment(twice).get().error
+          == error_code::invalid_argument);
+    for (int i = 0; i < 60; ++i) {
+      auto reply = rt->execute(review_task()).get();
+      REQUIRE(reply.ok());
+      auto arm = engine::assign_arm(spec, reply.decision_id);
+      REQUIRE(arm);
+      const auto& model = rt->registry().models[reply.model].id;
+      CHECK(model == spec.arms[*arm].model);
+      if (model == "gpt-4o-mini")
+        forced_id = reply.decision_id;
+      // Planted: mini's answers are good, sonnet's are not.
+      REQUIRE(send_feedback(*rt, reply.decision_id,
+                            model == "gpt-4o-mini"
+                              ? engine::feedback_report::verdict::success
+                              : engine::feedback_report::verdict::failure));
+    }
+    auto listed = rt->experiments().get();
+    REQUIRE(listed.ok());
+    REQUIRE(listed.experiments.size() == 1);
+    const auto& report = listed.experiments.front();
+    CHECK(report.state.arms[0].n + report.state.arms[1].n == 60);
+    CHECK(report.result.verdict == engine::experiment_verdict::winner);
+    CHECK(report.result.leader == 0);
+    REQUIRE(forced_id != 0);
+    // The forced round replays identically; the log names the experiment.
+    require_identical_replay(*rt, forced_id);
+    auto logged = rt->logged(forced_id).get();
+    REQUIRE(logged.ok());
+    CHECK(logged.record.experiment == spec.id);
+    CHECK(logged.record.rounds.back().context.force_model == "gpt-4o-mini");
+  }
+  auto rt = start_runtime(dir.path());
+  auto listed = rt->experiments().get();
+  REQUIRE(listed.ok());
+  REQUIRE(listed.experiments.size() == 1);
+  CHECK(listed.experiments.front().state.running);
+  CHECK(listed.experiments.front().state.arms[0].n
+          + listed.experiments.front().state.arms[1].n
+        == 60);
+  CHECK(listed.experiments.front().result.verdict
+        == engine::experiment_verdict::winner);
+  auto stopped = rt->stop_experiment(spec.id).get();
+  REQUIRE(stopped.ok());
+  CHECK_FALSE(stopped.experiments.front().state.running);
+  CHECK(rt->stop_experiment("nope").get().error == error_code::not_found);
+  require_identical_replay(*rt, forced_id);
+}

@@ -1,0 +1,282 @@
+#include "routing_fixture.hpp"
+#include "switchyard/engine/success_predictor.hpp"
+
+#include <array>
+#include <catch2/catch.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace switchyard::engine;
+
+namespace {
+
+constexpr std::array filler{"the",       "a",      "of",        "value",
+                            "find",      "which",  "given",     "what",
+                            "is",        "answer", "most",      "likely",
+                            "following", "choose", "statement", "true",
+                            "about",     "number"};
+
+/// A prompt of filler words plus, for "math" prompts, the word "integral";
+/// for the others, "poem". Seeded: the same seed gives the same prompts.
+std::string make_prompt(std::mt19937& rng, bool math) {
+  std::uniform_int_distribution<std::size_t> pick(0, filler.size() - 1);
+  std::uniform_int_distribution<int> len(4, 12);
+  std::string text;
+  auto n = len(rng);
+  auto at = std::uniform_int_distribution<int>(0, n)(rng);
+  for (int i = 0; i <= n; ++i) {
+    if (i == at)
+      text += math ? "Integral " : "poem ";
+    text += filler[pick(rng)];
+    text += ' ';
+  }
+  return text;
+}
+
+struct planted_data {
+  std::vector<std::string> prompts;
+  std::vector<bool> math;
+};
+
+planted_data make_data(std::uint32_t seed, std::size_t n) {
+  std::mt19937 rng{seed};
+  std::bernoulli_distribution coin(0.5);
+  planted_data d;
+  for (std::size_t i = 0; i < n; ++i) {
+    bool math = coin(rng);
+    d.prompts.push_back(make_prompt(rng, math));
+    d.math.push_back(math);
+  }
+  return d;
+}
+
+classification general_simple() {
+  return classification{};
+}
+
+/// Model 0 solves math prompts only, model 1 everything else.
+success_predictor train_planted(std::uint32_t seed, std::size_t n) {
+  success_predictor p{{"mathematician", "poet"}};
+  auto data = make_data(seed, n);
+  std::vector<sparse_feature> f;
+  for (std::size_t i = 0; i < data.prompts.size(); ++i) {
+    p.featurize(data.prompts[i], general_simple(), f);
+    p.update(0, f, data.math[i] ? 1.0 : 0.0);
+    p.update(1, f, data.math[i] ? 0.0 : 1.0);
+  }
+  return p;
+}
+
+} // namespace
+
+TEST_CASE("features are unique, case-blind and reuse the buffer",
+          "[success_predictor]") {
+  success_predictor p{{"m"}};
+  std::vector<sparse_feature> a;
+  std::vector<sparse_feature> b;
+  p.featurize("Solve the Integral, the integral!", general_simple(), a);
+  p.featurize("solve THE integral the INTEGRAL", general_simple(), b);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    CHECK(a[i].index == b[i].index);
+  for (std::size_t i = 1; i < a.size(); ++i)
+    CHECK(a[i - 1].index < a[i].index);
+  // A word inside another word is another feature.
+  p.featurize("integrals", general_simple(), b);
+  p.featurize("integral", general_simple(), a);
+  CHECK(a != b);
+  // Task type and complexity are features too.
+  classification typed;
+  typed.type = task_type::reasoning;
+  p.featurize("integral", typed, b);
+  CHECK(a != b);
+  // Once grown, the buffer is reused: no allocation per call.
+  p.featurize("a fairly long prompt with quite a few words in it", typed, a);
+  auto capacity = a.capacity();
+  auto data = a.data();
+  for (int i = 0; i < 100; ++i)
+    p.featurize("a short prompt", typed, a);
+  CHECK(a.capacity() == capacity);
+  CHECK(a.data() == data);
+}
+
+TEST_CASE("the predictor learns a planted rule", "[success_predictor]") {
+  auto p = train_planted(7, 2000);
+  auto test = make_data(8, 500);
+  std::vector<sparse_feature> f;
+  int right = 0;
+  for (std::size_t i = 0; i < test.prompts.size(); ++i) {
+    p.featurize(test.prompts[i], general_simple(), f);
+    auto math = p.predict(0, f);
+    auto poet = p.predict(1, f);
+    if (test.math[i]) {
+      CHECK(math > 0.7);
+      CHECK(poet < 0.3);
+    } else {
+      CHECK(math < 0.3);
+      CHECK(poet > 0.7);
+    }
+    right += (math > poet) == test.math[i];
+  }
+  CHECK(right == 500);
+  CHECK(p.updates(0) == 2000);
+  CHECK(p.confidence(0) == Approx(2000.0 / 2050.0));
+  CHECK(p.confidence(1) == Approx(2000.0 / 2050.0));
+}
+
+TEST_CASE("predictions approach a noisy success rate", "[success_predictor]") {
+  // Model 0 succeeds 90% of the time on math prompts and 20% on the others.
+  success_predictor p{{"noisy"}};
+  auto data = make_data(11, 6000);
+  std::mt19937 rng{12};
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<sparse_feature> f;
+  for (std::size_t i = 0; i < data.prompts.size(); ++i) {
+    p.featurize(data.prompts[i], general_simple(), f);
+    auto rate = data.math[i] ? 0.9 : 0.2;
+    p.update(0, f, u(rng) < rate ? 1.0 : 0.0);
+  }
+  auto test = make_data(13, 400);
+  double math_sum = 0;
+  double other_sum = 0;
+  int math_n = 0;
+  for (std::size_t i = 0; i < test.prompts.size(); ++i) {
+    p.featurize(test.prompts[i], general_simple(), f);
+    (test.math[i] ? math_sum : other_sum) += p.predict(0, f);
+    math_n += test.math[i];
+  }
+  CHECK(math_sum / math_n == Approx(0.9).margin(0.08));
+  CHECK(other_sum / (400 - math_n) == Approx(0.2).margin(0.08));
+}
+
+TEST_CASE("an untrained model predicts one half with no weight",
+          "[success_predictor]") {
+  success_predictor p{{"a", "b"}};
+  std::vector<sparse_feature> f;
+  p.featurize("anything", general_simple(), f);
+  CHECK(p.predict(0, f) == 0.5);
+  CHECK(p.predict(7, f) == 0.5);
+  CHECK(p.confidence(0) == 0.0);
+  std::vector<success_estimate> e;
+  p.estimate(f, e);
+  REQUIRE(e.size() == 2);
+  CHECK(e[1].probability == 0.5);
+  CHECK(e[1].weight == 0.0);
+  // Out of range and non-finite updates are ignored.
+  p.update(7, f, 1.0);
+  p.update(0, f, std::nan(""));
+  CHECK(p.updates(0) == 0);
+}
+
+TEST_CASE("the same updates give the same bytes", "[success_predictor]") {
+  auto a = train_planted(21, 500);
+  auto b = train_planted(21, 500);
+  auto c = train_planted(22, 500);
+  std::string sa;
+  std::string sb;
+  std::string sc;
+  a.save(sa);
+  b.save(sb);
+  c.save(sc);
+  CHECK(sa == sb);
+  CHECK(sa != sc);
+}
+
+TEST_CASE("save and load round-trip by model id", "[success_predictor]") {
+  auto p = train_planted(31, 800);
+  std::string bytes;
+  p.save(bytes);
+  CHECK(bytes.substr(0, 4) == "SYSP");
+  CHECK(static_cast<std::uint8_t>(bytes[4])
+        == success_predictor::format_version);
+
+  // Another registry order, one model more and one fewer.
+  success_predictor q{{"newcomer", "poet"}};
+  REQUIRE(q.load(bytes) == predictor_load_error::none);
+  success_predictor same{{"mathematician", "poet"}};
+  REQUIRE(same.load(bytes) == predictor_load_error::none);
+  std::string again;
+  same.save(again);
+  CHECK(again == bytes);
+
+  auto test = make_data(32, 50);
+  std::vector<sparse_feature> f;
+  for (const auto& prompt : test.prompts) {
+    p.featurize(prompt, general_simple(), f);
+    CHECK(same.predict(0, f) == p.predict(0, f));
+    CHECK(same.predict(1, f) == p.predict(1, f));
+    CHECK(q.predict(1, f) == p.predict(1, f));
+    CHECK(q.predict(0, f) == 0.5);
+  }
+  CHECK(q.updates(1) == 800);
+  CHECK(q.updates(0) == 0);
+
+  // Learning goes on from the loaded state exactly as from the original.
+  p.featurize(test.prompts[0], general_simple(), f);
+  p.update(1, f, 0.0);
+  same.update(1, f, 0.0);
+  std::string x;
+  std::string y;
+  p.save(x);
+  same.save(y);
+  CHECK(x == y);
+}
+
+TEST_CASE("load refuses bad bytes and keeps its state", "[success_predictor]") {
+  auto p = train_planted(41, 300);
+  std::string bytes;
+  p.save(bytes);
+  auto q = train_planted(42, 300);
+  std::string before;
+  q.save(before);
+  using err = predictor_load_error;
+  CHECK(q.load("") == err::truncated);
+  CHECK(q.load("NOPE\x01\x12") == err::bad_magic);
+  auto wrong_version = bytes;
+  wrong_version[4] = 9;
+  CHECK(q.load(wrong_version) == err::unsupported_version);
+  success_predictor_params twelve_bits;
+  twelve_bits.hash_bits = 12;
+  success_predictor small{{"mathematician", "poet"}, twelve_bits};
+  CHECK(small.load(bytes) == err::hash_bits_mismatch);
+  for (auto cut : {5u, 6u, 9u, 20u, 100u})
+    CHECK(q.load(std::string_view{bytes}.substr(0, cut)) == err::truncated);
+  CHECK(q.load(bytes.substr(0, bytes.size() - 3)) == err::truncated);
+  CHECK(q.load(bytes + "x") == err::bad_value);
+  std::string after;
+  q.save(after);
+  CHECK(after == before);
+}
+
+TEST_CASE("a prediction feeds the quality factor", "[success_predictor]") {
+  switchyard::test::routing_fixture fx;
+  // Without the hook, predicted quality is the prior (no learning yet).
+  auto plain = fx.route("Summarize the meeting notes in a paragraph");
+  REQUIRE(plain.has_model());
+  auto first = plain.model;
+  // The same task with a prediction that the chosen model fails on it, and
+  // that every other model succeeds.
+  std::vector<success_estimate> predicted(fx.reg.models.size(),
+                                          success_estimate{0.99, 1.0});
+  predicted[first] = {0.05, 1.0};
+  fx.state.predicted_success = predicted;
+  auto other = fx.route("Summarize the meeting notes in a paragraph");
+  REQUIRE(other.has_model());
+  CHECK(other.model != first);
+  CHECK(other.cls.type == plain.cls.type);
+  // A filtered candidate keeps the blended quality as evidence.
+  bool found = false;
+  for (const auto& f : other.filtered_out)
+    if (f.model == first && f.reason == filter_reason::below_quality) {
+      found = true;
+      CHECK(f.value == Approx(0.05));
+    }
+  CHECK(found);
+  // Half the weight: halfway between the prior and the prediction.
+  CHECK(predicted_quality(0.8, nullptr, nullptr) == 0.8);
+  success_estimate half{0.2, 0.5};
+  CHECK(predicted_quality(0.8, nullptr, &half) == Approx(0.5));
+  model_performance learned{0.6, 0, 0.5, 100, 1.0};
+  CHECK(predicted_quality(0.8, &learned, &half) == Approx(0.4));
+}

@@ -1,0 +1,232 @@
+// Versioned value encodings: every record survives encode -> decode ->
+// encode byte for byte; damaged values and unknown versions are errors.
+#include "switchyard/config/registry_loader.hpp"
+#include "switchyard/engine/decision_diff.hpp"
+#include "switchyard/engine/router.hpp"
+#include "switchyard/storage/record_codec.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace switchyard;
+using namespace switchyard::storage;
+
+namespace {
+
+engine::registry test_registry() {
+  auto r = config::parse_registry(config::default_registry_yaml(),
+                                  "config/models.yaml", [](std::string_view) {
+                                    return std::optional<std::string>{};
+                                  });
+  REQUIRE(r.registry);
+  return std::move(*r.registry);
+}
+
+task_spec full_task() {
+  task_spec t;
+  t.text = "Review this pull request diff for bugs \xe2\x9c\x93";
+  t.messages = {{"system", "be brief"}, {"user", t.text}};
+  t.type = engine::task_type::code_review;
+  t.tier = engine::complexity_tier::moderate;
+  t.complexity_score = 5;
+  t.budget_usd = 0.25;
+  t.min_quality = 0.8;
+  t.max_latency_s = 12.5;
+  t.context_tokens = 1200;
+  t.max_output_tokens = 900;
+  t.required.add(engine::capability::tools);
+  t.parallel = false;
+  t.strategy = engine::consensus_strategy::voting;
+  t.budget_key = "key_0123456789abcdef";
+  t.temperature = 0.2;
+  t.stop = {"###", "END"};
+  return t;
+}
+
+decision_record full_record(const engine::registry& reg) {
+  engine::keyword_classifier cls;
+  engine::router router{reg, cls};
+  engine::performance_table table;
+  table.resize(reg.models.size());
+  table.at(3, engine::task_type::code_review) = {0.7, 420.0, 0.6, 33.0, 0.62};
+  std::vector<std::uint8_t> open(reg.providers.size(), 0);
+  open[1] = 1;
+  std::vector<engine::success_estimate> predicted(reg.models.size());
+  predicted[5] = {0.3, 0.7};
+  engine::routing_state state;
+  state.performance = &table;
+  state.breaker_open = open;
+  state.budget_remaining = 123'456'789;
+  state.predicted_success = predicted;
+  decision_record rec;
+  rec.decision_id = 0x1234567890ull;
+  rec.created_unix_ms = 1'700'000'000'123;
+  rec.execute = true;
+  rec.task = full_task();
+  route_context ctx;
+  ctx.exclude = {2, 7};
+  ctx.local_failures = 1;
+  ctx.budget_remaining = 123'456'789;
+  ctx.force_model = "gpt-4o-mini";
+  auto req = to_route_request(rec.task);
+  auto d = router.route(req, state);
+  engine::record_inputs(state, d.cls.type, reg.models.size(), d.inputs);
+  rec.rounds.push_back({ctx, d});
+  rec.rounds.push_back({route_context{}, router.route(req, {})});
+  rec.seed = 0x5eed;
+  rec.experiment = "review-ab";
+  rec.experiment_arm = 1;
+  rec.error = error_code::none;
+  rec.answered = true;
+  rec.answered_by = 4;
+  rec.input_tokens = 1500;
+  rec.output_tokens = 640;
+  rec.cost_nanos = 4'200'000;
+  rec.latency_ms = 812.5;
+  rec.attempts = {{3, engine::call_error::server_error, 30.0, 0},
+                  {4, engine::call_error::none, 780.0, 4'200'000}};
+  return rec;
+}
+
+} // namespace
+
+TEST_CASE("a decision record round-trips with its rounds and inputs",
+          "[storage][codec]") {
+  auto reg = test_registry();
+  auto rec = full_record(reg);
+  REQUIRE_FALSE(rec.rounds.front().decision.candidates.empty());
+  auto bytes = encode_decision(rec);
+  auto back = decode_decision(bytes);
+  REQUIRE(back);
+  CHECK(encode_decision(*back) == bytes);
+  CHECK(back->decision_id == rec.decision_id);
+  CHECK(back->created_unix_ms == rec.created_unix_ms);
+  CHECK(back->task.text == rec.task.text);
+  CHECK(back->task.stop == rec.task.stop);
+  CHECK(back->task.temperature == rec.task.temperature);
+  CHECK(back->rounds.size() == 2);
+  CHECK(back->rounds[0].context.force_model == "gpt-4o-mini");
+  CHECK(back->rounds[0].context.exclude == rec.rounds[0].context.exclude);
+  const auto& d = back->rounds[0].decision;
+  CHECK_FALSE(engine::first_difference(rec.rounds[0].decision, d, reg));
+  CHECK(d.config_hash == reg.config_hash);
+  CHECK(d.inputs.recorded);
+  CHECK(d.inputs.performance.size() == reg.models.size());
+  CHECK(d.inputs.performance[3].confidence == 0.62);
+  CHECK(d.inputs.breaker_open == rec.rounds[0].decision.inputs.breaker_open);
+  CHECK(d.inputs.budget_remaining == 123'456'789);
+  REQUIRE(d.inputs.predicted_success.size() == reg.models.size());
+  CHECK(d.inputs.predicted_success[5].weight == 0.7);
+  CHECK(back->attempts.size() == 2);
+  CHECK(back->attempts[0].error == engine::call_error::server_error);
+  CHECK(back->experiment == "review-ab");
+  CHECK(decision_created_unix_ms(bytes) == rec.created_unix_ms);
+}
+
+TEST_CASE("the other records round-trip", "[storage][codec]") {
+  auto reg = test_registry();
+  SECTION("registry") {
+    auto bytes = encode_registry(reg);
+    auto back = decode_registry(bytes);
+    REQUIRE(back);
+    CHECK(encode_registry(*back) == bytes);
+    CHECK(back->models.size() == reg.models.size());
+    CHECK(back->config_hash == reg.config_hash);
+    CHECK(back->policy.breaker.cooldown == reg.policy.breaker.cooldown);
+  }
+  SECTION("feedback") {
+    feedback_record f;
+    f.decision_id = 77;
+    f.received_unix_ms = 1'700'000'000'000;
+    f.report.outcome = engine::feedback_report::verdict::partial;
+    f.report.quality = 0.4;
+    f.report.pr_merged = true;
+    f.report.rating = 4;
+    f.model = "gpt-4o";
+    f.type = engine::task_type::testing;
+    auto bytes = encode_feedback(f);
+    auto back = decode_feedback(bytes);
+    REQUIRE(back);
+    CHECK(encode_feedback(*back) == bytes);
+    CHECK(back->report.rating == 4);
+    CHECK_FALSE(back->report.pr_reverted);
+  }
+  SECTION("learned cell") {
+    engine::learned_cell cell;
+    engine::learning_params p;
+    engine::apply_outcome(cell, true, 250, 1000, 1'700'000'000.5, p);
+    engine::apply_feedback(cell, 0.25, 1'700'000'100.0, p);
+    auto key = learned_key("qwen3:1.7b", engine::task_type::general);
+    auto back = decode_learned(key, encode_learned(cell));
+    REQUIRE(back);
+    CHECK(back->model == "qwen3:1.7b");
+    CHECK(back->type == engine::task_type::general);
+    CHECK(encode_learned(back->cell) == encode_learned(cell));
+  }
+  SECTION("ledger entry") {
+    auto back = decode_ledger(ledger_key("key:key_ab", 19'700),
+                              encode_ledger(987'654'321));
+    REQUIRE(back);
+    CHECK(back->scope == "key:key_ab");
+    CHECK(back->day == 19'700);
+    CHECK(back->spent_nanos == 987'654'321);
+  }
+  SECTION("experiment") {
+    experiment_state s;
+    s.spec.id = "review-ab";
+    s.spec.type = engine::task_type::code_review;
+    s.spec.arms = {{"mini", "gpt-4o-mini"}, {"control", ""}};
+    s.spec.seed = 99;
+    s.spec.metric = engine::experiment_metric::success;
+    s.started_unix_s = 1'700'000'000;
+    s.arms.resize(2);
+    s.arms[0].add(1.0);
+    s.arms[1].add(0.0);
+    auto bytes = encode_experiment(s);
+    auto back = decode_experiment(bytes);
+    REQUIRE(back);
+    CHECK(encode_experiment(*back) == bytes);
+    CHECK(back->arms[0].n == 1);
+  }
+  SECTION("API key") {
+    auto k = make_api_key("ci", true, 1'700'000'000);
+    REQUIRE(k);
+    k->record.budget_usd = 12.5;
+    k->record.requests_per_minute = 600;
+    auto bytes = encode_api_key(k->record);
+    auto back = decode_api_key(bytes);
+    REQUIRE(back);
+    CHECK(encode_api_key(*back) == bytes);
+    CHECK(secret_matches(*back, k->secret));
+    CHECK_FALSE(secret_matches(*back, k->secret + "x"));
+    // The secret itself is nowhere in the stored bytes.
+    CHECK(bytes.find(k->secret) == std::string::npos);
+  }
+}
+
+TEST_CASE("unknown versions and damaged values are clear errors",
+          "[storage][codec]") {
+  auto reg = test_registry();
+  auto bytes = encode_decision(full_record(reg));
+  auto newer = bytes;
+  newer[0] = 7;
+  auto r = decode_decision(newer);
+  REQUIRE_FALSE(r);
+  CHECK(error_code_of(r.error()) == error_code::corrupt_data);
+  CHECK_THAT(error_message(r.error()),
+             Catch::Contains("encoding version 7 is unknown to this build"));
+  for (std::size_t cut : {std::size_t{0}, std::size_t{5}, bytes.size() / 2,
+                          bytes.size() - 1}) {
+    auto damaged = decode_decision(std::string_view{bytes}.substr(0, cut));
+    REQUIRE_FALSE(damaged);
+    CHECK(error_code_of(damaged.error()) == error_code::corrupt_data);
+  }
+  auto trailing = decode_decision(bytes + "x");
+  REQUIRE_FALSE(trailing);
+  CHECK_THAT(error_message(trailing.error()), Catch::Contains("trailing"));
+  // A count far beyond what the value holds is refused, not allocated.
+  std::string huge{static_cast<char>(encoding_version)};
+  huge += std::string(8, '\0');
+  huge += "\x01\x00"; // id 1, route
+  huge += "\xff\xff\xff\xff\x0f"; // a text "length" of 4 GiB
+  CHECK_FALSE(decode_decision(huge));
+}
