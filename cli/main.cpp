@@ -1,4 +1,5 @@
 #include "route_command.hpp"
+#include "serve_command.hpp"
 #include "sim_upstream_command.hpp"
 
 #include <iostream>
@@ -13,6 +14,7 @@ constexpr std::string_view usage
     "usage: switchyard COMMAND [ARGS] (every command has --help)\n\n"
     "commands:\n"
     "  route \"TASK\"        print the routing decision for a task\n"
+    "  serve               the OpenAI- and Anthropic-compatible gateway\n"
     "  config check FILE   validate a registry file\n"
     "  bench engine        measure the routing engine's decision rate\n"
     "  bench adapters      measure the HTTP client + adapter overhead\n"
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
     return run_config_command(args);
   if (command == "bench")
     return run_bench_command(args);
+  if (command == "serve")
+    return run_serve_command(args);
   if (command == "sim-upstream")
     return run_sim_upstream_command(args);
   std::cerr << "switchyard: unknown command '" << command << "'\n\n" << usage;
