@@ -82,7 +82,11 @@ TEST_CASE("every upstream wire format answers through the gateway, plain and "
     CHECK(streamed.headers["content-type"] == "text/event-stream");
     CHECK_THAT(streamed.body, Catch::StartsWith("data: {"));
     CHECK_THAT(streamed.body, Catch::Contains("\"usage\":{\"prompt_tokens\""));
-    CHECK_THAT(streamed.body, Catch::EndsWith("data: [DONE]\n\n"));
+    CHECK_THAT(streamed.body, Catch::Contains("data: [DONE]\n\n"));
+    // After [DONE] only the cost, as an SSE comment that clients ignore.
+    auto done = streamed.body.find("data: [DONE]\n\n");
+    CHECK_THAT(streamed.body.substr(done + 14),
+               Catch::StartsWith(": x-switchyard-cost-usd "));
   }
 }
 
@@ -114,7 +118,7 @@ TEST_CASE("the Anthropic messages API answers in Anthropic's shape",
   REQUIRE(streamed.status == 200);
   CHECK_THAT(streamed.body, Catch::StartsWith("event: message_start\n"));
   CHECK_THAT(streamed.body, Catch::Contains("event: content_block_delta\n"));
-  CHECK_THAT(streamed.body, Catch::EndsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
+  CHECK_THAT(streamed.body, Catch::Contains("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"));
 }
 
 TEST_CASE("keys: missing, wrong, created, rate-limited, revoked, admin-only",
@@ -285,5 +289,41 @@ TEST_CASE("SIGTERM lets in-flight requests finish, then exits 0",
   close(fd);
   CHECK_THAT(in, Catch::StartsWith("HTTP/1.1 200"));
   CHECK(gw.gateway->wait_exit() == 0);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("streams fall back before the first byte and end with an error "
+          "event after it",
+          "[gateway][stream]") {
+  auto path = "/tmp/switchyard-gw-faults-" + std::to_string(getpid()) + ".yaml";
+  {
+    std::ofstream f{path};
+    f << "version: 1\nseed: 3\ntime_scale: 0\ndefaults:\n"
+         "  latency_ms: 0\n  ttft_ms: 0\n  tokens_per_second: 0\n"
+         "  output_tokens: 40\n  faults: {}\nmodels:\n"
+         "  gpt-4o-mini:\n    faults: {truncate: 1.0}\n"
+         "  claude-3-haiku-20240307:\n    faults: {reset: 1.0}\n";
+    for (auto m : {"claude-opus-4-20250514", "claude-sonnet-4-20250514",
+                   "gpt-5", "gpt-4o", "o1", "o1-mini", "gemini-1.5-pro",
+                   "gemini-1.5-flash", "mistral-large-2407",
+                   "mistral-small-2409", "command-r-plus-08-2024",
+                   "command-r-03-2024", "qwen3:1.7b", "qwen/qwen3-30b-a3b-2507",
+                   "mistralai/devstral-small-2507"})
+      f << "  \"" << m << "\": {}\n";
+  }
+  gateway_fixture gw{{"--config", path}};
+  SECTION("a failure mid-stream is an error event, never [DONE]") {
+    auto r = gw.chat(R"({"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"say hello"}]})");
+    REQUIRE(r.status == 200);
+    CHECK_THAT(r.body, Catch::Contains("\"delta\":{\"content\":"));
+    CHECK_THAT(r.body, Catch::Contains("data: {\"error\":{"));
+    CHECK(r.body.find("[DONE]") == std::string::npos);
+  }
+  SECTION("a failure before the first byte falls back") {
+    auto r = gw.chat(R"({"model":"claude-haiku-4","stream":true,"messages":[{"role":"user","content":"say hello"}]})");
+    REQUIRE(r.status == 200);
+    CHECK(r.headers["x-switchyard-model"] != "claude-haiku-4");
+    CHECK_THAT(r.body, Catch::Contains("data: [DONE]"));
+  }
   std::remove(path.c_str());
 }

@@ -291,53 +291,112 @@ public:
     auto chat_req = std::move(std::get<chat_request>(parsed));
     chat_req.task.budget_key = who.key_id;
     auto started = clock_type::now();
-    bool stream = chat_req.stream;
-    bool include_usage = chat_req.include_usage;
     auto key_id = who.key_id;
-    rt->execute(std::move(chat_req.task), [this, w, anthropic, stream,
-                                           include_usage, started, finish,
+    if (chat_req.stream)
+      return stream_chat(std::move(chat_req), std::move(w), anthropic, started,
+                         finish, key_id);
+    rt->execute(std::move(chat_req.task), [this, w, anthropic, started, finish,
                                            key_id](task_reply r) {
-      auto total_us = std::chrono::duration<double, std::micro>(
-                        clock_type::now() - started)
-                        .count();
-      metrics->on_task(r, total_us);
-      if (!r.ok()) {
-        auto e = error_for(r);
-        header_list extra;
-        if (r.decision_id != 0)
-          extra.push_back({"x-switchyard-decision-id", decision_ref(r.decision_id)});
-        reply_error(w, e, anthropic, std::move(extra));
-        return finish(e.status, r.decision_id, {}, key_id);
-      }
+      metrics->on_task(r, elapsed_us(started));
+      if (!r.ok())
+        return fail_task(w, r, anthropic, finish, key_id);
       const auto& model = cfg.registry.models[r.model].id;
       header_list h{{"x-switchyard-decision-id", decision_ref(r.decision_id)},
                     {"x-switchyard-model", model},
-                    {"x-switchyard-cost-usd", usd_text(r.cost_nanos)}};
-      if (!stream) {
-        h.push_back({"content-type", "application/json"});
-        w->respond(200, std::move(h),
-                   anthropic ? anthropic_message_body(r, cfg.registry)
-                             : openai_completion_body(r, cfg.registry,
-                                                      unix_now()));
-        return finish(200, r.decision_id, model, key_id);
-      }
-      // The runtime hands over whole answers today, so the stream carries
-      // the answer as one delta between the opening and closing events.
-      h.push_back({"content-type", "text/event-stream"});
-      h.push_back({"cache-control", "no-cache"});
-      sse_encoder enc{anthropic ? sse_encoder::api::anthropic
-                                : sse_encoder::api::openai,
-                      (anthropic ? "msg_" : "chatcmpl-")
-                        + decision_ref(r.decision_id),
-                      model, unix_now(), include_usage};
-      w->begin(200, std::move(h));
-      w->write(enc.start(r.input_tokens));
-      if (!r.text.empty())
-        w->write(enc.delta(r.text));
-      w->write(enc.finish(r.finish_reason, r.input_tokens, r.output_tokens));
-      w->end();
+                    {"x-switchyard-cost-usd", usd_text(r.cost_nanos)},
+                    {"content-type", "application/json"}};
+      w->respond(200, std::move(h),
+                 anthropic ? anthropic_message_body(r, cfg.registry)
+                           : openai_completion_body(r, cfg.registry,
+                                                    unix_now()));
       finish(200, r.decision_id, model, key_id);
     });
+  }
+
+  static double elapsed_us(clock_type::time_point since) {
+    return std::chrono::duration<double, std::micro>(clock_type::now() - since)
+      .count();
+  }
+
+  template <class Finish>
+  void fail_task(const std::shared_ptr<http::response_writer>& w,
+                 const task_reply& r, bool anthropic, const Finish& finish,
+                 const std::string& key_id) {
+    auto e = error_for(r);
+    header_list extra;
+    if (r.decision_id != 0)
+      extra.push_back({"x-switchyard-decision-id", decision_ref(r.decision_id)});
+    reply_error(w, e, anthropic, std::move(extra));
+    finish(e.status, r.decision_id, {}, key_id);
+  }
+
+  /// One streamed response: opened by the first chunk (so that a failure
+  /// before it can still fall back, or answer with a proper error status),
+  /// closed by the task's reply. Chunks arrive on a client I/O thread, the
+  /// reply on an actor thread, one after the other.
+  struct stream_state {
+    std::mutex mutex;
+    std::optional<sse_encoder> encoder;
+    std::uint32_t input_tokens = 0;
+  };
+
+  template <class Finish>
+  void stream_chat(chat_request chat_req, std::shared_ptr<http::response_writer> w,
+                   bool anthropic, clock_type::time_point started,
+                   Finish finish, std::string key_id) {
+    auto st = std::make_shared<stream_state>();
+    bool include_usage = chat_req.include_usage;
+    auto open = [this, w, anthropic, include_usage](
+                  stream_state& s, std::uint64_t decision,
+                  std::string_view model, std::uint32_t input_tokens) {
+      s.encoder.emplace(anthropic ? sse_encoder::api::anthropic
+                                  : sse_encoder::api::openai,
+                        (anthropic ? "msg_" : "chatcmpl-")
+                          + decision_ref(decision),
+                        std::string{model}, unix_now(), include_usage);
+      w->begin(200, {{"content-type", "text/event-stream"},
+                     {"cache-control", "no-cache"},
+                     {"x-switchyard-decision-id", decision_ref(decision)},
+                     {"x-switchyard-model", std::string{model}}});
+      w->write(s.encoder->start(input_tokens));
+    };
+    rt->execute_streaming(
+      std::move(chat_req.task),
+      [w, st, open](const stream_event& ev) {
+        std::lock_guard<std::mutex> guard{st->mutex};
+        if (!st->encoder)
+          open(*st, ev.decision_id, ev.model,
+               ev.chunk.input_tokens.value_or(0));
+        if (!ev.chunk.delta.empty())
+          w->write(st->encoder->delta(ev.chunk.delta));
+      },
+      [this, w, st, open, anthropic, started, finish, key_id](task_reply r) {
+        metrics->on_task(r, elapsed_us(started));
+        std::lock_guard<std::mutex> guard{st->mutex};
+        if (!r.ok()) {
+          if (!st->encoder)
+            return fail_task(w, r, anthropic, finish, key_id);
+          // Mid-stream: an error event, never a clean end.
+          auto e = error_for(r);
+          w->write(st->encoder->error(e.type, r.error_message));
+          w->end();
+          return finish(e.status, r.decision_id, {}, key_id);
+        }
+        const auto& model = cfg.registry.models[r.model].id;
+        if (!st->encoder) {
+          // An answer that came whole (an ensemble, or an empty one).
+          open(*st, r.decision_id, model, r.input_tokens);
+          if (!r.text.empty())
+            w->write(st->encoder->delta(r.text));
+        }
+        w->write(st->encoder->finish(r.finish_reason, r.input_tokens,
+                                     r.output_tokens));
+        // The cost is known only now; headers are gone, so it travels as an
+        // SSE comment that clients ignore.
+        w->write(": x-switchyard-cost-usd " + usd_text(r.cost_nanos) + "\n\n");
+        w->end();
+        finish(200, r.decision_id, model, key_id);
+      });
   }
 
   template <class Finish>
