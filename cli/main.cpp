@@ -1,3 +1,4 @@
+#include "demo_client_command.hpp"
 #include "route_command.hpp"
 #include "serve_command.hpp"
 #include "sim_upstream_command.hpp"
@@ -15,6 +16,7 @@ constexpr std::string_view usage
     "commands:\n"
     "  route \"TASK\"        print the routing decision for a task\n"
     "  serve               the OpenAI- and Anthropic-compatible gateway\n"
+    "  demo-client         send the demo workload through a gateway\n"
     "  config check FILE   validate a registry file\n"
     "  bench engine        measure the routing engine's decision rate\n"
     "  bench adapters      measure the HTTP client + adapter overhead\n"
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
     return run_config_command(args);
   if (command == "bench")
     return run_bench_command(args);
+  if (command == "demo-client")
+    return run_demo_client_command(args);
   if (command == "serve")
     return run_serve_command(args);
   if (command == "sim-upstream")

@@ -304,6 +304,12 @@ public:
       header_list h{{"x-switchyard-decision-id", decision_ref(r.decision_id)},
                     {"x-switchyard-model", model},
                     {"x-switchyard-cost-usd", usd_text(r.cost_nanos)},
+                    {"x-switchyard-task-type",
+                     std::string{engine::to_string(r.decision.cls.type)}},
+                    {"x-switchyard-complexity",
+                     std::string{engine::to_string(r.decision.cls.tier)}},
+                    {"x-switchyard-attempts", std::to_string(r.attempts.size())},
+                    {"x-switchyard-parallel", r.parallel ? "true" : "false"},
                     {"content-type", "application/json"}};
       w->respond(200, std::move(h),
                  anthropic ? anthropic_message_body(r, cfg.registry)
