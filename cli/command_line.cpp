@@ -6,6 +6,25 @@
 
 namespace switchyard::cli {
 
+bool split_host_port(const std::string& text, std::string& host,
+                     std::uint16_t& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return false;
+  host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  auto digits = std::string_view{text}.substr(colon + 1);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
+                                   value);
+  if (digits.empty() || ec != std::errc{}
+      || ptr != digits.data() + digits.size() || value > 65535)
+    return false;
+  port = static_cast<std::uint16_t>(value);
+  return !host.empty();
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   std::iota(row.begin(), row.end(), std::size_t{0});

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -49,6 +50,10 @@ private:
   std::vector<std::string> positional_;
   std::string error_;
 };
+
+/// Splits "HOST:PORT" (an IPv6 host may be bracketed); false when malformed.
+[[nodiscard]] bool split_host_port(const std::string& text, std::string& host,
+                                   std::uint16_t& port);
 
 /// Levenshtein distance, for "did you mean" suggestions.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);

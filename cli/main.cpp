@@ -1,7 +1,9 @@
 #include "analytics_command.hpp"
+#include "demo_client_command.hpp"
 #include "experiments_command.hpp"
 #include "explain_command.hpp"
 #include "route_command.hpp"
+#include "serve_command.hpp"
 #include "sim_upstream_command.hpp"
 
 #include <iostream>
@@ -16,6 +18,8 @@ constexpr std::string_view usage
     "usage: switchyard COMMAND [ARGS] (every command has --help)\n\n"
     "commands:\n"
     "  route \"TASK\"        print the routing decision for a task\n"
+    "  serve               the OpenAI- and Anthropic-compatible gateway\n"
+    "  demo-client         send the demo workload through a gateway\n"
     "  config check FILE   validate a registry file\n"
     "  bench engine        measure the routing engine's decision rate\n"
     "  bench adapters      measure the HTTP client + adapter overhead\n"
@@ -45,6 +49,10 @@ int main(int argc, char** argv) {
     return run_config_command(args);
   if (command == "bench")
     return run_bench_command(args);
+  if (command == "demo-client")
+    return run_demo_client_command(args);
+  if (command == "serve")
+    return run_serve_command(args);
   if (command == "sim-upstream")
     return run_sim_upstream_command(args);
   if (command == "explain")

@@ -13,25 +13,6 @@
 
 namespace switchyard::cli {
 
-bool split_host_port(const std::string& text, std::string& host,
-                     std::uint16_t& port) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0)
-    return false;
-  host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  auto digits = std::string_view{text}.substr(colon + 1);
-  unsigned value = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(),
-                                   value);
-  if (digits.empty() || ec != std::errc{}
-      || ptr != digits.data() + digits.size() || value > 65535)
-    return false;
-  port = static_cast<std::uint16_t>(value);
-  return !host.empty();
-}
-
 int run_sim_upstream_command(const std::vector<std::string>& args) {
   command_line cl{
     "sim-upstream",

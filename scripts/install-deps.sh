@@ -14,6 +14,11 @@ packages=(
   libboost-dev        # Beast and Asio (header-only) for HTTP
   catch2              # tests (v2, prebuilt main)
 )
+# Node.js and npm run the official SDKs' compatibility tests; an image that
+# already has them (outside dpkg) is left alone.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

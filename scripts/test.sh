@@ -5,6 +5,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/build.sh"
+# The SDK tests' npm packages, pinned by tests/sdk/package-lock.json.
+if [ ! -d "$root/tests/sdk/node_modules" ] \
+   || [ "$root/tests/sdk/package-lock.json" -nt "$root/tests/sdk/node_modules" ]; then
+  (cd "$root/tests/sdk" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$root/tests/sdk/node_modules"
+fi
 if [ "${SWITCHYARD_SANITIZE:-0}" = "1" ]; then
   dir="$root/build-sanitize"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"

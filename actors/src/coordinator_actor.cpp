@@ -206,8 +206,15 @@ void on_call_result(self_ptr self, std::uint64_t id, std::uint16_t model,
   attempt_record a{model, res.error, res.latency_ms, res.cost_nanos};
   r->attempts.push_back(a);
   record_outcome(self, *r, a);
-  if (res.ok()) {
+  bool streamed = r->sink && r->sink->started.load();
+  if (res.ok() || (streamed && res.error == engine::call_error::budget_exceeded)) {
     succeed(self, id, model, std::move(res), false);
+    return;
+  }
+  if (streamed) {
+    // The caller has part of an answer: no fallback can take it back.
+    fail(self, id, error_code::no_candidate,
+         reg(self).models[model].id + " failed mid-stream: " + res.error_message);
     return;
   }
   r->ctx.exclude.push_back(model);
@@ -262,7 +269,16 @@ void attempt(self_ptr self, std::uint64_t id, std::uint16_t model) {
           r->spec.max_output_tokens.value_or(
             reg(self).policy.max_tokens_per_task));
         call_order order{self->state.ctx.next_call_id(),
-                         build_call_request(r->spec, m, max_tokens)};
+                         build_call_request(r->spec, m, max_tokens), nullptr};
+        if (r->on_task && r->on_task->on_event) {
+          order.request.stream = true;
+          order.sink = std::make_shared<stream_sink>();
+          order.sink->decision_id = r->decision_id;
+          order.sink->model = m.id;
+          order.sink->on_event = r->on_task->on_event;
+          order.sink->max_output_tokens = max_tokens;
+          r->sink = order.sink;
+        }
         auto ids = std::move(g.reservation_ids);
         self
           ->request(self->state.peers.executors[m.provider_index],
@@ -335,6 +351,14 @@ void run_ensemble(self_ptr self, std::uint64_t id) {
               if (!e.ok) {
                 fail(self, id, error_code::no_candidate, e.error_message);
                 return;
+              }
+              if (run->on_task && run->on_task->on_event) {
+                // An ensemble's answer exists only once the judge has
+                // spoken: it streams as one piece.
+                engine::stream_chunk chunk;
+                chunk.delta = e.answer.text;
+                run->on_task->on_event({run->decision_id,
+                                        reg(self).models[e.winner].id, chunk});
               }
               succeed(self, id, e.winner, std::move(e.answer), true);
             },

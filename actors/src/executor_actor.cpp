@@ -64,12 +64,37 @@ void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,
   // The client calls back on its own thread: hand the result to this actor
   // through a weak handle, so a late callback cannot keep it alive.
   caf::weak_actor_ptr weak{self->ctrl()};
-  c.handle = st.client->call(
-    c.order.request, [weak, id, attempt](engine::call_result r) {
-      if (auto strong = weak.lock())
-        caf::anon_send(caf::actor_cast<executor_actor>(strong),
-                       done_atom::value, id, attempt, std::move(r));
-    });
+  auto done = [weak, id, attempt](engine::call_result r) {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<executor_actor>(strong), done_atom::value,
+                     id, attempt, std::move(r));
+  };
+  if (auto sink = c.order.sink) {
+    // Chunks go straight to the caller from the client's I/O thread; the
+    // stream is cut once it passes the tokens its reservation covers
+    // (counted from usage when the upstream reports it, else ~4 bytes a
+    // token).
+    auto handle = std::make_shared<engine::call_handle_ptr>();
+    c.handle = st.client->stream(
+      c.order.request,
+      [sink, handle](const engine::stream_chunk& chunk) {
+        if (sink->cut.load())
+          return;
+        sink->started.store(true);
+        auto bytes = sink->output_bytes.fetch_add(chunk.delta.size())
+                     + chunk.delta.size();
+        auto tokens = chunk.output_tokens ? *chunk.output_tokens
+                                          : static_cast<std::uint32_t>(bytes / 4);
+        sink->on_event({sink->decision_id, sink->model, chunk});
+        if (sink->max_output_tokens != 0 && tokens > sink->max_output_tokens
+            && !sink->cut.exchange(true) && *handle)
+          (*handle)->cancel();
+      },
+      std::move(done));
+    *handle = c.handle;
+  } else {
+    c.handle = st.client->call(c.order.request, std::move(done));
+  }
   auto total = c.order.request.timeouts.total.count() > 0
                  ? c.order.request.timeouts.total
                  : st.ctx.default_timeouts.total;
@@ -113,7 +138,13 @@ void on_done(self_ptr self, std::uint64_t id, std::uint32_t attempt,
   if (r.error != engine::call_error::cancelled)
     self->send(st.breaker, report_atom::value,
                r.ok() || !engine::counts_against_provider(r.error));
-  if (!r.ok() && engine::is_retryable(r.error)) {
+  if (c.order.sink && c.order.sink->cut.load()) {
+    // Cut at the budget cap: what was streamed is the answer.
+    r.error = engine::call_error::budget_exceeded;
+    r.finish_reason = "length";
+  }
+  bool streamed = c.order.sink && c.order.sink->started.load();
+  if (!r.ok() && engine::is_retryable(r.error) && !streamed) {
     auto seed = st.ctx.seed ^ engine::splitmix64(id);
     if (auto delay = engine::retry_delay(st.ctx.registry->policy.retry,
                                          c.attempt, seed, r.retry_after)) {

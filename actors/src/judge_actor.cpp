@@ -89,7 +89,8 @@ void ask_judge(self_ptr self, std::uint64_t run_id) {
   auto judge_model = r.decision.ensemble.judge;
   const auto& jm = model(st, judge_model);
   call_order order{st.ctx.next_call_id(),
-                   build_judge_request(r.spec, jm, prompt, judge_max_tokens)};
+                   build_judge_request(r.spec, jm, prompt, judge_max_tokens),
+                   nullptr};
   self->request(executor_for(st, judge_model), caf::infinite, call_atom::value,
                 std::move(order))
     .then(
@@ -197,7 +198,8 @@ judge(judge_actor::stateful_pointer<judge_state> self, runtime_context ctx,
         r.members.push_back({m, st.ctx.next_call_id(), false, {}, 0});
         auto index = r.members.size() - 1;
         call_order order{r.members.back().call_id,
-                         build_call_request(r.spec, spec_m, max_tokens)};
+                         build_call_request(r.spec, spec_m, max_tokens),
+                         nullptr};
         self->request(executor_for(st, m), caf::infinite, call_atom::value,
                       std::move(order))
           .then(

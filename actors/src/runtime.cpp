@@ -315,6 +315,12 @@ std::future<route_result> runtime::route(task_spec task) {
 }
 
 void runtime::execute(task_spec task, task_callback done) {
+  execute_streaming(std::move(task), {}, std::move(done));
+}
+
+void runtime::execute_streaming(
+  task_spec task, std::function<void(const stream_event&)> on_event,
+  task_callback done) {
   if (!impl_->admit()) {
     task_reply r;
     r.error = error_code::invalid_argument;
@@ -323,6 +329,7 @@ void runtime::execute(task_spec task, task_callback done) {
     return;
   }
   auto cb = std::make_shared<task_completion>();
+  cb->on_event = std::move(on_event);
   cb->fn = [p = impl_.get(), done = std::move(done)](task_reply r) {
     (r.ok() ? p->succeeded : p->failed).fetch_add(1, std::memory_order_relaxed);
     p->spent_nanos.fetch_add(r.cost_nanos, std::memory_order_relaxed);

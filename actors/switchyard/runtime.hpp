@@ -145,6 +145,14 @@ public:
 
   /// Routes and calls the model(s): one answer or one error per task.
   void execute(task_spec task, task_callback done);
+
+  /// Streams: `on_event` gets every chunk as the model writes it, from an
+  /// I/O thread, before `done` runs once. A failure before the first chunk
+  /// falls back like execute(); after it, the task fails (the caller
+  /// already has text). The stream is cut at the task's budget.
+  void execute_streaming(task_spec task,
+                         std::function<void(const stream_event&)> on_event,
+                         task_callback done);
   [[nodiscard]] std::future<task_reply> execute(task_spec task);
 
   /// Reports how a decision's answer turned out.

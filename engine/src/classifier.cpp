@@ -183,7 +183,8 @@ std::vector<keyword_rule> keyword_classifier::default_rules() {
         "audit", "compliance", "financial", "medical", "legal",
         "mission-critical", "mission critical", "safety-critical", "breach",
         "incident", "outage", "hipaa", "gdpr", "pci", "sox", "exploit",
-        "penetration test", "critical"});
+        "penetration test", "critical", "sql injection", "injection", "xss",
+        "csrf", "cve"});
   return r;
 }
 

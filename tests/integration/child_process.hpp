@@ -58,6 +58,10 @@ class child_process {
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
 
+  [[nodiscard]] pid_t pid() const noexcept {
+    return pid_;
+  }
+
   /// The next line of stdout, or nullopt at the deadline or end of output.
   std::optional<std::string>
   read_line(std::chrono::milliseconds limit = std::chrono::seconds{10}) {

@@ -47,6 +47,8 @@ struct coordinator_state {
     caf::typed_response_promise<task_reply> exec_promise;
     route_completion_ptr on_route;
     task_completion_ptr on_task;
+    /// The current attempt's stream, when streaming.
+    std::shared_ptr<stream_sink> sink;
     std::vector<attempt_record> attempts;
     /// Next index into decision.fallbacks.
     std::size_t next_fallback = 0;

@@ -14,6 +14,8 @@ namespace switchyard {
 /// They live inside one process and never cross the network.
 struct task_completion {
   std::function<void(task_reply)> fn;
+  /// Set to stream: every chunk of the answer, before `fn` runs once.
+  std::function<void(const stream_event&)> on_event;
 };
 
 struct route_completion {

@@ -7,8 +7,12 @@
 #include "switchyard/messages/engine_inspect.hpp"
 #include "switchyard/messages/error_code.hpp"
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace switchyard {
@@ -175,9 +179,35 @@ typename Inspector::result_type inspect(Inspector& f, task_reply& x) {
 
 /// A call for an executor, tagged with a process-unique id so that the
 /// caller can cancel it.
+/// One piece of a streamed answer on its way to the caller.
+struct stream_event {
+  std::uint64_t decision_id = 0;
+  /// The registry id of the model writing.
+  std::string_view model;
+  const engine::stream_chunk& chunk;
+};
+
+/// Where a streamed call's chunks go, straight from the provider client's
+/// I/O thread (no actor hop per chunk). In-process only: never serialised.
+struct stream_sink {
+  std::uint64_t decision_id = 0;
+  std::string model;
+  std::function<void(const stream_event&)> on_event;
+  /// Output tokens after which the stream is cut (the budget reservation);
+  /// 0 for no cap.
+  std::uint32_t max_output_tokens = 0;
+  /// Set by the first chunk: after it, a failure cannot fall back (the
+  /// caller has text already) and a retry would repeat it.
+  std::atomic<bool> started{false};
+  std::atomic<bool> cut{false};
+  std::atomic<std::uint64_t> output_bytes{0};
+};
+
 struct call_order {
   std::uint64_t call_id = 0;
   engine::call_request request;
+  /// Set for a streamed call.
+  std::shared_ptr<stream_sink> sink;
 };
 
 template <class Inspector>

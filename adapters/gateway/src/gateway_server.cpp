@@ -1,0 +1,721 @@
+#include "switchyard/gateway/gateway_server.hpp"
+
+#include "switchyard/engine/decision_report.hpp"
+#include "switchyard/engine/json_writer.hpp"
+#include "switchyard/gateway/api_formats.hpp"
+#include "switchyard/gateway/gateway_metrics.hpp"
+#include "switchyard/gateway/stream_format.hpp"
+#include "switchyard/http/http_client.hpp"
+#include "switchyard/http/http_server.hpp"
+#include "switchyard/providers/make_provider_client.hpp"
+#include "switchyard/runtime.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <charconv>
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+
+namespace switchyard::gateway {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using http::header_list;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+std::string usd_text(std::int64_t nanos) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.9f", engine::nanos_to_usd(nanos));
+  return buf;
+}
+
+header_list json_headers() {
+  return {{"content-type", "application/json"}};
+}
+
+} // namespace
+
+class gateway_server::impl {
+public:
+  gateway_config cfg;
+  std::unique_ptr<http::http_client> client;
+  std::unique_ptr<runtime> rt;
+  key_store keys;
+  std::unique_ptr<gateway_metrics> metrics;
+  std::unique_ptr<http::http_server> server;
+
+  std::atomic<bool> draining{false};
+  std::atomic<std::uint64_t> in_flight{0};
+  std::mutex drain_mutex;
+  std::condition_variable drained;
+  bool stopped = false;
+
+  // -- plumbing ---------------------------------------------------------------
+
+  void log(std::string line) {
+    if (cfg.log)
+      cfg.log(line);
+    else
+      std::cerr << line << '\n';
+  }
+
+  void log_request(std::string_view method, std::string_view path, int status,
+                   double ms, std::uint64_t decision,
+                   std::string_view model, std::string_view key_id) {
+    std::string line;
+    engine::json_writer w{line};
+    w.begin_object();
+    w.field("ts", unix_now());
+    w.field("level", status >= 500 ? "error" : "info");
+    w.field("msg", "request");
+    w.field("method", method);
+    w.field("path", path);
+    w.field("status", status);
+    w.field("ms", ms);
+    if (decision != 0)
+      w.field("decision_id", decision_ref(decision));
+    if (!model.empty())
+      w.field("model", model);
+    if (!key_id.empty())
+      w.field("key_id", key_id);
+    w.end_object();
+    log(std::move(line));
+  }
+
+  /// Counts a request in flight until `done` is called.
+  struct ticket {
+    impl* self;
+    void done() const {
+      if (self->in_flight.fetch_sub(1) == 1) {
+        std::lock_guard<std::mutex> guard{self->drain_mutex};
+        self->drained.notify_all();
+      }
+    }
+  };
+
+  void reply_error(const std::shared_ptr<http::response_writer>& w,
+                   const api_error& e, bool anthropic,
+                   header_list extra = {}) {
+    auto headers = json_headers();
+    for (auto& h : extra)
+      headers.push_back(std::move(h));
+    w->respond(e.status, std::move(headers),
+               anthropic ? anthropic_error_body(e) : openai_error_body(e));
+  }
+
+  // -- auth -------------------------------------------------------------------
+
+  struct caller {
+    bool ok = false;
+    bool admin = false;
+    std::string key_id;
+    api_error error;
+    header_list extra;
+  };
+
+  caller authenticate(const http::server_request& req) {
+    caller c;
+    if (!cfg.auth) {
+      c.ok = true;
+      c.admin = true;
+      return c;
+    }
+    std::optional<std::string_view> secret;
+    if (auto h = req.header("authorization")) {
+      auto v = *h;
+      if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer "))
+        secret = v.substr(7);
+    }
+    if (!secret)
+      if (auto h = req.header("x-api-key"))
+        secret = *h;
+    if (secret && cfg.admin_key_hash && hash_secret(*secret) == *cfg.admin_key_hash) {
+      c.ok = true;
+      c.admin = true;
+      c.key_id = "admin";
+      return c;
+    }
+    auto r = keys.check(secret, clock_type::now());
+    switch (r.outcome) {
+      case key_store::verdict::ok:
+        c.ok = true;
+        c.admin = r.key->admin;
+        c.key_id = r.key->id;
+        return c;
+      case key_store::verdict::missing:
+        c.error = {401, "invalid_request_error", "missing_api_key",
+                   "You didn't provide an API key. Provide it in the "
+                   "Authorization header (Bearer KEY) or in x-api-key."};
+        return c;
+      case key_store::verdict::unknown:
+        c.error = {401, "invalid_request_error", "invalid_api_key",
+                   "Incorrect API key provided."};
+        return c;
+      case key_store::verdict::revoked:
+        c.error = {401, "invalid_request_error", "invalid_api_key",
+                   "This API key has been revoked."};
+        return c;
+      case key_store::verdict::rate_limited: {
+        auto secs = (r.retry_after.count() + 999) / 1000;
+        c.error = {429, "rate_limit_error", "rate_limit_exceeded",
+                   "Rate limit reached for this key (" +
+                     std::to_string(r.key->requests_per_minute)
+                     + " requests per minute). Retry after "
+                     + std::to_string(secs) + " s."};
+        c.extra.push_back({"retry-after", std::to_string(secs)});
+        c.key_id = r.key->id;
+        return c;
+      }
+    }
+    return c;
+  }
+
+  // -- endpoints --------------------------------------------------------------
+
+  void handle(const http::server_request& req,
+              std::shared_ptr<http::response_writer> w) {
+    auto started = clock_type::now();
+    in_flight.fetch_add(1);
+    ticket t{this};
+    auto path = std::string{req.path()};
+    auto method = std::string{req.method};
+    auto finish = [this, t, started, method, path](int status,
+                                                    std::uint64_t decision = 0,
+                                                    std::string_view model = {},
+                                                    std::string_view key = {}) {
+      metrics->on_request(path, status);
+      log_request(method, path, status,
+                  std::chrono::duration<double, std::milli>(clock_type::now()
+                                                            - started)
+                    .count(),
+                  decision, model, key);
+      t.done();
+    };
+    bool anthropic = path == "/v1/messages";
+    // HTTP/1.1 hygiene (RFC 9112 6.1, 6.3): a body framed two ways, or by a
+    // transfer coding that does not end in chunked, is how requests get
+    // smuggled past proxies. Refuse and close.
+    if (auto te = req.header("transfer-encoding")) {
+      auto v = *te;
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+        v.remove_suffix(1);
+      bool chunked_last = v.size() >= 7
+                          && std::equal(v.end() - 7, v.end(), "chunked",
+                                        [](char a, char b) {
+                                          return std::tolower(
+                                                   static_cast<unsigned char>(a))
+                                                 == b;
+                                        });
+      if (!chunked_last || req.header("content-length")) {
+        reply_error(w, {400, "invalid_request_error", "bad_framing",
+                        "Transfer-Encoding must end in chunked and must not "
+                        "come with Content-Length."},
+                    anthropic, {{"connection", "close"}});
+        return finish(400);
+      }
+    }
+    if (draining.load()) {
+      reply_error(w, {503, "api_error", "shutting_down",
+                      "The server is shutting down; retry on another node."},
+                  anthropic, {{"connection", "close"}});
+      return finish(503);
+    }
+    if (path == "/healthz" && method == "GET") {
+      w->respond(200, json_headers(), R"({"status":"ok"})");
+      return finish(200);
+    }
+    if (path == "/readyz" && method == "GET") {
+      w->respond(200, json_headers(), R"({"status":"ready"})");
+      return finish(200);
+    }
+    if (path == "/metrics" && method == "GET") {
+      w->respond(200, {{"content-type", "text/plain; version=0.0.4"}},
+                 metrics->render(runtime_gauges()));
+      return finish(200);
+    }
+    auto who = authenticate(req);
+    if (!who.ok) {
+      reply_error(w, who.error, anthropic, std::move(who.extra));
+      return finish(who.error.status, 0, {}, who.key_id);
+    }
+    if (path == "/v1/models" && method == "GET") {
+      w->respond(200, json_headers(), models_body());
+      return finish(200, 0, {}, who.key_id);
+    }
+    if (path == "/v1/chat/completions" || path == "/v1/messages") {
+      if (method != "POST") {
+        reply_error(w, {405, "invalid_request_error", "method_not_allowed",
+                        "Use POST for " + path + "."},
+                    anthropic);
+        return finish(405);
+      }
+      return chat(req, std::move(w), anthropic, who, finish);
+    }
+    if (path == "/v1/route" && method == "POST")
+      return route(req, std::move(w), who, finish);
+    if (path == "/v1/feedback" && method == "POST")
+      return feedback(req, std::move(w), who, finish);
+    if (path == "/v1/keys")
+      return manage_keys(req, std::move(w), who, finish);
+    reply_error(w, {404, "invalid_request_error", "unknown_url",
+                    "Unknown request URL: " + method + " " + path + "."},
+                anthropic);
+    return finish(404, 0, {}, who.key_id);
+  }
+
+  template <class Finish>
+  void chat(const http::server_request& req,
+            std::shared_ptr<http::response_writer> w, bool anthropic,
+            const caller& who, Finish finish) {
+    header_lookup headers = [&req](std::string_view name) {
+      return req.header(name);
+    };
+    auto parsed = anthropic
+                    ? parse_anthropic_messages(req.body, headers, cfg.registry)
+                    : parse_openai_chat(req.body, headers, cfg.registry);
+    if (auto e = std::get_if<api_error>(&parsed)) {
+      reply_error(w, *e, anthropic);
+      return finish(e->status, 0, {}, who.key_id);
+    }
+    auto chat_req = std::move(std::get<chat_request>(parsed));
+    chat_req.task.budget_key = who.key_id;
+    auto started = clock_type::now();
+    auto key_id = who.key_id;
+    if (chat_req.stream)
+      return stream_chat(std::move(chat_req), std::move(w), anthropic, started,
+                         finish, key_id);
+    rt->execute(std::move(chat_req.task), [this, w, anthropic, started, finish,
+                                           key_id](task_reply r) {
+      metrics->on_task(r, elapsed_us(started));
+      if (!r.ok())
+        return fail_task(w, r, anthropic, finish, key_id);
+      const auto& model = cfg.registry.models[r.model].id;
+      header_list h{{"x-switchyard-decision-id", decision_ref(r.decision_id)},
+                    {"x-switchyard-model", model},
+                    {"x-switchyard-cost-usd", usd_text(r.cost_nanos)},
+                    {"x-switchyard-task-type",
+                     std::string{engine::to_string(r.decision.cls.type)}},
+                    {"x-switchyard-complexity",
+                     std::string{engine::to_string(r.decision.cls.tier)}},
+                    {"x-switchyard-attempts", std::to_string(r.attempts.size())},
+                    {"x-switchyard-parallel", r.parallel ? "true" : "false"},
+                    {"content-type", "application/json"}};
+      w->respond(200, std::move(h),
+                 anthropic ? anthropic_message_body(r, cfg.registry)
+                           : openai_completion_body(r, cfg.registry,
+                                                    unix_now()));
+      finish(200, r.decision_id, model, key_id);
+    });
+  }
+
+  static double elapsed_us(clock_type::time_point since) {
+    return std::chrono::duration<double, std::micro>(clock_type::now() - since)
+      .count();
+  }
+
+  template <class Finish>
+  void fail_task(const std::shared_ptr<http::response_writer>& w,
+                 const task_reply& r, bool anthropic, const Finish& finish,
+                 const std::string& key_id) {
+    auto e = error_for(r);
+    header_list extra;
+    if (r.decision_id != 0)
+      extra.push_back({"x-switchyard-decision-id", decision_ref(r.decision_id)});
+    reply_error(w, e, anthropic, std::move(extra));
+    finish(e.status, r.decision_id, {}, key_id);
+  }
+
+  /// One streamed response: opened by the first chunk (so that a failure
+  /// before it can still fall back, or answer with a proper error status),
+  /// closed by the task's reply. Chunks arrive on a client I/O thread, the
+  /// reply on an actor thread, one after the other.
+  struct stream_state {
+    std::mutex mutex;
+    std::optional<sse_encoder> encoder;
+    std::uint32_t input_tokens = 0;
+  };
+
+  template <class Finish>
+  void stream_chat(chat_request chat_req, std::shared_ptr<http::response_writer> w,
+                   bool anthropic, clock_type::time_point started,
+                   Finish finish, std::string key_id) {
+    auto st = std::make_shared<stream_state>();
+    bool include_usage = chat_req.include_usage;
+    auto open = [this, w, anthropic, include_usage](
+                  stream_state& s, std::uint64_t decision,
+                  std::string_view model, std::uint32_t input_tokens) {
+      s.encoder.emplace(anthropic ? sse_encoder::api::anthropic
+                                  : sse_encoder::api::openai,
+                        (anthropic ? "msg_" : "chatcmpl-")
+                          + decision_ref(decision),
+                        std::string{model}, unix_now(), include_usage);
+      w->begin(200, {{"content-type", "text/event-stream"},
+                     {"cache-control", "no-cache"},
+                     {"x-switchyard-decision-id", decision_ref(decision)},
+                     {"x-switchyard-model", std::string{model}}});
+      w->write(s.encoder->start(input_tokens));
+    };
+    rt->execute_streaming(
+      std::move(chat_req.task),
+      [w, st, open](const stream_event& ev) {
+        std::lock_guard<std::mutex> guard{st->mutex};
+        if (!st->encoder)
+          open(*st, ev.decision_id, ev.model,
+               ev.chunk.input_tokens.value_or(0));
+        if (!ev.chunk.delta.empty())
+          w->write(st->encoder->delta(ev.chunk.delta));
+      },
+      [this, w, st, open, anthropic, started, finish, key_id](task_reply r) {
+        metrics->on_task(r, elapsed_us(started));
+        std::lock_guard<std::mutex> guard{st->mutex};
+        if (!r.ok()) {
+          if (!st->encoder)
+            return fail_task(w, r, anthropic, finish, key_id);
+          // Mid-stream: an error event, never a clean end.
+          auto e = error_for(r);
+          w->write(st->encoder->error(e.type, r.error_message));
+          w->end();
+          return finish(e.status, r.decision_id, {}, key_id);
+        }
+        const auto& model = cfg.registry.models[r.model].id;
+        if (!st->encoder) {
+          // An answer that came whole (an ensemble, or an empty one).
+          open(*st, r.decision_id, model, r.input_tokens);
+          if (!r.text.empty())
+            w->write(st->encoder->delta(r.text));
+        }
+        w->write(st->encoder->finish(r.finish_reason, r.input_tokens,
+                                     r.output_tokens));
+        // The cost is known only now; headers are gone, so it travels as an
+        // SSE comment that clients ignore.
+        w->write(": x-switchyard-cost-usd " + usd_text(r.cost_nanos) + "\n\n");
+        w->end();
+        finish(200, r.decision_id, model, key_id);
+      });
+  }
+
+  template <class Finish>
+  void route(const http::server_request& req,
+             std::shared_ptr<http::response_writer> w, const caller& who,
+             Finish finish) {
+    header_lookup headers = [&req](std::string_view name) {
+      return req.header(name);
+    };
+    // /v1/route takes the chat-completions body; `model` defaults to auto.
+    std::string body{req.body};
+    auto parsed = parse_openai_chat(body, headers, cfg.registry);
+    if (auto e = std::get_if<api_error>(&parsed)) {
+      reply_error(w, *e, false);
+      return finish(e->status, 0, {}, who.key_id);
+    }
+    auto task = std::move(std::get<chat_request>(parsed).task);
+    task.budget_key = who.key_id;
+    auto key_id = who.key_id;
+    rt->route(std::move(task), [this, w, finish, key_id](route_result r) {
+      if (!r.ok()) {
+        task_reply as_reply;
+        as_reply.error = r.error;
+        as_reply.error_message = r.error_message;
+        auto e = error_for(as_reply);
+        reply_error(w, e, false);
+        return finish(e.status, r.decision_id, {}, key_id);
+      }
+      std::string out;
+      engine::json_writer jw{out};
+      static const engine::keyword_classifier classifier;
+      engine::write_decision_json(jw, r.decision, cfg.registry, classifier,
+                                  decision_ref(r.decision_id));
+      const auto& model = cfg.registry.models[r.decision.model].id;
+      w->respond(200,
+                 {{"content-type", "application/json"},
+                  {"x-switchyard-decision-id", decision_ref(r.decision_id)},
+                  {"x-switchyard-model", model}},
+                 std::move(out));
+      finish(200, r.decision_id, model, key_id);
+    });
+  }
+
+  template <class Finish>
+  void feedback(const http::server_request& req,
+                std::shared_ptr<http::response_writer> w, const caller& who,
+                Finish finish) {
+    simdjson::dom::parser parser;
+    simdjson::padded_string input{req.body};
+    simdjson::dom::element doc;
+    auto bad = [&](std::string msg) {
+      reply_error(w, {400, "invalid_request_error", "invalid_feedback",
+                      std::move(msg)},
+                  false);
+      finish(400, 0, {}, who.key_id);
+    };
+    if (parser.parse(input).get(doc) != simdjson::SUCCESS || !doc.is_object())
+      return bad("The body must be a JSON object.");
+    std::string_view id_text;
+    if (doc["decision_id"].get(id_text) != simdjson::SUCCESS)
+      return bad("decision_id (from the x-switchyard-decision-id header) is "
+                 "required");
+    std::uint64_t id = 0;
+    auto [p, ec] = std::from_chars(id_text.data(),
+                                   id_text.data() + id_text.size(), id, 16);
+    if (ec != std::errc{} || p != id_text.data() + id_text.size())
+      return bad("decision_id must be the 16 hex digits of "
+                 "x-switchyard-decision-id");
+    engine::feedback_report f;
+    std::string_view outcome;
+    if (doc["outcome"].get(outcome) == simdjson::SUCCESS) {
+      if (outcome == "success")
+        f.outcome = engine::feedback_report::verdict::success;
+      else if (outcome == "partial")
+        f.outcome = engine::feedback_report::verdict::partial;
+      else if (outcome == "failure")
+        f.outcome = engine::feedback_report::verdict::failure;
+      else
+        return bad("outcome must be success, partial or failure");
+    }
+    double d;
+    std::int64_t n;
+    bool b;
+    if (doc["quality"].get(d) == simdjson::SUCCESS) {
+      if (d < 0 || d > 1)
+        return bad("quality must be between 0 and 1");
+      f.quality = d;
+    }
+    if (doc["rating"].get(n) == simdjson::SUCCESS) {
+      if (n < 1 || n > 5)
+        return bad("rating must be 1-5");
+      f.rating = static_cast<int>(n);
+    }
+    if (doc["pr_merged"].get(b) == simdjson::SUCCESS)
+      f.pr_merged = b;
+    if (doc["pr_reverted"].get(b) == simdjson::SUCCESS)
+      f.pr_reverted = b;
+    if (!engine::score_feedback(f))
+      return bad("say something: outcome, quality, rating, pr_merged or "
+                 "pr_reverted");
+    rt->feedback(id, f);
+    w->respond(200, json_headers(), R"({"accepted":true})");
+    finish(200, id, {}, who.key_id);
+  }
+
+  template <class Finish>
+  void manage_keys(const http::server_request& req,
+                   std::shared_ptr<http::response_writer> w, const caller& who,
+                   Finish finish) {
+    if (!who.admin) {
+      reply_error(w, {403, "permission_error", "admin_required",
+                      "Managing keys needs the admin key."},
+                  false);
+      return finish(403, 0, {}, who.key_id);
+    }
+    if (req.method == "GET") {
+      std::string out;
+      engine::json_writer jw{out};
+      jw.begin_object().field("object", "list").key("data").begin_array();
+      for (const auto& k : keys.list()) {
+        jw.begin_object();
+        jw.field("id", std::string_view{k.id});
+        jw.field("name", std::string_view{k.name});
+        jw.field("admin", k.admin);
+        jw.field("revoked", k.revoked);
+        jw.field("requests_per_minute", k.requests_per_minute);
+        jw.key("budget_usd");
+        if (k.budget_usd)
+          jw.value(*k.budget_usd);
+        else
+          jw.null();
+        jw.end_object();
+      }
+      jw.end_array().end_object();
+      w->respond(200, json_headers(), std::move(out));
+      return finish(200, 0, {}, who.key_id);
+    }
+    if (req.method == "POST") {
+      simdjson::dom::parser parser;
+      simdjson::padded_string input{req.body.empty() ? std::string_view{"{}"}
+                                                     : req.body};
+      simdjson::dom::element doc;
+      if (parser.parse(input).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
+        reply_error(w, {400, "invalid_request_error", "invalid_json",
+                        "The body must be a JSON object."},
+                    false);
+        return finish(400, 0, {}, who.key_id);
+      }
+      std::string_view name = "unnamed";
+      if (doc["name"].get(name) != simdjson::SUCCESS)
+        name = "unnamed";
+      std::optional<double> budget;
+      double d;
+      if (doc["budget_usd"].get(d) == simdjson::SUCCESS)
+        budget = d;
+      std::int64_t rpm = 0;
+      if (doc["requests_per_minute"].get(rpm) != simdjson::SUCCESS)
+        rpm = 0;
+      auto k = make_api_key(std::string{name}, false, budget,
+                            static_cast<std::uint32_t>(std::max<std::int64_t>(rpm, 0)));
+      keys.put(k.record);
+      std::string out;
+      engine::json_writer jw{out};
+      jw.begin_object();
+      jw.field("id", std::string_view{k.record.id});
+      // Shown once: only the hash is kept.
+      jw.field("key", std::string_view{k.secret});
+      jw.end_object();
+      w->respond(201, json_headers(), std::move(out));
+      return finish(201, 0, {}, who.key_id);
+    }
+    if (req.method == "DELETE") {
+      auto id = std::string{req.query()};
+      if (id.rfind("id=", 0) == 0)
+        id.erase(0, 3);
+      bool found = keys.revoke(id);
+      w->respond(found ? 200 : 404, json_headers(),
+                 found ? R"({"revoked":true})"
+                       : openai_error_body({404, "invalid_request_error",
+                                            "unknown_key", "No such key."}));
+      return finish(found ? 200 : 404, 0, {}, who.key_id);
+    }
+    reply_error(w, {405, "invalid_request_error", "method_not_allowed",
+                    "Use GET, POST or DELETE for /v1/keys."},
+                false);
+    finish(405, 0, {}, who.key_id);
+  }
+
+  std::string models_body() const {
+    std::string out;
+    engine::json_writer w{out};
+    w.begin_object().field("object", "list").key("data").begin_array();
+    w.begin_object().field("id", "auto").field("object", "model");
+    w.field("created", 0).field("owned_by", "switchyard").end_object();
+    for (const auto& m : cfg.registry.models) {
+      if (!m.enabled)
+        continue;
+      w.begin_object();
+      w.field("id", std::string_view{m.id});
+      w.field("object", "model");
+      w.field("created", 0);
+      w.field("owned_by", std::string_view{m.provider});
+      w.end_object();
+    }
+    w.end_array().end_object();
+    return out;
+  }
+
+  std::string runtime_gauges() const {
+    auto s = rt->stats();
+    std::string out;
+    out += "# HELP switchyard_tasks_in_flight Tasks submitted and not yet "
+           "answered.\n# TYPE switchyard_tasks_in_flight gauge\n"
+           "switchyard_tasks_in_flight "
+           + std::to_string(s.in_flight) + "\n";
+    out += "# HELP switchyard_tasks_total Tasks by result.\n"
+           "# TYPE switchyard_tasks_total counter\n"
+           "switchyard_tasks_total{result=\"succeeded\"} "
+           + std::to_string(s.succeeded) + "\nswitchyard_tasks_total{result="
+             "\"failed\"} "
+           + std::to_string(s.failed) + "\n";
+    return out;
+  }
+};
+
+gateway_server::gateway_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {
+}
+
+gateway_server::~gateway_server() {
+  drain_and_stop(std::chrono::seconds{5});
+}
+
+std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
+                                                      std::string& why) {
+  auto p = std::make_unique<impl>();
+  p->cfg = std::move(cfg);
+  auto env = p->cfg.env;
+  if (!env)
+    env = [](std::string_view name) -> std::optional<std::string> {
+      if (auto v = std::getenv(std::string{name}.c_str()))
+        return std::string{v};
+      return std::nullopt;
+    };
+  http::client_config cc;
+  cc.io_threads = 1;
+  p->client = http::http_client::make(cc, why);
+  if (!p->client)
+    return nullptr;
+  // Provider clients first: a bad base_url is a start-up error.
+  std::vector<engine::provider_client_ptr> clients;
+  for (const auto& provider : p->cfg.registry.providers) {
+    auto c = providers::make_provider_client(provider, p->cfg.registry,
+                                             *p->client, env);
+    if (!c) {
+      why = error_message(c.error());
+      return nullptr;
+    }
+    clients.push_back(*c);
+  }
+  runtime_config rc;
+  rc.registry = p->cfg.registry;
+  rc.worker_threads = p->cfg.runtime_threads;
+  rc.global_budget_usd = p->cfg.global_budget_usd;
+  rc.daily_budget_usd = p->cfg.daily_budget_usd;
+  rc.make_client = [clients, &reg = p->cfg.registry](
+                     const engine::provider_spec& spec) {
+    auto i = reg.provider_index(spec.id);
+    return i ? clients[*i] : nullptr;
+  };
+  p->rt = runtime::start(std::move(rc), &why);
+  if (!p->rt)
+    return nullptr;
+  p->metrics = std::make_unique<gateway_metrics>(p->cfg.registry);
+  http::server_config sc;
+  sc.host = p->cfg.host;
+  sc.port = p->cfg.port;
+  sc.io_threads = p->cfg.io_threads;
+  sc.max_body_bytes = p->cfg.max_body_bytes;
+  sc.max_header_bytes = p->cfg.max_header_bytes;
+  sc.request_timeout = p->cfg.request_timeout;
+  auto* raw = p.get();
+  p->server = http::http_server::make(
+    sc,
+    [raw](const http::server_request& req,
+          std::shared_ptr<http::response_writer> w) {
+      raw->handle(req, std::move(w));
+    },
+    why);
+  if (!p->server)
+    return nullptr;
+  return std::unique_ptr<gateway_server>{new gateway_server(std::move(p))};
+}
+
+std::uint16_t gateway_server::port() const noexcept {
+  return impl_->server->port();
+}
+
+key_store& gateway_server::keys() noexcept {
+  return impl_->keys;
+}
+
+void gateway_server::drain_and_stop(std::chrono::milliseconds deadline) {
+  auto& p = *impl_;
+  if (p.stopped)
+    return;
+  p.draining.store(true);
+  {
+    std::unique_lock<std::mutex> guard{p.drain_mutex};
+    p.drained.wait_for(guard, deadline, [&] { return p.in_flight.load() == 0; });
+  }
+  p.stopped = true;
+  p.rt->shutdown(deadline);
+  p.server->stop();
+}
+
+} // namespace switchyard::gateway

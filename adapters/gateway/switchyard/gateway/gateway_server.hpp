@@ -1,0 +1,63 @@
+#pragma once
+
+#include "switchyard/engine/registry.hpp"
+#include "switchyard/gateway/key_store.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace switchyard::gateway {
+
+struct gateway_config {
+  engine::registry registry;
+  std::string host = "127.0.0.1";
+  /// 0 picks a free port (see gateway_server::port).
+  std::uint16_t port = 8080;
+  /// Off only for local use: then every request is served without a key.
+  bool auth = true;
+  /// SHA-256 of the admin key (from the environment); none disables the
+  /// admin endpoints.
+  std::optional<std::string> admin_key_hash;
+  std::size_t io_threads = 1;
+  std::size_t runtime_threads = 0;
+  std::size_t max_body_bytes = 1u << 20;
+  std::size_t max_header_bytes = 16u << 10;
+  /// To read a whole request; also how long an idle connection is kept.
+  std::chrono::milliseconds request_timeout{30'000};
+  std::optional<double> global_budget_usd;
+  std::optional<double> daily_budget_usd;
+  /// Environment lookup for provider keys (tests pass their own).
+  std::function<std::optional<std::string>(std::string_view)> env;
+  /// Where JSON-lines logs go; stderr when null.
+  std::function<void(const std::string&)> log;
+};
+
+/// `switchyard serve`: the OpenAI- and Anthropic-compatible HTTP API in front
+/// of the runtime.
+class gateway_server {
+public:
+  [[nodiscard]] static std::unique_ptr<gateway_server>
+  start(gateway_config cfg, std::string& why);
+
+  ~gateway_server();
+
+  [[nodiscard]] std::uint16_t port() const noexcept;
+
+  [[nodiscard]] key_store& keys() noexcept;
+
+  /// Refuses new requests (503, and /readyz fails), waits up to `deadline`
+  /// for those in flight, then stops serving and drains the runtime.
+  void drain_and_stop(std::chrono::milliseconds deadline);
+
+  class impl;
+
+private:
+  explicit gateway_server(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace switchyard::gateway

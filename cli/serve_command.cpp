@@ -1,0 +1,124 @@
+#include "serve_command.hpp"
+
+#include "command_line.hpp"
+
+#include "switchyard/config/registry_loader.hpp"
+#include "switchyard/gateway/gateway_server.hpp"
+#include "switchyard/messages/error_code.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <pthread.h>
+
+namespace switchyard::cli {
+
+int run_serve_command(const std::vector<std::string>& args) {
+  command_line cl{
+    "serve",
+    "switchyard serve [--config F] [--listen HOST:PORT] [--no-auth] "
+    "[--admin-key-env NAME]\n"
+    "                 [--threads N] [--io-threads N] [--max-body-bytes N]\n"
+    "                 [--global-budget USD] [--daily-budget USD] "
+    "[--drain-timeout S]\n\n"
+    "The OpenAI- and Anthropic-compatible gateway: POST /v1/chat/completions,\n"
+    "POST /v1/messages, POST /v1/route, POST /v1/feedback, GET /v1/models,\n"
+    "GET|POST|DELETE /v1/keys (admin), GET /metrics, /healthz, /readyz.\n"
+    "Clients authenticate with `Authorization: Bearer KEY` or `x-api-key`;\n"
+    "the admin key is read from the environment variable --admin-key-env\n"
+    "names. Prints `listening on HOST:PORT` first; SIGTERM drains in-flight\n"
+    "requests (up to --drain-timeout) and exits 0.",
+    {
+      {"config", true, "registry YAML (default: the built-in models.yaml)"},
+      {"listen", true, "address to bind (default 127.0.0.1:8080; port 0 "
+                       "picks a free one)"},
+      {"no-auth", false, "serve without API keys (local use only)"},
+      {"admin-key-env", true,
+       "variable holding the admin key (default SWITCHYARD_ADMIN_KEY)"},
+      {"threads", true, "actor scheduler threads (default: one per core)"},
+      {"io-threads", true, "HTTP I/O threads (default 1)"},
+      {"max-body-bytes", true, "largest request body (default 1048576)"},
+      {"global-budget", true, "global budget in USD (default: none)"},
+      {"daily-budget", true, "daily budget in USD (default: none)"},
+      {"drain-timeout", true, "seconds to drain on SIGTERM (default 30)"},
+    }};
+  auto fail = [](const std::string& msg) {
+    std::cerr << "switchyard serve: " << msg << "\n";
+    return 2;
+  };
+  if (!cl.parse(args))
+    return fail(cl.error());
+  if (cl.has("help")) {
+    std::cout << cl.help();
+    return 0;
+  }
+  if (!cl.positional().empty())
+    return fail("unexpected argument '" + cl.positional().front() + "'");
+  gateway::gateway_config cfg;
+  if (!split_host_port(cl.value("listen").value_or("127.0.0.1:8080"), cfg.host,
+                       cfg.port))
+    return fail("--listen must be HOST:PORT");
+  auto threads = cl.integer("threads");
+  auto io_threads = cl.integer("io-threads");
+  auto max_body = cl.integer("max-body-bytes");
+  cfg.global_budget_usd = cl.number("global-budget");
+  cfg.daily_budget_usd = cl.number("daily-budget");
+  auto drain_s = cl.number("drain-timeout").value_or(30.0);
+  if (!cl.error().empty())
+    return fail(cl.error());
+  if ((threads && (*threads < 1 || *threads > 256))
+      || (io_threads && (*io_threads < 1 || *io_threads > 64))
+      || (max_body && *max_body < 1) || drain_s < 0)
+    return fail("--threads 1-256, --io-threads 1-64, --max-body-bytes >= 1, "
+                "--drain-timeout >= 0");
+  cfg.runtime_threads = threads ? static_cast<std::size_t>(*threads) : 0;
+  cfg.io_threads = io_threads ? static_cast<std::size_t>(*io_threads) : 1;
+  if (max_body)
+    cfg.max_body_bytes = static_cast<std::size_t>(*max_body);
+  cfg.auth = !cl.has("no-auth");
+  auto admin_env = cl.value("admin-key-env").value_or("SWITCHYARD_ADMIN_KEY");
+  if (const char* admin = std::getenv(admin_env.c_str()); admin && *admin)
+    cfg.admin_key_hash = gateway::hash_secret(admin);
+  else if (cfg.auth)
+    std::cerr << "switchyard serve: " << admin_env
+              << " is not set: key management is disabled and only keys "
+                 "created through it are accepted\n";
+
+  auto reg = config::load_registry(cl.value("config").value_or(""));
+  if (!reg) {
+    std::cerr << error_message(reg.error()) << "\n";
+    return 2;
+  }
+  cfg.registry = std::move(*reg);
+
+  // Block the stop signals before any thread starts, so that every thread
+  // inherits the mask and only sigwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::string why;
+  auto gw = gateway::gateway_server::start(std::move(cfg), why);
+  if (!gw)
+    return fail(why);
+  std::printf("listening on %s:%u\n",
+              cl.value("listen").value_or("127.0.0.1:8080").substr(
+                0, cl.value("listen").value_or("127.0.0.1:8080").rfind(':'))
+                .c_str(),
+              static_cast<unsigned>(gw->port()));
+  std::fflush(stdout);
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  std::cerr << R"({"level":"info","msg":"draining","signal":)" << signal
+            << "}\n";
+  gw->drain_and_stop(std::chrono::milliseconds{
+    static_cast<std::int64_t>(drain_s * 1000.0)});
+  gw.reset();
+  std::cerr << R"({"level":"info","msg":"stopped"})" << "\n";
+  return 0;
+}
+
+} // namespace switchyard::cli

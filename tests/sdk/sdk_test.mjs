@@ -1,0 +1,143 @@
+// The official OpenAI and Anthropic SDKs against a real gateway in front of
+// a real sim-upstream, both on loopback with ports picked by the OS.
+// Run: SWITCHYARD_BINARY=path/to/switchyard node --test sdk_test.mjs
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+
+const binary = process.env.SWITCHYARD_BINARY;
+const adminKey = 'sk-admin-sdk-test';
+const children = [];
+
+function start(args, env) {
+  const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  child.stderr.resume();
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve(Number(line.split(':').pop())));
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}`)));
+  });
+}
+
+let openai;
+let anthropic;
+
+before(async () => {
+  assert.ok(binary, 'SWITCHYARD_BINARY must name the switchyard executable');
+  const simPort = await start(
+    ['sim-upstream', '--listen', '127.0.0.1:0', '--zero-delay'], process.env);
+  const base = `http://127.0.0.1:${simPort}`;
+  const env = {
+    ...process.env,
+    OPENAI_BASE_URL: `${base}/v1`, MISTRAL_BASE_URL: `${base}/v1`,
+    LMSTUDIO_BASE_URL: `${base}/v1`, OPENROUTER_BASE_URL: `${base}/v1`,
+    ANTHROPIC_BASE_URL: base, GEMINI_BASE_URL: `${base}/v1beta`,
+    COHERE_BASE_URL: `${base}/v2`, OLLAMA_BASE_URL: base,
+    OPENAI_API_KEY: 'x', ANTHROPIC_API_KEY: 'x', GEMINI_API_KEY: 'x',
+    MISTRAL_API_KEY: 'x', COHERE_API_KEY: 'x', OPENROUTER_API_KEY: 'x',
+    SWITCHYARD_ADMIN_KEY: adminKey,
+  };
+  const port = await start(['serve', '--listen', '127.0.0.1:0'], env);
+  const url = `http://127.0.0.1:${port}`;
+  openai = new OpenAI({ apiKey: adminKey, baseURL: `${url}/v1`, maxRetries: 0 });
+  anthropic = new Anthropic({ apiKey: adminKey, baseURL: url, maxRetries: 0 });
+});
+
+after(() => {
+  for (const c of children) c.kill('SIGTERM');
+});
+
+test('OpenAI SDK: chat completion with model auto', async () => {
+  const { data, response } = await openai.chat.completions
+    .create({ model: 'auto', messages: [{ role: 'user', content: 'Review this pull request diff for bugs' }] })
+    .withResponse();
+  assert.equal(data.object, 'chat.completion');
+  assert.match(data.id, /^chatcmpl-/);
+  assert.equal(data.choices.length, 1);
+  assert.equal(data.choices[0].message.role, 'assistant');
+  assert.ok(data.choices[0].message.content.length > 0);
+  assert.ok(['stop', 'length'].includes(data.choices[0].finish_reason));
+  assert.ok(data.usage.total_tokens > 0);
+  assert.equal(response.headers.get('x-switchyard-model'), data.model);
+  assert.match(response.headers.get('x-switchyard-decision-id'), /^[0-9a-f]{16}$/);
+});
+
+test('OpenAI SDK: streaming with include_usage', async () => {
+  const stream = await openai.chat.completions.create({
+    model: 'auto', stream: true, stream_options: { include_usage: true },
+    messages: [{ role: 'user', content: 'say hello' }],
+  });
+  let text = '';
+  let finish = null;
+  let usage = null;
+  for await (const chunk of stream) {
+    if (chunk.usage) usage = chunk.usage;
+    for (const choice of chunk.choices) {
+      text += choice.delta.content ?? '';
+      if (choice.finish_reason) finish = choice.finish_reason;
+    }
+  }
+  assert.ok(text.length > 0);
+  assert.ok(['stop', 'length'].includes(finish));
+  assert.ok(usage && usage.completion_tokens > 0);
+});
+
+test('OpenAI SDK: an unknown model is a NotFoundError', async () => {
+  await assert.rejects(
+    openai.chat.completions.create({ model: 'gpt-7', messages: [{ role: 'user', content: 'hi' }] }),
+    (err) => {
+      assert.equal(err.status, 404);
+      assert.ok(err instanceof OpenAI.NotFoundError);
+      assert.equal(err.code, 'model_not_found');
+      return true;
+    });
+});
+
+test('OpenAI SDK: a wrong key is an AuthenticationError', async () => {
+  const wrong = new OpenAI({ apiKey: 'sk-wrong', baseURL: openai.baseURL, maxRetries: 0 });
+  await assert.rejects(
+    wrong.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }),
+    (err) => err instanceof OpenAI.AuthenticationError && err.status === 401);
+});
+
+test('OpenAI SDK: models.list includes auto', async () => {
+  const ids = [];
+  for await (const m of openai.models.list()) ids.push(m.id);
+  assert.ok(ids.includes('auto'));
+  assert.ok(ids.includes('gpt-4o-mini'));
+});
+
+test('Anthropic SDK: messages.create', async () => {
+  const msg = await anthropic.messages.create({
+    model: 'auto', max_tokens: 128, system: 'be brief',
+    messages: [{ role: 'user', content: 'Write a fibonacci function' }],
+  });
+  assert.equal(msg.type, 'message');
+  assert.equal(msg.role, 'assistant');
+  assert.equal(msg.content[0].type, 'text');
+  assert.ok(msg.content[0].text.length > 0);
+  assert.ok(['end_turn', 'max_tokens'].includes(msg.stop_reason));
+  assert.ok(msg.usage.output_tokens <= 128);
+});
+
+test('Anthropic SDK: streaming', async () => {
+  const stream = anthropic.messages.stream({
+    model: 'auto', max_tokens: 64, messages: [{ role: 'user', content: 'say hello' }],
+  });
+  let text = '';
+  stream.on('text', (t) => { text += t; });
+  const final = await stream.finalMessage();
+  assert.ok(text.length > 0);
+  assert.equal(final.content[0].text, text);
+});
+
+test('Anthropic SDK: a missing max_tokens is a BadRequestError', async () => {
+  await assert.rejects(
+    anthropic.messages.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }),
+    (err) => err instanceof Anthropic.BadRequestError && err.status === 400);
+});
