@@ -64,6 +64,7 @@ const std::vector<std::string>& demo_tasks() {
 
 struct outcome {
   std::string task;
+  std::string decision_id;
   int status = 0;
   std::string model;
   std::string type;
@@ -202,6 +203,7 @@ int run_demo_client_command(const std::vector<std::string>& args) {
           r.error = res.error_detail;
         } else {
           r.model = header_value(res.headers, "x-switchyard-model");
+          r.decision_id = header_value(res.headers, "x-switchyard-decision-id");
           r.type = header_value(res.headers, "x-switchyard-task-type");
           r.complexity = header_value(res.headers, "x-switchyard-complexity");
           r.cost_usd = std::atof(
@@ -240,7 +242,8 @@ int run_demo_client_command(const std::vector<std::string>& args) {
   }
 
   // -- the table ---------------------------------------------------------------
-  std::printf("%s%s%s%s%s%s\n", pad("TASK", 52).c_str(),
+  std::printf("%s%s%s%s%s%s%s\n", pad("DECISION", 22).c_str(),
+              pad("TASK", 52).c_str(),
               pad("COMPLEXITY/TYPE", 28).c_str(), pad("MODEL", 32).c_str(),
               pad("COST", 12).c_str(), pad("LATENCY", 11).c_str(), "STATUS");
   for (const auto& r : results) {
@@ -253,7 +256,9 @@ int run_demo_client_command(const std::vector<std::string>& args) {
                   : r.attempts > 1 ? "ok (" + std::to_string(r.attempts)
                                        + " attempts)"
                                    : std::string{"ok"};
-    std::printf("%s%s%s%s%s%s\n", pad(r.task, 52).c_str(),
+    std::printf("%s%s%s%s%s%s%s\n",
+                pad(r.decision_id.empty() ? "-" : r.decision_id, 22).c_str(),
+                pad(r.task, 52).c_str(),
                 pad(r.complexity + "/" + r.type, 28).c_str(),
                 pad(r.model.empty() ? "-" : r.model, 32).c_str(),
                 pad(cost, 12).c_str(), pad(latency, 11).c_str(),

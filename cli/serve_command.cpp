@@ -17,7 +17,8 @@ namespace switchyard::cli {
 int run_serve_command(const std::vector<std::string>& args) {
   command_line cl{
     "serve",
-    "switchyard serve [--config F] [--listen HOST:PORT] [--no-auth] "
+    "switchyard serve [--config F] [--listen HOST:PORT] [--data-dir D] "
+    "[--no-auth] "
     "[--admin-key-env NAME]\n"
     "                 [--threads N] [--io-threads N] [--max-body-bytes N]\n"
     "                 [--global-budget USD] [--daily-budget USD] "
@@ -31,6 +32,8 @@ int run_serve_command(const std::vector<std::string>& args) {
     "requests (up to --drain-timeout) and exits 0.",
     {
       {"config", true, "registry YAML (default: the built-in models.yaml)"},
+      {"data-dir", true, "the node's store (default $SWITCHYARD_DATA_DIR; "
+                         "unset: state in memory only)"},
       {"listen", true, "address to bind (default 127.0.0.1:8080; port 0 "
                        "picks a free one)"},
       {"no-auth", false, "serve without API keys (local use only)"},
@@ -77,6 +80,10 @@ int run_serve_command(const std::vector<std::string>& args) {
   if (max_body)
     cfg.max_body_bytes = static_cast<std::size_t>(*max_body);
   cfg.auth = !cl.has("no-auth");
+  if (auto d = cl.value("data-dir"))
+    cfg.data_dir = *d;
+  else if (const char* env_dir = std::getenv("SWITCHYARD_DATA_DIR"))
+    cfg.data_dir = env_dir;
   auto admin_env = cl.value("admin-key-env").value_or("SWITCHYARD_ADMIN_KEY");
   if (const char* admin = std::getenv(admin_env.c_str()); admin && *admin)
     cfg.admin_key_hash = gateway::hash_secret(admin);

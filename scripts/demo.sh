@@ -37,6 +37,7 @@ for v in OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY MISTRAL_API_KEY \
 done
 export SWITCHYARD_ADMIN_KEY="${SWITCHYARD_ADMIN_KEY:-sk-demo-admin-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')}"
 "$bin" serve --config "$root/config/demo.yaml" --listen 127.0.0.1:0 \
+  --data-dir "$work/data" \
   >"$work/gateway.out" 2>"$work/gateway.log" &
 gateway_pid=$!
 gateway_port=$(first_port "$work/gateway.out" gateway)
@@ -46,6 +47,12 @@ echo "== sending ${DEMO_TASKS:-300} tasks through POST /v1/chat/completions"
 status=0
 "$bin" demo-client --gateway "http://127.0.0.1:$gateway_port" \
   --config "$root/config/demo.yaml" --tasks "${DEMO_TASKS:-300}" || status=$?
+cleanup
+gateway_pid= sim_pid=
 echo
 echo "gateway log (JSON lines, one per request): $work/gateway.log"
+echo "every decision is logged in $work/data; for example:"
+echo "  $bin explain ID --data-dir $work/data     (ID: from the DECISION column)"
+echo "  $bin replay ID --data-dir $work/data"
+echo "  $bin analytics costs --data-dir $work/data"
 exit $status

@@ -33,7 +33,7 @@ TEST_CASE("chat completions answer in OpenAI's shape with the switchyard "
   auto r = gw.chat(R"({"model":"auto","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"Review this pull request diff for bugs"}]})");
   REQUIRE(r.status == 200);
   CHECK(r.headers["x-switchyard-model"] == "claude-sonnet-4");
-  CHECK(r.headers["x-switchyard-decision-id"].size() == 16);
+  CHECK_THAT(r.headers["x-switchyard-decision-id"], Catch::Matches("dec_[0-9a-f]{16}"));
   CHECK(std::atof(r.headers["x-switchyard-cost-usd"].c_str()) > 0.0);
   simdjson::dom::parser p;
   auto doc = parse(p, r.body);

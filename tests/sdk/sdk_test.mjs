@@ -64,7 +64,7 @@ test('OpenAI SDK: chat completion with model auto', async () => {
   assert.ok(['stop', 'length'].includes(data.choices[0].finish_reason));
   assert.ok(data.usage.total_tokens > 0);
   assert.equal(response.headers.get('x-switchyard-model'), data.model);
-  assert.match(response.headers.get('x-switchyard-decision-id'), /^[0-9a-f]{16}$/);
+  assert.match(response.headers.get('x-switchyard-decision-id'), /^dec_[0-9a-f]{16}$/);
 });
 
 test('OpenAI SDK: streaming with include_usage', async () => {

@@ -1,6 +1,7 @@
 #include "switchyard/gateway/api_formats.hpp"
 
 #include "switchyard/engine/json_writer.hpp"
+#include "switchyard/messages/decision_id.hpp"
 
 #include <simdjson.h>
 
@@ -176,10 +177,7 @@ std::string_view anthropic_stop(const std::string& f) {
 } // namespace
 
 std::string decision_ref(std::uint64_t decision_id) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%016llx",
-                static_cast<unsigned long long>(decision_id));
-  return buf;
+  return format_decision_id(decision_id);
 }
 
 std::string openai_error_body(const api_error& e) {
@@ -360,7 +358,7 @@ std::string openai_completion_body(const task_reply& r,
   out.reserve(r.text.size() + 384);
   json_writer w{out};
   w.begin_object();
-  w.field("id", "chatcmpl-" + decision_ref(r.decision_id));
+  w.field("id", "chatcmpl-" + decision_ref(r.decision_id).substr(4));
   w.field("object", "chat.completion");
   w.field("created", created);
   w.field("model", std::string_view{reg.models[r.model].id});
@@ -388,7 +386,7 @@ std::string anthropic_message_body(const task_reply& r,
   out.reserve(r.text.size() + 320);
   json_writer w{out};
   w.begin_object();
-  w.field("id", "msg_" + decision_ref(r.decision_id));
+  w.field("id", "msg_" + decision_ref(r.decision_id).substr(4));
   w.field("type", "message");
   w.field("role", "assistant");
   w.field("model", std::string_view{reg.models[r.model].id});

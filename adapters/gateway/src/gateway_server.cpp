@@ -7,6 +7,7 @@
 #include "switchyard/gateway/stream_format.hpp"
 #include "switchyard/http/http_client.hpp"
 #include "switchyard/http/http_server.hpp"
+#include "switchyard/messages/decision_id.hpp"
 #include "switchyard/providers/make_provider_client.hpp"
 #include "switchyard/runtime.hpp"
 
@@ -358,7 +359,7 @@ public:
       s.encoder.emplace(anthropic ? sse_encoder::api::anthropic
                                   : sse_encoder::api::openai,
                         (anthropic ? "msg_" : "chatcmpl-")
-                          + decision_ref(decision),
+                          + decision_ref(decision).substr(4),
                         std::string{model}, unix_now(), include_usage);
       w->begin(200, {{"content-type", "text/event-stream"},
                      {"cache-control", "no-cache"},
@@ -465,12 +466,11 @@ public:
     if (doc["decision_id"].get(id_text) != simdjson::SUCCESS)
       return bad("decision_id (from the x-switchyard-decision-id header) is "
                  "required");
-    std::uint64_t id = 0;
-    auto [p, ec] = std::from_chars(id_text.data(),
-                                   id_text.data() + id_text.size(), id, 16);
-    if (ec != std::errc{} || p != id_text.data() + id_text.size())
-      return bad("decision_id must be the 16 hex digits of "
-                 "x-switchyard-decision-id");
+    auto parsed_id = parse_decision_id(id_text);
+    if (!parsed_id)
+      return bad("decision_id must be the x-switchyard-decision-id value "
+                 "(dec_ and 16 hex digits)");
+    auto id = *parsed_id;
     engine::feedback_report f;
     std::string_view outcome;
     if (doc["outcome"].get(outcome) == simdjson::SUCCESS) {
@@ -667,6 +667,7 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   rc.worker_threads = p->cfg.runtime_threads;
   rc.global_budget_usd = p->cfg.global_budget_usd;
   rc.daily_budget_usd = p->cfg.daily_budget_usd;
+  rc.data_dir = p->cfg.data_dir;
   rc.make_client = [clients, &reg = p->cfg.registry](
                      const engine::provider_spec& spec) {
     auto i = reg.provider_index(spec.id);

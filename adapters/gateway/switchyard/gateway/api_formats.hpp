@@ -70,7 +70,8 @@ using parsed_chat = std::variant<chat_request, api_error>;
 /// The API error a failed task maps to.
 [[nodiscard]] api_error error_for(const task_reply& r);
 
-/// "chatcmpl-<id>" / "msg_<id>": response ids carry the decision id.
+/// The decision id as clients see it (`dec_` + 16 hex digits), the form
+/// `switchyard explain` and POST /v1/feedback take.
 [[nodiscard]] std::string decision_ref(std::uint64_t decision_id);
 
 } // namespace switchyard::gateway

@@ -28,6 +28,8 @@ struct gateway_config {
   std::size_t max_header_bytes = 16u << 10;
   /// To read a whole request; also how long an idle connection is kept.
   std::chrono::milliseconds request_timeout{30'000};
+  /// Where the node keeps its RocksDB store; empty keeps state in memory.
+  std::string data_dir;
   std::optional<double> global_budget_usd;
   std::optional<double> daily_budget_usd;
   /// Environment lookup for provider keys (tests pass their own).
