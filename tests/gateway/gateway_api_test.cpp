@@ -327,3 +327,22 @@ TEST_CASE("streams fall back before the first byte and end with an error "
   }
   std::remove(path.c_str());
 }
+
+TEST_CASE("GET /v1/decisions/{id} serves the logged decision", "[gateway]") {
+  auto dir = "/tmp/switchyard-gw-store-" + std::to_string(getpid());
+  gateway_fixture gw{{"--zero-delay"}, {"--data-dir", dir}};
+  auto answer = gw.chat(R"({"model":"auto","messages":[{"role":"user","content":"Review this pull request diff for bugs"}]})");
+  REQUIRE(answer.status == 200);
+  auto id = answer.headers["x-switchyard-decision-id"];
+  // The decision is logged before the answer goes out.
+  auto logged = gw.call("GET", "/v1/decisions/" + id);
+  REQUIRE(logged.status == 200);
+  CHECK_THAT(logged.body, Catch::Contains("\"decision_id\":\"" + id + "\""));
+  CHECK_THAT(logged.body, Catch::Contains("\"answered_by\":\"claude-sonnet-4\""));
+  CHECK_THAT(logged.body, Catch::Contains("\"candidates\":["));
+  CHECK(gw.call("GET", "/v1/decisions/dec_00000000000fffff").status == 404);
+  CHECK(gw.call("GET", "/v1/decisions/nonsense").status == 400);
+  gw.gateway->stop();
+  std::string cmd = "rm -rf " + dir;
+  CHECK(std::system(cmd.c_str()) == 0);
+}

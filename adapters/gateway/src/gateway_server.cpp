@@ -1,5 +1,6 @@
 #include "switchyard/gateway/gateway_server.hpp"
 
+#include "switchyard/actors/decision_record_json.hpp"
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/gateway/api_formats.hpp"
@@ -269,6 +270,8 @@ public:
       return feedback(req, std::move(w), who, finish);
     if (path == "/v1/keys")
       return manage_keys(req, std::move(w), who, finish);
+    if (path.rfind("/v1/decisions/", 0) == 0 && method == "GET")
+      return decision(path.substr(14), std::move(w), who, finish);
     reply_error(w, {404, "invalid_request_error", "unknown_url",
                     "Unknown request URL: " + method + " " + path + "."},
                 anthropic);
@@ -444,6 +447,44 @@ public:
                   {"x-switchyard-model", model}},
                  std::move(out));
       finish(200, r.decision_id, model, key_id);
+    });
+  }
+
+  /// GET /v1/decisions/{id}: the logged decision with its evidence.
+  template <class Finish>
+  void decision(const std::string& id_text,
+                std::shared_ptr<http::response_writer> w, const caller& who,
+                Finish finish) {
+    auto id = parse_decision_id(id_text);
+    if (!id) {
+      reply_error(w, {400, "invalid_request_error", "invalid_decision_id",
+                      "A decision id is dec_ and 16 hex digits (the "
+                      "x-switchyard-decision-id header)."},
+                  false);
+      return finish(400, 0, {}, who.key_id);
+    }
+    auto key_id = who.key_id;
+    bool admin = who.admin;
+    rt->logged(*id, [this, w, finish, key_id, admin](logged_decision d) {
+      // A client key sees only its own decisions.
+      if (d.ok() && !admin && d.record.task.budget_key != key_id)
+        d.error = error_code::not_found;
+      if (!d.ok()) {
+        auto status = d.error == error_code::not_found ? 404 : 503;
+        reply_error(w, {status, status == 404 ? "invalid_request_error"
+                                              : "api_error",
+                        status == 404 ? "decision_not_found" : "no_store",
+                        status == 404 ? "No such decision (or it is past the "
+                                        "retention)."
+                                      : d.error_message},
+                    false);
+        return finish(status, 0, {}, key_id);
+      }
+      static const engine::keyword_classifier classifier;
+      w->respond(200, json_headers(),
+                 actors::decision_record_json(d.record, d.feedback, d.registry,
+                                              d.registry_logged, classifier));
+      finish(200, d.record.decision_id, {}, key_id);
     });
   }
 

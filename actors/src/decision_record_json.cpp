@@ -1,0 +1,160 @@
+#include "switchyard/actors/decision_record_json.hpp"
+
+#include "switchyard/engine/decision_report.hpp"
+#include "switchyard/engine/json_writer.hpp"
+#include "switchyard/engine/learning.hpp"
+#include "switchyard/messages/decision_id.hpp"
+
+namespace switchyard::actors {
+
+std::string model_name(const engine::registry& reg, std::uint16_t m) {
+  return m < reg.models.size() ? reg.models[m].id : "#" + std::to_string(m);
+}
+
+std::string verdict_name(engine::feedback_report::verdict v) {
+  switch (v) {
+    case engine::feedback_report::verdict::success: return "success";
+    case engine::feedback_report::verdict::partial: return "partial";
+    case engine::feedback_report::verdict::failure: return "failure";
+    case engine::feedback_report::verdict::none: break;
+  }
+  return "none";
+}
+
+std::string decision_record_json(const decision_record& rec,
+                                 const std::vector<feedback_record>& feedback,
+                                 const engine::registry& reg,
+                                 bool registry_logged,
+                                 const engine::keyword_classifier& cls) {
+  std::string out;
+  engine::json_writer w{out};
+  auto id = format_decision_id(rec.decision_id);
+  w.begin_object();
+  w.field("decision_id", std::string_view{id});
+  w.field("kind", std::string_view{rec.execute ? "execute" : "route"});
+  w.field("created_unix_ms", static_cast<std::int64_t>(rec.created_unix_ms));
+  w.key("task").begin_object();
+  w.field("text", std::string_view{rec.task.text});
+  w.field("messages", static_cast<std::uint64_t>(rec.task.messages.size()));
+  w.key("task_type");
+  if (rec.task.type)
+    w.value(to_string(*rec.task.type));
+  else
+    w.null();
+  w.key("complexity");
+  if (rec.task.tier)
+    w.value(to_string(*rec.task.tier));
+  else
+    w.null();
+  w.key("budget_usd");
+  if (rec.task.budget_usd)
+    w.value(*rec.task.budget_usd);
+  else
+    w.null();
+  w.key("min_quality");
+  if (rec.task.min_quality)
+    w.value(*rec.task.min_quality);
+  else
+    w.null();
+  w.field("context_tokens", rec.task.context_tokens);
+  w.field("parallel", rec.task.parallel);
+  w.field("force_model", std::string_view{rec.task.force_model});
+  w.field("budget_key", std::string_view{rec.task.budget_key});
+  w.end_object();
+  w.key("experiment");
+  if (rec.experiment.empty()) {
+    w.null();
+  } else {
+    w.begin_object();
+    w.field("id", std::string_view{rec.experiment});
+    w.field("arm", rec.experiment_arm);
+    w.end_object();
+  }
+  w.key("outcome").begin_object();
+  w.field("error", to_string(rec.error));
+  w.field("error_message", std::string_view{rec.error_message});
+  w.key("answered_by");
+  if (rec.answered)
+    w.value(std::string_view{model_name(reg, rec.answered_by)});
+  else
+    w.null();
+  w.field("cost_usd", engine::nanos_to_usd(rec.cost_nanos));
+  w.field("latency_ms", rec.latency_ms);
+  w.field("input_tokens", rec.input_tokens);
+  w.field("output_tokens", rec.output_tokens);
+  w.key("attempts").begin_array();
+  for (const auto& a : rec.attempts) {
+    w.begin_object();
+    w.field("model", std::string_view{model_name(reg, a.model)});
+    w.field("error", engine::to_string(a.error));
+    w.field("latency_ms", a.latency_ms);
+    w.field("cost_usd", engine::nanos_to_usd(a.cost_nanos));
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  w.key("feedback").begin_array();
+  for (const auto& f : feedback) {
+    w.begin_object();
+    w.field("received_unix_ms", static_cast<std::int64_t>(f.received_unix_ms));
+    w.field("outcome", std::string_view{verdict_name(f.report.outcome)});
+    w.key("score");
+    if (auto score = engine::score_feedback(f.report))
+      w.value(*score);
+    else
+      w.null();
+    w.end_object();
+  }
+  w.end_array();
+  w.field("registry_logged", registry_logged);
+  w.key("rounds").begin_array();
+  for (const auto& round : rec.rounds) {
+    const auto& c = round.context;
+    const auto& in = round.decision.inputs;
+    w.begin_object();
+    w.key("context").begin_object();
+    w.key("exclude").begin_array();
+    for (auto m : c.exclude)
+      w.value(std::string_view{model_name(reg, m)});
+    w.end_array();
+    w.field("local_failures", c.local_failures);
+    w.key("budget_remaining_usd");
+    if (c.budget_remaining)
+      w.value(engine::nanos_to_usd(*c.budget_remaining));
+    else
+      w.null();
+    w.field("force_model", std::string_view{c.force_model});
+    w.end_object();
+    w.key("inputs").begin_object();
+    w.field("recorded", in.recorded);
+    w.key("breakers_open").begin_array();
+    for (std::size_t p = 0; p < in.breaker_open.size(); ++p)
+      if (in.breaker_open[p] != 0 && p < reg.providers.size())
+        w.value(std::string_view{reg.providers[p].id});
+    w.end_array();
+    w.key("performance").begin_array();
+    for (std::size_t m = 0; m < in.performance.size(); ++m) {
+      const auto& p = in.performance[m];
+      w.begin_object();
+      w.field("model", std::string_view{model_name(
+                         reg, static_cast<std::uint16_t>(m))});
+      w.field("success", p.success);
+      w.field("latency_ms", p.latency_ms);
+      w.field("feedback_weight", p.feedback_weight);
+      w.field("samples", p.samples);
+      w.field("confidence", p.confidence);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    w.key("decision");
+    engine::write_decision_json(w, round.decision, reg, cls, id);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return out;
+}
+
+
+} // namespace switchyard::actors
