@@ -4,6 +4,7 @@
 #include "store_access.hpp"
 
 #include "switchyard/engine/decision_report.hpp"
+#include "switchyard/engine/analytics_json.hpp"
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/messages/error_code.hpp"
 #include "switchyard/storage/analytics_report.hpp"
@@ -12,6 +13,10 @@
 #include <iostream>
 
 namespace switchyard::cli {
+
+using engine::write_costs_json;
+using engine::write_performance_json;
+using engine::write_recommendations_json;
 
 namespace {
 
@@ -56,36 +61,6 @@ void print_performance(std::ostream& os,
     os << "(nothing learned yet)\n";
 }
 
-void write_performance_json(engine::json_writer& w,
-                            const std::vector<engine::performance_line>& lines,
-                            std::optional<engine::task_type> only) {
-  w.begin_array();
-  for (const auto& l : lines) {
-    if (only && l.type != *only)
-      continue;
-    w.begin_object();
-    w.field("task_type", to_string(l.type));
-    w.field("model", std::string_view{l.model});
-    w.field("success", l.success);
-    w.key("call_success");
-    if (l.call_success)
-      w.value(*l.call_success);
-    else
-      w.null();
-    w.key("feedback");
-    if (l.feedback)
-      w.value(*l.feedback);
-    else
-      w.null();
-    w.field("latency_ms", l.latency_ms);
-    w.field("cost_usd_per_call", l.cost_usd);
-    w.field("samples", l.samples);
-    w.field("confidence", l.confidence);
-    w.end_object();
-  }
-  w.end_array();
-}
-
 void print_spend(std::ostream& os, std::string_view title,
                  const std::vector<engine::spend_line>& lines) {
   os << "\n" << title << ":\n";
@@ -117,56 +92,6 @@ void print_costs(std::ostream& os, const engine::cost_report& c) {
   print_spend(os, "by provider", c.by_provider);
   print_spend(os, "by key", c.by_key);
   print_spend(os, "by day (UTC)", c.by_day);
-}
-
-void write_spend_json(engine::json_writer& w, std::string_view key,
-                      const std::vector<engine::spend_line>& lines) {
-  w.key(key).begin_array();
-  for (const auto& l : lines) {
-    w.begin_object();
-    w.field("name", std::string_view{l.name});
-    w.field("spent_usd", engine::nanos_to_usd(l.spent));
-    w.field("calls", static_cast<std::uint64_t>(l.calls));
-    w.end_object();
-  }
-  w.end_array();
-}
-
-void write_costs_json(engine::json_writer& w, const engine::cost_report& c) {
-  w.begin_object();
-  w.field("tasks", static_cast<std::uint64_t>(c.tasks));
-  w.field("answered_tasks", static_cast<std::uint64_t>(c.answered_tasks));
-  w.field("calls", static_cast<std::uint64_t>(c.calls));
-  w.field("spent_usd", engine::nanos_to_usd(c.total));
-  w.key("always_best").begin_object();
-  w.field("model", std::string_view{c.always_best_model});
-  w.field("cost_usd", engine::nanos_to_usd(c.always_best));
-  w.field("actual_usd", engine::nanos_to_usd(c.answered_total));
-  w.end_object();
-  write_spend_json(w, "by_model", c.by_model);
-  write_spend_json(w, "by_provider", c.by_provider);
-  write_spend_json(w, "by_key", c.by_key);
-  write_spend_json(w, "by_day", c.by_day);
-  w.end_object();
-}
-
-void write_recommendations_json(
-  engine::json_writer& w, const std::vector<engine::recommendation>& rs) {
-  w.begin_array();
-  for (const auto& r : rs) {
-    w.begin_object();
-    w.field("task_type", to_string(r.type));
-    w.field("model", std::string_view{r.model});
-    w.field("instead_of", std::string_view{r.instead_of});
-    w.field("metric", std::string_view{r.metric});
-    w.field("success", r.success);
-    w.field("reference_success", r.reference_success);
-    w.field("cost_share", r.cost_share);
-    w.field("sample", static_cast<std::uint64_t>(r.sample));
-    w.field("text", std::string_view{r.text});
-    w.end_object();
-  }
-  w.end_array();
 }
 
 } // namespace

@@ -342,6 +342,12 @@ TEST_CASE("GET /v1/decisions/{id} serves the logged decision", "[gateway]") {
   CHECK_THAT(logged.body, Catch::Contains("\"candidates\":["));
   CHECK(gw.call("GET", "/v1/decisions/dec_00000000000fffff").status == 404);
   CHECK(gw.call("GET", "/v1/decisions/nonsense").status == 400);
+  auto costs = gw.call("GET", "/v1/analytics/costs");
+  REQUIRE(costs.status == 200);
+  CHECK_THAT(costs.body, Catch::Contains("\"always_best\":{\"model\":"));
+  CHECK(gw.call("GET", "/v1/analytics/performance").status == 200);
+  CHECK(gw.call("GET", "/v1/analytics/recommendations").status == 200);
+  CHECK(gw.call("GET", "/v1/analytics/nothing").status == 404);
   gw.gateway->stop();
   std::string cmd = "rm -rf " + dir;
   CHECK(std::system(cmd.c_str()) == 0);

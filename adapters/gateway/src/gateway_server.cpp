@@ -1,6 +1,7 @@
 #include "switchyard/gateway/gateway_server.hpp"
 
 #include "switchyard/actors/decision_record_json.hpp"
+#include "switchyard/engine/analytics_json.hpp"
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/gateway/api_formats.hpp"
@@ -270,6 +271,8 @@ public:
       return feedback(req, std::move(w), who, finish);
     if (path == "/v1/keys")
       return manage_keys(req, std::move(w), who, finish);
+    if (path.rfind("/v1/analytics/", 0) == 0 && method == "GET")
+      return analytics(path.substr(14), std::move(w), who, finish);
     if (path.rfind("/v1/decisions/", 0) == 0 && method == "GET")
       return decision(path.substr(14), std::move(w), who, finish);
     reply_error(w, {404, "invalid_request_error", "unknown_url",
@@ -447,6 +450,46 @@ public:
                   {"x-switchyard-model", model}},
                  std::move(out));
       finish(200, r.decision_id, model, key_id);
+    });
+  }
+
+  /// GET /v1/analytics/{performance,costs,recommendations} (admin): the
+  /// reports of `switchyard analytics`, from the store.
+  template <class Finish>
+  void analytics(const std::string& report,
+                 std::shared_ptr<http::response_writer> w, const caller& who,
+                 Finish finish) {
+    if (report != "performance" && report != "costs"
+        && report != "recommendations") {
+      reply_error(w, {404, "invalid_request_error", "unknown_report",
+                      "Reports: performance, costs, recommendations."},
+                  false);
+      return finish(404, 0, {}, who.key_id);
+    }
+    if (!who.admin) {
+      reply_error(w, {403, "permission_error", "admin_required",
+                      "Analytics cover every key: they need the admin key."},
+                  false);
+      return finish(403, 0, {}, who.key_id);
+    }
+    auto key_id = who.key_id;
+    rt->analytics([this, w, finish, key_id, report](analytics_result r) {
+      if (!r.ok()) {
+        auto status = r.error == error_code::not_found ? 404 : 503;
+        reply_error(w, {status, "api_error", "no_store", r.error_message},
+                    false);
+        return finish(status, 0, {}, key_id);
+      }
+      std::string out;
+      engine::json_writer jw{out};
+      if (report == "performance")
+        engine::write_performance_json(jw, r.report.performance);
+      else if (report == "costs")
+        engine::write_costs_json(jw, r.report.costs);
+      else
+        engine::write_recommendations_json(jw, r.report.recommendations);
+      w->respond(200, json_headers(), std::move(out));
+      finish(200, 0, {}, key_id);
     });
   }
 
