@@ -35,6 +35,10 @@ using ledger_done_ptr = std::shared_ptr<ledger_done>;
 using experiment_done_ptr = std::shared_ptr<experiment_done>;
 using flag_done_ptr = std::shared_ptr<flag_done>;
 using ids_done_ptr = std::shared_ptr<ids_done>;
+struct breakers_done {
+  std::function<void(std::vector<breaker_change>)> fn;
+};
+using breakers_done_ptr = std::shared_ptr<breakers_done>;
 
 } // namespace
 
@@ -42,6 +46,7 @@ using ids_done_ptr = std::shared_ptr<ids_done>;
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::flag_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ids_done_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::breakers_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ledger_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::experiment_done_ptr)
 
@@ -115,6 +120,28 @@ caf::behavior bridge(caf::event_based_actor* self, actors::actor_graph graph) {
                     yes)
         .then([done](bool found) { done->fn(found); },
               [done](caf::error&) { done->fn(false); });
+    },
+    [self, graph](state_atom, breakers_done_ptr done) {
+      // Every provider's breaker, in provider order.
+      auto states = std::make_shared<std::vector<breaker_change>>(
+        graph.breakers.size());
+      auto left = std::make_shared<std::size_t>(graph.breakers.size());
+      if (*left == 0)
+        return done->fn({});
+      for (std::size_t i = 0; i < graph.breakers.size(); ++i) {
+        auto one_done = [states, left, done] {
+          if (--*left == 0)
+            done->fn(std::move(*states));
+        };
+        (*states)[i].provider = static_cast<std::uint16_t>(i);
+        self->request(graph.breakers[i], caf::infinite, state_atom::value)
+          .then(
+            [states, i, one_done](breaker_change& c) {
+              (*states)[i] = c;
+              one_done();
+            },
+            [one_done](caf::error&) { one_done(); });
+      }
     },
     [self, graph](pending_atom, ids_done_ptr done) {
       // Ask every coordinator and merge.
@@ -579,6 +606,27 @@ std::future<std::vector<std::uint64_t>> runtime::pending_approvals() {
     promise->set_value(std::move(ids));
   };
   caf::anon_send(impl_->pick_bridge(), pending_atom::value, std::move(cb));
+  return future;
+}
+
+void runtime::breaker_states(
+  std::function<void(std::vector<breaker_change>)> done) {
+  if (impl_->stopped) {
+    done({});
+    return;
+  }
+  auto cb = std::make_shared<breakers_done>();
+  cb->fn = std::move(done);
+  caf::anon_send(impl_->pick_bridge(), state_atom::value, std::move(cb));
+}
+
+std::future<std::vector<breaker_change>> runtime::breaker_states() {
+  auto promise
+    = std::make_shared<std::promise<std::vector<breaker_change>>>();
+  auto future = promise->get_future();
+  breaker_states([promise](std::vector<breaker_change> states) {
+    promise->set_value(std::move(states));
+  });
   return future;
 }
 

@@ -213,6 +213,11 @@ public:
 
   [[nodiscard]] runtime_stats stats() const;
 
+  /// Every provider's circuit breaker (closed, open or half-open), in the
+  /// registry's provider order.
+  void breaker_states(std::function<void(std::vector<breaker_change>)> done);
+  [[nodiscard]] std::future<std::vector<breaker_change>> breaker_states();
+
   /// What the ledger holds: spend, reservations in flight, refusals.
   [[nodiscard]] std::future<ledger_summary> budget_summary();
 

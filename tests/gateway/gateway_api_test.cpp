@@ -217,6 +217,10 @@ TEST_CASE("bad requests get OpenAI-style errors and the server stays healthy",
 TEST_CASE("models, route, feedback, metrics and health endpoints",
           "[gateway]") {
   gateway_fixture gw;
+  auto providers = gw.call("GET", "/v1/providers");
+  REQUIRE(providers.status == 200);
+  CHECK_THAT(providers.body, Catch::Contains("{\"id\":\"anthropic\",\"kind\":\"anthropic\",\"local\":false,\"breaker\":\"closed\",\"reopens_in_ms\":null}"));
+  CHECK_THAT(providers.body, Catch::Contains("\"id\":\"ollama\""));
   auto models = gw.call("GET", "/v1/models");
   REQUIRE(models.status == 200);
   CHECK_THAT(models.body, Catch::Contains("\"id\":\"auto\""));

@@ -252,6 +252,8 @@ public:
       reply_error(w, who.error, anthropic, std::move(who.extra));
       return finish(who.error.status, 0, {}, who.key_id);
     }
+    if (path == "/v1/providers" && method == "GET")
+      return providers(std::move(w), who, finish);
     if (path == "/v1/models" && method == "GET") {
       w->respond(200, json_headers(), models_body());
       return finish(200, 0, {}, who.key_id);
@@ -488,6 +490,44 @@ public:
         engine::write_costs_json(jw, r.report.costs);
       else
         engine::write_recommendations_json(jw, r.report.recommendations);
+      w->respond(200, json_headers(), std::move(out));
+      finish(200, 0, {}, key_id);
+    });
+  }
+
+  /// GET /v1/providers: each provider with its circuit breaker's state.
+  template <class Finish>
+  void providers(std::shared_ptr<http::response_writer> w, const caller& who,
+                 Finish finish) {
+    auto key_id = who.key_id;
+    rt->breaker_states([this, w, finish,
+                        key_id](std::vector<breaker_change> states) {
+      static constexpr std::array<std::string_view, 3> phases{
+        "closed", "open", "half_open"};
+      auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      clock_type::now().time_since_epoch())
+                      .count();
+      std::string out;
+      engine::json_writer jw{out};
+      jw.begin_object().field("object", "list").key("data").begin_array();
+      for (const auto& c : states) {
+        if (c.provider >= cfg.registry.providers.size())
+          continue;
+        const auto& p = cfg.registry.providers[c.provider];
+        jw.begin_object();
+        jw.field("id", std::string_view{p.id});
+        jw.field("kind", engine::to_string(p.kind));
+        jw.field("local", p.local);
+        jw.field("breaker", phases[static_cast<std::size_t>(c.phase)]);
+        jw.key("reopens_in_ms");
+        if (c.phase == breaker_phase::open)
+          jw.value(std::max<std::int64_t>(0, (c.reopens_at_ns - now_ns)
+                                               / 1'000'000));
+        else
+          jw.null();
+        jw.end_object();
+      }
+      jw.end_array().end_object();
       w->respond(200, json_headers(), std::move(out));
       finish(200, 0, {}, key_id);
     });
