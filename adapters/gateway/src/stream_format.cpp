@@ -23,15 +23,19 @@ std::string event(std::string_view name, const std::string& json) {
 
 } // namespace
 
+void sse_encoder::open_openai_chunk(engine::json_writer& w) const {
+  w.begin_object();
+  w.field("id", std::string_view{id_});
+  w.field("object", "chat.completion.chunk");
+  w.field("created", created_);
+  w.field("model", std::string_view{model_});
+}
+
 std::string sse_encoder::start(std::uint32_t input_tokens) const {
   std::string json;
   json_writer w{json};
   if (format_ == api::openai) {
-    w.begin_object();
-    w.field("id", std::string_view{id_});
-    w.field("object", "chat.completion.chunk");
-    w.field("created", created_);
-    w.field("model", std::string_view{model_});
+    open_openai_chunk(w);
     w.key("choices").begin_array().begin_object();
     w.field("index", 0);
     w.key("delta").begin_object();
@@ -76,11 +80,7 @@ std::string sse_encoder::delta(std::string_view text) const {
   std::string json;
   json_writer w{json};
   if (format_ == api::openai) {
-    w.begin_object();
-    w.field("id", std::string_view{id_});
-    w.field("object", "chat.completion.chunk");
-    w.field("created", created_);
-    w.field("model", std::string_view{model_});
+    open_openai_chunk(w);
     w.key("choices").begin_array().begin_object();
     w.field("index", 0);
     w.key("delta").begin_object().field("content", text).end_object();
@@ -105,11 +105,7 @@ std::string sse_encoder::finish(std::string_view finish_reason,
   std::string json;
   json_writer w{json};
   if (format_ == api::openai) {
-    w.begin_object();
-    w.field("id", std::string_view{id_});
-    w.field("object", "chat.completion.chunk");
-    w.field("created", created_);
-    w.field("model", std::string_view{model_});
+    open_openai_chunk(w);
     w.key("choices").begin_array().begin_object();
     w.field("index", 0);
     w.key("delta").begin_object().end_object();
@@ -120,11 +116,7 @@ std::string sse_encoder::finish(std::string_view finish_reason,
     if (include_usage_) {
       json.clear();
       json_writer u{json};
-      u.begin_object();
-      u.field("id", std::string_view{id_});
-      u.field("object", "chat.completion.chunk");
-      u.field("created", created_);
-      u.field("model", std::string_view{model_});
+      open_openai_chunk(u);
       u.key("choices").begin_array().end_array();
       u.key("usage").begin_object();
       u.field("prompt_tokens", input_tokens);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/engine/json_writer.hpp"
 #include "switchyard/messages/task_messages.hpp"
 
 #include <cstdint>
@@ -40,6 +41,9 @@ public:
                                   std::string_view message) const;
 
 private:
+  /// Opens a `chat.completion.chunk` object: id, object, created, model.
+  void open_openai_chunk(engine::json_writer& w) const;
+
   api format_;
   std::string id_;
   std::string model_;
