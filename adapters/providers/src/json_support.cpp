@@ -2,6 +2,30 @@
 
 namespace switchyard::providers::detail {
 
+void begin_json_post(http::client_request& out, std::string target,
+                     bool stream, bool ndjson_stream) {
+  out.method = "POST";
+  out.target = std::move(target);
+  out.headers.push_back({"Content-Type", "application/json"});
+  if (!ndjson_stream)
+    out.headers.push_back(
+      {"Accept", stream ? "text/event-stream" : "application/json"});
+  out.body.clear();
+}
+
+void write_role_content_messages(engine::json_writer& w,
+                                 const std::vector<engine::chat_message>& ms) {
+  w.begin_array();
+  for (const auto& m : ms) {
+    w.begin_object();
+    w.field("role", m.role);
+    w.field("content", m.content);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+
 simdjson::padded_string_view padded_copy::load(std::string_view text) {
   buffer_.reserve(text.size() + simdjson::SIMDJSON_PADDING);
   buffer_.assign(text.data(), text.size());

@@ -5,6 +5,7 @@
 
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/engine/provider_call.hpp"
+#include "switchyard/http/client_request.hpp"
 
 #include <cstdint>
 #include <simdjson.h>
@@ -17,6 +18,17 @@ namespace switchyard::providers::detail {
 
 namespace od = simdjson::ondemand;
 using simdjson::error_code;
+
+/// Starts a JSON POST to `target`: method, Content-Type, Accept (SSE for a
+/// stream unless `ndjson_stream`), and an empty body. Every format's
+/// build_request begins with it.
+void begin_json_post(http::client_request& out, std::string target,
+                     bool stream, bool ndjson_stream = false);
+
+/// `[{"role": ..., "content": ...}, ...]` as the OpenAI-style formats
+/// (OpenAI, Cohere v2, Ollama) take their conversation.
+void write_role_content_messages(engine::json_writer& w,
+                                 const std::vector<engine::chat_message>& ms);
 
 /// A reusable copy of a JSON text with the padding simdjson reads past the
 /// end. Keep it (and the parser) alive while the document is read.

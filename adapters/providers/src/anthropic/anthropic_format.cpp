@@ -12,13 +12,8 @@ using namespace detail;
 void anthropic_format::build_request(const engine::call_request& req,
                                      bool stream, std::string_view base_path,
                                      http::client_request& out) const {
-  out.method = "POST";
-  out.target = std::string{base_path} + "/v1/messages";
-  out.headers.push_back({"Content-Type", "application/json"});
-  out.headers.push_back(
-    {"Accept", stream ? "text/event-stream" : "application/json"});
+  begin_json_post(out, std::string{base_path} + "/v1/messages", stream);
   out.headers.push_back({"anthropic-version", std::string{api_version}});
-  out.body.clear();
   engine::json_writer w{out.body};
   w.begin_object();
   w.field("model", req.upstream_model);

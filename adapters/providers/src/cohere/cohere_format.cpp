@@ -12,23 +12,12 @@ using namespace detail;
 void cohere_format::build_request(const engine::call_request& req, bool stream,
                                   std::string_view base_path,
                                   http::client_request& out) const {
-  out.method = "POST";
-  out.target = std::string{base_path} + "/chat";
-  out.headers.push_back({"Content-Type", "application/json"});
-  out.headers.push_back(
-    {"Accept", stream ? "text/event-stream" : "application/json"});
-  out.body.clear();
+  begin_json_post(out, std::string{base_path} + "/chat", stream);
   engine::json_writer w{out.body};
   w.begin_object();
   w.field("model", req.upstream_model);
-  w.key("messages").begin_array();
-  for (const auto& m : req.messages) {
-    w.begin_object();
-    w.field("role", m.role);
-    w.field("content", m.content);
-    w.end_object();
-  }
-  w.end_array();
+  w.key("messages");
+  write_role_content_messages(w, req.messages);
   if (req.temperature)
     w.field("temperature", *req.temperature);
   if (req.top_p)

@@ -11,15 +11,12 @@ using namespace detail;
 void gemini_format::build_request(const engine::call_request& req, bool stream,
                                   std::string_view base_path,
                                   http::client_request& out) const {
-  out.method = "POST";
-  out.target = std::string{base_path} + "/models/"
-               + http::escape_path_segment(req.upstream_model)
-               + (stream ? ":streamGenerateContent?alt=sse"
-                         : ":generateContent");
-  out.headers.push_back({"Content-Type", "application/json"});
-  out.headers.push_back(
-    {"Accept", stream ? "text/event-stream" : "application/json"});
-  out.body.clear();
+  begin_json_post(out,
+                  std::string{base_path} + "/models/"
+                    + http::escape_path_segment(req.upstream_model)
+                    + (stream ? ":streamGenerateContent?alt=sse"
+                              : ":generateContent"),
+                  stream);
   engine::json_writer w{out.body};
   w.begin_object();
   w.key("contents").begin_array();

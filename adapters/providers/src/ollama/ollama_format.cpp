@@ -10,21 +10,13 @@ using namespace detail;
 void ollama_format::build_request(const engine::call_request& req, bool stream,
                                   std::string_view base_path,
                                   http::client_request& out) const {
-  out.method = "POST";
-  out.target = std::string{base_path} + "/api/chat";
-  out.headers.push_back({"Content-Type", "application/json"});
-  out.body.clear();
+  // Ollama streams NDJSON and takes no Accept.
+  begin_json_post(out, std::string{base_path} + "/api/chat", stream, true);
   engine::json_writer w{out.body};
   w.begin_object();
   w.field("model", req.upstream_model);
-  w.key("messages").begin_array();
-  for (const auto& m : req.messages) {
-    w.begin_object();
-    w.field("role", m.role);
-    w.field("content", m.content);
-    w.end_object();
-  }
-  w.end_array();
+  w.key("messages");
+  write_role_content_messages(w, req.messages);
   w.field("stream", stream);
   w.key("options").begin_object();
   if (req.temperature)
