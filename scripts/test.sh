@@ -5,18 +5,20 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/build.sh"
-# The SDK tests' npm packages, pinned by tests/sdk/package-lock.json.
-if [ ! -d "$root/tests/sdk/node_modules" ] \
-   || [ "$root/tests/sdk/package-lock.json" -nt "$root/tests/sdk/node_modules" ]; then
-  (cd "$root/tests/sdk" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  touch "$root/tests/sdk/node_modules"
-fi
 if [ "${SWITCHYARD_SANITIZE:-0}" = "1" ]; then
   dir="$root/build-sanitize"
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 else
   dir="$root/build"
+fi
+# The SDK tests' npm packages, pinned by tests/sdk/package-lock.json and
+# installed into the build tree beside the copied test.
+sdk="$dir/tests/sdk"
+if [ -f "$sdk/package-lock.json" ] && { [ ! -d "$sdk/node_modules" ] \
+     || [ "$sdk/package-lock.json" -nt "$sdk/node_modules" ]; }; then
+  (cd "$sdk" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$sdk/node_modules"
 fi
 cd "$dir"
 ctest --output-on-failure -j "${SWITCHYARD_JOBS:-2}"
