@@ -13,10 +13,13 @@ breaker_change change_of(const breaker_state& st) {
   c.reopens_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                       st.core.reopens_at().time_since_epoch())
                       .count();
+  c.trips = st.trips;
   return c;
 }
 
 void publish(breaker_actor::stateful_pointer<breaker_state> self) {
+  if (self->state.core.state() == engine::breaker_state::open)
+    ++self->state.trips;
   auto change = change_of(self->state);
   for (const auto& s : self->state.subscribers)
     self->send(s, breaker_atom::value, change);

@@ -375,6 +375,14 @@ std::future<task_reply> runtime::execute(task_spec task) {
   return future;
 }
 
+void runtime::set_key_budget(const std::string& budget_key,
+                             std::optional<double> budget_usd) {
+  if (impl_->stopped || !impl_->graph.ledger)
+    return;
+  std::int64_t cap = budget_usd ? engine::usd_to_nanos_ceil(*budget_usd) : -1;
+  caf::anon_send(impl_->graph.ledger, key_cap_atom::value, budget_key, cap);
+}
+
 void runtime::feedback(std::uint64_t decision_id,
                        engine::feedback_report report) {
   if (impl_->graph.learning)
@@ -630,16 +638,20 @@ std::future<std::vector<breaker_change>> runtime::breaker_states() {
   return future;
 }
 
+void runtime::budget_summary(std::function<void(ledger_summary)> done) {
+  if (impl_->stopped) {
+    done({});
+    return;
+  }
+  auto cb = std::make_shared<ledger_done>();
+  cb->fn = std::move(done);
+  caf::anon_send(impl_->pick_bridge(), stats_atom::value, std::move(cb));
+}
+
 std::future<ledger_summary> runtime::budget_summary() {
   auto promise = std::make_shared<std::promise<ledger_summary>>();
   auto future = promise->get_future();
-  if (impl_->stopped) {
-    promise->set_value({});
-    return future;
-  }
-  auto cb = std::make_shared<ledger_done>();
-  cb->fn = [promise](ledger_summary s) { promise->set_value(s); };
-  caf::anon_send(impl_->pick_bridge(), stats_atom::value, std::move(cb));
+  budget_summary([promise](ledger_summary s) { promise->set_value(s); });
   return future;
 }
 

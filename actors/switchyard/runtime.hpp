@@ -218,8 +218,15 @@ public:
   void breaker_states(std::function<void(std::vector<breaker_change>)> done);
   [[nodiscard]] std::future<std::vector<breaker_change>> breaker_states();
 
-  /// What the ledger holds: spend, reservations in flight, refusals.
+  /// What the ledger holds: spend, reservations in flight, refusals, and
+  /// every budget (global, today, per key) with its cap.
+  void budget_summary(std::function<void(ledger_summary)> done);
   [[nodiscard]] std::future<ledger_summary> budget_summary();
+
+  /// Gives the key `budget_key` its own budget in USD (over all days), or
+  /// back to the policy's per-key cap with none. What it spent still counts.
+  void set_key_budget(const std::string& budget_key,
+                      std::optional<double> budget_usd);
 
   [[nodiscard]] const engine::registry& registry() const noexcept;
 
@@ -228,11 +235,12 @@ public:
   /// the destructor calls it.
   void shutdown(std::chrono::milliseconds deadline = std::chrono::seconds{30});
 
-private:
-  /// Queues blocking work on the storage actor's thread; false without a
-  /// store or after shutdown.
+  /// Queues blocking work on the storage actor's thread (in order with the
+  /// runtime's own writes); false without a store or after shutdown. For
+  /// state the runtime does not own, such as API keys.
   bool run_on_store(std::function<void(storage::store&)> job);
 
+private:
   struct impl;
   explicit runtime(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;

@@ -13,6 +13,8 @@ struct breaker_state {
   engine::circuit_breaker core{engine::breaker_config{}};
   /// Who hears about state changes (the scorer, later metrics and peers).
   std::vector<scorer_actor> subscribers;
+  /// How many times the breaker opened.
+  std::uint32_t trips = 0;
 };
 
 /// One provider's circuit breaker around engine::circuit_breaker. Publishes

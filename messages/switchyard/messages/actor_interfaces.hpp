@@ -53,6 +53,9 @@ using ledger_actor = caf::typed_actor<
   caf::replies_to<reserve_atom, budget_request>::with<budget_grant>,
   caf::reacts_to<settle_atom, budget_settlement>,
   caf::replies_to<stats_atom>::with<ledger_summary>,
+  // A key's own budget in nano-USD; negative: back to the policy's per-key
+  // cap. Spend so far still counts.
+  caf::reacts_to<key_cap_atom, std::string, std::int64_t>,
   // True once every settled spend so far is stored.
   caf::replies_to<flush_atom>::with<bool>>;
 
