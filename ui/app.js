@@ -182,7 +182,7 @@ function renderEvidence(rec) {
       el('th', {}, 'model'), el('th', {}, 'result'), el('th', { class: 'num' }, 'latency (ms)'),
       el('th', { class: 'num' }, 'cost (USD)'))));
     const tb = el('tbody');
-    o.attempts.forEach((a) => tb.append(el('tr', {}, el('td', {}, a.model), el('td', {}, a.error),
+    o.attempts.forEach((a) => tb.append(el('tr', {}, el('td', {}, a.model), el('td', {}, a.error === 'none' ? 'ok' : a.error),
       el('td', { class: 'num' }, a.latency_ms.toFixed(1)), el('td', { class: 'num' }, fmtUsd(a.cost_usd)))));
     t.append(tb);
     ev.append(t);
@@ -278,6 +278,7 @@ refreshers.spend = refreshSpend;
 // -- models --------------------------------------------------------------------
 
 let learnedSamples = [];
+let learnedIntervalMs = 0;
 async function refreshModels() {
   const perf = await api('/v1/analytics/performance');
   const lines = Array.isArray(perf) ? perf : (perf.data || perf.performance || []);
@@ -287,16 +288,17 @@ async function refreshModels() {
     el('td', {}, l.model), el('td', {}, l.task_type),
     el('td', { class: 'num' }, fmtPct(l.success)),
     el('td', { class: 'num' }, (l.latency_ms || 0).toFixed(0)),
-    el('td', { class: 'num' }, fmtUsd(l.cost_usd)),
+    el('td', { class: 'num' }, fmtUsd(l.cost_usd_per_call)),
     el('td', { class: 'num' }, (l.samples || 0).toFixed(1)),
     el('td', { class: 'num' }, fmtPct(l.confidence || 0)))));
   const since = learnedSamples.length ? learnedSamples[learnedSamples.length - 1].unix_ms : 0;
   const w = await api(`/v1/analytics/learned?since=${since}`);
   learnedSamples = learnedSamples.concat(w.samples).slice(-720);
-  drawWeights(w.interval_ms);
+  learnedIntervalMs = w.interval_ms;
+  drawWeights();
 }
 
-function drawWeights(intervalMs) {
+function drawWeights() {
   const type = $('#weights-type').value;
   const value = $('#weights-value').value;
   const models = new Set();
@@ -309,7 +311,7 @@ function drawWeights(intervalMs) {
       return c ? c[value] : null;
     }),
   }));
-  $('#weights-note').textContent = `${learnedSamples.length} samples, one every ${(intervalMs || 0) / 1000} s`;
+  $('#weights-note').textContent = `${learnedSamples.length} samples, one every ${learnedIntervalMs / 1000} s (kept in memory by the node)`;
   drawChart('weights', '#weights-chart', xs, series,
     { format: (v) => (value === 'latency_ms' ? v.toFixed(0) : Number(v).toFixed(3)) });
 }
