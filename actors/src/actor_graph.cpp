@@ -65,7 +65,8 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
   for (std::size_t p = 0; p < reg.providers.size(); ++p) {
     auto provider = static_cast<std::uint16_t>(p);
     g.breakers.push_back(sys.spawn(breaker, provider, reg.policy.breaker,
-                                   std::vector<scorer_actor>{g.scorer}));
+                                   std::vector<scorer_actor>{g.scorer},
+                                   cfg.breaker_log));
     engine::provider_client_ptr client;
     if (cfg.make_client)
       client = cfg.make_client(reg.providers[p]);

@@ -21,6 +21,10 @@ void publish(breaker_actor::stateful_pointer<breaker_state> self) {
   if (self->state.core.state() == engine::breaker_state::open)
     ++self->state.trips;
   auto change = change_of(self->state);
+  if (self->state.history && change.phase != self->state.published)
+    self->state.history->record(change.provider, self->state.published,
+                                change.phase);
+  self->state.published = change.phase;
   for (const auto& s : self->state.subscribers)
     self->send(s, breaker_atom::value, change);
   if (self->state.core.state() == engine::breaker_state::open)
@@ -34,8 +38,10 @@ void publish(breaker_actor::stateful_pointer<breaker_state> self) {
 breaker_actor::behavior_type
 breaker(breaker_actor::stateful_pointer<breaker_state> self,
         std::uint16_t provider, engine::breaker_config cfg,
-        std::vector<scorer_actor> subscribers) {
+        std::vector<scorer_actor> subscribers,
+        std::shared_ptr<breaker_history> history) {
   self->state.provider = provider;
+  self->state.history = std::move(history);
   self->state.core = engine::circuit_breaker{cfg};
   self->state.subscribers = std::move(subscribers);
   return {

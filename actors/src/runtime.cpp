@@ -2,6 +2,7 @@
 
 #include "switchyard/actors/actor_graph.hpp"
 #include "switchyard/config/registry_loader.hpp"
+#include "switchyard/storage/task_history.hpp"
 #include "switchyard/messages/message_types.hpp"
 
 #include <caf/actor_system.hpp>
@@ -39,6 +40,10 @@ struct breakers_done {
   std::function<void(std::vector<breaker_change>)> fn;
 };
 using breakers_done_ptr = std::shared_ptr<breakers_done>;
+struct learned_done {
+  std::function<void(engine::performance_table)> fn;
+};
+using learned_done_ptr = std::shared_ptr<learned_done>;
 
 } // namespace
 
@@ -49,6 +54,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ids_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::breakers_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ledger_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::experiment_done_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::learned_done_ptr)
 
 namespace switchyard {
 
@@ -143,6 +149,11 @@ caf::behavior bridge(caf::event_based_actor* self, actors::actor_graph graph) {
             [one_done](caf::error&) { one_done(); });
       }
     },
+    [self, learning](snapshot_atom, learned_done_ptr done) {
+      self->request(learning, caf::infinite, snapshot_atom::value)
+        .then([done](engine::performance_table& t) { done->fn(std::move(t)); },
+              [done](caf::error&) { done->fn({}); });
+    },
     [self, graph](pending_atom, ids_done_ptr done) {
       // Ask every coordinator and merge.
       auto merged = std::make_shared<std::vector<std::uint64_t>>();
@@ -179,6 +190,7 @@ struct runtime::impl {
   std::vector<caf::actor> bridges;
   std::atomic<std::size_t> next_bridge{0};
   std::atomic<std::size_t> next_coordinator{0};
+  std::shared_ptr<actors::breaker_history> breaker_log;
 
   const coordinator_actor& pick_coordinator() {
     return graph.coordinators[next_coordinator.fetch_add(
@@ -295,6 +307,9 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
   gc.classifier_workers = threads;
   gc.coordinator_shards = threads;
   gc.approval_timeout = cfg.approval_timeout;
+  p->breaker_log = std::make_shared<actors::breaker_history>(
+    512, cfg.wall_clock_ms);
+  gc.breaker_log = p->breaker_log;
   p->graph = actors::spawn_actor_graph(*p->system, gc);
   p->bridges.push_back(p->system->spawn(bridge, p->graph));
   return std::unique_ptr<runtime>{new runtime(std::move(p))};
@@ -668,6 +683,69 @@ runtime_stats runtime::stats() const {
 
 const engine::registry& runtime::registry() const noexcept {
   return *impl_->registry;
+}
+
+// -- what the dashboard reads -------------------------------------------------
+
+void runtime::decisions(std::uint64_t before, std::uint64_t after,
+                        std::size_t limit,
+                        std::function<void(decision_list)> done) {
+  auto reg = impl_->registry;
+  auto shared_done
+    = std::make_shared<std::function<void(decision_list)>>(std::move(done));
+  auto queued = run_on_store(
+    [before, after, limit, reg, shared_done](storage::store& db) {
+      auto page = storage::list_decisions(db, *reg, before, after, limit);
+      if (!page) {
+        (*shared_done)(failure<decision_list>(error_code_of(page.error()),
+                                              error_message(page.error())));
+        return;
+      }
+      decision_list out;
+      out.page = std::move(*page);
+      (*shared_done)(std::move(out));
+    });
+  if (!queued)
+    (*shared_done)(
+      failure<decision_list>(error_code::not_found, std::string{no_store}));
+}
+
+void runtime::spend(spend_query q, std::function<void(spend_result)> done) {
+  auto reg = impl_->registry;
+  auto shared_done
+    = std::make_shared<std::function<void(spend_result)>>(std::move(done));
+  auto queued = run_on_store([q, reg, shared_done](storage::store& db) {
+    spend_result out;
+    auto tasks = storage::load_recent_task_history(
+      db, *reg, q.since_unix_ms, q.max_tasks, out.truncated);
+    if (!tasks) {
+      (*shared_done)(failure<spend_result>(error_code_of(tasks.error()),
+                                           error_message(tasks.error())));
+      return;
+    }
+    out.tasks = tasks->size();
+    out.series = engine::spend_over_time(*tasks, *reg, q.since_unix_ms / 1000,
+                                         q.until_unix_ms / 1000, q.bucket_s);
+    (*shared_done)(std::move(out));
+  });
+  if (!queued)
+    (*shared_done)(
+      failure<spend_result>(error_code::not_found, std::string{no_store}));
+}
+
+void runtime::learned(std::function<void(engine::performance_table)> done) {
+  if (impl_->stopped || impl_->bridges.empty()) {
+    done({});
+    return;
+  }
+  auto cb = std::make_shared<learned_done>();
+  cb->fn = std::move(done);
+  caf::anon_send(impl_->pick_bridge(), snapshot_atom::value, std::move(cb));
+}
+
+std::vector<actors::breaker_transition> runtime::breaker_history() const {
+  return impl_->breaker_log ? impl_->breaker_log->snapshot()
+                            : std::vector<actors::breaker_transition>{};
 }
 
 void runtime::shutdown(std::chrono::milliseconds deadline) {

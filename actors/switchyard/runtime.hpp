@@ -1,12 +1,15 @@
 #pragma once
 
+#include "switchyard/actors/breaker_history.hpp"
 #include "switchyard/actors/decision_replay.hpp"
 #include "switchyard/engine/experiment.hpp"
 #include "switchyard/engine/provider_client.hpp"
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/messages/storage_records.hpp"
 #include "switchyard/messages/task_messages.hpp"
+#include "switchyard/engine/performance.hpp"
 #include "switchyard/storage/analytics_report.hpp"
+#include "switchyard/storage/decision_listing.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -101,6 +104,40 @@ struct analytics_result {
   error_code error = error_code::none;
   std::string error_message;
   storage::analytics_report report;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == error_code::none;
+  }
+};
+
+/// A page of the decision log, newest first.
+struct decision_list {
+  error_code error = error_code::none;
+  std::string error_message;
+  storage::decision_page page;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == error_code::none;
+  }
+};
+
+/// Which decisions a spend series covers.
+struct spend_query {
+  /// Wall-clock window, ms since the Unix epoch.
+  std::int64_t since_unix_ms = 0;
+  std::int64_t until_unix_ms = 0;
+  std::int64_t bucket_s = 60;
+  /// At most this many tasks are read (newest first).
+  std::size_t max_tasks = 200'000;
+};
+
+struct spend_result {
+  error_code error = error_code::none;
+  std::string error_message;
+  engine::spend_series series;
+  /// Tasks read; `truncated` when the window held more than max_tasks.
+  std::uint64_t tasks = 0;
+  bool truncated = false;
 
   [[nodiscard]] bool ok() const noexcept {
     return error == error_code::none;
@@ -229,6 +266,26 @@ public:
                       std::optional<double> budget_usd);
 
   [[nodiscard]] const engine::registry& registry() const noexcept;
+
+  // -- what the dashboard reads -----------------------------------------------
+
+  /// Logged decisions with `after < id < before` (`before` 0: the newest),
+  /// newest first, at most `limit`; reads about `limit` records whatever
+  /// the log's size (needs a data_dir).
+  void decisions(std::uint64_t before, std::uint64_t after, std::size_t limit,
+                 std::function<void(decision_list)> done);
+
+  /// Spend over time from the decision log (needs a data_dir).
+  void spend(spend_query q, std::function<void(spend_result)> done);
+
+  /// The learned state as the scorer reads it now, one cell per (model,
+  /// task type) of the registry.
+  void learned(std::function<void(engine::performance_table)> done);
+
+  /// The breakers' recent transitions, oldest first (a bounded ring in
+  /// memory: it starts empty with the process).
+  [[nodiscard]] std::vector<actors::breaker_transition>
+  breaker_history() const;
 
   /// Stops taking tasks, waits up to `deadline` for those in flight, then
   /// stops every actor. Tasks submitted afterwards fail at once. Idempotent;

@@ -19,17 +19,6 @@ const std::string hello
 const std::string forced_gpt4o
   = R"({"model":"gpt-4o","messages":[{"role":"user","content":"say hello"}]})";
 
-struct scratch_dir {
-  std::string path;
-  explicit scratch_dir(const std::string& name)
-    : path("/tmp/switchyard-" + name + "-" + std::to_string(getpid())) {
-    std::filesystem::remove_all(path);
-  }
-  ~scratch_dir() {
-    std::filesystem::remove_all(path);
-  }
-};
-
 struct created_key {
   std::string id;
   std::string secret;

@@ -204,7 +204,7 @@ TEST_CASE("models, route, feedback, metrics and health endpoints",
   gateway_fixture gw;
   auto providers = gw.call("GET", "/v1/providers");
   REQUIRE(providers.status == 200);
-  CHECK_THAT(providers.body, Catch::Contains("{\"id\":\"anthropic\",\"kind\":\"anthropic\",\"local\":false,\"breaker\":\"closed\",\"trips\":0,\"reopens_in_ms\":null}"));
+  CHECK_THAT(providers.body, Catch::Contains("{\"id\":\"anthropic\",\"kind\":\"anthropic\",\"local\":false,\"breaker\":\"closed\",\"trips\":0,\"reopens_in_ms\":null,"));
   CHECK_THAT(providers.body, Catch::Contains("\"id\":\"ollama\""));
   auto models = gw.call("GET", "/v1/models");
   REQUIRE(models.status == 200);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -250,5 +251,18 @@ inline void write_sim_config(const std::string& path,
       << "\n";
   }
 }
+
+/// A directory under /tmp named for the test process, empty at the start
+/// and removed at the end.
+struct scratch_dir {
+  std::string path;
+  explicit scratch_dir(const std::string& name)
+    : path("/tmp/switchyard-" + name + "-" + std::to_string(getpid())) {
+    std::filesystem::remove_all(path);
+  }
+  ~scratch_dir() {
+    std::filesystem::remove_all(path);
+  }
+};
 
 } // namespace switchyard::testing

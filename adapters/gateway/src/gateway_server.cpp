@@ -7,6 +7,7 @@
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/gateway/admin_requests.hpp"
 #include "switchyard/gateway/api_formats.hpp"
+#include "switchyard/gateway/dashboard_routes.hpp"
 #include "switchyard/gateway/gateway_metrics.hpp"
 #include "switchyard/gateway/stream_format.hpp"
 #include "switchyard/http/http_client.hpp"
@@ -61,6 +62,8 @@ public:
   key_store keys;
   std::unique_ptr<gateway_metrics> metrics;
   std::unique_ptr<http::http_server> server;
+  /// /ui and the API it reads (dashboard_routes.cpp).
+  std::unique_ptr<dashboard_routes> dashboard;
 
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> in_flight{0};
@@ -172,6 +175,12 @@ public:
     if (!secret)
       if (auto h = req.header("x-api-key"))
         secret = *h;
+    if (!secret && dashboard && dashboard->has_session(req)) {
+      c.ok = true;
+      c.admin = true;
+      c.key_id = "dashboard";
+      return c;
+    }
     if (secret && cfg.admin_key_hash && hash_secret(*secret) == *cfg.admin_key_hash) {
       c.ok = true;
       c.admin = true;
@@ -284,13 +293,18 @@ public:
       });
       return;
     }
+    if (dashboard->serve_ui(req, w, [finish](int s) { finish(s); }))
+      return;
     auto who = authenticate(req);
     if (!who.ok) {
       reply_error(w, who.error, anthropic, std::move(who.extra));
       return finish(who.error.status, 0, {}, who.key_id);
     }
-    if (path == "/v1/providers" && method == "GET")
-      return providers(std::move(w), who, finish);
+    if (dashboard->serve_api(req, w, who.admin,
+                             [finish, key = who.key_id](int s) {
+                               finish(s, 0, {}, key);
+                             }))
+      return;
     if (path == "/v1/models" && method == "GET") {
       w->respond(200, json_headers(), models_body());
       return finish(200, 0, {}, who.key_id);
@@ -350,6 +364,7 @@ public:
     rt->execute(std::move(chat_req.task), [this, w, anthropic, started, finish,
                                            key_id](task_reply r) {
       metrics->on_task(r, elapsed_us(started));
+      dashboard->on_task(r);
       if (!r.ok())
         return fail_task(w, r, anthropic, finish, key_id);
       const auto& model = cfg.registry.models[r.model].id;
@@ -438,6 +453,7 @@ public:
       },
       [this, w, st, open, anthropic, started, finish, key_id](task_reply r) {
         metrics->on_task(r, elapsed_us(started));
+        dashboard->on_task(r);
         std::lock_guard<std::mutex> guard{st->mutex};
         if (!r.ok()) {
           if (!st->encoder)
@@ -541,45 +557,6 @@ public:
         engine::write_costs_json(jw, r.report.costs);
       else
         engine::write_recommendations_json(jw, r.report.recommendations);
-      w->respond(200, json_headers(), std::move(out));
-      finish(200, 0, {}, key_id);
-    });
-  }
-
-  /// GET /v1/providers: each provider with its circuit breaker's state.
-  template <class Finish>
-  void providers(std::shared_ptr<http::response_writer> w, const caller& who,
-                 Finish finish) {
-    auto key_id = who.key_id;
-    rt->breaker_states([this, w, finish,
-                        key_id](std::vector<breaker_change> states) {
-      static constexpr std::array<std::string_view, 3> phases{
-        "closed", "open", "half_open"};
-      auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      clock_type::now().time_since_epoch())
-                      .count();
-      std::string out;
-      engine::json_writer jw{out};
-      jw.begin_object().field("object", "list").key("data").begin_array();
-      for (const auto& c : states) {
-        if (c.provider >= cfg.registry.providers.size())
-          continue;
-        const auto& p = cfg.registry.providers[c.provider];
-        jw.begin_object();
-        jw.field("id", std::string_view{p.id});
-        jw.field("kind", engine::to_string(p.kind));
-        jw.field("local", p.local);
-        jw.field("breaker", phases[static_cast<std::size_t>(c.phase)]);
-        jw.field("trips", static_cast<std::uint64_t>(c.trips));
-        jw.key("reopens_in_ms");
-        if (c.phase == breaker_phase::open)
-          jw.value(std::max<std::int64_t>(0, (c.reopens_at_ns - now_ns)
-                                               / 1'000'000));
-        else
-          jw.null();
-        jw.end_object();
-      }
-      jw.end_array().end_object();
       w->respond(200, json_headers(), std::move(out));
       finish(200, 0, {}, key_id);
     });
@@ -971,6 +948,7 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   if (!p->load_keys(why))
     return nullptr;
   p->metrics = std::make_unique<gateway_metrics>(p->cfg.registry);
+  p->dashboard = std::make_unique<dashboard_routes>(p->cfg, *p->rt, p->keys);
   http::server_config sc;
   sc.host = p->cfg.host;
   sc.port = p->cfg.port;
@@ -1009,6 +987,7 @@ void gateway_server::drain_and_stop(std::chrono::milliseconds deadline) {
     p.drained.wait_for(guard, deadline, [&] { return p.in_flight.load() == 0; });
   }
   p.stopped = true;
+  p.dashboard->stop();
   p.rt->shutdown(deadline);
   p.server->stop();
 }
