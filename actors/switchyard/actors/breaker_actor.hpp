@@ -13,6 +13,8 @@ struct breaker_state {
   engine::circuit_breaker core{engine::breaker_config{}};
   /// Who hears about state changes (the scorer, later metrics and peers).
   std::vector<scorer_actor> subscribers;
+  /// The cluster actor, told of opens caused here; null outside a cluster.
+  caf::actor cluster;
 };
 
 /// One provider's circuit breaker around engine::circuit_breaker. Publishes
