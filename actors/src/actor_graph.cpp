@@ -74,7 +74,9 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
       sys.spawn(executor, ctx, provider, client, g.breakers.back()));
   }
   g.judge = sys.spawn(judge, ctx, g.executors);
-  coordinator_peers peers{g.classifier, g.scorer,    g.ledger,   g.learning,
+  auto coordinator_ledger = cfg.wrap_ledger ? cfg.wrap_ledger(g.ledger)
+                                            : g.ledger;
+  coordinator_peers peers{g.classifier, g.scorer, coordinator_ledger, g.learning,
                           g.judge,      g.executors, g.storage};
   auto shards = std::max<std::size_t>(cfg.coordinator_shards, 1);
   coordinator_start start{cfg.persisted.last_decision_id,

@@ -1,6 +1,7 @@
 #include "switchyard/actors/breaker_actor.hpp"
 
 #include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
 
 namespace switchyard::actors {
 
@@ -17,7 +18,8 @@ breaker_change change_of(const breaker_state& st) {
   return c;
 }
 
-void publish(breaker_actor::stateful_pointer<breaker_state> self) {
+void publish(breaker_actor::stateful_pointer<breaker_state> self,
+             bool caused_here = true) {
   if (self->state.core.state() == engine::breaker_state::open)
     ++self->state.trips;
   auto change = change_of(self->state);
@@ -27,6 +29,10 @@ void publish(breaker_actor::stateful_pointer<breaker_state> self) {
   self->state.published = change.phase;
   for (const auto& s : self->state.subscribers)
     self->send(s, breaker_atom::value, change);
+  if (caused_here && self->state.cluster
+      && self->state.core.state() == engine::breaker_state::open)
+    caf::anon_send(self->state.cluster, breaker_atom::value, change,
+               static_cast<std::int64_t>(self->state.core.cooldown().count()));
   if (self->state.core.state() == engine::breaker_state::open)
     self->delayed_send(caf::actor_cast<breaker_actor>(self),
                        self->state.core.reopens_at() - self->clock().now(),
@@ -62,6 +68,14 @@ breaker(breaker_actor::stateful_pointer<breaker_state> self,
         publish(self);
     },
     [self](state_atom) { return change_of(self->state); },
+    [self](cluster_atom, caf::actor& cluster) {
+      self->state.cluster = std::move(cluster);
+    },
+    [self](force_open_atom, std::int64_t for_ms) {
+      if (self->state.core.force_open(self->clock().now(),
+                                      std::chrono::milliseconds{for_ms}))
+        publish(self, false);
+    },
   };
 }
 

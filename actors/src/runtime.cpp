@@ -1,6 +1,7 @@
 #include "switchyard/runtime.hpp"
 
 #include "switchyard/actors/actor_graph.hpp"
+#include "switchyard/actors/runtime_extension.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/storage/task_history.hpp"
 #include "switchyard/messages/message_types.hpp"
@@ -185,6 +186,7 @@ struct runtime::impl {
   std::shared_ptr<storage::store> store;
   std::function<std::int64_t()> wall_clock_ms;
   caf::actor_system_config sys_cfg;
+  std::shared_ptr<actors::runtime_extension> extension;
   std::unique_ptr<caf::actor_system> system;
   actors::actor_graph graph;
   std::vector<caf::actor> bridges;
@@ -296,7 +298,15 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
   p->wall_clock_ms = cfg.wall_clock_ms;
   p->classifier = std::make_shared<const engine::keyword_classifier>();
   add_message_types(p->sys_cfg);
+  p->extension = std::move(cfg.extension);
+  if (p->extension)
+    p->extension->configure(p->sys_cfg);
   p->system = std::make_unique<caf::actor_system>(p->sys_cfg);
+  if (p->extension)
+    gc.wrap_ledger = [ext = p->extension.get(),
+                      sys = p->system.get()](ledger_actor local) {
+      return ext->wrap_ledger(*sys, std::move(local));
+    };
   gc.ctx.registry = p->registry;
   gc.ctx.classifier = p->classifier;
   gc.ctx.wall_clock_ms = cfg.wall_clock_ms;
@@ -312,6 +322,15 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
   gc.breaker_log = p->breaker_log;
   p->graph = actors::spawn_actor_graph(*p->system, gc);
   p->bridges.push_back(p->system->spawn(bridge, p->graph));
+  if (p->extension) {
+    if (auto why = p->extension->start(*p->system, p->graph); !why.empty()) {
+      if (error)
+        *error = why;
+      std::unique_ptr<runtime> failed{new runtime(std::move(p))};
+      failed->shutdown(std::chrono::milliseconds{0});
+      return nullptr;
+    }
+  }
   return std::unique_ptr<runtime>{new runtime(std::move(p))};
 }
 
@@ -770,6 +789,8 @@ void runtime::shutdown(std::chrono::milliseconds deadline) {
     future.wait_for(deadline);
   }
   p.stopped = true;
+  if (p.extension)
+    p.extension->stop();
   for (auto& b : p.bridges)
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
   p.bridges.clear();

@@ -19,6 +19,10 @@
 #include <optional>
 #include <string>
 
+namespace switchyard::actors {
+class runtime_extension;
+} // namespace switchyard::actors
+
 namespace switchyard {
 
 /// Makes the client that talks to one provider.
@@ -71,6 +75,8 @@ struct runtime_config {
   /// Wall-clock time in ms since the Unix epoch, for decay, timestamps and
   /// retention; the system clock when empty. Tests inject their own.
   std::function<std::int64_t()> wall_clock_ms;
+  /// Actors joining from outside (clustering, see cluster/); may be null.
+  std::shared_ptr<actors::runtime_extension> extension;
 };
 
 /// A logged decision with the feedback it received, for `explain`.

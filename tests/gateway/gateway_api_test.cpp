@@ -38,7 +38,7 @@ TEST_CASE("chat completions answer in OpenAI's shape with the switchyard "
   CHECK(total > 0);
 }
 
-TEST_CASE("a registry id forces that model; an unknown one is a 404",
+TEST_CASE("a registry id forces that model, and an unknown one is a 404",
           "[gateway]") {
   gateway_fixture gw;
   auto forced = gw.chat(R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"say hello"}]})");

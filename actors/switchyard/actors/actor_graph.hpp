@@ -49,6 +49,9 @@ struct actor_graph_config {
   std::shared_ptr<storage::store> store;
   /// From prepare_store, when there is a store.
   persisted_state persisted;
+  /// Clustering: the ledger that coordinators reserve from instead of the
+  /// local one (given the local one). Empty: the local ledger.
+  std::function<ledger_actor(ledger_actor)> wrap_ledger;
   /// The storage actor runs on a thread of its own. Deterministic tests
   /// turn this off so that the test scheduler runs it too.
   bool detach_storage = true;

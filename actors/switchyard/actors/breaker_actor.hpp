@@ -21,6 +21,8 @@ struct breaker_state {
   std::shared_ptr<breaker_history> history;
   /// The state last published, the `from` of the next transition.
   breaker_phase published = breaker_phase::closed;
+  /// The cluster actor, told of opens caused here; null outside a cluster.
+  caf::actor cluster;
 };
 
 /// One provider's circuit breaker around engine::circuit_breaker. Publishes

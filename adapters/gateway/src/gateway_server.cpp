@@ -7,6 +7,7 @@
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/gateway/admin_requests.hpp"
 #include "switchyard/gateway/api_formats.hpp"
+#include "switchyard/gateway/cluster_routes.hpp"
 #include "switchyard/gateway/dashboard_routes.hpp"
 #include "switchyard/gateway/gateway_metrics.hpp"
 #include "switchyard/gateway/stream_format.hpp"
@@ -305,6 +306,8 @@ public:
                                finish(s, 0, {}, key);
                              }))
       return;
+    if (path == "/v1/cluster" && method == "GET")
+      return finish(serve_cluster_status(cfg, *w), 0, {}, who.key_id);
     if (path == "/v1/models" && method == "GET") {
       w->respond(200, json_headers(), models_body());
       return finish(200, 0, {}, who.key_id);
@@ -893,6 +896,8 @@ public:
            + std::to_string(s.succeeded) + "\nswitchyard_tasks_total{result="
              "\"failed\"} "
            + std::to_string(s.failed) + "\n";
+    if (cfg.cluster_metrics)
+      out += cfg.cluster_metrics();
     return out;
   }
 };
@@ -936,7 +941,9 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   rc.worker_threads = p->cfg.runtime_threads;
   rc.global_budget_usd = p->cfg.global_budget_usd;
   rc.daily_budget_usd = p->cfg.daily_budget_usd;
+  rc.per_key_budget_usd = p->cfg.per_key_budget_usd;
   rc.data_dir = p->cfg.data_dir;
+  rc.extension = p->cfg.extension;
   rc.make_client = [clients, &reg = p->cfg.registry](
                      const engine::provider_spec& spec) {
     auto i = reg.provider_index(spec.id);
