@@ -275,6 +275,7 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
     storage::store_options so;
     so.path = cfg.data_dir;
     so.decision_retention = cfg.decision_retention;
+    so.feedback_retention = cfg.feedback_retention;
     so.sync_feedback = cfg.sync_feedback;
     so.sync_ledger = cfg.sync_ledger;
     so.sync_decisions = cfg.sync_decisions;

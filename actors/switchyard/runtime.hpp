@@ -66,6 +66,9 @@ struct runtime_config {
   std::string data_dir;
   /// Logged decisions older than this are dropped (DESIGN.md: 30 days).
   std::chrono::seconds decision_retention{std::chrono::hours{24 * 30}};
+  /// Feedback records are dropped after this; none: as long as decisions.
+  /// What they taught stays in the learned state.
+  std::optional<std::chrono::seconds> feedback_retention;
   /// Acknowledge feedback, and persist spend, only once the WAL is synced
   /// to disk: they survive power loss, not just a crash of the process.
   bool sync_feedback = true;

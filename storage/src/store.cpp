@@ -57,28 +57,37 @@ std::string_view view(const rocksdb::Slice& s) {
   return {s.data(), s.size()};
 }
 
-/// Drops decisions admitted before now - retention. Reads only the fixed
-/// header of each value. Const and stateless apart from the clock, so
-/// concurrent compactions may share it.
-class decision_retention_filter : public rocksdb::CompactionFilter {
+/// Drops records stamped before now - retention (decisions by admission,
+/// feedback by receipt). Reads only the stamp at the front of each value.
+/// Const and stateless apart from the clock, so concurrent compactions may
+/// share it.
+class retention_filter : public rocksdb::CompactionFilter {
 public:
-  decision_retention_filter(std::function<std::int64_t()> now_unix_ms,
-                            std::chrono::milliseconds retention)
-    : now_unix_ms_(std::move(now_unix_ms)), retention_(retention) {
+  using stamp_fn = std::optional<std::int64_t> (*)(std::string_view);
+
+  retention_filter(const char* name, stamp_fn stamp,
+                   std::function<std::int64_t()> now_unix_ms,
+                   std::chrono::milliseconds retention)
+    : name_(name),
+      stamp_(stamp),
+      now_unix_ms_(std::move(now_unix_ms)),
+      retention_(retention) {
   }
 
   bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value,
               std::string*, bool*) const override {
-    auto created = decision_created_unix_ms(view(value));
+    auto stamped = stamp_(view(value));
     // A value this build cannot read is kept: it is not ours to drop.
-    return created && *created < now_unix_ms_() - retention_.count();
+    return stamped && *stamped < now_unix_ms_() - retention_.count();
   }
 
   const char* Name() const override {
-    return "switchyard.decision_retention";
+    return name_;
   }
 
 private:
+  const char* name_;
+  stamp_fn stamp_;
   std::function<std::int64_t()> now_unix_ms_;
   std::chrono::milliseconds retention_;
 };
@@ -89,7 +98,8 @@ private:
 
 struct store::impl {
   store_options opts;
-  std::unique_ptr<decision_retention_filter> retention_filter;
+  std::unique_ptr<retention_filter> decision_filter;
+  std::unique_ptr<retention_filter> feedback_filter;
   std::unique_ptr<rocksdb::DB> db;
   /// Indexed by `column`; null for a column family a read-only store lacks.
   std::array<rocksdb::ColumnFamilyHandle*, column_count> families{};
@@ -125,6 +135,15 @@ struct store::impl {
           opts.decision_retention)
           .count();
     return created_unix_ms < now_ms() - retention;
+  }
+
+  std::chrono::milliseconds feedback_retention() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+      opts.feedback_retention.value_or(opts.decision_retention));
+  }
+
+  bool feedback_expired(std::int64_t received_unix_ms) const {
+    return received_unix_ms < now_ms() - feedback_retention().count();
   }
 
   rocksdb::ColumnFamilyHandle* family(column c) const {
@@ -200,9 +219,13 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
   auto clock = p->opts.now_unix_ms ? p->opts.now_unix_ms
                                    : std::function<std::int64_t()>{
                                      system_unix_ms};
-  p->retention_filter = std::make_unique<decision_retention_filter>(
-    clock, std::chrono::duration_cast<std::chrono::milliseconds>(
-             p->opts.decision_retention));
+  p->decision_filter = std::make_unique<retention_filter>(
+    "switchyard.decision_retention", &decision_created_unix_ms, clock,
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      p->opts.decision_retention));
+  p->feedback_filter = std::make_unique<retention_filter>(
+    "switchyard.feedback_retention", &feedback_received_unix_ms, clock,
+    p->feedback_retention());
 
   rocksdb::DBOptions db_opts;
   db_opts.create_if_missing = true;
@@ -217,9 +240,13 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
   auto family_options = [&](std::string_view name) {
     rocksdb::ColumnFamilyOptions cf;
     if (name == to_string(column::decisions)) {
-      cf.compaction_filter = p->retention_filter.get();
+      cf.compaction_filter = p->decision_filter.get();
       // Let no file escape the filter for more than a day, even when
       // nothing else triggers a compaction.
+      cf.periodic_compaction_seconds = 24 * 3600;
+    }
+    if (name == to_string(column::feedback)) {
+      cf.compaction_filter = p->feedback_filter.get();
       cf.periodic_compaction_seconds = 24 * 3600;
     }
     return cf;
@@ -448,7 +475,9 @@ store::feedback_for(std::uint64_t decision_id) {
                                  failure = std::move(rec.error());
                                  return false;
                                }
-                               out.push_back(std::move(*rec));
+                               if (!impl_->feedback_expired(
+                                     rec->received_unix_ms))
+                                 out.push_back(std::move(*rec));
                                return true;
                              });
   if (!scanned)
@@ -468,6 +497,9 @@ store::for_each_feedback(const std::function<bool(feedback_record&)>& fn) {
                                  failure = std::move(rec.error());
                                  return false;
                                }
+                               if (impl_->feedback_expired(
+                                     rec->received_unix_ms))
+                                 return true;
                                return fn(*rec);
                              });
   if (!scanned)
@@ -637,20 +669,28 @@ caf::expected<void> store::revoke_api_key(std::string_view id,
 
 // -- maintenance --------------------------------------------------------------
 
-caf::expected<void> store::compact_decisions() {
-  auto* h = impl_->family(column::decisions);
-  if (h == nullptr || impl_->opts.read_only)
+caf::expected<void> store::compact_expired() {
+  if (impl_->opts.read_only)
     return {};
-  rocksdb::CompactRangeOptions o;
-  // Rewrite the bottommost level too, so every file passes the filter.
-  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  return checked(impl_->db->CompactRange(o, h, nullptr, nullptr),
-                 "compacting the decision log");
+  for (auto c : {column::decisions, column::feedback}) {
+    auto* h = impl_->family(c);
+    if (h == nullptr)
+      continue;
+    rocksdb::CompactRangeOptions o;
+    // Rewrite the bottommost level too, so every file passes the filter.
+    o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    if (auto done = checked(impl_->db->CompactRange(o, h, nullptr, nullptr),
+                            "compacting the " + std::string{to_string(c)}
+                              + " column");
+        !done)
+      return done;
+  }
+  return {};
 }
 
-caf::expected<std::uint64_t> store::raw_decision_count() {
+caf::expected<std::uint64_t> store::raw_count(column c) {
   std::uint64_t n = 0;
-  auto scanned = impl_->scan(column::decisions, {},
+  auto scanned = impl_->scan(c, {},
                              [&](std::string_view, std::string_view) {
                                ++n;
                                return true;

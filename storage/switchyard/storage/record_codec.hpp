@@ -57,6 +57,11 @@ decode_decision(std::string_view value);
 [[nodiscard]] std::optional<std::int64_t>
 decision_created_unix_ms(std::string_view value);
 
+/// When an encoded feedback record was received, read from its first
+/// fields only (the retention filter's fast path).
+[[nodiscard]] std::optional<std::int64_t>
+feedback_received_unix_ms(std::string_view value);
+
 [[nodiscard]] std::string encode_learned(const engine::learned_cell& cell);
 [[nodiscard]] caf::expected<engine::learned_entry>
 decode_learned(std::string_view key, std::string_view value);

@@ -113,13 +113,13 @@ public:
 
   // -- maintenance ------------------------------------------------------------
 
-  /// Compacts the decision log now, which drops expired decisions (RocksDB
-  /// also does it on its own, at least daily).
-  caf::expected<void> compact_decisions();
+  /// Compacts the decision log and the feedback now, which drops what is
+  /// past retention (RocksDB also does it on its own, at least daily).
+  caf::expected<void> compact_expired();
 
-  /// Decisions still in the log files, expired or not (for tests of the
-  /// retention filter: reads skip expired decisions).
-  [[nodiscard]] caf::expected<std::uint64_t> raw_decision_count();
+  /// Records still in a column's files, expired or not (for tests of the
+  /// retention filters: reads skip expired records).
+  [[nodiscard]] caf::expected<std::uint64_t> raw_count(column c);
 
 private:
   struct impl;
