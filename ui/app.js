@@ -256,7 +256,7 @@ async function refreshSpend() {
   drawChart('spend', '#spend-chart', s.starts_unix_s, series, { format: (v) => fmtUsd(v) });
   const sum = (a) => a.reduce((x, y) => x + y, 0);
   const actual = sum(s.answered_usd), best = sum(s.always_best_usd);
-  $('#spend-summary').textContent = `${s.tasks} tasks${s.truncated ? ' (window truncated)' : ''}: `
+  $('#spend-summary').textContent = `${s.tasks} tasks: `
     + `${fmtUsd(sum(s.total_usd))} USD spent; answered tasks ${fmtUsd(actual)} USD vs ${fmtUsd(best)} USD `
     + `on ${s.always_best_model || 'the strongest model'}`
     + (best > 0 ? ` (${fmtPct(1 - actual / best)} saved)` : '');
