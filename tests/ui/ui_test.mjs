@@ -280,7 +280,8 @@ test('the dashboard shows decisions, evidence, replay, spend and an open breaker
   await page.selectOption('#experiment-form select[name=metric]', 'success');
   await page.fill('#experiment-form input[name=min_samples_per_arm]', '2');
   await page.click('#experiment-form button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('#experiment-result').textContent === 'started ui-ab');
+  await page.waitForFunction(() => /^(started|could not)/.test(document.querySelector('#experiment-result').textContent));
+  assert.equal(await page.locator('#experiment-result').innerText(), 'started ui-ab');
   const experiment = page.locator('#experiments-body tr[data-experiment=ui-ab]');
   await experiment.waitFor();
   assert.match(await experiment.innerText(), /running/);
