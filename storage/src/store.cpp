@@ -3,9 +3,11 @@
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/messages/error_code.hpp"
 #include "switchyard/storage/record_codec.hpp"
+#include "switchyard/storage/spend_rollup.hpp"
 
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/status.h>
@@ -92,6 +94,59 @@ private:
   std::chrono::milliseconds retention_;
 };
 
+/// Drops spend rollups whose bucket ended before now - retention, as the
+/// decisions they sum are dropped.
+class spend_retention_filter : public rocksdb::CompactionFilter {
+public:
+  spend_retention_filter(std::function<std::int64_t()> now_unix_ms,
+                         std::chrono::milliseconds retention)
+    : now_unix_ms_(std::move(now_unix_ms)), retention_(retention) {
+  }
+
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice&,
+              std::string*, bool*) const override {
+    auto start = spend_rollup_start(view(key));
+    return start
+           && (*start + 3600) * 1000 < now_unix_ms_() - retention_.count();
+  }
+
+  const char* Name() const override {
+    return "switchyard.spend_retention";
+  }
+
+private:
+  std::function<std::int64_t()> now_unix_ms_;
+  std::chrono::milliseconds retention_;
+};
+
+/// Adds spend rollups. A value this build cannot read wins unchanged over
+/// what it is merged with (it is not ours to rewrite).
+class spend_merge_operator : public rocksdb::AssociativeMergeOperator {
+public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger*) const override {
+    if (existing == nullptr) {
+      new_value->assign(value.data(), value.size());
+      return true;
+    }
+    auto a = decode_spend_rollup(view(*existing));
+    auto b = decode_spend_rollup(view(value));
+    if (!a || !b) {
+      const auto& keep = a ? value : *existing;
+      new_value->assign(keep.data(), keep.size());
+      return true;
+    }
+    a->add(*b);
+    *new_value = encode_spend_rollup(*a);
+    return true;
+  }
+
+  const char* Name() const override {
+    return "switchyard.spend_rollup";
+  }
+};
+
 } // namespace
 
 // -- impl ---------------------------------------------------------------------
@@ -100,6 +155,7 @@ struct store::impl {
   store_options opts;
   std::unique_ptr<retention_filter> decision_filter;
   std::unique_ptr<retention_filter> feedback_filter;
+  std::unique_ptr<spend_retention_filter> spend_filter;
   std::unique_ptr<rocksdb::DB> db;
   /// Indexed by `column`; null for a column family a read-only store lacks.
   std::array<rocksdb::ColumnFamilyHandle*, column_count> families{};
@@ -227,6 +283,10 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
     "switchyard.feedback_retention", &feedback_received_unix_ms, clock,
     p->feedback_retention());
 
+  p->spend_filter = std::make_unique<spend_retention_filter>(
+    clock, std::chrono::duration_cast<std::chrono::milliseconds>(
+             p->opts.decision_retention));
+
   rocksdb::DBOptions db_opts;
   db_opts.create_if_missing = true;
   db_opts.create_missing_column_families = true;
@@ -247,6 +307,11 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
     }
     if (name == to_string(column::feedback)) {
       cf.compaction_filter = p->feedback_filter.get();
+      cf.periodic_compaction_seconds = 24 * 3600;
+    }
+    if (name == to_string(column::spend)) {
+      cf.merge_operator = std::make_shared<spend_merge_operator>();
+      cf.compaction_filter = p->spend_filter.get();
       cf.periodic_compaction_seconds = 24 * 3600;
     }
     return cf;
@@ -324,7 +389,34 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
   // Sequence numbers start at the wall clock in microseconds: above every
   // number an earlier run handed out unless the clock stepped back.
   p->sequence = static_cast<std::uint64_t>(clock()) * 1000;
-  return std::unique_ptr<store>{new store(std::move(p))};
+  // A store from a build before spend rollups: sum its decision log once.
+  bool backfill = !p->opts.read_only && !existing.empty()
+                  && std::find(existing.begin(), existing.end(),
+                               std::string{to_string(column::spend)})
+                       == existing.end();
+  std::unique_ptr<store> out{new store(std::move(p))};
+  if (backfill) {
+    store_batch b;
+    auto flush = [&]() -> caf::expected<void> {
+      auto r = out->write(b);
+      b.clear();
+      return r;
+    };
+    caf::expected<void> written{};
+    auto read = out->for_each_decision([&](decision_record& rec) {
+      b.add_spend(rec);
+      if (b.size() >= 2000)
+        written = flush();
+      return static_cast<bool>(written);
+    });
+    if (!read)
+      return std::move(read.error());
+    if (written)
+      written = flush();
+    if (!written)
+      return std::move(written.error());
+  }
+  return out;
 }
 
 std::uint64_t store::next_sequence() noexcept {
@@ -343,13 +435,75 @@ caf::expected<void> store::write(const store_batch& batch) {
   rocksdb::WriteBatch wb;
   for (const auto& op : batch.operations()) {
     auto* h = impl_->family(op.family);
-    auto s = wb.Put(h, slice(op.key), slice(op.value));
+    auto s = op.merge ? wb.Merge(h, slice(op.key), slice(op.value))
+                      : wb.Put(h, slice(op.key), slice(op.value));
     if (!s.ok())
       return to_error(s, "preparing a write");
   }
   rocksdb::WriteOptions wo;
   wo.sync = impl_->synced(batch);
   return checked(impl_->db->Write(wo, &wb), "writing to the store");
+}
+
+caf::expected<void> store::for_each_spend_rollup(
+  rollup_width width, std::int64_t from_s, std::int64_t to_s,
+  const std::function<void(std::int64_t, const spend_rollup&)>& fn) {
+  auto* h = impl_->family(column::spend);
+  if (h == nullptr)
+    return {};
+  auto first = spend_rollup_key(width, from_s);
+  auto last = spend_rollup_key(width, to_s);
+  std::unique_ptr<rocksdb::Iterator> it{
+    impl_->db->NewIterator(rocksdb::ReadOptions{}, h)};
+  for (it->Seek(slice(first)); it->Valid(); it->Next()) {
+    auto key = view(it->key());
+    if (key > std::string_view{last})
+      break;
+    auto start = spend_rollup_start(key);
+    auto rollup = decode_spend_rollup(view(it->value()));
+    if (start && rollup)
+      fn(*start, *rollup);
+  }
+  return checked(it->status(), "reading spend rollups");
+}
+
+namespace {
+
+constexpr std::string_view learned_sample_prefix = "learned_sample/";
+
+} // namespace
+
+caf::expected<void> store::put_learned_sample(const learned_sample_record& s,
+                                              std::uint64_t slot) {
+  if (impl_->opts.read_only)
+    return caf::make_error(error_code::storage_failure,
+                           "the store in '" + impl_->opts.path
+                             + "' is open read-only");
+  std::string key{learned_sample_prefix};
+  for (int shift = 56; shift >= 0; shift -= 8)
+    key.push_back(static_cast<char>((slot >> shift) & 0xff));
+  rocksdb::WriteOptions wo;
+  wo.sync = impl_->opts.sync_learning;
+  return checked(impl_->db->Put(wo, impl_->family(column::meta), slice(key),
+                                slice(encode_learned_sample(s))),
+                 "writing a learned sample");
+}
+
+caf::expected<std::vector<learned_sample_record>>
+store::load_learned_samples() {
+  std::vector<learned_sample_record> out;
+  auto scanned = impl_->scan(column::meta, learned_sample_prefix,
+                             [&](std::string_view, std::string_view value) {
+                               if (auto s = decode_learned_sample(value))
+                                 out.push_back(std::move(*s));
+                               return true;
+                             });
+  if (!scanned)
+    return std::move(scanned.error());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.unix_ms < b.unix_ms;
+  });
+  return out;
 }
 
 caf::expected<void> store::put_feedback(const feedback_record& r) {
@@ -672,7 +826,7 @@ caf::expected<void> store::revoke_api_key(std::string_view id,
 caf::expected<void> store::compact_expired() {
   if (impl_->opts.read_only)
     return {};
-  for (auto c : {column::decisions, column::feedback}) {
+  for (auto c : {column::decisions, column::feedback, column::spend}) {
     auto* h = impl_->family(c);
     if (h == nullptr)
       continue;
