@@ -188,8 +188,10 @@ runtime_mode_result run_mode(runtime& rt, bool execute, double seconds,
 
 runtime_bench_result run_runtime_bench(double seconds, unsigned threads,
                                        std::size_t window, double paced_rate,
-                                       bool work_stealing) {
+                                       bool work_stealing,
+                                       bool success_predictor) {
   runtime_bench_result out;
+  out.success_predictor = success_predictor;
   out.threads = threads;
   out.scheduler = work_stealing ? "work_stealing (tuned polling)"
                                 : "work_sharing";
@@ -199,6 +201,7 @@ runtime_bench_result run_runtime_bench(double seconds, unsigned threads,
     return out;
   cfg.registry = std::move(*reg);
   cfg.worker_threads = threads;
+  cfg.success_predictor = success_predictor;
   cfg.scheduler = work_stealing ? scheduler_policy::work_stealing
                                 : scheduler_policy::work_sharing;
   cfg.make_client = [](const engine::provider_spec&) {
@@ -220,6 +223,7 @@ std::string to_json(const runtime_bench_result& r) {
   w.field("benchmark", "runtime");
   w.field("threads", r.threads);
   w.field("scheduler", std::string_view{r.scheduler});
+  w.field("success_predictor", r.success_predictor);
   w.key("modes").begin_array();
   for (const auto* m : {&r.route, &r.execute}) {
     w.begin_object();

@@ -28,6 +28,9 @@ struct runtime_mode_result {
 struct runtime_bench_result {
   unsigned threads = 0;
   std::string scheduler;
+  /// Whether the runtime ran its success predictor (every prompt
+  /// featurized; untrained here, as no feedback arrives).
+  bool success_predictor = true;
   runtime_mode_result route;
   runtime_mode_result execute;
 };
@@ -38,7 +41,8 @@ struct runtime_bench_result {
 /// selects CAF's default scheduler instead of work sharing.
 runtime_bench_result
 run_runtime_bench(double seconds, unsigned threads, std::size_t window,
-                  double paced_rate = 0.0, bool work_stealing = false);
+                  double paced_rate = 0.0, bool work_stealing = false,
+                  bool success_predictor = true);
 
 std::string to_json(const runtime_bench_result& r);
 

@@ -100,14 +100,16 @@ int run_runtime_bench_command(command_line& cl) {
     return 2;
   }
   auto r = bench::run_runtime_bench(seconds, static_cast<unsigned>(threads),
-                                    2048, rate, scheduler == "stealing");
+                                    2048, rate, scheduler == "stealing",
+                                    !cl.has("no-predictor"));
   if (cl.has("json")) {
     std::cout << bench::to_json(r) << "\n";
     return 0;
   }
   std::printf("runtime benchmark: %u scheduler threads (%s), instant "
-              "in-process provider\n",
-              r.threads, r.scheduler.c_str());
+              "in-process provider, success predictor %s\n",
+              r.threads, r.scheduler.c_str(),
+              r.success_predictor ? "on" : "off");
   for (const auto* m : {&r.route, &r.execute})
     std::printf("  %-14s max %8.0f tasks/s | at %7.0f/s: p50 %6.1f us  p90 "
                 "%6.1f us  p99 %7.1f us  max %8.1f us  (from intended send: "
@@ -166,6 +168,8 @@ int run_bench_command(const std::vector<std::string>& args) {
                      "runtime: paced rate, tasks/s (default: half the max)"},
                     {"scheduler", true,
                      "runtime: stealing (default) or sharing"},
+                    {"no-predictor", false,
+                     "runtime: without the per-prompt success predictor"},
                     {"json", false, "print JSON"},
                   }};
   if (!cl.parse(args)) {
