@@ -177,9 +177,13 @@ storage_bench_result run_storage_bench(const storage_bench_options& opts) {
   out.in_flight = opts.in_flight;
   scratch_dir dir{opts.parent_dir};
   if (dir.path.empty()) {
-    out.error = "cannot create a temporary directory";
+    out.error = "cannot create a temporary directory in "
+                + (opts.parent_dir.empty()
+                     ? std::filesystem::temp_directory_path().string()
+                     : opts.parent_dir);
     return out;
   }
+  out.directory = dir.path.string();
   auto reg = config::default_registry();
   auto decision = make_decision(reg);
   out.decision_bytes = storage::encode_decision(decision).size();

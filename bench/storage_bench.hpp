@@ -35,6 +35,8 @@ struct storage_op_result {
 struct storage_bench_result {
   /// Empty on success.
   std::string error;
+  /// The temporary directory the stores were in (removed when done).
+  std::string directory;
   /// Bytes of one encoded decision record as written.
   std::uint64_t decision_bytes = 0;
   /// store::put_feedback, synced, back to back on one thread.
