@@ -11,6 +11,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/event_based_actor.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -311,6 +312,13 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
   gc.ctx.classifier = p->classifier;
   gc.ctx.wall_clock_ms = cfg.wall_clock_ms;
   gc.ctx.default_timeouts = cfg.default_timeouts;
+  if (cfg.success_predictor) {
+    engine::success_predictor_params pp;
+    pp.hash_bits = std::clamp<std::uint32_t>(cfg.predictor_hash_bits, 8, 24);
+    gc.ctx.predictor = pp;
+  } else {
+    gc.ctx.predictor.reset();
+  }
   gc.budgets = {cfg.global_budget_usd, cfg.daily_budget_usd,
                 cfg.per_key_budget_usd};
   gc.make_client = std::move(cfg.make_client);

@@ -72,6 +72,13 @@ struct runtime_config {
   bool sync_ledger = true;
   /// The decision log may lose its last moments on power loss.
   bool sync_decisions = false;
+  /// Learns per prompt which model answers well (engine::success_predictor,
+  /// trained from feedback, persisted with a data_dir) and lets its
+  /// estimates move routing. 2^hash_bits weights per model that received
+  /// feedback (256 KiB each at 16), plus as much AdaGrad state and a copy
+  /// for the scorer.
+  bool success_predictor = true;
+  std::uint32_t predictor_hash_bits = 16;
   /// Wall-clock time in ms since the Unix epoch, for decay, timestamps and
   /// retention; the system clock when empty. Tests inject their own.
   std::function<std::int64_t()> wall_clock_ms;

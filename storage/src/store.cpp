@@ -545,6 +545,14 @@ caf::expected<experiment_state> store::get_experiment(std::string_view id) {
   return decode_experiment(*value);
 }
 
+caf::expected<std::string> store::load_predictor() {
+  auto value = impl_->get(column::meta, predictor_key,
+                          "the success predictor's state");
+  if (!value && error_code_of(value.error()) == error_code::not_found)
+    return std::string{};
+  return value;
+}
+
 caf::expected<engine::registry> store::get_registry(std::uint64_t config_hash) {
   char hex[24];
   std::snprintf(hex, sizeof(hex), "%016llx",

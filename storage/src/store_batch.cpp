@@ -35,4 +35,8 @@ void store_batch::put_registry(const engine::registry& reg) {
   add(column::meta, registry_key(reg.config_hash), encode_registry(reg));
 }
 
+void store_batch::put_predictor(std::string bytes) {
+  add(column::meta, std::string{predictor_key}, std::move(bytes));
+}
+
 } // namespace switchyard::storage

@@ -83,6 +83,8 @@ public:
   [[nodiscard]] caf::expected<std::vector<ledger_entry>> load_ledger();
 
   [[nodiscard]] caf::expected<std::vector<experiment_state>> load_experiments();
+  /// The success predictor's saved state; empty when none was saved.
+  [[nodiscard]] caf::expected<std::string> load_predictor();
 
   [[nodiscard]] caf::expected<experiment_state>
   get_experiment(std::string_view id);

@@ -33,6 +33,9 @@ public:
   void put_experiment(const experiment_state& s);
 
   void put_registry(const engine::registry& reg);
+  /// The success predictor's state (success_predictor::save; versioned by
+  /// its own header).
+  void put_predictor(std::string bytes);
 
   [[nodiscard]] bool empty() const noexcept {
     return operations_.empty();
