@@ -5,6 +5,7 @@
 #include "engine_bench.hpp"
 #include "quality_bench_command.hpp"
 #include "runtime_bench.hpp"
+#include "storage_bench.hpp"
 
 #if SWITCHYARD_HAS_ADAPTERS_BENCH
 #include "adapters_bench.hpp"
@@ -120,6 +121,67 @@ int run_runtime_bench_command(command_line& cl) {
   return 0;
 }
 
+void print_op(const char* name, const bench::storage_op_result& o) {
+  std::printf("  %-34s %9.0f /s   p50 %7.1f us  p99 %7.1f us  p99.9 %7.1f us  "
+              "max %8.1f us  (%llu)\n",
+              name, o.per_second, o.p50_us, o.p99_us, o.p999_us, o.max_us,
+              static_cast<unsigned long long>(o.operations));
+}
+
+int run_storage_bench_command(command_line& cl) {
+  bench::storage_bench_options opts;
+  auto count = cl.integer("count");
+  auto in_flight = cl.integer("in-flight");
+  if (!cl.error().empty()) {
+    std::cerr << "switchyard bench: " << cl.error() << "\n";
+    return 2;
+  }
+  if ((count && *count < 1) || (in_flight && (*in_flight < 1 || *in_flight > 65536))) {
+    std::cerr << "switchyard bench storage: --count must be positive and "
+                 "--in-flight 1-65536\n";
+    return 2;
+  }
+  if (count) {
+    // One scale for every phase, in the default proportions.
+    auto n = static_cast<std::uint64_t>(*count);
+    opts.sequential_feedback = n;
+    opts.synced_decisions = n;
+    opts.group_feedback = 25 * n;
+    opts.decisions = 10 * n;
+    opts.reads = 10 * n;
+  }
+  if (in_flight)
+    opts.in_flight = static_cast<std::uint32_t>(*in_flight);
+  if (auto dir = cl.value("dir"))
+    opts.parent_dir = *dir;
+  auto r = bench::run_storage_bench(opts);
+  if (!r.error.empty()) {
+    std::cerr << "switchyard bench storage: " << r.error << "\n";
+    return 1;
+  }
+  if (cl.has("json")) {
+    std::cout << bench::to_json(r) << "\n";
+    return 0;
+  }
+  std::printf("storage benchmark: RocksDB in a temporary directory, decision "
+              "records of %llu bytes\n",
+              static_cast<unsigned long long>(r.decision_bytes));
+  print_op("feedback, synced, one at a time", r.feedback_sequential);
+  char name[64];
+  std::snprintf(name, sizeof name, "feedback, synced, %u in flight",
+                r.in_flight);
+  print_op(name, r.feedback_group);
+  print_op("decision log, no sync", r.decisions_unsynced);
+  print_op("decision log, synced", r.decisions_synced);
+  print_op("decision read by id", r.decision_reads);
+  std::printf("  group commit: %.1fx the acknowledged feedback/s of one at a "
+              "time\n",
+              r.feedback_sequential.per_second > 0
+                ? r.feedback_group.per_second / r.feedback_sequential.per_second
+                : 0.0);
+  return 0;
+}
+
 } // namespace
 
 int run_bench_command(const std::vector<std::string>& args) {
@@ -134,7 +196,9 @@ int run_bench_command(const std::vector<std::string>& args) {
                   "switchyard bench adapters [--requests N] [--warmup N] "
                   "[--json]\n"
                   "switchyard bench runtime [--seconds S] [--threads N] "
-                  "[--rate R] [--scheduler stealing|sharing] [--json]\n"
+                  "[--rate R] [--scheduler stealing|sharing] [--no-predictor] [--json]\n"
+                  "switchyard bench storage [--count N] [--in-flight N] "
+                  "[--dir D] [--json]\n"
                   "switchyard bench quality --registry R (--train A --test B "
                   "| --data F) [...]\n  (see `switchyard bench quality "
                   "--help`)\n"
@@ -153,7 +217,11 @@ int run_bench_command(const std::vector<std::string>& args) {
                   "runtime: the embedding API's actors against an instant "
                   "in-process provider:\nmaximum tasks/s (closed loop), then "
                   "latency from intended submit time at\n--rate (default half "
-                  "the maximum), route-only and route + execute.",
+                  "the maximum), route-only and route + execute.\n"
+                  "storage: a real RocksDB in a temporary directory: synced "
+                  "feedback one at a time\nand with N in flight through the "
+                  "storage actor's group commit, decision-log\nwrites with "
+                  "and without sync, reads of a decision by id.",
                   {
                     {"seconds", true, "throughput phase length (default 3)"},
                     {"samples", true, "decisions timed one by one (default 200000)"},
@@ -170,6 +238,14 @@ int run_bench_command(const std::vector<std::string>& args) {
                      "runtime: stealing (default) or sharing"},
                     {"no-predictor", false,
                      "runtime: without the per-prompt success predictor"},
+                    {"count", true,
+                     "storage: synced writes one at a time (default 2000; "
+                     "the other phases scale with it)"},
+                    {"in-flight", true,
+                     "storage: feedback requests outstanding (default 64)"},
+                    {"dir", true,
+                     "storage: parent of the temporary store (default: the "
+                     "system's temp directory)"},
                     {"json", false, "print JSON"},
                   }};
   if (!cl.parse(args)) {
@@ -187,11 +263,13 @@ int run_bench_command(const std::vector<std::string>& args) {
 #endif
   if (pos.size() == 1 && pos[0] == "runtime")
     return run_runtime_bench_command(cl);
+  if (pos.size() == 1 && pos[0] == "storage")
+    return run_storage_bench_command(cl);
   if (pos.size() != 1 || pos[0] != "engine") {
     std::cerr << "switchyard bench: expected `switchyard bench engine`, "
-                 "`switchyard bench runtime`, `switchyard bench adapters`, "
-                 "`switchyard bench quality` or `switchyard bench dashboard` "
-                 "(see --help)\n";
+                 "`switchyard bench runtime`, `switchyard bench storage`, "
+                 "`switchyard bench adapters`, `switchyard bench quality` or "
+                 "`switchyard bench dashboard` (see --help)\n";
     return 2;
   }
   auto seconds = cl.number("seconds").value_or(3.0);

@@ -67,6 +67,8 @@ constexpr std::array policy_keys{"prefer_local"sv,
                                  "escalate_after_local_failures"sv,
                                  "parallel_quality_threshold"sv,
                                  "consensus"sv,
+                                 "selection"sv,
+                                 "success_value_usd"sv,
                                  "require_approval_for_critical"sv,
                                  "preferred_vendors"sv,
                                  "breaker"sv,
@@ -458,6 +460,13 @@ class registry_parser {
                                          "consensus strategy"))
           policy.default_consensus
             = static_cast<engine::consensus_strategy>(*s);
+      } else if (key == "selection") {
+        if (auto s = reader_.read_choice(f.value, f.field, f.line,
+                                         engine::selection_mode_names,
+                                         "selection mode"))
+          policy.selection = static_cast<engine::selection_mode>(*s);
+      } else if (key == "success_value_usd") {
+        read_into(policy.success_value_usd, f, number_range::above(0));
       } else if (key == "require_approval_for_critical") {
         read_into(policy.require_approval_for_critical, f);
       } else if (key == "preferred_vendors") {

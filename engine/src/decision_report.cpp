@@ -1,5 +1,8 @@
 #include "switchyard/engine/decision_report.hpp"
 
+#include "switchyard/engine/router.hpp"
+
+#include <cmath>
 #include <cstdio>
 
 namespace switchyard::engine {
@@ -138,6 +141,20 @@ std::string rationale(const decision& d, const registry& reg,
            + " is the cheapest model whose predicted quality meets the "
              "requirement.";
       break;
+    case selection_rule::gain_per_cost:
+    {
+      auto price = success_price_usd(reg.policy, d.quality_required);
+      if (std::isinf(price))
+        r += name(d.model)
+             + " has the highest predicted quality (gain_per_cost at a "
+               "requirement of 1).";
+      else
+        r += name(d.model) + " has the best expected value at "
+             + usd(price)
+             + " per unit of predicted quality (gain_per_cost: predicted "
+               "gain per extra dollar).";
+      break;
+    }
     case selection_rule::best_available:
       r += "No model meets the tier's quality requirement; "
            + name(d.model) + " has the highest predicted quality.";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace switchyard::engine {
 
@@ -52,6 +53,23 @@ bool smaller(const registry& reg, const candidate& a, const candidate& b) {
   if (a.total != b.total)
     return a.total > b.total;
   return a.model < b.model;
+}
+
+/// gain_per_cost: expected value in USD, `price` * predicted quality - expected
+/// cost, and the comparison by it (ties: the smaller). An infinite price (a
+/// requirement of 1) compares predicted quality alone.
+bool more_value(const registry& reg, double price, const candidate& a,
+                const candidate& b) {
+  if (std::isinf(price)) {
+    if (a.predicted_quality != b.predicted_quality)
+      return a.predicted_quality > b.predicted_quality;
+    return smaller(reg, a, b);
+  }
+  auto va = price * a.predicted_quality - nanos_to_usd(a.cost.expected);
+  auto vb = price * b.predicted_quality - nanos_to_usd(b.cost.expected);
+  if (va != vb)
+    return va > vb;
+  return smaller(reg, a, b);
 }
 
 /// Stronger: higher predicted quality, then the higher score.
@@ -327,6 +345,16 @@ routing_state replay_state(const routing_inputs& in, task_type type,
   return state;
 }
 
+double success_price_usd(const routing_policy& policy,
+                         double quality_required) noexcept {
+  if (!(quality_required < 1.0))
+    return std::numeric_limits<double>::infinity();
+  if (!(quality_required > 0.0))
+    return 0.0;
+  return policy.success_value_usd * quality_required
+         / (1.0 - quality_required);
+}
+
 double predicted_quality(double prior, const model_performance* perf) noexcept {
   if (perf == nullptr)
     return prior;
@@ -378,6 +406,10 @@ void router::route(const route_request& req, const routing_state& state,
   out.latency_bound_s = req.max_latency_s.value_or(policy.max_latency_per_call_s);
   bool escalate = policy.allow_cloud_fallback
                   && req.local_failures >= policy.escalate_after_local_failures;
+  // Under gain_per_cost the tier's requirement is a price, not a floor; a
+  // caller's min_quality stays a floor.
+  bool by_value = policy.selection == selection_mode::gain_per_cost;
+  bool quality_is_floor = !by_value || req.min_quality.has_value();
   if (escalate)
     out.add_note(decision_note::escalated);
   if (budget_exhausted)
@@ -452,7 +484,7 @@ void router::route(const route_request& req, const routing_state& state,
                                              : nullptr;
     c.predicted_quality = predicted_quality(m.quality, perf, predicted);
     c.capable = c.predicted_quality + 1e-12 >= out.quality_required;
-    if (!c.capable)
+    if (!c.capable && quality_is_floor)
       out.filtered_out.push_back({idx, filter_reason::below_quality,
                                   c.predicted_quality, out.quality_required,
                                   {}});
@@ -557,7 +589,8 @@ void router::route(const route_request& req, const routing_state& state,
       return;
     }
     relaxed = true;
-    out.add_note(decision_note::quality_relaxed);
+    if (quality_is_floor)
+      out.add_note(decision_note::quality_relaxed);
   }
   auto capable = [&](const candidate& c) { return relaxed || c.capable; };
   auto choose = [&](const candidate* c, selection_rule rule) {
@@ -568,15 +601,25 @@ void router::route(const route_request& req, const routing_state& state,
     auto order = fallback_order::by_score;
     if (rule == selection_rule::local_first
         || rule == selection_rule::smallest_capable
+        || rule == selection_rule::gain_per_cost
         || rule == selection_rule::budget_local)
       order = fallback_order::by_size;
     else if (rule == selection_rule::preferred)
       order = fallback_order::preferred_then_score;
-    pick_fallbacks(ctx, relaxed, order);
+    pick_fallbacks(ctx, relaxed || !quality_is_floor, order);
     return true;
   };
   auto smaller_than = [&](const candidate& a, const candidate& b) {
     return smaller(reg_, a, b);
+  };
+  auto price = success_price_usd(policy, out.quality_required);
+  auto more_value_than = [&](const candidate& a, const candidate& b) {
+    return more_value(reg_, price, a, b);
+  };
+  // The candidates gain_per_cost weighs: all of them unless the caller set a
+  // floor.
+  auto weighed = [&](const candidate& c) {
+    return !quality_is_floor || capable(c);
   };
 
   if (budget_exhausted) {
@@ -587,8 +630,12 @@ void router::route(const route_request& req, const routing_state& state,
     return;
   }
   if (relaxed) {
-    choose(best_of(out.candidates, capable, stronger),
-           selection_rule::best_available);
+    if (by_value)
+      choose(best_of(out.candidates, capable, more_value_than),
+             selection_rule::gain_per_cost);
+    else
+      choose(best_of(out.candidates, capable, stronger),
+             selection_rule::best_available);
     return;
   }
   bool wants_parallel
@@ -627,8 +674,12 @@ void router::route(const route_request& req, const routing_state& state,
       return;
     }
   }
-  choose(best_of(out.candidates, capable, smaller_than),
-         selection_rule::smallest_capable);
+  if (by_value)
+    choose(best_of(out.candidates, weighed, more_value_than),
+           selection_rule::gain_per_cost);
+  else
+    choose(best_of(out.candidates, capable, smaller_than),
+           selection_rule::smallest_capable);
 }
 
 } // namespace switchyard::engine

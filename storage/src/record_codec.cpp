@@ -742,6 +742,9 @@ std::string encode_registry(const engine::registry& reg) {
   w.f64(rt.jitter);
   put_ms(w, rt.max_retry_after);
   w.varint(reg.config_hash);
+  // Added after version 1 shipped: a trailing section older records lack.
+  w.enumeration(p.selection);
+  w.f64(p.success_value_usd);
   return out;
 }
 
@@ -823,6 +826,13 @@ caf::expected<engine::registry> decode_registry(std::string_view value) {
   rt.jitter = r.f64();
   rt.max_retry_after = get_ms(r);
   reg.config_hash = r.varint();
+  // Records written before the selection mode existed end here: they were
+  // routed smallest-capable.
+  if (r.ok() && !r.at_end()) {
+    p.selection = r.enumeration<engine::selection_mode>(
+      engine::selection_mode_names.size());
+    p.success_value_usd = r.f64();
+  }
   if (auto err = check_end(r, what))
     return std::move(*err);
   return reg;

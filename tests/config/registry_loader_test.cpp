@@ -355,6 +355,7 @@ TEST_CASE("a minimal registry loads and resolves references", "[config]") {
   CHECK(reg.providers[1].api_key_env == "EXAMPLE_API_KEY");
   CHECK(reg.providers[1].max_concurrency == 64);
   // No policy section: routing_policy's defaults.
+  CHECK(reg.policy.selection == engine::selection_mode::smallest_capable);
   CHECK(reg.policy.breaker.window == 20);
   CHECK(reg.policy.preferred_vendors.empty());
   for (const auto& p : reg.preferences)
@@ -369,6 +370,8 @@ policy:
   max_cost_per_task_usd: 0.5
   quality_by_tier: {complex: 0.9}
   consensus: voting
+  selection: gain_per_cost
+  success_value_usd: 0.05
   preferred_vendors: [cloud]
   breaker: {window: 40, cooldown_ms: 1000}
   retry: {jitter: 0, max_retries: 0}
@@ -387,6 +390,8 @@ policy:
   CHECK(reg.policy.quality_by_tier[2] == 0.9);
   CHECK(reg.policy.quality_by_tier[3] == 0.93);
   CHECK(reg.policy.default_consensus == engine::consensus_strategy::voting);
+  CHECK(reg.policy.selection == engine::selection_mode::gain_per_cost);
+  CHECK(reg.policy.success_value_usd == 0.05);
   CHECK(reg.policy.preferred_vendors == std::vector<std::string>{"cloud"});
   CHECK(reg.policy.breaker.window == 40);
   CHECK(reg.policy.breaker.min_calls == 10);
@@ -593,6 +598,8 @@ TEST_CASE("values out of range are refused with what is allowed", "[config]") {
   CHECK(only_error(with_policy("  max_cost_per_task_usd: 0\n"))
         == "models.yaml:31: policy.max_cost_per_task_usd: must be > 0, got "
            "'0'");
+  CHECK(only_error(with_policy("  success_value_usd: 0\n"))
+        == "models.yaml:31: policy.success_value_usd: must be > 0, got '0'");
   CHECK(only_error(with_policy("  quality_by_tier: {simple: 1.5}\n"))
         == "models.yaml:31: policy.quality_by_tier.simple: must be in [0, 1], "
            "got '1.5'");
@@ -635,6 +642,9 @@ TEST_CASE("unknown names are refused with the allowed list", "[config]") {
         == "models.yaml:31: policy.consensus: unknown consensus strategy "
            "'majority'; allowed: judge, quality_weighted, voting, "
            "first_success");
+  CHECK(only_error(with_policy("  selection: cheapest\n"))
+        == "models.yaml:31: policy.selection: unknown selection mode "
+           "'cheapest'; allowed: smallest_capable, gain_per_cost");
 }
 
 TEST_CASE("references must name something defined", "[config]") {

@@ -132,6 +132,27 @@ TEST_CASE("the other records round-trip", "[storage][codec]") {
     CHECK(back->models.size() == reg.models.size());
     CHECK(back->config_hash == reg.config_hash);
     CHECK(back->policy.breaker.cooldown == reg.policy.breaker.cooldown);
+    CHECK(back->policy.selection == engine::selection_mode::smallest_capable);
+  }
+  SECTION("registry with gain_per_cost selection") {
+    reg.policy.selection = engine::selection_mode::gain_per_cost;
+    reg.policy.success_value_usd = 0.03;
+    auto back = decode_registry(encode_registry(reg));
+    REQUIRE(back);
+    CHECK(back->policy.selection == engine::selection_mode::gain_per_cost);
+    CHECK(back->policy.success_value_usd == 0.03);
+  }
+  SECTION("a registry written before the selection mode existed") {
+    // Such records end after the config hash: they decode as
+    // smallest_capable.
+    reg.policy.selection = engine::selection_mode::gain_per_cost;
+    auto bytes = encode_registry(reg);
+    // The trailing section: one enumeration byte and an 8-byte double.
+    bytes.resize(bytes.size() - 9);
+    auto back = decode_registry(bytes);
+    REQUIRE(back);
+    CHECK(back->policy.selection == engine::selection_mode::smallest_capable);
+    CHECK(back->config_hash == reg.config_hash);
   }
   SECTION("feedback") {
     feedback_record f;

@@ -100,12 +100,14 @@ enum class selection_rule : std::uint8_t {
   smallest_capable,   ///< cheapest model whose quality meets the requirement
   best_available,     ///< nothing met the tier's requirement: the best there is
   ensemble,           ///< parallel specialists (+ judge)
+  gain_per_cost,      ///< best predicted quality per dollar at the price of quality
 };
 
-inline constexpr std::array<std::string_view, 9> selection_rule_names{
+inline constexpr std::array<std::string_view, 10> selection_rule_names{
   "none",          "forced",    "budget_local",
   "local_first",   "top_reasoning", "preferred",
-  "smallest_capable", "best_available", "ensemble"};
+  "smallest_capable", "best_available", "ensemble",
+  "gain_per_cost"};
 
 [[nodiscard]] constexpr std::string_view to_string(selection_rule r) noexcept {
   return selection_rule_names[static_cast<std::size_t>(r)];

@@ -137,6 +137,38 @@ parse_consensus_strategy(std::string_view s) noexcept {
   return std::nullopt;
 }
 
+/// How the router chooses once no earlier rule (forced, budget, ensemble,
+/// local-first, top reasoning, preferred) has.
+enum class selection_mode : std::uint8_t {
+  /// The cheapest model whose predicted quality meets the tier's
+  /// requirement; the strongest when none does.
+  smallest_capable,
+  /// The model with the best expected value, w * predicted quality - expected
+  /// cost, where w (USD per unit of predicted success) is
+  /// `success_value_usd` times the odds q / (1 - q) of the tier's
+  /// requirement q. Between two models: the stronger one is taken when its
+  /// predicted gain per extra dollar is at least 1 / w, so a higher
+  /// requirement upgrades more prompts, those with the best gain per dollar
+  /// first. The requirement is a price here, not a floor (a caller's
+  /// `min_quality` still is one).
+  gain_per_cost,
+};
+
+inline constexpr std::array<std::string_view, 2> selection_mode_names{
+  "smallest_capable", "gain_per_cost"};
+
+[[nodiscard]] constexpr std::string_view to_string(selection_mode m) noexcept {
+  return selection_mode_names[static_cast<std::size_t>(m)];
+}
+
+[[nodiscard]] constexpr std::optional<selection_mode>
+parse_selection_mode(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < selection_mode_names.size(); ++i)
+    if (selection_mode_names[i] == s)
+      return static_cast<selection_mode>(i);
+  return std::nullopt;
+}
+
 struct routing_policy {
   bool prefer_local = true;
   double max_cost_per_task_usd = 0.10;
@@ -154,6 +186,10 @@ struct routing_policy {
   /// ensemble.
   double parallel_quality_threshold = 0.95;
   consensus_strategy default_consensus = consensus_strategy::judge;
+  selection_mode selection = selection_mode::smallest_capable;
+  /// gain_per_cost: USD worth paying for +1 of predicted success (a sure
+  /// answer instead of a sure failure) at a requirement of 0.5.
+  double success_value_usd = 0.01;
   /// Critical tasks wait for a human approval when set.
   bool require_approval_for_critical = false;
   /// Providers favoured by the vendor-preference factor, best first.

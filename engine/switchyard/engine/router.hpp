@@ -102,6 +102,12 @@ void record_inputs(const routing_state& state, task_type type,
                                          std::size_t model_count,
                                          performance_table& table);
 
+/// gain_per_cost's price of quality: USD per unit of predicted success at a
+/// requirement `quality_required` (q), `success_value_usd` * q / (1 - q);
+/// 0 at q <= 0 and infinite at q >= 1.
+[[nodiscard]] double success_price_usd(const routing_policy& policy,
+                                       double quality_required) noexcept;
+
 /// Prior quality blended with learned success by the learned confidence.
 [[nodiscard]] double predicted_quality(double prior,
                                        const model_performance* perf) noexcept;
