@@ -2,6 +2,7 @@
 
 #include "command_line.hpp"
 #include "engine_bench.hpp"
+#include "gateway_bench_command.hpp"
 #include "quality_bench_command.hpp"
 #include "runtime_bench.hpp"
 
@@ -123,6 +124,8 @@ int run_bench_command(const std::vector<std::string>& args) {
   // `bench quality` has flags of its own.
   if (!args.empty() && args.front() == "quality")
     return run_quality_bench_command({args.begin() + 1, args.end()});
+  if (!args.empty() && args.front() == "gateway")
+    return run_gateway_bench_command({args.begin() + 1, args.end()});
   command_line cl{"bench",
                   "switchyard bench engine [--seconds S] [--samples N] "
                   "[--config F] [--json]\n"
@@ -130,6 +133,9 @@ int run_bench_command(const std::vector<std::string>& args) {
                   "[--json]\n"
                   "switchyard bench runtime [--seconds S] [--threads N] "
                   "[--rate R] [--scheduler stealing|sharing] [--json]\n"
+                  "switchyard bench gateway [--rate R] [--compare] [--sweep "
+                  "R1,R2,...] [...]\n  (see `switchyard bench gateway "
+                  "--help`)\n"
                   "switchyard bench quality --registry R (--train A --test B "
                   "| --data F) [...]\n  (see `switchyard bench quality "
                   "--help`)\n\n"
@@ -180,7 +186,7 @@ int run_bench_command(const std::vector<std::string>& args) {
   if (pos.size() != 1 || pos[0] != "engine") {
     std::cerr << "switchyard bench: expected `switchyard bench engine`, "
                  "`switchyard bench runtime`, `switchyard bench adapters` or "
-                 "`switchyard bench quality` (see --help)\n";
+                 "`switchyard bench quality`, `switchyard bench gateway` (see --help)\n";
     return 2;
   }
   auto seconds = cl.number("seconds").value_or(3.0);
