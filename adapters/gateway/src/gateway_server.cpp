@@ -808,6 +808,7 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   sc.max_body_bytes = p->cfg.max_body_bytes;
   sc.max_header_bytes = p->cfg.max_header_bytes;
   sc.request_timeout = p->cfg.request_timeout;
+  sc.max_connections = p->cfg.max_connections;
   auto* raw = p.get();
   p->server = http::http_server::make(
     sc,
