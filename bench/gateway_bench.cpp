@@ -79,11 +79,13 @@ std::string for_upstream(std::string body, const std::string& model) {
 struct own_processes {
   std::unique_ptr<child_process> sim;
   std::unique_ptr<child_process> gateway;
+  std::unique_ptr<child_process> baseline;
 };
 
 std::string start_processes(const gateway_bench_options& o,
                             own_processes& p, std::uint16_t& sim_port,
-                            std::uint16_t& gateway_port) {
+                            std::uint16_t& gateway_port,
+                            std::uint16_t& baseline_port) {
   std::string why;
   auto log = [&](const char* name) {
     return o.log_dir.empty() ? std::string{} : o.log_dir + "/" + name;
@@ -102,7 +104,9 @@ std::string start_processes(const gateway_bench_options& o,
     if (sim_port == 0)
       return "sim-upstream did not say where it listens";
   }
-  if (gateway_port == 0) {
+  auto start_gateway = [&](const std::string& binary, const char* log_name,
+                           std::unique_ptr<child_process>& proc,
+                           std::uint16_t& port) -> std::string {
     auto base = "http://127.0.0.1:" + std::to_string(sim_port);
     std::vector<std::pair<std::string, std::string>> env{
       {"OPENAI_BASE_URL", base + "/v1"},   {"MISTRAL_BASE_URL", base + "/v1"},
@@ -112,20 +116,31 @@ std::string start_processes(const gateway_bench_options& o,
     for (auto var : {"OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY",
                      "MISTRAL_API_KEY", "COHERE_API_KEY", "OPENROUTER_API_KEY"})
       env.emplace_back(var, "sk-bench-upstream");
-    std::vector<std::string> args{o.binary, "serve", "--listen", "127.0.0.1:0",
+    std::vector<std::string> args{binary, "serve", "--listen", "127.0.0.1:0",
                                   "--drain-timeout", "2"};
     if (o.api_key.empty())
       args.push_back("--no-auth");
     if (!o.gateway_config.empty())
       args.insert(args.end(), {"--config", o.gateway_config});
     args.insert(args.end(), o.serve_args.begin(), o.serve_args.end());
-    p.gateway = child_process::start(args, env, log("gateway.log"), why);
-    if (!p.gateway)
+    proc = child_process::start(args, env, log(log_name), why);
+    if (!proc)
       return why;
-    gateway_port = p.gateway->wait_for_port(std::chrono::seconds{20});
-    if (gateway_port == 0)
-      return "the gateway did not say where it listens";
-  }
+    port = proc->wait_for_port(std::chrono::seconds{20});
+    if (port == 0)
+      return binary + " serve did not say where it listens";
+    return {};
+  };
+  if (gateway_port == 0)
+    if (auto e = start_gateway(o.binary, "gateway.log", p.gateway,
+                               gateway_port);
+        !e.empty())
+      return e;
+  if (!o.baseline_binary.empty())
+    if (auto e = start_gateway(o.baseline_binary, "baseline.log", p.baseline,
+                               baseline_port);
+        !e.empty())
+      return e;
   return {};
 }
 
@@ -281,7 +296,9 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
   own_processes procs;
   auto sim_port = o.upstream_port;
   auto gw_port = o.gateway_port;
-  if (auto why = start_processes(o, procs, sim_port, gw_port); !why.empty()) {
+  std::uint16_t baseline_port = 0;
+  if (auto why = start_processes(o, procs, sim_port, gw_port, baseline_port);
+      !why.empty()) {
     r.error = why;
     return r;
   }
@@ -292,6 +309,9 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
   load_target gateway{"gateway", gw_port, {}, o.connections};
   for (const auto& b : bodies)
     gateway.requests.push_back(http_request(gw_port, b, o.api_key));
+  load_target baseline{"baseline", baseline_port, {}, o.connections};
+  for (const auto& b : bodies)
+    baseline.requests.push_back(http_request(baseline_port, b, o.api_key));
   load_target upstream{"upstream", sim_port, {}, o.connections};
   for (const auto& b : bodies)
     upstream.requests.push_back(
@@ -313,10 +333,13 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
 
   bool gateway_live = true;
   bool upstream_live = o.compare;
+  bool baseline_live = baseline_port != 0;
   if (o.warmup_s > 0) {
     std::vector<load_target> both{gateway};
     if (o.compare)
       both.push_back(upstream);
+    if (baseline_live)
+      both.push_back(baseline);
     auto w = run_load(both, phase_for(o.rates.front(), o.warmup_s, "warm-up"));
     if (!w.error.empty()) {
       r.error = w.error;
@@ -326,11 +349,14 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
   {
     rss_sampler sampler{gw_proc, o.memory_interval_s, r.memory};
     for (auto rate : o.rates) {
-      if (!gateway_live && !upstream_live)
+      if (!gateway_live && !upstream_live && !baseline_live)
         break;
+      // Upstream first, the gateway last: `added` subtracts in that order.
       std::vector<load_target> targets;
       if (upstream_live)
         targets.push_back(upstream);
+      if (baseline_live)
+        targets.push_back(baseline);
       if (gateway_live)
         targets.push_back(gateway);
       char label[64];
@@ -358,19 +384,33 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
                        && static_cast<double>(t.error_total())
                             <= 0.01 * static_cast<double>(t.requests)
                        && ts.achieved_rate >= 0.95 * rate;
-        bool is_gateway = t.name == "gateway";
+        auto& knee = t.name == "gateway"    ? r.gateway_knee
+                     : t.name == "baseline" ? r.baseline_knee
+                                            : r.upstream_knee;
+        auto& live = t.name == "gateway"    ? gateway_live
+                     : t.name == "baseline" ? baseline_live
+                                            : upstream_live;
         if (ts.sustained)
-          (is_gateway ? r.gateway_knee : r.upstream_knee) = rate;
+          knee = rate;
         else if (o.rates.size() > 1)
-          (is_gateway ? gateway_live : upstream_live) = false;
+          live = false;
         step.targets.push_back(std::move(ts));
       }
-      if (step.targets.size() == 2) {
-        step.added_latency = minus(step.targets[1].latency,
-                                   step.targets[0].latency);
+      const gateway_target_step* up = nullptr;
+      const gateway_target_step* gw = nullptr;
+      const gateway_target_step* bl = nullptr;
+      for (const auto& t : step.targets)
+        (t.name == "upstream" ? up : t.name == "gateway" ? gw : bl) = &t;
+      if (up != nullptr && gw != nullptr) {
+        step.added_latency = minus(gw->latency, up->latency);
         if (o.stream)
-          step.added_first_byte = minus(step.targets[1].first_byte,
-                                        step.targets[0].first_byte);
+          step.added_first_byte = minus(gw->first_byte, up->first_byte);
+      }
+      if (up != nullptr && bl != nullptr) {
+        step.baseline_added_latency = minus(bl->latency, up->latency);
+        if (o.stream)
+          step.baseline_added_first_byte = minus(bl->first_byte,
+                                                 up->first_byte);
       }
       r.steps.push_back(std::move(step));
     }
@@ -478,6 +518,14 @@ std::string to_json(const gateway_bench_result& r) {
       w.key("added_first_byte_us");
       write_summary(w, *s.added_first_byte);
     }
+    if (s.baseline_added_latency) {
+      w.key("baseline_added_latency_us");
+      write_summary(w, *s.baseline_added_latency);
+    }
+    if (s.baseline_added_first_byte) {
+      w.key("baseline_added_first_byte_us");
+      write_summary(w, *s.baseline_added_first_byte);
+    }
     w.end_object();
   }
   w.end_array();
@@ -486,6 +534,10 @@ std::string to_json(const gateway_bench_result& r) {
   r.gateway_knee > 0 ? w.value(r.gateway_knee) : w.null();
   w.key("upstream");
   r.upstream_knee > 0 ? w.value(r.upstream_knee) : w.null();
+  if (!o.baseline_binary.empty()) {
+    w.key("baseline");
+    r.baseline_knee > 0 ? w.value(r.baseline_knee) : w.null();
+  }
   w.key("gateway_over_upstream");
   r.gateway_knee > 0 && r.upstream_knee > 0
     ? w.value(r.gateway_knee / r.upstream_knee)
@@ -568,7 +620,10 @@ std::string to_svg(const gateway_bench_result& r) {
         series{"gateway", "p99.9", "#7a1fd1", ""},
         series{"upstream", "p50", "#1f6fd1", "6 4"},
         series{"upstream", "p99", "#d1491f", "6 4"},
-        series{"upstream", "p99.9", "#7a1fd1", "6 4"}}) {
+        series{"upstream", "p99.9", "#7a1fd1", "6 4"},
+        series{"baseline", "p50", "#1f6fd1", "1 3"},
+        series{"baseline", "p99", "#d1491f", "1 3"},
+        series{"baseline", "p99.9", "#7a1fd1", "1 3"}}) {
     svg_plot::points pts;
     for (const auto& s : r.steps)
       for (const auto& t : s.targets)
@@ -589,7 +644,8 @@ std::string to_svg(const gateway_bench_result& r) {
   plot.legend("p50", "#1f6fd1");
   plot.legend("p99", "#d1491f");
   plot.legend("p99.9", "#7a1fd1");
-  plot.legend("solid: gateway, dashed: upstream", "#333", "6 4");
+  plot.legend("solid: gateway, dashed: upstream, dotted: baseline", "#333",
+              "6 4");
   plot.legend("p99 limit of the knee", "#999", "2 3");
   return plot.str();
 }
@@ -653,6 +709,22 @@ std::string to_text(const gateway_bench_result& r) {
                     a.p50_us, a.p99_us);
       out += line;
     }
+    if (s.baseline_added_latency) {
+      const auto& a = *s.baseline_added_latency;
+      std::snprintf(line, sizeof(line),
+                    "    added by the baseline: p50 %.1f  p90 %.1f  p99 %.1f  "
+                    "p99.9 %.1f us\n",
+                    a.p50_us, a.p90_us, a.p99_us, a.p99_9_us);
+      out += line;
+    }
+    if (s.baseline_added_first_byte) {
+      const auto& a = *s.baseline_added_first_byte;
+      std::snprintf(line, sizeof(line),
+                    "    baseline's added time to first byte: p50 %.1f  p99 "
+                    "%.1f us\n",
+                    a.p50_us, a.p99_us);
+      out += line;
+    }
   }
   if (o.rates.size() > 1) {
     std::snprintf(line, sizeof(line),
@@ -667,6 +739,10 @@ std::string to_text(const gateway_bench_result& r) {
                       r.gateway_knee / r.upstream_knee);
         out += line;
       }
+    }
+    if (!o.baseline_binary.empty()) {
+      std::snprintf(line, sizeof(line), ", baseline %.0f/s", r.baseline_knee);
+      out += line;
     }
     out += "\n";
   }

@@ -24,6 +24,10 @@ struct gateway_bench_options {
   std::string gateway_config;
   std::string sim_config;
   std::vector<std::string> serve_args;
+  /// Another switchyard build: a second gateway from it ("baseline"), on
+  /// the same upstream, gets the same schedule interleaved, for before/after
+  /// ratios from one run. Empty: none.
+  std::string baseline_binary;
   /// Sent as `Authorization: Bearer` to the gateway (empty: our own gateway
   /// runs with --no-auth).
   std::string api_key;
@@ -76,6 +80,9 @@ struct gateway_bench_step {
   /// gateway minus upstream at each percentile (compare mode).
   std::optional<latency_summary> added_latency;
   std::optional<latency_summary> added_first_byte;
+  /// The same for the baseline gateway, when there is one.
+  std::optional<latency_summary> baseline_added_latency;
+  std::optional<latency_summary> baseline_added_first_byte;
   double max_schedule_lag_us = 0;
   /// Our gateway's RSS at the end of the step, bytes (0: not ours).
   std::uint64_t gateway_rss = 0;
@@ -94,6 +101,7 @@ struct gateway_bench_result {
   /// Highest rate sustained per target (sweeps), 0 when none.
   double gateway_knee = 0;
   double upstream_knee = 0;
+  double baseline_knee = 0;
   /// Our gateway's memory: before any load, the peak under load, after it.
   std::uint64_t idle_rss = 0;
   std::uint64_t peak_rss = 0;

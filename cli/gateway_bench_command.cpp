@@ -72,6 +72,9 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
        "--zero-delay)"},
       {"serve-arg", true, "extra flag for the gateway we start, e.g. "
                           "--serve-arg=--io-threads=2 (repeat with commas)"},
+      {"baseline", true,
+       "another switchyard binary: its gateway gets the same schedule "
+       "interleaved (before/after ratios from one run)"},
       {"key", true, "API key for the gateway (default: ours runs --no-auth)"},
       {"compare", false, "also load the upstream directly, interleaved"},
       {"sweep", true, "comma-separated rates: one step each, to the knee"},
@@ -163,6 +166,7 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
   o.api_key = cl.value("key").value_or("");
   o.body_file = cl.value("body").value_or("");
   o.log_dir = cl.value("log-dir").value_or("");
+  o.baseline_binary = cl.value("baseline").value_or("");
   o.compare = cl.has("compare");
   o.stream = cl.has("stream");
   if (auto extra = cl.value("serve-arg")) {
