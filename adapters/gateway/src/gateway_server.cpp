@@ -6,6 +6,7 @@
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/gateway/api_formats.hpp"
 #include "switchyard/gateway/gateway_metrics.hpp"
+#include "switchyard/gateway/log_sink.hpp"
 #include "switchyard/gateway/stream_format.hpp"
 #include "switchyard/http/http_client.hpp"
 #include "switchyard/http/http_server.hpp"
@@ -52,6 +53,9 @@ header_list json_headers() {
 class gateway_server::impl {
 public:
   gateway_config cfg;
+  /// stderr logs, written in batches off the request path; declared early
+  /// so that it outlives everything that logs.
+  log_sink logs;
   std::unique_ptr<http::http_client> client;
   std::unique_ptr<runtime> rt;
   key_store keys;
@@ -70,7 +74,7 @@ public:
     if (cfg.log)
       cfg.log(line);
     else
-      std::cerr << line << '\n';
+      logs.write(line);
   }
 
   void log_request(std::string_view method, std::string_view path, int status,
