@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <poll.h>
+#include <sstream>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -120,6 +121,29 @@ std::uint64_t child_process::rss_bytes() const {
     if (line.rfind("VmRSS:", 0) == 0)
       return std::strtoull(line.c_str() + 6, nullptr, 10) * 1024;
   return 0;
+}
+
+double child_process::cpu_seconds() const {
+  std::ifstream in{"/proc/" + std::to_string(pid_) + "/stat"};
+  std::string text;
+  std::getline(in, text);
+  // Fields after the command name (which may hold spaces, in parentheses):
+  // utime and stime are the 14th and 15th of the line.
+  auto close_paren = text.rfind(')');
+  if (close_paren == std::string::npos)
+    return 0;
+  std::istringstream rest{text.substr(close_paren + 2)};
+  std::string field;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14)
+      utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (i == 15)
+      stime = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return static_cast<double>(utime + stime)
+         / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 int child_process::stop(std::chrono::milliseconds limit) {

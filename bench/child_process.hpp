@@ -39,6 +39,10 @@ class child_process {
   /// Resident set size from /proc/PID/status (VmRSS), bytes; 0 if gone.
   [[nodiscard]] std::uint64_t rss_bytes() const;
 
+  /// CPU time used so far (user + system, all threads), seconds; from
+  /// /proc/PID/stat.
+  [[nodiscard]] double cpu_seconds() const;
+
   /// SIGTERM, wait up to `limit`, then SIGKILL. Returns the exit status
   /// (as waitpid reports it).
   int stop(std::chrono::milliseconds limit);

@@ -361,6 +361,15 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
         targets.push_back(gateway);
       char label[64];
       std::snprintf(label, sizeof(label), "%.0f req/s", rate);
+      auto process_of = [&](const std::string& name) -> const child_process* {
+        return name == "gateway"    ? procs.gateway.get()
+               : name == "baseline" ? procs.baseline.get()
+                                    : procs.sim.get();
+      };
+      std::vector<double> cpu_before;
+      for (const auto& t : targets)
+        cpu_before.push_back(process_of(t.name) ? process_of(t.name)->cpu_seconds()
+                                                : 0.0);
       auto res = run_load(targets, phase_for(rate, o.duration_s, label));
       if (!res.error.empty()) {
         r.error = res.error;
@@ -371,8 +380,14 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
       step.max_schedule_lag_us = res.max_schedule_lag_us;
       if (gw_proc != nullptr)
         step.gateway_rss = gw_proc->rss_bytes();
-      for (auto& t : res.targets) {
+      for (std::size_t ti = 0; ti < res.targets.size(); ++ti) {
+        auto& t = res.targets[ti];
         gateway_target_step ts;
+        // The upstream's CPU also serves the gateways' calls: only ours.
+        if (const auto* proc = process_of(t.name);
+            proc != nullptr && t.name != "upstream" && t.answered > 0)
+          ts.cpu_us_per_request = (proc->cpu_seconds() - cpu_before[ti]) * 1e6
+                                  / static_cast<double>(t.answered);
         ts.name = t.name;
         ts.requests = t.requests;
         ts.answered = t.answered;
@@ -503,6 +518,8 @@ std::string to_json(const gateway_bench_result& r) {
       w.end_object();
       w.field("achieved_rate", t.achieved_rate);
       w.field("sustained", t.sustained);
+      if (t.cpu_us_per_request > 0)
+        w.field("cpu_us_per_request", t.cpu_us_per_request);
       w.key("latency_us");
       write_summary(w, t.latency);
       w.key("first_byte_us");
@@ -677,6 +694,13 @@ std::string to_text(const gateway_bench_result& r) {
                     static_cast<unsigned long long>(errors_of(t)),
                     t.sustained || o.rates.size() < 2 ? "" : "  (past the knee)");
       out += line;
+      if (t.cpu_us_per_request > 0) {
+        std::snprintf(line, sizeof(line),
+                      "             CPU %.1f us per request (all its "
+                      "threads)\n",
+                      t.cpu_us_per_request);
+        out += line;
+      }
       if (o.stream) {
         std::snprintf(line, sizeof(line),
                       "             first byte  p50 %8.1f  p99 %8.1f  p99.9 "

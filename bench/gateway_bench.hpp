@@ -72,6 +72,9 @@ struct gateway_target_step {
   latency_summary first_byte;
   /// Within the limits that define the knee.
   bool sustained = false;
+  /// CPU time of our own process for this target per answered request,
+  /// microseconds (0: not a process we started).
+  double cpu_us_per_request = 0;
 };
 
 struct gateway_bench_step {

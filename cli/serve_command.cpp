@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <iostream>
 #include <pthread.h>
-#include <sys/prctl.h>
 
 namespace switchyard::cli {
 
@@ -118,13 +117,6 @@ int run_serve_command(const std::vector<std::string>& args) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  // Timer slack: Linux stretches every sleep of a normal thread by up to
-  // 50 us, so the runtime's 2 us polling naps (runtime_config::poll_nap)
-  // were ~55 us naps, paid on each actor hop of a request (perf: bench
-  // gateway). Threads inherit the slack of the thread that creates them, so
-  // set it before any starts.
-  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 
   std::string why;
   auto gw = gateway::gateway_server::start(std::move(cfg), why);
