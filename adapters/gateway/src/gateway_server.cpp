@@ -776,6 +776,11 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
     };
   http::client_config cc;
   cc.io_threads = 1;
+  // Each provider's executor already caps its calls at max_concurrency; a
+  // lower per-origin pool (64 by default) queued streams behind each other
+  // when providers share an origin or allow more (bench gateway --stream).
+  for (const auto& provider : p->cfg.registry.providers)
+    cc.max_connections_per_origin += provider.max_concurrency;
   p->client = http::http_client::make(cc, why);
   if (!p->client)
     return nullptr;
