@@ -70,7 +70,8 @@ struct target_outcome {
   /// From the due time to the first body byte of a 2xx response, ns.
   latency_histogram first_byte;
   std::uint64_t connections_opened = 0;
-  /// From the first due time to the last answer.
+  /// Over which the answers came: from the first to the last, plus one
+  /// mean interval between answers.
   double seconds = 0;
 
   [[nodiscard]] std::uint64_t error_total() const noexcept;
