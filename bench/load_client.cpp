@@ -58,6 +58,11 @@ struct connection {
   std::optional<bhttp::response_parser<bhttp::string_body>> parser;
   bool open = false;
   bool busy = false;
+  /// An idle connection keeps a read armed, so that a close by the server
+  /// (its keep-alive idle timeout) is noticed before the next request is
+  /// put on it, as browsers and pooled HTTP clients do.
+  bool watching = false;
+  char peek = 0;
   bool first_byte_seen = false;
   /// Bumped per request, so that handlers of an abandoned one do nothing.
   std::uint64_t generation = 0;
@@ -113,6 +118,7 @@ class load_run {
         c->open = true;
         ++t.out.connections_opened;
         t.idle.push_back(c.get());
+        watch(*c);
       }
     }
     auto per_second = phase_.rate * static_cast<double>(targets_.size());
@@ -213,7 +219,30 @@ class load_run {
       stop();
   }
 
+  /// Arms the idle watch (see connection::watching).
+  void watch(connection& c) {
+    if (!c.open || c.watching)
+      return;
+    c.watching = true;
+    auto gen = c.generation;
+    c.socket.async_read_some(net::buffer(&c.peek, 1),
+                             [this, &c, gen](error_code ec, std::size_t) {
+                               if (gen != c.generation || !c.watching)
+                                 return;
+                               c.watching = false;
+                               // EOF, a reset or unasked-for bytes: either
+                               // way the connection is done.
+                               if (ec != net::error::operation_aborted)
+                                 close(c);
+                             });
+  }
+
   void issue(connection& c, clock_type::time_point due) {
+    if (c.watching) {
+      c.watching = false;
+      error_code ignored;
+      c.socket.cancel(ignored);
+    }
     c.busy = true;
     c.due = due;
     c.first_byte_seen = false;
@@ -326,6 +355,7 @@ class load_run {
       return issue(c, due);
     }
     t.idle.push_back(&c);
+    watch(c);
     maybe_stop();
   }
 

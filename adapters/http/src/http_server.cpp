@@ -1,6 +1,7 @@
 // The HTTP server: Beast and Asio stay inside this file.
 #include "switchyard/http/http_server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
@@ -183,6 +184,15 @@ class session final : public session_base {
         cfg_(cfg),
         handler_(handler) {
     shared_->live.fetch_add(1, std::memory_order_relaxed);
+    // How long we keep an idle connection, as Apache and nginx say it:
+    // clients that honour it (Node's, Python's urllib3) drop theirs first,
+    // instead of sending a request into our close.
+    keep_alive_hint_ = "Keep-Alive: timeout="
+                       + std::to_string(std::max<long long>(
+                         1, std::chrono::duration_cast<std::chrono::seconds>(
+                              cfg_.request_timeout)
+                              .count()))
+                       + "\r\n";
     error_code ec;
     auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec)
@@ -383,6 +393,8 @@ class session final : public session_base {
     }
     if (!keep_alive_)
       text += "Connection: close\r\n";
+    else
+      text += keep_alive_hint_;
     return text;
   }
 
@@ -579,6 +591,7 @@ class session final : public session_base {
   const server_config& cfg_;
   const request_handler& handler_;
   std::string peer_;
+  std::string keep_alive_hint_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::vector<header_view> header_views_;
