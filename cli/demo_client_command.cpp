@@ -72,6 +72,7 @@ struct outcome {
   double cost_usd = 0.0;
   double latency_ms = 0.0;
   int attempts = 0;
+  int retries = 0;
   bool parallel = false;
   std::uint32_t input_tokens = 0;
   std::uint32_t output_tokens = 0;
@@ -110,7 +111,7 @@ int run_demo_client_command(const std::vector<std::string>& args) {
     "gateway's OpenAI API with a progress bar, then prints each decision\n"
     "(task -> complexity/type -> model -> cost -> latency) and a summary:\n"
     "requests per model, total cost against always using the strongest\n"
-    "model, fallbacks and failures.",
+    "model, fallbacks, retries, breaker trips and failures.",
     {
       {"gateway", true, "the gateway's base URL, e.g. http://127.0.0.1:8080"},
       {"tasks", true, "tasks to send (default 300)"},
@@ -210,6 +211,8 @@ int run_demo_client_command(const std::vector<std::string>& args) {
             header_value(res.headers, "x-switchyard-cost-usd").c_str());
           r.attempts = std::atoi(
             header_value(res.headers, "x-switchyard-attempts").c_str());
+          r.retries = std::atoi(
+            header_value(res.headers, "x-switchyard-retries").c_str());
           r.parallel = header_value(res.headers, "x-switchyard-parallel") == "true";
           simdjson::dom::parser p;
           simdjson::dom::element doc;
@@ -239,6 +242,43 @@ int run_demo_client_command(const std::vector<std::string>& args) {
     std::unique_lock<std::mutex> guard{m};
     launch();
     cv.wait(guard, [&] { return done == results.size(); });
+  }
+
+  // Breaker trips per provider, from the gateway (GET /v1/providers).
+  std::map<std::string, std::uint64_t> trips;
+  std::string trips_error;
+  {
+    http::client_request req;
+    req.method = "GET";
+    req.target = url->path + "/v1/providers";
+    if (!key.empty())
+      req.headers.push_back({"authorization", "Bearer " + key});
+    bool answered = false;
+    http::response_callbacks cb;
+    cb.on_done = [&](http::client_response res) {
+      simdjson::dom::parser p;
+      simdjson::dom::element doc;
+      simdjson::padded_string in{res.body};
+      simdjson::dom::array data;
+      if (!res.ok() || p.parse(in).get(doc) != simdjson::SUCCESS
+          || doc["data"].get(data) != simdjson::SUCCESS) {
+        trips_error = "GET /v1/providers answered " + std::to_string(res.status);
+      } else {
+        for (auto provider : data) {
+          std::string_view id;
+          std::uint64_t n = 0;
+          if (provider["id"].get(id) == simdjson::SUCCESS
+              && provider["trips"].get(n) == simdjson::SUCCESS && n > 0)
+            trips[std::string{id}] = n;
+        }
+      }
+      std::lock_guard<std::mutex> guard{m};
+      answered = true;
+      cv.notify_all();
+    };
+    client->send(url->origin, std::move(req), {}, std::move(cb));
+    std::unique_lock<std::mutex> guard{m};
+    cv.wait(guard, [&] { return answered; });
   }
 
   // -- the table ---------------------------------------------------------------
@@ -274,7 +314,7 @@ int run_demo_client_command(const std::vector<std::string>& args) {
       best = &mdl;
   std::map<std::string, int> per_model;
   double total = 0.0, always_best = 0.0;
-  int ok = 0, fallbacks = 0, ensembles = 0;
+  int ok = 0, fallbacks = 0, ensembles = 0, retries = 0;
   std::map<int, int> failures;
   for (const auto& r : results) {
     if (r.status != 200) {
@@ -283,6 +323,7 @@ int run_demo_client_command(const std::vector<std::string>& args) {
     }
     ++ok;
     ++per_model[r.model];
+    retries += r.retries;
     total += r.cost_usd;
     if (r.parallel)
       ++ensembles;
@@ -308,7 +349,21 @@ int run_demo_client_command(const std::vector<std::string>& args) {
                 best->id.c_str(), always_best,
                 always_best > 0 ? 100.0 * total / always_best : 0.0);
   std::printf("  tasks that fell back: %d\n", fallbacks);
+  std::printf("  retries:              %d\n", retries);
   std::printf("  ensembles:            %d\n", ensembles);
+  if (!trips_error.empty()) {
+    std::printf("  breaker trips:        unknown (%s)\n", trips_error.c_str());
+  } else {
+    std::uint64_t all = 0;
+    std::string which;
+    for (const auto& [id, n] : trips) {
+      all += n;
+      which += (which.empty() ? " (" : ", ") + id + ": " + std::to_string(n);
+    }
+    std::printf("  breaker trips:        %llu%s\n",
+                static_cast<unsigned long long>(all),
+                which.empty() ? "" : (which + ")").c_str());
+  }
   for (const auto& [status, n] : failures)
     std::printf("  failed with HTTP %d:   %d\n", status, n);
   return ok == static_cast<int>(results.size()) ? 0 : 1;

@@ -2,6 +2,7 @@
 #include "demo_client_command.hpp"
 #include "experiments_command.hpp"
 #include "explain_command.hpp"
+#include "keys_command.hpp"
 #include "route_command.hpp"
 #include "serve_command.hpp"
 #include "sim_upstream_command.hpp"
@@ -29,6 +30,7 @@ constexpr std::string_view usage
     "  explain ID          print a logged decision (--data-dir D)\n"
     "  replay ID           recompute a logged decision and compare\n"
     "  experiments         list, start or stop A/B tests\n"
+    "  keys                create, list or revoke client API keys\n"
     "  analytics           performance, costs or recommendations\n";
 
 } // namespace
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
     return run_replay_command(args);
   if (command == "experiments")
     return run_experiments_command(args);
+  if (command == "keys")
+    return run_keys_command(args);
   if (command == "analytics")
     return run_analytics_command(args);
   std::cerr << "switchyard: unknown command '" << command << "'\n\n" << usage;

@@ -2,6 +2,7 @@
 
 #include "command_line.hpp"
 
+#include "switchyard/cluster/cluster_node.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/gateway/gateway_server.hpp"
 #include "switchyard/messages/error_code.hpp"
@@ -29,8 +30,13 @@ int run_serve_command(const std::vector<std::string>& args) {
     "GET|POST|DELETE /v1/keys (admin), GET /metrics, /healthz, /readyz.\n"
     "Clients authenticate with `Authorization: Bearer KEY` or `x-api-key`;\n"
     "the admin key is read from the environment variable --admin-key-env\n"
-    "names. Prints `listening on HOST:PORT` first; SIGTERM drains in-flight\n"
-    "requests (up to --drain-timeout) and exits 0.",
+    "names. Prints `listening on HOST:PORT` first (then, in a cluster,\n"
+    "`cluster listening on HOST:PORT`); SIGTERM drains in-flight\n"
+    "requests (up to --drain-timeout) and exits 0.\n\n"
+    "With --node-id the node joins a cluster through the seeds: learning and\n"
+    "breakers are shared, each budget has one owner node, GET /v1/cluster\n"
+    "shows the members. TLS between nodes needs all three --cluster-cert,\n"
+    "--cluster-key and --cluster-ca (PEM).",
     {
       {"config", true, "registry YAML (default: the built-in models.yaml)"},
       {"data-dir", true, "the node's store (default $SWITCHYARD_DATA_DIR; "
@@ -45,11 +51,19 @@ int run_serve_command(const std::vector<std::string>& args) {
       {"max-body-bytes", true, "largest request body (default 1048576)"},
       {"global-budget", true, "global budget in USD (default: none)"},
       {"daily-budget", true, "daily budget in USD (default: none)"},
+      {"key-budget", true, "budget per API key in USD (default: none)"},
       {"drain-timeout", true, "seconds to drain on SIGTERM (default 30)"},
       {"max-connections", true,
        "open client connections at most; over it a new connection gets 503 "
        "too_many_connections and is closed (default: the config's "
        "server.max_connections, 10000; 0: no limit)"},
+      {"node-id", true, "this node's name in a cluster"},
+      {"cluster-listen", true,
+       "HOST:PORT for cluster peers (port 0 picks a free one)"},
+      {"cluster-seeds", true, "comma-separated HOST:PORT of nodes to join"},
+      {"cluster-cert", true, "PEM certificate this node shows its peers"},
+      {"cluster-key", true, "PEM private key of --cluster-cert"},
+      {"cluster-ca", true, "PEM CA file that peers' certificates must chain to"},
     }};
   auto fail = [](const std::string& msg) {
     std::cerr << "switchyard serve: " << msg << "\n";
@@ -73,6 +87,7 @@ int run_serve_command(const std::vector<std::string>& args) {
   auto max_connections = cl.integer("max-connections");
   cfg.global_budget_usd = cl.number("global-budget");
   cfg.daily_budget_usd = cl.number("daily-budget");
+  cfg.per_key_budget_usd = cl.number("key-budget");
   auto drain_s = cl.number("drain-timeout").value_or(30.0);
   if (!cl.error().empty())
     return fail(cl.error());
@@ -110,6 +125,63 @@ int run_serve_command(const std::vector<std::string>& args) {
                           ? static_cast<std::size_t>(*max_connections)
                           : cfg.registry.server.max_connections;
 
+  std::shared_ptr<cluster::cluster_node> node;
+  if (auto id = cl.value("node-id")) {
+    cluster::cluster_settings cs;
+    cs.node_id = *id;
+    if (cs.node_id.empty() || cs.node_id.find_first_of("=,# ") != std::string::npos)
+      return fail("--node-id must be a non-empty name without '=', ',', '#' "
+                  "or spaces");
+    if (!cluster::parse_host_port(cl.value("cluster-listen").value_or(
+                                    "127.0.0.1:0"),
+                                  cs.listen_host, cs.listen_port))
+      return fail("--cluster-listen must be HOST:PORT");
+    if (auto seeds = cl.value("cluster-seeds")) {
+      std::size_t start = 0;
+      while (start <= seeds->size()) {
+        auto comma = seeds->find(',', start);
+        auto seed = seeds->substr(start, comma == std::string::npos
+                                           ? std::string::npos
+                                           : comma - start);
+        std::string h;
+        std::uint16_t p = 0;
+        if (!seed.empty()) {
+          if (!cluster::parse_host_port(seed, h, p))
+            return fail("--cluster-seeds: '" + seed + "' is not HOST:PORT");
+          cs.seeds.push_back(seed);
+        }
+        if (comma == std::string::npos)
+          break;
+        start = comma + 1;
+      }
+    }
+    cs.tls.certificate = cl.value("cluster-cert").value_or("");
+    cs.tls.private_key = cl.value("cluster-key").value_or("");
+    cs.tls.ca_file = cl.value("cluster-ca").value_or("");
+    if ((!cs.tls.certificate.empty() || !cs.tls.private_key.empty()
+         || !cs.tls.ca_file.empty())
+        && (cs.tls.certificate.empty() || cs.tls.private_key.empty()
+            || cs.tls.ca_file.empty()))
+      return fail("TLS between nodes needs all of --cluster-cert, "
+                  "--cluster-key and --cluster-ca");
+    auto nanos = [](const std::optional<double>& usd)
+      -> std::optional<engine::usd_nanos> {
+      if (!usd)
+        return std::nullopt;
+      return engine::usd_to_nanos_ceil(*usd);
+    };
+    cs.caps = {nanos(cfg.global_budget_usd), nanos(cfg.daily_budget_usd),
+               nanos(cfg.per_key_budget_usd)};
+    for (const auto& p : cfg.registry.providers)
+      cs.provider_ids.push_back(p.id);
+    node = std::make_shared<cluster::cluster_node>(std::move(cs));
+    cfg.extension = node;
+    cfg.cluster_status = [node] { return node->status_json(); };
+    cfg.cluster_metrics = [node] { return node->metrics_text(); };
+  } else if (cl.value("cluster-listen") || cl.value("cluster-seeds")) {
+    return fail("--cluster-listen and --cluster-seeds need --node-id");
+  }
+
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only sigwait below sees them.
   sigset_t stop_signals;
@@ -127,6 +199,12 @@ int run_serve_command(const std::vector<std::string>& args) {
                 0, cl.value("listen").value_or("127.0.0.1:8080").rfind(':'))
                 .c_str(),
               static_cast<unsigned>(gw->port()));
+  if (node)
+    std::printf("cluster listening on %s:%u\n",
+                cl.value("cluster-listen").value_or("127.0.0.1:0").substr(
+                  0, cl.value("cluster-listen").value_or("127.0.0.1:0").rfind(':'))
+                  .c_str(),
+                static_cast<unsigned>(node->port()));
   std::fflush(stdout);
   int signal = 0;
   sigwait(&stop_signals, &signal);

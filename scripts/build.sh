@@ -15,6 +15,18 @@ else
 fi
 jobs="${SWITCHYARD_JOBS:-2}"
 
+# uPlot for the /ui dashboard's charts, pinned by ui/package-lock.json and
+# installed into the build tree, where CMake embeds it into the binary.
+deps="$dir/ui-deps"
+if [ ! -d "$deps/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$deps/node_modules" ]; then
+  mkdir -p "$deps"
+  cp "$root/ui/package.json" "$root/ui/package-lock.json" "$deps/"
+  (cd "$deps" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$deps/node_modules"
+  # Configure (again) so that CMake sees uPlot.
+  cmake -S "$root" -B "$dir" -G Ninja "${extra[@]}" >/dev/null
+fi
+
 if [ ! -f "$dir/build.ninja" ]; then
   cmake -S "$root" -B "$dir" -G Ninja "${extra[@]}" >/dev/null
 fi

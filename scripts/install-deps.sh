@@ -13,6 +13,7 @@ packages=(
   librocksdb-dev      # the node's store (storage/)
   libboost-dev        # Beast and Asio (header-only) for HTTP
   catch2              # tests (v2, prebuilt main)
+  chromium            # the /ui dashboard's end-to-end test (tests/ui)
 )
 # Node.js and npm run the official SDKs' compatibility tests; an image that
 # already has them (outside dpkg) is left alone.

@@ -20,5 +20,13 @@ if [ -f "$sdk/package-lock.json" ] && { [ ! -d "$sdk/node_modules" ] \
   (cd "$sdk" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$sdk/node_modules"
 fi
+# The dashboard test's playwright-core, pinned by tests/ui/package-lock.json;
+# it drives Debian's Chromium (scripts/install-deps.sh), never a download.
+ui="$dir/tests/ui"
+if [ -f "$ui/package-lock.json" ] && { [ ! -d "$ui/node_modules" ] \
+     || [ "$ui/package-lock.json" -nt "$ui/node_modules" ]; }; then
+  (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$ui/node_modules"
+fi
 cd "$dir"
 ctest --output-on-failure -j "${SWITCHYARD_JOBS:-2}"

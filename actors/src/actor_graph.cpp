@@ -65,7 +65,8 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
   for (std::size_t p = 0; p < reg.providers.size(); ++p) {
     auto provider = static_cast<std::uint16_t>(p);
     g.breakers.push_back(sys.spawn(breaker, provider, reg.policy.breaker,
-                                   std::vector<scorer_actor>{g.scorer}));
+                                   std::vector<scorer_actor>{g.scorer},
+                                   cfg.breaker_log));
     engine::provider_client_ptr client;
     if (cfg.make_client)
       client = cfg.make_client(reg.providers[p]);
@@ -73,7 +74,9 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
       sys.spawn(executor, ctx, provider, client, g.breakers.back()));
   }
   g.judge = sys.spawn(judge, ctx, g.executors);
-  coordinator_peers peers{g.classifier, g.scorer,    g.ledger,   g.learning,
+  auto coordinator_ledger = cfg.wrap_ledger ? cfg.wrap_ledger(g.ledger)
+                                            : g.ledger;
+  coordinator_peers peers{g.classifier, g.scorer, coordinator_ledger, g.learning,
                           g.judge,      g.executors, g.storage};
   auto shards = std::max<std::size_t>(cfg.coordinator_shards, 1);
   coordinator_start start{cfg.persisted.last_decision_id,

@@ -1,6 +1,7 @@
 #include "switchyard/actors/breaker_actor.hpp"
 
 #include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
 
 namespace switchyard::actors {
 
@@ -13,13 +14,25 @@ breaker_change change_of(const breaker_state& st) {
   c.reopens_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                       st.core.reopens_at().time_since_epoch())
                       .count();
+  c.trips = st.trips;
   return c;
 }
 
-void publish(breaker_actor::stateful_pointer<breaker_state> self) {
+void publish(breaker_actor::stateful_pointer<breaker_state> self,
+             bool caused_here = true) {
+  if (self->state.core.state() == engine::breaker_state::open)
+    ++self->state.trips;
   auto change = change_of(self->state);
+  if (self->state.history && change.phase != self->state.published)
+    self->state.history->record(change.provider, self->state.published,
+                                change.phase);
+  self->state.published = change.phase;
   for (const auto& s : self->state.subscribers)
     self->send(s, breaker_atom::value, change);
+  if (caused_here && self->state.cluster
+      && self->state.core.state() == engine::breaker_state::open)
+    caf::anon_send(self->state.cluster, breaker_atom::value, change,
+               static_cast<std::int64_t>(self->state.core.cooldown().count()));
   if (self->state.core.state() == engine::breaker_state::open)
     self->delayed_send(caf::actor_cast<breaker_actor>(self),
                        self->state.core.reopens_at() - self->clock().now(),
@@ -31,8 +44,10 @@ void publish(breaker_actor::stateful_pointer<breaker_state> self) {
 breaker_actor::behavior_type
 breaker(breaker_actor::stateful_pointer<breaker_state> self,
         std::uint16_t provider, engine::breaker_config cfg,
-        std::vector<scorer_actor> subscribers) {
+        std::vector<scorer_actor> subscribers,
+        std::shared_ptr<breaker_history> history) {
   self->state.provider = provider;
+  self->state.history = std::move(history);
   self->state.core = engine::circuit_breaker{cfg};
   self->state.subscribers = std::move(subscribers);
   return {
@@ -53,6 +68,14 @@ breaker(breaker_actor::stateful_pointer<breaker_state> self,
         publish(self);
     },
     [self](state_atom) { return change_of(self->state); },
+    [self](cluster_atom, caf::actor& cluster) {
+      self->state.cluster = std::move(cluster);
+    },
+    [self](force_open_atom, std::int64_t for_ms) {
+      if (self->state.core.force_open(self->clock().now(),
+                                      std::chrono::milliseconds{for_ms}))
+        publish(self, false);
+    },
   };
 }
 

@@ -203,7 +203,8 @@ void on_call_result(self_ptr self, std::uint64_t id, std::uint16_t model,
   if (r == nullptr)
     return;
   r->spent_nanos += res.cost_nanos;
-  attempt_record a{model, res.error, res.latency_ms, res.cost_nanos};
+  attempt_record a{model, res.error, res.latency_ms, res.cost_nanos,
+                   res.retries};
   r->attempts.push_back(a);
   record_outcome(self, *r, a);
   bool streamed = r->sink && r->sink->started.load();

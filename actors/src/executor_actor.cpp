@@ -25,6 +25,7 @@ void finish(self_ptr self, std::uint64_t id, engine::call_result r) {
   auto i = self->state.calls.find(id);
   if (i == self->state.calls.end())
     return;
+  r.retries = i->second.attempt > 0 ? i->second.attempt - 1 : 0;
   i->second.promise.deliver(std::move(r));
   self->state.calls.erase(i);
 }

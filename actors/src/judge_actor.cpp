@@ -25,7 +25,8 @@ std::vector<attempt_record> member_records(const judge_state::run& r) {
   std::vector<attempt_record> out;
   for (const auto& m : r.members)
     out.push_back({m.model, m.done ? m.result.error : engine::call_error::cancelled,
-                   m.result.latency_ms, m.result.cost_nanos});
+                   m.result.latency_ms, m.result.cost_nanos,
+                   m.result.retries});
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include "switchyard/engine/experiment.hpp"
 
 #include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include <algorithm>
@@ -33,9 +34,42 @@ engine::learned_cell& touch_cell(learning_state& st, std::uint16_t model,
 engine::performance_table snapshot(const learning_state& st, double now_s) {
   engine::performance_table t;
   t.resize(st.ctx.registry->models.size());
-  for (std::size_t i = 0; i < st.cells.size(); ++i)
+  for (std::size_t i = 0; i < st.cells.size(); ++i) {
     t.cells[i] = engine::view_of(st.cells[i], now_s, st.params);
+    if (!st.remote.empty())
+      t.cells[i] = engine::blend(t.cells[i], st.remote[i], now_s, st.params);
+  }
   return t;
+}
+
+/// Keeps evidence for the cluster actor (nothing outside a cluster).
+void share(learning_state& st, std::size_t cell, const engine::evidence& e) {
+  if (!st.cluster)
+    return;
+  if (st.pending_evidence.empty())
+    st.pending_evidence.resize(st.cells.size());
+  auto& p = st.pending_evidence[cell];
+  if (p.empty())
+    st.pending_cells.push_back(cell);
+  p.merge(e, st.params.half_life_s);
+}
+
+/// Sends the evidence gathered since the last publish to the cluster actor.
+void send_shared(self_ptr self) {
+  auto& st = self->state;
+  if (!st.cluster || st.pending_cells.empty())
+    return;
+  const auto& models = st.ctx.registry->models;
+  std::vector<engine::evidence_entry> out;
+  out.reserve(st.pending_cells.size());
+  for (auto i : st.pending_cells) {
+    out.push_back({models[i / engine::task_type_count].id,
+                   static_cast<engine::task_type>(i % engine::task_type_count),
+                   st.pending_evidence[i]});
+    st.pending_evidence[i] = {};
+  }
+  st.pending_cells.clear();
+  caf::anon_send(st.cluster, delta_atom::value, std::move(out));
 }
 
 /// The entry for a decision, made (and the oldest forgotten) when new.
@@ -206,9 +240,13 @@ learning(learning_actor::stateful_pointer<learning_state> self,
         observe(self, ref, engine::experiment_metric::success,
                 o.success ? 1.0 : 0.0);
       }
+      auto now_s = s.ctx.wall_now_s();
       engine::apply_outcome(touch_cell(s, o.model, o.type), o.success,
                             o.latency_ms, static_cast<double>(o.cost_nanos),
-                            s.ctx.wall_now_s(), s.params);
+                            now_s, s.params);
+      share(s, cell_index(o.model, o.type),
+            engine::outcome_evidence(o.success, o.latency_ms,
+                                     static_cast<double>(o.cost_nanos), now_s));
       schedule_publish(self);
     },
     [self](route_atom, std::uint64_t decision, std::uint16_t model,
@@ -242,6 +280,9 @@ learning(learning_actor::stateful_pointer<learning_state> self,
         rec.type = ref.type;
         engine::apply_feedback(touch_cell(s, ref.model, ref.type), *score,
                                static_cast<double>(now_ms) / 1000.0, s.params);
+        share(s, cell_index(ref.model, ref.type),
+              engine::feedback_evidence(*score,
+                                        static_cast<double>(now_ms) / 1000.0));
         observe(self, ref, engine::experiment_metric::feedback, *score);
         schedule_publish(self);
       }
@@ -263,6 +304,19 @@ learning(learning_actor::stateful_pointer<learning_state> self,
       for (const auto& sub : s.subscribers)
         self->send(sub, snapshot_atom::value, table);
       persist_dirty(self);
+      send_shared(self);
+    },
+    [self](cluster_atom, caf::actor& cluster) {
+      self->state.cluster = std::move(cluster);
+    },
+    [self](merge_atom, const std::vector<engine::evidence_entry>& remote) {
+      // The other nodes' evidence, in full: it replaces what came before.
+      auto& s = self->state;
+      s.remote.assign(s.cells.size(), engine::evidence{});
+      for (const auto& e : remote)
+        if (auto m = s.ctx.registry->model_index(e.model))
+          s.remote[cell_index(*m, e.type)] = e.sums;
+      schedule_publish(self);
     },
     [self](snapshot_atom) {
       return snapshot(self->state, self->state.ctx.wall_now_s());

@@ -1,5 +1,6 @@
 #include "switchyard/actors/ledger_actor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 
@@ -31,6 +32,23 @@ std::string key_scope(const std::string& key) {
   return "key:" + key;
 }
 
+engine::usd_nanos key_cap(const ledger_state& st, const std::string& key) {
+  if (auto i = st.key_caps.find(key); i != st.key_caps.end())
+    return i->second;
+  return cap_of(st.limits.per_key_usd);
+}
+
+engine::budget_ledger& key_ledger(ledger_state& st, const std::string& key) {
+  auto i = st.keys.find(key);
+  if (i == st.keys.end())
+    i = st.keys.emplace(key, engine::budget_ledger{key_cap(st, key)}).first;
+  return i->second;
+}
+
+budget_status status_of(const engine::budget_ledger& l) {
+  return {l.spent(), l.reserved(), l.cap() >= unlimited ? -1 : l.cap()};
+}
+
 } // namespace
 
 ledger_actor::behavior_type
@@ -53,10 +71,7 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
         st.spent_today[e.scope] = e.spent_nanos;
       }
     } else if (e.scope.rfind("key:", 0) == 0) {
-      auto key = e.scope.substr(4);
-      if (st.limits.per_key_usd)
-        st.keys.try_emplace(key, cap_of(st.limits.per_key_usd))
-          .first->second.record_spend(e.spent_nanos);
+      key_ledger(st, e.scope.substr(4)).record_spend(e.spent_nanos);
       if (e.day == st.day)
         st.spent_today[e.scope] = e.spent_nanos;
     }
@@ -65,8 +80,8 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
   auto scopes = [self](const std::string& key) {
     auto& s = self->state;
     std::array<engine::budget_ledger*, 3> ls{&s.global, &s.daily, nullptr};
-    if (s.limits.per_key_usd && !key.empty())
-      ls[2] = &s.keys.try_emplace(key, cap_of(s.limits.per_key_usd)).first->second;
+    if (!key.empty())
+      ls[2] = &key_ledger(s, key);
     return ls;
   };
   auto roll_day = [self] {
@@ -143,10 +158,26 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
           },
           [self](caf::error&) { ++self->state.persist_failures; });
     },
-    [self](stats_atom) -> ledger_summary {
+    [self, roll_day](stats_atom) -> ledger_summary {
+      roll_day();
       const auto& s = self->state;
-      return {s.global.spent(), s.global.reserved(),
-              s.global.open_reservations(), s.refusals};
+      ledger_summary sum{s.global.spent(), s.global.reserved(),
+                         s.global.open_reservations(), s.refusals,
+                         status_of(s.global), status_of(s.daily), {}};
+      sum.keys.reserve(s.keys.size());
+      for (const auto& [key, l] : s.keys)
+        sum.keys.push_back({key, status_of(l)});
+      std::sort(sum.keys.begin(), sum.keys.end(),
+                [](const auto& a, const auto& b) { return a.key < b.key; });
+      return sum;
+    },
+    [self](key_cap_atom, const std::string& key, std::int64_t cap_nanos) {
+      auto& s = self->state;
+      if (cap_nanos < 0)
+        s.key_caps.erase(key);
+      else
+        s.key_caps[key] = cap_nanos;
+      key_ledger(s, key).set_cap(key_cap(s, key));
     },
     [self](flush_atom) -> caf::typed_response_promise<bool> {
       auto promise = self->make_response_promise<bool>();

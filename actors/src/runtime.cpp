@@ -1,7 +1,9 @@
 #include "switchyard/runtime.hpp"
 
 #include "switchyard/actors/actor_graph.hpp"
+#include "switchyard/actors/runtime_extension.hpp"
 #include "switchyard/config/registry_loader.hpp"
+#include "switchyard/storage/task_history.hpp"
 #include "switchyard/messages/message_types.hpp"
 
 #include <caf/actor_system.hpp>
@@ -39,6 +41,10 @@ struct breakers_done {
   std::function<void(std::vector<breaker_change>)> fn;
 };
 using breakers_done_ptr = std::shared_ptr<breakers_done>;
+struct learned_done {
+  std::function<void(engine::performance_table)> fn;
+};
+using learned_done_ptr = std::shared_ptr<learned_done>;
 
 } // namespace
 
@@ -49,6 +55,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ids_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::breakers_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ledger_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::experiment_done_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::learned_done_ptr)
 
 namespace switchyard {
 
@@ -143,6 +150,11 @@ caf::behavior bridge(caf::event_based_actor* self, actors::actor_graph graph) {
             [one_done](caf::error&) { one_done(); });
       }
     },
+    [self, learning](snapshot_atom, learned_done_ptr done) {
+      self->request(learning, caf::infinite, snapshot_atom::value)
+        .then([done](engine::performance_table& t) { done->fn(std::move(t)); },
+              [done](caf::error&) { done->fn({}); });
+    },
     [self, graph](pending_atom, ids_done_ptr done) {
       // Ask every coordinator and merge.
       auto merged = std::make_shared<std::vector<std::uint64_t>>();
@@ -174,11 +186,13 @@ struct runtime::impl {
   std::shared_ptr<storage::store> store;
   std::function<std::int64_t()> wall_clock_ms;
   caf::actor_system_config sys_cfg;
+  std::shared_ptr<actors::runtime_extension> extension;
   std::unique_ptr<caf::actor_system> system;
   actors::actor_graph graph;
   std::vector<caf::actor> bridges;
   std::atomic<std::size_t> next_bridge{0};
   std::atomic<std::size_t> next_coordinator{0};
+  std::shared_ptr<actors::breaker_history> breaker_log;
 
   const coordinator_actor& pick_coordinator() {
     return graph.coordinators[next_coordinator.fetch_add(
@@ -284,7 +298,15 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
   p->wall_clock_ms = cfg.wall_clock_ms;
   p->classifier = std::make_shared<const engine::keyword_classifier>();
   add_message_types(p->sys_cfg);
+  p->extension = std::move(cfg.extension);
+  if (p->extension)
+    p->extension->configure(p->sys_cfg);
   p->system = std::make_unique<caf::actor_system>(p->sys_cfg);
+  if (p->extension)
+    gc.wrap_ledger = [ext = p->extension.get(),
+                      sys = p->system.get()](ledger_actor local) {
+      return ext->wrap_ledger(*sys, std::move(local));
+    };
   gc.ctx.registry = p->registry;
   gc.ctx.classifier = p->classifier;
   gc.ctx.wall_clock_ms = cfg.wall_clock_ms;
@@ -295,8 +317,20 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
   gc.classifier_workers = threads;
   gc.coordinator_shards = threads;
   gc.approval_timeout = cfg.approval_timeout;
+  p->breaker_log = std::make_shared<actors::breaker_history>(
+    512, cfg.wall_clock_ms);
+  gc.breaker_log = p->breaker_log;
   p->graph = actors::spawn_actor_graph(*p->system, gc);
   p->bridges.push_back(p->system->spawn(bridge, p->graph));
+  if (p->extension) {
+    if (auto why = p->extension->start(*p->system, p->graph); !why.empty()) {
+      if (error)
+        *error = why;
+      std::unique_ptr<runtime> failed{new runtime(std::move(p))};
+      failed->shutdown(std::chrono::milliseconds{0});
+      return nullptr;
+    }
+  }
   return std::unique_ptr<runtime>{new runtime(std::move(p))};
 }
 
@@ -373,6 +407,14 @@ std::future<task_reply> runtime::execute(task_spec task) {
   execute(std::move(task),
           [promise](task_reply r) { promise->set_value(std::move(r)); });
   return future;
+}
+
+void runtime::set_key_budget(const std::string& budget_key,
+                             std::optional<double> budget_usd) {
+  if (impl_->stopped || !impl_->graph.ledger)
+    return;
+  std::int64_t cap = budget_usd ? engine::usd_to_nanos_ceil(*budget_usd) : -1;
+  caf::anon_send(impl_->graph.ledger, key_cap_atom::value, budget_key, cap);
 }
 
 void runtime::feedback(std::uint64_t decision_id,
@@ -630,16 +672,20 @@ std::future<std::vector<breaker_change>> runtime::breaker_states() {
   return future;
 }
 
+void runtime::budget_summary(std::function<void(ledger_summary)> done) {
+  if (impl_->stopped) {
+    done({});
+    return;
+  }
+  auto cb = std::make_shared<ledger_done>();
+  cb->fn = std::move(done);
+  caf::anon_send(impl_->pick_bridge(), stats_atom::value, std::move(cb));
+}
+
 std::future<ledger_summary> runtime::budget_summary() {
   auto promise = std::make_shared<std::promise<ledger_summary>>();
   auto future = promise->get_future();
-  if (impl_->stopped) {
-    promise->set_value({});
-    return future;
-  }
-  auto cb = std::make_shared<ledger_done>();
-  cb->fn = [promise](ledger_summary s) { promise->set_value(s); };
-  caf::anon_send(impl_->pick_bridge(), stats_atom::value, std::move(cb));
+  budget_summary([promise](ledger_summary s) { promise->set_value(s); });
   return future;
 }
 
@@ -656,6 +702,69 @@ runtime_stats runtime::stats() const {
 
 const engine::registry& runtime::registry() const noexcept {
   return *impl_->registry;
+}
+
+// -- what the dashboard reads -------------------------------------------------
+
+void runtime::decisions(std::uint64_t before, std::uint64_t after,
+                        std::size_t limit,
+                        std::function<void(decision_list)> done) {
+  auto reg = impl_->registry;
+  auto shared_done
+    = std::make_shared<std::function<void(decision_list)>>(std::move(done));
+  auto queued = run_on_store(
+    [before, after, limit, reg, shared_done](storage::store& db) {
+      auto page = storage::list_decisions(db, *reg, before, after, limit);
+      if (!page) {
+        (*shared_done)(failure<decision_list>(error_code_of(page.error()),
+                                              error_message(page.error())));
+        return;
+      }
+      decision_list out;
+      out.page = std::move(*page);
+      (*shared_done)(std::move(out));
+    });
+  if (!queued)
+    (*shared_done)(
+      failure<decision_list>(error_code::not_found, std::string{no_store}));
+}
+
+void runtime::spend(spend_query q, std::function<void(spend_result)> done) {
+  auto reg = impl_->registry;
+  auto shared_done
+    = std::make_shared<std::function<void(spend_result)>>(std::move(done));
+  auto queued = run_on_store([q, reg, shared_done](storage::store& db) {
+    spend_result out;
+    auto tasks = storage::load_recent_task_history(
+      db, *reg, q.since_unix_ms, q.max_tasks, out.truncated);
+    if (!tasks) {
+      (*shared_done)(failure<spend_result>(error_code_of(tasks.error()),
+                                           error_message(tasks.error())));
+      return;
+    }
+    out.tasks = tasks->size();
+    out.series = engine::spend_over_time(*tasks, *reg, q.since_unix_ms / 1000,
+                                         q.until_unix_ms / 1000, q.bucket_s);
+    (*shared_done)(std::move(out));
+  });
+  if (!queued)
+    (*shared_done)(
+      failure<spend_result>(error_code::not_found, std::string{no_store}));
+}
+
+void runtime::learned(std::function<void(engine::performance_table)> done) {
+  if (impl_->stopped || impl_->bridges.empty()) {
+    done({});
+    return;
+  }
+  auto cb = std::make_shared<learned_done>();
+  cb->fn = std::move(done);
+  caf::anon_send(impl_->pick_bridge(), snapshot_atom::value, std::move(cb));
+}
+
+std::vector<actors::breaker_transition> runtime::breaker_history() const {
+  return impl_->breaker_log ? impl_->breaker_log->snapshot()
+                            : std::vector<actors::breaker_transition>{};
 }
 
 void runtime::shutdown(std::chrono::milliseconds deadline) {
@@ -680,6 +789,8 @@ void runtime::shutdown(std::chrono::milliseconds deadline) {
     future.wait_for(deadline);
   }
   p.stopped = true;
+  if (p.extension)
+    p.extension->stop();
   for (auto& b : p.bridges)
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
   p.bridges.clear();

@@ -1,12 +1,15 @@
 #pragma once
 
+#include "switchyard/actors/breaker_history.hpp"
 #include "switchyard/actors/decision_replay.hpp"
 #include "switchyard/engine/experiment.hpp"
 #include "switchyard/engine/provider_client.hpp"
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/messages/storage_records.hpp"
 #include "switchyard/messages/task_messages.hpp"
+#include "switchyard/engine/performance.hpp"
 #include "switchyard/storage/analytics_report.hpp"
+#include "switchyard/storage/decision_listing.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -15,6 +18,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+
+namespace switchyard::actors {
+class runtime_extension;
+} // namespace switchyard::actors
 
 namespace switchyard {
 
@@ -68,6 +75,8 @@ struct runtime_config {
   /// Wall-clock time in ms since the Unix epoch, for decay, timestamps and
   /// retention; the system clock when empty. Tests inject their own.
   std::function<std::int64_t()> wall_clock_ms;
+  /// Actors joining from outside (clustering, see cluster/); may be null.
+  std::shared_ptr<actors::runtime_extension> extension;
 };
 
 /// A logged decision with the feedback it received, for `explain`.
@@ -101,6 +110,40 @@ struct analytics_result {
   error_code error = error_code::none;
   std::string error_message;
   storage::analytics_report report;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == error_code::none;
+  }
+};
+
+/// A page of the decision log, newest first.
+struct decision_list {
+  error_code error = error_code::none;
+  std::string error_message;
+  storage::decision_page page;
+
+  [[nodiscard]] bool ok() const noexcept {
+    return error == error_code::none;
+  }
+};
+
+/// Which decisions a spend series covers.
+struct spend_query {
+  /// Wall-clock window, ms since the Unix epoch.
+  std::int64_t since_unix_ms = 0;
+  std::int64_t until_unix_ms = 0;
+  std::int64_t bucket_s = 60;
+  /// At most this many tasks are read (newest first).
+  std::size_t max_tasks = 200'000;
+};
+
+struct spend_result {
+  error_code error = error_code::none;
+  std::string error_message;
+  engine::spend_series series;
+  /// Tasks read; `truncated` when the window held more than max_tasks.
+  std::uint64_t tasks = 0;
+  bool truncated = false;
 
   [[nodiscard]] bool ok() const noexcept {
     return error == error_code::none;
@@ -218,21 +261,49 @@ public:
   void breaker_states(std::function<void(std::vector<breaker_change>)> done);
   [[nodiscard]] std::future<std::vector<breaker_change>> breaker_states();
 
-  /// What the ledger holds: spend, reservations in flight, refusals.
+  /// What the ledger holds: spend, reservations in flight, refusals, and
+  /// every budget (global, today, per key) with its cap.
+  void budget_summary(std::function<void(ledger_summary)> done);
   [[nodiscard]] std::future<ledger_summary> budget_summary();
 
+  /// Gives the key `budget_key` its own budget in USD (over all days), or
+  /// back to the policy's per-key cap with none. What it spent still counts.
+  void set_key_budget(const std::string& budget_key,
+                      std::optional<double> budget_usd);
+
   [[nodiscard]] const engine::registry& registry() const noexcept;
+
+  // -- what the dashboard reads -----------------------------------------------
+
+  /// Logged decisions with `after < id < before` (`before` 0: the newest),
+  /// newest first, at most `limit`; reads about `limit` records whatever
+  /// the log's size (needs a data_dir).
+  void decisions(std::uint64_t before, std::uint64_t after, std::size_t limit,
+                 std::function<void(decision_list)> done);
+
+  /// Spend over time from the decision log (needs a data_dir).
+  void spend(spend_query q, std::function<void(spend_result)> done);
+
+  /// The learned state as the scorer reads it now, one cell per (model,
+  /// task type) of the registry.
+  void learned(std::function<void(engine::performance_table)> done);
+
+  /// The breakers' recent transitions, oldest first (a bounded ring in
+  /// memory: it starts empty with the process).
+  [[nodiscard]] std::vector<actors::breaker_transition>
+  breaker_history() const;
 
   /// Stops taking tasks, waits up to `deadline` for those in flight, then
   /// stops every actor. Tasks submitted afterwards fail at once. Idempotent;
   /// the destructor calls it.
   void shutdown(std::chrono::milliseconds deadline = std::chrono::seconds{30});
 
-private:
-  /// Queues blocking work on the storage actor's thread; false without a
-  /// store or after shutdown.
+  /// Queues blocking work on the storage actor's thread (in order with the
+  /// runtime's own writes); false without a store or after shutdown. For
+  /// state the runtime does not own, such as API keys.
   bool run_on_store(std::function<void(storage::store&)> job);
 
+private:
   struct impl;
   explicit runtime(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;

@@ -147,6 +147,68 @@ cost_report cost_analysis(std::span<const task_summary> tasks,
   return r;
 }
 
+spend_series spend_over_time(std::span<const task_summary> tasks,
+                             const registry& reg, std::int64_t from_s,
+                             std::int64_t to_s, std::int64_t bucket_s) {
+  spend_series out;
+  out.bucket_s = std::max<std::int64_t>(bucket_s, 1);
+  auto first = from_s - ((from_s % out.bucket_s) + out.bucket_s) % out.bucket_s;
+  for (auto t = first; t <= to_s; t += out.bucket_s)
+    out.starts.push_back(t);
+  auto n = out.starts.size();
+  out.total.assign(n, 0);
+  out.always_best.assign(n, 0);
+  out.answered.assign(n, 0);
+  auto best = strongest_model(reg);
+  if (best != nullptr)
+    out.always_best_model = best->id;
+  std::map<std::string, std::vector<usd_nanos>, std::less<>> models, providers;
+  spend_map keys;
+  for (const auto& t : tasks) {
+    if (t.created_unix_s < from_s || t.created_unix_s > to_s || n == 0)
+      continue;
+    auto b = static_cast<std::size_t>((t.created_unix_s - first) / out.bucket_s);
+    usd_nanos task_cost = 0;
+    for (const auto& a : t.attempts) {
+      task_cost += a.cost;
+      auto& m = models[a.model];
+      m.resize(n, 0);
+      m[b] += a.cost;
+      auto& p = providers[a.provider];
+      p.resize(n, 0);
+      p[b] += a.cost;
+    }
+    out.total[b] += task_cost;
+    add_spend(keys, t.budget_key.empty() ? "(none)" : t.budget_key, task_cost,
+              t.attempts.size());
+    if (!t.answered_by.empty()) {
+      out.answered[b] += task_cost;
+      if (best != nullptr)
+        out.always_best[b] += price(*best, t.input_tokens, t.output_tokens);
+    }
+  }
+  auto to_lines = [](auto& m) {
+    std::vector<spend_series::line> lines;
+    for (auto& [name, spent] : m)
+      lines.push_back({name, std::move(spent)});
+    auto sum = [](const spend_series::line& l) {
+      usd_nanos s = 0;
+      for (auto v : l.spent)
+        s += v;
+      return s;
+    };
+    std::stable_sort(lines.begin(), lines.end(),
+                     [&](const auto& a, const auto& b) {
+                       return sum(a) > sum(b);
+                     });
+    return lines;
+  };
+  out.by_model = to_lines(models);
+  out.by_provider = to_lines(providers);
+  out.by_key = most_spent_first(keys);
+  return out;
+}
+
 // -- recommendations ----------------------------------------------------------
 
 namespace {

@@ -95,6 +95,15 @@ void circuit_breaker::close() noexcept {
 }
 
 std::optional<breaker_state>
+circuit_breaker::force_open(time_point now,
+                            std::chrono::milliseconds cooldown) noexcept {
+  if (state_ == breaker_state::open || cooldown <= std::chrono::milliseconds{0})
+    return std::nullopt;
+  open(now, cooldown);
+  return state_;
+}
+
+std::optional<breaker_state>
 circuit_breaker::on_success(time_point) noexcept {
   switch (state_) {
     case breaker_state::closed:

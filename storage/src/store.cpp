@@ -399,6 +399,44 @@ store::for_each_decision(const std::function<bool(decision_record&)>& fn) {
   return {};
 }
 
+caf::expected<std::uint64_t> store::for_each_decision_newest_first(
+  std::uint64_t below, std::uint64_t above,
+  const std::function<bool(decision_record&)>& fn) {
+  auto* h = impl_->family(column::decisions);
+  if (h == nullptr)
+    return std::uint64_t{0};
+  std::unique_ptr<rocksdb::Iterator> it{
+    impl_->db->NewIterator(rocksdb::ReadOptions{}, h)};
+  if (below == 0) {
+    it->SeekToLast();
+  } else {
+    // The last key before `below`: big-endian keys sort by id.
+    auto key = decision_key(below);
+    it->SeekForPrev(slice(key));
+    if (it->Valid() && view(it->key()) == key)
+      it->Prev();
+  }
+  std::uint64_t read = 0;
+  for (; it->Valid(); it->Prev()) {
+    auto id = decision_id_of_key(view(it->key())).value_or(0);
+    if (id <= above)
+      break;
+    ++read;
+    auto value = view(it->value());
+    auto created = decision_created_unix_ms(value);
+    if (created && impl_->expired(*created))
+      continue;
+    auto rec = decode_decision(value);
+    if (!rec)
+      return std::move(rec.error());
+    if (!fn(*rec))
+      break;
+  }
+  if (auto ok = checked(it->status(), "reading the decision log"); !ok)
+    return std::move(ok.error());
+  return read;
+}
+
 caf::expected<std::vector<feedback_record>>
 store::feedback_for(std::uint64_t decision_id) {
   std::vector<feedback_record> out;

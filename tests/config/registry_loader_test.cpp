@@ -326,10 +326,8 @@ TEST_CASE("the default registry loads without errors", "[config]") {
 }
 
 TEST_CASE("the embedded registry is config/models.yaml", "[config]") {
-  // tests/config/this_file.cpp -> the source tree's root.
-  auto root
-    = std::filesystem::path{__FILE__}.parent_path().parent_path().parent_path();
-  auto path = root / "config" / "models.yaml";
+  auto path = std::filesystem::path{SWITCHYARD_SOURCE_DIR} / "config"
+              / "models.yaml";
   REQUIRE(std::filesystem::exists(path));
   std::ifstream in{path, std::ios::binary};
   std::string text{std::istreambuf_iterator<char>{in}, {}};

@@ -7,6 +7,7 @@
 #include "../integration/child_process.hpp"
 
 #include <catch2/catch.hpp>
+#include <simdjson.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -196,6 +198,61 @@ struct gateway_fixture {
 
   http_reply chat(const std::string& body, const std::string& key = admin_key) {
     return call("POST", "/v1/chat/completions", body, key);
+  }
+};
+
+/// Parses a JSON reply body; fails the test (showing the body) when it is
+/// not JSON.
+inline simdjson::dom::element parse(simdjson::dom::parser& p,
+                                    const std::string& s) {
+  simdjson::dom::element e;
+  INFO(s);
+  REQUIRE(p.parse(s).get(e) == simdjson::SUCCESS);
+  return e;
+}
+
+/// The `error.code` of an OpenAI-style error body, or empty.
+inline std::string error_code_of(const std::string& body) {
+  simdjson::dom::parser p;
+  std::string_view code;
+  if (parse(p, body)["error"]["code"].get(code) != simdjson::SUCCESS)
+    return {};
+  return std::string{code};
+}
+
+/// Writes a sim-upstream config with no delays and no faults except
+/// `faults` (model upstream id -> its YAML faults map, e.g.
+/// `{http_500: 1.0}`); every model of the default registry is listed.
+inline void write_sim_config(const std::string& path,
+                             const std::map<std::string, std::string>& faults) {
+  std::ofstream f{path};
+  f << "version: 1\nseed: 3\ntime_scale: 0\ndefaults:\n"
+       "  latency_ms: 0\n  ttft_ms: 0\n  tokens_per_second: 0\n"
+       "  output_tokens: 40\n  faults: {}\nmodels:\n";
+  for (auto m : {"claude-opus-4-20250514", "claude-sonnet-4-20250514",
+                 "claude-3-haiku-20240307", "gpt-5", "gpt-4o", "gpt-4o-mini",
+                 "o1", "o1-mini", "gemini-1.5-pro", "gemini-1.5-flash",
+                 "mistral-large-2407", "mistral-small-2409",
+                 "command-r-plus-08-2024", "command-r-03-2024", "qwen3:1.7b",
+                 "qwen/qwen3-30b-a3b-2507", "mistralai/devstral-small-2507"}) {
+    auto fault = faults.find(m);
+    f << "  \"" << m << "\": "
+      << (fault == faults.end() ? std::string{"{}"}
+                                : "\n    faults: " + fault->second)
+      << "\n";
+  }
+}
+
+/// A directory under /tmp named for the test process, empty at the start
+/// and removed at the end.
+struct scratch_dir {
+  std::string path;
+  explicit scratch_dir(const std::string& name)
+    : path("/tmp/switchyard-" + name + "-" + std::to_string(getpid())) {
+    std::filesystem::remove_all(path);
+  }
+  ~scratch_dir() {
+    std::filesystem::remove_all(path);
   }
 };
 

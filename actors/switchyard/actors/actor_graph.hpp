@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/actors/breaker_history.hpp"
 #include "switchyard/actors/coordinator_actor.hpp"
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/engine/provider_client.hpp"
@@ -48,9 +49,14 @@ struct actor_graph_config {
   std::shared_ptr<storage::store> store;
   /// From prepare_store, when there is a store.
   persisted_state persisted;
+  /// Clustering: the ledger that coordinators reserve from instead of the
+  /// local one (given the local one). Empty: the local ledger.
+  std::function<ledger_actor(ledger_actor)> wrap_ledger;
   /// The storage actor runs on a thread of its own. Deterministic tests
   /// turn this off so that the test scheduler runs it too.
   bool detach_storage = true;
+  /// Where the breakers record their transitions; may be null.
+  std::shared_ptr<breaker_history> breaker_log;
 };
 
 /// Every actor of one runtime, wired together.

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "switchyard/actors/breaker_history.hpp"
 #include "switchyard/engine/circuit_breaker.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
+#include <memory>
 #include <vector>
 
 namespace switchyard::actors {
@@ -13,6 +15,14 @@ struct breaker_state {
   engine::circuit_breaker core{engine::breaker_config{}};
   /// Who hears about state changes (the scorer, later metrics and peers).
   std::vector<scorer_actor> subscribers;
+  /// How many times the breaker opened.
+  std::uint32_t trips = 0;
+  /// Where transitions are recorded; may be null.
+  std::shared_ptr<breaker_history> history;
+  /// The state last published, the `from` of the next transition.
+  breaker_phase published = breaker_phase::closed;
+  /// The cluster actor, told of opens caused here; null outside a cluster.
+  caf::actor cluster;
 };
 
 /// One provider's circuit breaker around engine::circuit_breaker. Publishes
@@ -21,6 +31,7 @@ struct breaker_state {
 breaker_actor::behavior_type
 breaker(breaker_actor::stateful_pointer<breaker_state> self,
         std::uint16_t provider, engine::breaker_config cfg,
-        std::vector<scorer_actor> subscribers);
+        std::vector<scorer_actor> subscribers,
+        std::shared_ptr<breaker_history> history = nullptr);
 
 } // namespace switchyard::actors

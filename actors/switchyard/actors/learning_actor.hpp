@@ -1,6 +1,7 @@
 #pragma once
 
 #include "switchyard/actors/runtime_context.hpp"
+#include "switchyard/engine/evidence.hpp"
 #include "switchyard/engine/learning.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
@@ -53,6 +54,16 @@ struct learning_state {
   std::vector<std::uint8_t> experiment_dirty;
   /// Coordinators that apply the running experiments.
   std::vector<coordinator_actor> coordinators;
+  // -- clustering ---------------------------------------------------------------
+  /// The cluster actor, sent this node's new evidence at every publish;
+  /// null outside a cluster.
+  caf::actor cluster;
+  /// Evidence gathered since the last publish, by cell.
+  std::vector<engine::evidence> pending_evidence;
+  std::vector<std::size_t> pending_cells;
+  /// The other nodes' evidence by cell (empty outside a cluster), blended
+  /// into every snapshot.
+  std::vector<engine::evidence> remote;
 };
 
 /// The snapshot of stored cells that learning would publish at `now_s`

@@ -28,7 +28,11 @@ struct ledger_state {
   engine::budget_ledger daily{0};
   /// Days since the Unix epoch (UTC) that `daily` counts.
   std::int64_t day = -1;
+  /// Every key that spent or reserved; capped by its own budget (key_caps),
+  /// else the policy's per-key cap, else unlimited.
   std::unordered_map<std::string, engine::budget_ledger> keys;
+  /// Keys' own budgets, from the key records.
+  std::unordered_map<std::string, engine::usd_nanos> key_caps;
   std::uint64_t refusals = 0;
   // -- persistence --
   storage_actor storage;

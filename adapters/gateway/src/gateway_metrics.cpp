@@ -77,6 +77,7 @@ void gateway_metrics::on_task(const task_reply& r, double total_us) {
   for (const auto& a : r.attempts)
     if (a.model < models_.size()) {
       models_[a.model].cost_nanos += a.cost_nanos;
+      models_[a.model].retries += a.retries;
       if (a.error != engine::call_error::none)
         ++models_[a.model].failed;
     }
@@ -125,6 +126,13 @@ std::string gateway_metrics::render(std::string_view extra) const {
       out += "switchyard_cost_usd_total{model=\"" + reg_.models[i].id
              + "\",provider=\"" + reg_.models[i].provider + "\"} "
              + number(static_cast<double>(models_[i].cost_nanos) / 1e9) + "\n";
+  out += "# HELP switchyard_retries_total Calls retried on the same model "
+         "(after a retryable error).\n# TYPE switchyard_retries_total counter\n";
+  for (std::size_t i = 0; i < models_.size(); ++i)
+    if (models_[i].retries != 0)
+      out += "switchyard_retries_total{model=\"" + reg_.models[i].id
+             + "\",provider=\"" + reg_.models[i].provider + "\"} "
+             + std::to_string(models_[i].retries) + "\n";
   out += "# HELP switchyard_fallbacks_total Attempts after a task's first.\n"
          "# TYPE switchyard_fallbacks_total counter\nswitchyard_fallbacks_total "
          + std::to_string(fallbacks_) + "\n";
@@ -139,6 +147,55 @@ std::string gateway_metrics::render(std::string_view extra) const {
          "task.\n# TYPE switchyard_upstream_seconds histogram\n";
   upstream_.render(out, "switchyard_upstream_seconds", "");
   out.append(extra);
+  return out;
+}
+
+std::string gateway_metrics::render_breakers_and_budgets(
+  const engine::registry& reg, const std::vector<breaker_change>& breakers,
+  const ledger_summary& budgets) {
+  std::string out;
+  out += "# HELP switchyard_breaker_state Circuit breaker per provider: 0 "
+         "closed, 1 open, 2 half-open.\n# TYPE switchyard_breaker_state "
+         "gauge\n";
+  for (const auto& b : breakers)
+    if (b.provider < reg.providers.size())
+      out += "switchyard_breaker_state{provider=\""
+             + reg.providers[b.provider].id + "\"} "
+             + std::to_string(static_cast<int>(b.phase)) + "\n";
+  out += "# HELP switchyard_breaker_trips_total Times a provider's breaker "
+         "opened.\n# TYPE switchyard_breaker_trips_total counter\n";
+  for (const auto& b : breakers)
+    if (b.provider < reg.providers.size())
+      out += "switchyard_breaker_trips_total{provider=\""
+             + reg.providers[b.provider].id + "\"} " + std::to_string(b.trips)
+             + "\n";
+  auto budget = [&out](std::string_view labels, const budget_status& s) {
+    out += "switchyard_budget_spent_usd{" + std::string{labels} + "} "
+           + number(static_cast<double>(s.spent_nanos) / 1e9) + "\n";
+    out += "switchyard_budget_reserved_usd{" + std::string{labels} + "} "
+           + number(static_cast<double>(s.reserved_nanos) / 1e9) + "\n";
+    if (s.cap_nanos >= 0) {
+      auto left = std::max<std::int64_t>(0, s.cap_nanos - s.spent_nanos
+                                              - s.reserved_nanos);
+      out += "switchyard_budget_remaining_usd{" + std::string{labels} + "} "
+             + number(static_cast<double>(left) / 1e9) + "\n";
+    }
+  };
+  out += "# HELP switchyard_budget_spent_usd Settled spend per budget scope "
+         "(global: all days; daily: today UTC; key: the key's lifetime).\n"
+         "# TYPE switchyard_budget_spent_usd gauge\n"
+         "# HELP switchyard_budget_reserved_usd Worst-case cost reserved by "
+         "calls in flight.\n# TYPE switchyard_budget_reserved_usd gauge\n"
+         "# HELP switchyard_budget_remaining_usd What is left under a capped "
+         "budget.\n# TYPE switchyard_budget_remaining_usd gauge\n";
+  budget("scope=\"global\"", budgets.global);
+  budget("scope=\"daily\"", budgets.daily);
+  for (const auto& k : budgets.keys)
+    budget("scope=\"key\",key=\"" + k.key + "\"", k.budget);
+  out += "# HELP switchyard_budget_refusals_total Tasks refused by a "
+         "budget.\n# TYPE switchyard_budget_refusals_total counter\n"
+         "switchyard_budget_refusals_total "
+         + std::to_string(budgets.refusals) + "\n";
   return out;
 }
 

@@ -1,10 +1,14 @@
 #include "switchyard/gateway/gateway_server.hpp"
 
 #include "switchyard/actors/decision_record_json.hpp"
+#include "switchyard/actors/experiment_report_json.hpp"
 #include "switchyard/engine/analytics_json.hpp"
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/engine/json_writer.hpp"
+#include "switchyard/gateway/admin_requests.hpp"
 #include "switchyard/gateway/api_formats.hpp"
+#include "switchyard/gateway/cluster_routes.hpp"
+#include "switchyard/gateway/dashboard_routes.hpp"
 #include "switchyard/gateway/gateway_metrics.hpp"
 #include "switchyard/gateway/log_sink.hpp"
 #include "switchyard/gateway/stream_format.hpp"
@@ -13,6 +17,7 @@
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/providers/make_provider_client.hpp"
 #include "switchyard/runtime.hpp"
+#include "switchyard/storage/store.hpp"
 
 #include <simdjson.h>
 
@@ -23,6 +28,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <iostream>
+#include <future>
 #include <mutex>
 
 namespace switchyard::gateway {
@@ -61,6 +67,8 @@ public:
   key_store keys;
   std::unique_ptr<gateway_metrics> metrics;
   std::unique_ptr<http::http_server> server;
+  /// /ui and the API it reads (dashboard_routes.cpp).
+  std::unique_ptr<dashboard_routes> dashboard;
 
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> in_flight{0};
@@ -123,6 +131,31 @@ public:
 
   // -- auth -------------------------------------------------------------------
 
+  /// The keys in the store (created by `switchyard keys create` or
+  /// POST /v1/keys), with their budgets given to the ledger. Start-up only.
+  bool load_keys(std::string& why) {
+    if (cfg.data_dir.empty())
+      return true;
+    std::promise<caf::expected<std::vector<storage::api_key_record>>> loaded;
+    auto stored = loaded.get_future();
+    if (!rt->run_on_store([&loaded](storage::store& db) {
+          loaded.set_value(db.list_api_keys());
+        }))
+      return true;
+    auto list = stored.get();
+    if (!list) {
+      why = "cannot read the API keys in " + cfg.data_dir + ": "
+            + error_message(list.error());
+      return false;
+    }
+    for (auto& k : *list) {
+      if (k.budget_usd && !k.revoked)
+        rt->set_key_budget(k.id, k.budget_usd);
+      keys.put(std::move(k));
+    }
+    return true;
+  }
+
   struct caller {
     bool ok = false;
     bool admin = false;
@@ -147,6 +180,12 @@ public:
     if (!secret)
       if (auto h = req.header("x-api-key"))
         secret = *h;
+    if (!secret && dashboard && dashboard->has_session(req)) {
+      c.ok = true;
+      c.admin = true;
+      c.key_id = "dashboard";
+      return c;
+    }
     if (secret && cfg.admin_key_hash && hash_secret(*secret) == *cfg.admin_key_hash) {
       c.ok = true;
       c.admin = true;
@@ -177,7 +216,7 @@ public:
         auto secs = (r.retry_after.count() + 999) / 1000;
         c.error = {429, "rate_limit_error", "rate_limit_exceeded",
                    "Rate limit reached for this key (" +
-                     std::to_string(r.key->requests_per_minute)
+                     std::to_string(r.key->requests_per_minute.value_or(0))
                      + " requests per minute). Retry after "
                      + std::to_string(secs) + " s."};
         c.extra.push_back({"retry-after", std::to_string(secs)});
@@ -247,17 +286,32 @@ public:
       return finish(200);
     }
     if (path == "/metrics" && method == "GET") {
-      w->respond(200, {{"content-type", "text/plain; version=0.0.4"}},
-                 metrics->render(runtime_gauges()));
-      return finish(200);
+      rt->breaker_states([this, w, finish](std::vector<breaker_change> b) {
+        rt->budget_summary([this, w, finish,
+                            b = std::move(b)](ledger_summary s) {
+          w->respond(200, {{"content-type", "text/plain; version=0.0.4"}},
+                     metrics->render(runtime_gauges()
+                                     + gateway_metrics::render_breakers_and_budgets(
+                                       cfg.registry, b, s)));
+          finish(200);
+        });
+      });
+      return;
     }
+    if (dashboard->serve_ui(req, w, [finish](int s) { finish(s); }))
+      return;
     auto who = authenticate(req);
     if (!who.ok) {
       reply_error(w, who.error, anthropic, std::move(who.extra));
       return finish(who.error.status, 0, {}, who.key_id);
     }
-    if (path == "/v1/providers" && method == "GET")
-      return providers(std::move(w), who, finish);
+    if (dashboard->serve_api(req, w, who.admin,
+                             [finish, key = who.key_id](int s) {
+                               finish(s, 0, {}, key);
+                             }))
+      return;
+    if (path == "/v1/cluster" && method == "GET")
+      return finish(serve_cluster_status(cfg, *w), 0, {}, who.key_id);
     if (path == "/v1/models" && method == "GET") {
       w->respond(200, json_headers(), models_body());
       return finish(200, 0, {}, who.key_id);
@@ -275,8 +329,14 @@ public:
       return route(req, std::move(w), who, finish);
     if (path == "/v1/feedback" && method == "POST")
       return feedback(req, std::move(w), who, finish);
-    if (path == "/v1/keys")
-      return manage_keys(req, std::move(w), who, finish);
+    if (path == "/v1/keys" || path.rfind("/v1/keys/", 0) == 0)
+      return manage_keys(req, std::move(w), who,
+                         std::string_view{path}.substr(
+                           std::min<std::size_t>(path.size(), 9)),
+                         finish);
+    if (path == "/v1/experiments" || path.rfind("/v1/experiments/", 0) == 0)
+      return experiments(req, std::move(w), who,
+                         std::string_view{path}.substr(15), finish);
     if (path.rfind("/v1/analytics/", 0) == 0 && method == "GET")
       return analytics(path.substr(14), std::move(w), who, finish);
     if (path.rfind("/v1/decisions/", 0) == 0 && method == "GET")
@@ -311,6 +371,7 @@ public:
     rt->execute(std::move(chat_req.task), [this, w, anthropic, started, finish,
                                            key_id](task_reply r) {
       metrics->on_task(r, elapsed_us(started));
+      dashboard->on_task(r);
       if (!r.ok())
         return fail_task(w, r, anthropic, finish, key_id);
       const auto& model = cfg.registry.models[r.model].id;
@@ -322,6 +383,7 @@ public:
                     {"x-switchyard-complexity",
                      std::string{engine::to_string(r.decision.cls.tier)}},
                     {"x-switchyard-attempts", std::to_string(r.attempts.size())},
+                    {"x-switchyard-retries", std::to_string(retries_of(r))},
                     {"x-switchyard-parallel", r.parallel ? "true" : "false"},
                     {"content-type", "application/json"}};
       w->respond(200, std::move(h),
@@ -330,6 +392,13 @@ public:
                                                     unix_now()));
       finish(200, r.decision_id, model, key_id);
     });
+  }
+
+  static std::uint32_t retries_of(const task_reply& r) {
+    std::uint32_t n = 0;
+    for (const auto& a : r.attempts)
+      n += a.retries;
+    return n;
   }
 
   static double elapsed_us(clock_type::time_point since) {
@@ -391,6 +460,7 @@ public:
       },
       [this, w, st, open, anthropic, started, finish, key_id](task_reply r) {
         metrics->on_task(r, elapsed_us(started));
+        dashboard->on_task(r);
         std::lock_guard<std::mutex> guard{st->mutex};
         if (!r.ok()) {
           if (!st->encoder)
@@ -499,44 +569,6 @@ public:
     });
   }
 
-  /// GET /v1/providers: each provider with its circuit breaker's state.
-  template <class Finish>
-  void providers(std::shared_ptr<http::response_writer> w, const caller& who,
-                 Finish finish) {
-    auto key_id = who.key_id;
-    rt->breaker_states([this, w, finish,
-                        key_id](std::vector<breaker_change> states) {
-      static constexpr std::array<std::string_view, 3> phases{
-        "closed", "open", "half_open"};
-      auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      clock_type::now().time_since_epoch())
-                      .count();
-      std::string out;
-      engine::json_writer jw{out};
-      jw.begin_object().field("object", "list").key("data").begin_array();
-      for (const auto& c : states) {
-        if (c.provider >= cfg.registry.providers.size())
-          continue;
-        const auto& p = cfg.registry.providers[c.provider];
-        jw.begin_object();
-        jw.field("id", std::string_view{p.id});
-        jw.field("kind", engine::to_string(p.kind));
-        jw.field("local", p.local);
-        jw.field("breaker", phases[static_cast<std::size_t>(c.phase)]);
-        jw.key("reopens_in_ms");
-        if (c.phase == breaker_phase::open)
-          jw.value(std::max<std::int64_t>(0, (c.reopens_at_ns - now_ns)
-                                               / 1'000'000));
-        else
-          jw.null();
-        jw.end_object();
-      }
-      jw.end_array().end_object();
-      w->respond(200, json_headers(), std::move(out));
-      finish(200, 0, {}, key_id);
-    });
-  }
-
   /// GET /v1/decisions/{id}: the logged decision with its evidence.
   template <class Finish>
   void decision(const std::string& id_text,
@@ -637,84 +669,200 @@ public:
   }
 
   template <class Finish>
+  bool require_admin(const std::shared_ptr<http::response_writer>& w,
+                     const caller& who, std::string_view what,
+                     const Finish& finish) {
+    if (who.admin)
+      return true;
+    reply_error(w, {403, "permission_error", "admin_required",
+                    std::string{what} + " needs the admin key."},
+                false);
+    finish(403, 0, {}, who.key_id);
+    return false;
+  }
+
+  static void write_key_json(engine::json_writer& jw,
+                             const api_key_record& k) {
+    jw.field("object", "api_key");
+    jw.field("id", std::string_view{k.id});
+    jw.field("name", std::string_view{k.name});
+    jw.field("admin", k.admin);
+    jw.field("revoked", k.revoked);
+    jw.field("created", k.created_unix_s);
+    jw.key("requests_per_minute");
+    if (k.requests_per_minute)
+      jw.value(static_cast<std::uint64_t>(*k.requests_per_minute));
+    else
+      jw.null();
+    jw.key("budget_usd");
+    if (k.budget_usd)
+      jw.value(*k.budget_usd);
+    else
+      jw.null();
+  }
+
+  /// Stores `record` (synced) when the node has a store, then calls
+  /// `done(stored)` -- on the storage thread, or at once without a store
+  /// (keys then live as long as the process).
+  void persist_key(storage::api_key_record record,
+                   std::function<void(bool stored, bool durable)> done) {
+    auto shared = std::make_shared<std::function<void(bool, bool)>>(
+      std::move(done));
+    bool queued = !cfg.data_dir.empty()
+                  && rt->run_on_store([record, shared](storage::store& db) {
+                       (*shared)(static_cast<bool>(db.put_api_key(record)), true);
+                     });
+    if (!queued)
+      (*shared)(cfg.data_dir.empty(), false);
+  }
+
+  template <class Finish>
   void manage_keys(const http::server_request& req,
                    std::shared_ptr<http::response_writer> w, const caller& who,
-                   Finish finish) {
-    if (!who.admin) {
-      reply_error(w, {403, "permission_error", "admin_required",
-                      "Managing keys needs the admin key."},
-                  false);
-      return finish(403, 0, {}, who.key_id);
-    }
-    if (req.method == "GET") {
+                   std::string_view key_id, Finish finish) {
+    if (!require_admin(w, who, "Managing keys", finish))
+      return;
+    if (req.method == "GET" && key_id.empty()) {
       std::string out;
       engine::json_writer jw{out};
       jw.begin_object().field("object", "list").key("data").begin_array();
       for (const auto& k : keys.list()) {
         jw.begin_object();
-        jw.field("id", std::string_view{k.id});
-        jw.field("name", std::string_view{k.name});
-        jw.field("admin", k.admin);
-        jw.field("revoked", k.revoked);
-        jw.field("requests_per_minute", k.requests_per_minute);
-        jw.key("budget_usd");
-        if (k.budget_usd)
-          jw.value(*k.budget_usd);
-        else
-          jw.null();
+        write_key_json(jw, k);
         jw.end_object();
       }
       jw.end_array().end_object();
       w->respond(200, json_headers(), std::move(out));
       return finish(200, 0, {}, who.key_id);
     }
-    if (req.method == "POST") {
-      simdjson::dom::parser parser;
-      simdjson::padded_string input{req.body.empty() ? std::string_view{"{}"}
-                                                     : req.body};
-      simdjson::dom::element doc;
-      if (parser.parse(input).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
-        reply_error(w, {400, "invalid_request_error", "invalid_json",
-                        "The body must be a JSON object."},
-                    false);
-        return finish(400, 0, {}, who.key_id);
+    auto storage_error = [this, w, finish, who] {
+      reply_error(w, {500, "api_error", "storage_failure",
+                      "The key could not be stored; nothing was changed."},
+                  false);
+      finish(500, 0, {}, who.key_id);
+    };
+    if (req.method == "POST" && key_id.empty()) {
+      auto parsed = parse_key_request(req.body);
+      if (auto e = std::get_if<api_error>(&parsed)) {
+        reply_error(w, *e, false);
+        return finish(e->status, 0, {}, who.key_id);
       }
-      std::string_view name = "unnamed";
-      if (doc["name"].get(name) != simdjson::SUCCESS)
-        name = "unnamed";
-      std::optional<double> budget;
-      double d;
-      if (doc["budget_usd"].get(d) == simdjson::SUCCESS)
-        budget = d;
-      std::int64_t rpm = 0;
-      if (doc["requests_per_minute"].get(rpm) != simdjson::SUCCESS)
-        rpm = 0;
-      auto k = make_api_key(std::string{name}, false, budget,
-                            static_cast<std::uint32_t>(std::max<std::int64_t>(rpm, 0)));
-      keys.put(k.record);
-      std::string out;
-      engine::json_writer jw{out};
-      jw.begin_object();
-      jw.field("id", std::string_view{k.record.id});
-      // Shown once: only the hash is kept.
-      jw.field("key", std::string_view{k.secret});
-      jw.end_object();
-      w->respond(201, json_headers(), std::move(out));
-      return finish(201, 0, {}, who.key_id);
+      auto& want = std::get<key_request>(parsed);
+      auto made = storage::make_api_key(want.name, want.admin, unix_now());
+      if (!made) {
+        reply_error(w, {500, "api_error", "key_generation_failed",
+                        "No random bytes for a new key; try again."},
+                    false);
+        return finish(500, 0, {}, who.key_id);
+      }
+      made->record.budget_usd = want.budget_usd;
+      made->record.requests_per_minute = want.requests_per_minute;
+      auto k = std::make_shared<storage::new_api_key>(std::move(*made));
+      return persist_key(k->record, [this, w, finish, who, k,
+                                     storage_error](bool stored, bool durable) {
+        if (!stored)
+          return storage_error();
+        // Usable only once stored: a key shown to the user survives a crash.
+        if (k->record.budget_usd)
+          rt->set_key_budget(k->record.id, k->record.budget_usd);
+        keys.put(k->record);
+        std::string out;
+        engine::json_writer jw{out};
+        jw.begin_object();
+        write_key_json(jw, k->record);
+        // Shown once: only the hash is kept.
+        jw.field("key", std::string_view{k->secret});
+        jw.field("stored", durable);
+        jw.end_object();
+        w->respond(201, json_headers(), std::move(out));
+        finish(201, 0, {}, who.key_id);
+      });
     }
     if (req.method == "DELETE") {
-      auto id = std::string{req.query()};
-      if (id.rfind("id=", 0) == 0)
-        id.erase(0, 3);
-      bool found = keys.revoke(id);
-      w->respond(found ? 200 : 404, json_headers(),
-                 found ? R"({"revoked":true})"
-                       : openai_error_body({404, "invalid_request_error",
-                                            "unknown_key", "No such key."}));
-      return finish(found ? 200 : 404, 0, {}, who.key_id);
+      auto id = std::string{key_id};
+      if (id.empty()) {
+        id = std::string{req.query()};
+        if (id.rfind("id=", 0) == 0)
+          id.erase(0, 3);
+      }
+      auto revoked = keys.revoke(id, unix_now());
+      if (!revoked) {
+        reply_error(w, {404, "invalid_request_error", "unknown_key",
+                        "No key with id '" + id + "'."},
+                    false);
+        return finish(404, 0, {}, who.key_id);
+      }
+      return persist_key(*revoked, [w, finish, who, storage_error,
+                                    id](bool stored, bool) {
+        if (!stored)
+          return storage_error();
+        std::string out;
+        engine::json_writer jw{out};
+        jw.begin_object().field("id", std::string_view{id});
+        jw.field("object", "api_key").field("revoked", true).end_object();
+        w->respond(200, json_headers(), std::move(out));
+        finish(200, 0, {}, who.key_id);
+      });
     }
     reply_error(w, {405, "invalid_request_error", "method_not_allowed",
-                    "Use GET, POST or DELETE for /v1/keys."},
+                    "Use GET or POST for /v1/keys and DELETE for "
+                    "/v1/keys/{id}."},
+                false);
+    finish(405, 0, {}, who.key_id);
+  }
+
+  /// GET /v1/experiments, POST /v1/experiments (admin),
+  /// POST /v1/experiments/{id}/stop (admin).
+  template <class Finish>
+  void experiments(const http::server_request& req,
+                   std::shared_ptr<http::response_writer> w, const caller& who,
+                   std::string_view rest, Finish finish) {
+    auto answer = [this, w, finish, who](int ok_status) {
+      return [this, w, finish, who, ok_status](experiment_reply r) {
+        if (!r.ok()) {
+          int status = r.error == error_code::not_found ? 404
+                       : r.error == error_code::invalid_argument
+                         ? 400
+                         : 500;
+          reply_error(w, {status,
+                          status == 500 ? "api_error" : "invalid_request_error",
+                          std::string{to_string(r.error)}, r.error_message},
+                      false);
+          return finish(status, 0, {}, who.key_id);
+        }
+        std::string out = R"({"object":"list","data":)";
+        out += actors::experiment_reports_json(r.experiments);
+        out += '}';
+        w->respond(ok_status, json_headers(), std::move(out));
+        finish(ok_status, 0, {}, who.key_id);
+      };
+    };
+    if (rest.empty() && req.method == "GET")
+      return rt->experiments(answer(200));
+    if (rest.empty() && req.method == "POST") {
+      if (!require_admin(w, who, "Starting an experiment", finish))
+        return;
+      auto parsed = parse_experiment_request(
+        req.body, cfg.registry, static_cast<std::uint64_t>(unix_now()));
+      if (auto e = std::get_if<api_error>(&parsed)) {
+        reply_error(w, *e, false);
+        return finish(e->status, 0, {}, who.key_id);
+      }
+      return rt->start_experiment(
+        std::move(std::get<engine::experiment_spec>(parsed)), answer(201));
+    }
+    constexpr std::string_view stop_suffix = "/stop";
+    if (rest.size() > stop_suffix.size() + 1 && rest.front() == '/'
+        && rest.substr(rest.size() - stop_suffix.size()) == stop_suffix
+        && req.method == "POST") {
+      if (!require_admin(w, who, "Stopping an experiment", finish))
+        return;
+      auto id = rest.substr(1, rest.size() - 1 - stop_suffix.size());
+      return rt->stop_experiment(std::string{id}, answer(200));
+    }
+    reply_error(w, {405, "invalid_request_error", "method_not_allowed",
+                    "Use GET or POST for /v1/experiments and POST for "
+                    "/v1/experiments/{id}/stop."},
                 false);
     finish(405, 0, {}, who.key_id);
   }
@@ -752,6 +900,8 @@ public:
            + std::to_string(s.succeeded) + "\nswitchyard_tasks_total{result="
              "\"failed\"} "
            + std::to_string(s.failed) + "\n";
+    if (cfg.cluster_metrics)
+      out += cfg.cluster_metrics();
     return out;
   }
 };
@@ -800,7 +950,9 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   rc.worker_threads = p->cfg.runtime_threads;
   rc.global_budget_usd = p->cfg.global_budget_usd;
   rc.daily_budget_usd = p->cfg.daily_budget_usd;
+  rc.per_key_budget_usd = p->cfg.per_key_budget_usd;
   rc.data_dir = p->cfg.data_dir;
+  rc.extension = p->cfg.extension;
   rc.make_client = [clients, &reg = p->cfg.registry](
                      const engine::provider_spec& spec) {
     auto i = reg.provider_index(spec.id);
@@ -809,7 +961,10 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   p->rt = runtime::start(std::move(rc), &why);
   if (!p->rt)
     return nullptr;
+  if (!p->load_keys(why))
+    return nullptr;
   p->metrics = std::make_unique<gateway_metrics>(p->cfg.registry);
+  p->dashboard = std::make_unique<dashboard_routes>(p->cfg, *p->rt, p->keys);
   http::server_config sc;
   sc.host = p->cfg.host;
   sc.port = p->cfg.port;
@@ -849,6 +1004,7 @@ void gateway_server::drain_and_stop(std::chrono::milliseconds deadline) {
     p.drained.wait_for(guard, deadline, [&] { return p.in_flight.load() == 0; });
   }
   p.stopped = true;
+  p.dashboard->stop();
   p.rt->shutdown(deadline);
   p.server->stop();
 }

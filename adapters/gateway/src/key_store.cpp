@@ -1,69 +1,34 @@
 #include "switchyard/gateway/key_store.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <algorithm>
 
 namespace switchyard::gateway {
 
-namespace {
-
-std::string hex(const unsigned char* data, std::size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(digits[data[i] >> 4]);
-    out.push_back(digits[data[i] & 0xf]);
-  }
-  return out;
-}
-
-} // namespace
-
 std::string hash_secret(std::string_view secret) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(secret.data(), secret.size(), digest, &len, EVP_sha256(),
-             nullptr);
-  return hex(digest, len);
-}
-
-new_api_key make_api_key(std::string name, bool admin,
-                         std::optional<double> budget_usd,
-                         std::uint32_t requests_per_minute) {
-  unsigned char raw[24];
-  unsigned char id_raw[8];
-  RAND_bytes(raw, sizeof(raw));
-  RAND_bytes(id_raw, sizeof(id_raw));
-  new_api_key k;
-  k.secret = "sk-sy-" + hex(raw, sizeof(raw));
-  k.record.id = "key_" + hex(id_raw, sizeof(id_raw));
-  k.record.name = std::move(name);
-  k.record.secret_hash = hash_secret(k.secret);
-  k.record.admin = admin;
-  k.record.budget_usd = budget_usd;
-  k.record.requests_per_minute = requests_per_minute;
-  return k;
+  auto digest = storage::sha256(secret);
+  return storage::to_hex(digest.data(), digest.size());
 }
 
 void key_store::put(api_key_record record) {
   std::lock_guard<std::mutex> guard{mutex_};
-  auto& slot = by_hash_[record.secret_hash];
+  auto& slot = by_hash_[record.secret_sha256];
   if (!slot)
     slot = std::make_unique<entry>();
   slot->record = std::move(record);
 }
 
-bool key_store::revoke(std::string_view id) {
+std::optional<api_key_record> key_store::revoke(std::string_view id,
+                                                std::int64_t now_unix_s) {
   std::lock_guard<std::mutex> guard{mutex_};
   for (auto& [hash, e] : by_hash_)
     if (e->record.id == id) {
-      e->record.revoked = true;
-      return true;
+      if (!e->record.revoked) {
+        e->record.revoked = true;
+        e->record.revoked_unix_s = now_unix_s;
+      }
+      return e->record;
     }
-  return false;
+  return std::nullopt;
 }
 
 std::vector<api_key_record> key_store::list() const {
@@ -82,7 +47,7 @@ key_store::check(std::optional<std::string_view> secret,
   check_result r;
   if (!secret || secret->empty())
     return r;
-  auto hash = hash_secret(*secret);
+  auto hash = storage::sha256(*secret);
   std::lock_guard<std::mutex> guard{mutex_};
   auto i = by_hash_.find(hash);
   if (i == by_hash_.end()) {
@@ -95,7 +60,7 @@ key_store::check(std::optional<std::string_view> secret,
     r.outcome = verdict::revoked;
     return r;
   }
-  if (auto rpm = e.record.requests_per_minute; rpm > 0) {
+  if (auto rpm = e.record.requests_per_minute.value_or(0); rpm > 0) {
     // A bucket of `rpm` tokens refilled continuously over a minute.
     auto capacity = static_cast<double>(rpm);
     if (!e.bucket_started) {

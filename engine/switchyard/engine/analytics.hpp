@@ -100,6 +100,38 @@ struct cost_report {
 [[nodiscard]] cost_report cost_analysis(std::span<const task_summary> tasks,
                                         const registry& reg);
 
+/// Spend in fixed time buckets, for charts: every series has one value per
+/// bucket.
+struct spend_series {
+  std::int64_t bucket_s = 60;
+  /// Each bucket's start, seconds since the Unix epoch, ascending.
+  std::vector<std::int64_t> starts;
+  struct line {
+    std::string name;
+    std::vector<usd_nanos> spent;
+  };
+  /// Most spent first.
+  std::vector<line> by_model;
+  std::vector<line> by_provider;
+  /// Every call's cost.
+  std::vector<usd_nanos> total;
+  /// The answered tasks priced on the strongest model (as in cost_report),
+  /// and what those same tasks really cost.
+  std::string always_best_model;
+  std::vector<usd_nanos> always_best;
+  std::vector<usd_nanos> answered;
+  /// Totals over the whole window, most spent first.
+  std::vector<spend_line> by_key;
+};
+
+/// Buckets `tasks` created in [from_s, to_s] by `bucket_s` seconds (the
+/// first bucket starts at from_s rounded down to a multiple of bucket_s).
+[[nodiscard]] spend_series spend_over_time(std::span<const task_summary> tasks,
+                                           const registry& reg,
+                                           std::int64_t from_s,
+                                           std::int64_t to_s,
+                                           std::int64_t bucket_s);
+
 /// "2025-01-31" for a time in seconds since the Unix epoch (UTC).
 [[nodiscard]] std::string utc_date(std::int64_t unix_s);
 

@@ -48,6 +48,11 @@ public:
     spent_ = 0;
   }
 
+  /// Changes the cap; spending and reservations stay.
+  void set_cap(usd_nanos cap) noexcept {
+    cap_ = cap;
+  }
+
   [[nodiscard]] usd_nanos cap() const noexcept {
     return cap_;
   }

@@ -54,6 +54,12 @@ public:
   std::optional<breaker_state> on_success(time_point now) noexcept;
   std::optional<breaker_state> on_failure(time_point now) noexcept;
 
+  /// Opens for `cooldown` because a peer's breaker for the same provider
+  /// opened (clustering). Returns the new state when it changed; an open
+  /// breaker stays as it is.
+  std::optional<breaker_state>
+  force_open(time_point now, std::chrono::milliseconds cooldown) noexcept;
+
   /// The state change caused by the last try_acquire, if any.
   [[nodiscard]] std::optional<breaker_state> take_transition() noexcept {
     auto t = pending_transition_;

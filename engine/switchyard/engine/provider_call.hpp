@@ -108,6 +108,8 @@ struct call_result {
   /// What went wrong, for logs and error bodies; names the provider and keeps
   /// its own message for 4xx. Never contains a key.
   std::string error_message;
+  /// How many times the executor retried this call before this result.
+  std::uint32_t retries = 0;
 
   [[nodiscard]] bool ok() const noexcept {
     return error == call_error::none;

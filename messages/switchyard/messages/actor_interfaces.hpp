@@ -1,6 +1,7 @@
 #pragma once
 
 #include "switchyard/messages/atoms.hpp"
+#include "switchyard/messages/cluster_messages.hpp"
 #include "switchyard/messages/completion.hpp"
 #include "switchyard/messages/storage_records.hpp"
 #include "switchyard/messages/task_messages.hpp"
@@ -32,7 +33,11 @@ using breaker_actor = caf::typed_actor<
   caf::replies_to<acquire_atom>::with<bool>,
   caf::reacts_to<report_atom, bool>,
   caf::reacts_to<poll_atom>,
-  caf::replies_to<state_atom>::with<breaker_change>>;
+  caf::replies_to<state_atom>::with<breaker_change>,
+  // Clustering: report opens caused here to this actor; open because a
+  // peer's breaker opened (for the given ms).
+  caf::reacts_to<cluster_atom, caf::actor>,
+  caf::reacts_to<force_open_atom, std::int64_t>>;
 
 /// One per provider: concurrency limit, retries, timeouts. The done, retry
 /// and timeout messages are its own, sent to itself.
@@ -53,6 +58,9 @@ using ledger_actor = caf::typed_actor<
   caf::replies_to<reserve_atom, budget_request>::with<budget_grant>,
   caf::reacts_to<settle_atom, budget_settlement>,
   caf::replies_to<stats_atom>::with<ledger_summary>,
+  // A key's own budget in nano-USD; negative: back to the policy's per-key
+  // cap. Spend so far still counts.
+  caf::reacts_to<key_cap_atom, std::string, std::int64_t>,
   // True once every settled spend so far is stored.
   caf::replies_to<flush_atom>::with<bool>>;
 
@@ -88,7 +96,11 @@ using learning_actor = caf::typed_actor<
   caf::replies_to<experiment_atom>::with<experiment_reply>,
   caf::reacts_to<experiment_atom, coordinator_actor>,
   // Persists what changed since the last snapshot; true once stored.
-  caf::replies_to<flush_atom>::with<bool>>;
+  caf::replies_to<flush_atom>::with<bool>,
+  // Clustering: send learned evidence (deltas) to this actor; the other
+  // nodes' evidence to blend into snapshots.
+  caf::reacts_to<cluster_atom, caf::actor>,
+  caf::reacts_to<merge_atom, std::vector<engine::evidence_entry>>>;
 
 /// Owns the store (RocksDB) on a thread of its own (spawned detached), so
 /// that no blocking call runs on a scheduler thread. Writes are batched:

@@ -40,6 +40,7 @@ using experiment_atom = caf::atom_constant<caf::atom("experiment")>;
 using start_atom = caf::atom_constant<caf::atom("start")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
+using key_cap_atom = caf::atom_constant<caf::atom("keycap")>;
 using assign_atom = caf::atom_constant<caf::atom("assign")>;
 
 } // namespace switchyard

@@ -42,7 +42,7 @@ typename Inspector::result_type inspect(Inspector& f, call_result& x) {
   return f(caf::meta::type_name("call_result"), x.model, x.error, x.text,
            x.finish_reason, x.tool_calls_json, x.input_tokens, x.output_tokens,
            x.cost_nanos, x.latency_ms, x.time_to_first_token_ms, x.http_status,
-           retry_after, x.error_message);
+           retry_after, x.error_message, x.retries);
 }
 
 template <class Inspector>

@@ -134,12 +134,15 @@ struct attempt_record {
   engine::call_error error = engine::call_error::none;
   double latency_ms = 0.0;
   std::int64_t cost_nanos = 0;
+  /// Retries inside this attempt (same model, after a retryable error).
+  /// Not in the decision log's encoding.
+  std::uint32_t retries = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attempt_record& x) {
   return f(caf::meta::type_name("attempt_record"), x.model, x.error,
-           x.latency_ms, x.cost_nanos);
+           x.latency_ms, x.cost_nanos, x.retries);
 }
 
 /// The one answer (or one error) every executed task gets.
@@ -293,12 +296,14 @@ struct breaker_change {
   breaker_phase phase = breaker_phase::closed;
   /// Until when an open breaker refuses calls, in ns on the sender's clock.
   std::int64_t reopens_at_ns = 0;
+  /// How many times this breaker has opened since the node started.
+  std::uint32_t trips = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, breaker_change& x) {
   return f(caf::meta::type_name("breaker_change"), x.provider, x.phase,
-           x.reopens_at_ns);
+           x.reopens_at_ns, x.trips);
 }
 
 // -- budgets ---------------------------------------------------------------------
@@ -343,18 +348,49 @@ typename Inspector::result_type inspect(Inspector& f, budget_settlement& x) {
            x.reservation_ids, x.actual_nanos, x.release);
 }
 
-/// Spend and reservations across every budget.
+/// One budget scope's state. A cap of -1 means no cap.
+struct budget_status {
+  std::int64_t spent_nanos = 0;
+  std::int64_t reserved_nanos = 0;
+  std::int64_t cap_nanos = -1;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, budget_status& x) {
+  return f(caf::meta::type_name("budget_status"), x.spent_nanos,
+           x.reserved_nanos, x.cap_nanos);
+}
+
+/// A key's budget: its own cap (from the key), else the policy's per-key cap.
+struct key_budget_status {
+  std::string key;
+  budget_status budget;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, key_budget_status& x) {
+  return f(caf::meta::type_name("key_budget_status"), x.key, x.budget);
+}
+
+/// Spend and reservations across every budget. `spent_nanos`,
+/// `reserved_nanos` are the global scope's (all days).
 struct ledger_summary {
   std::int64_t spent_nanos = 0;
   std::int64_t reserved_nanos = 0;
   std::uint64_t open_reservations = 0;
   std::uint64_t refusals = 0;
+  budget_status global;
+  /// Today (UTC).
+  budget_status daily;
+  /// Keys that spent, reserved or have a cap, sorted by key.
+  std::vector<key_budget_status> keys;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ledger_summary& x) {
   return f(caf::meta::type_name("ledger_summary"), x.spent_nanos,
-           x.reserved_nanos, x.open_reservations, x.refusals);
+           x.reserved_nanos, x.open_reservations, x.refusals, x.global,
+           x.daily, x.keys);
 }
 
 // -- ensembles -------------------------------------------------------------------

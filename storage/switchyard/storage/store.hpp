@@ -64,6 +64,14 @@ public:
   caf::expected<void>
   for_each_decision(const std::function<bool(decision_record&)>& fn);
 
+  /// Decisions with `above < id < below` (`below` 0: no upper bound), newest
+  /// first, until `fn` returns false. Seeks to `below` and walks back, so a
+  /// page costs the records it reads, not the size of the log. Returns how
+  /// many records it read (expired ones skipped included).
+  caf::expected<std::uint64_t> for_each_decision_newest_first(
+    std::uint64_t below, std::uint64_t above,
+    const std::function<bool(decision_record&)>& fn);
+
   [[nodiscard]] caf::expected<std::vector<feedback_record>>
   feedback_for(std::uint64_t decision_id);
 

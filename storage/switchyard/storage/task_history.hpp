@@ -17,4 +17,14 @@ namespace switchyard::storage {
 [[nodiscard]] caf::expected<std::vector<engine::task_summary>>
 load_task_history(store& db, const engine::registry& fallback);
 
+/// The executed tasks created at or after `since_unix_ms`, newest first, at
+/// most `max_tasks` (`truncated` says whether older ones in the window were
+/// left out), without feedback. Walks back from the newest decision and
+/// stops at the window's start, so it reads the window, not the whole log.
+/// Blocking.
+[[nodiscard]] caf::expected<std::vector<engine::task_summary>>
+load_recent_task_history(store& db, const engine::registry& fallback,
+                         std::int64_t since_unix_ms, std::size_t max_tasks,
+                         bool& truncated);
+
 } // namespace switchyard::storage

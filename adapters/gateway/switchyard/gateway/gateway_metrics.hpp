@@ -44,6 +44,13 @@ public:
   /// Prometheus text exposition format 0.0.4; `extra` is appended as is.
   [[nodiscard]] std::string render(std::string_view extra) const;
 
+  /// Breaker states and trips per provider, spend and what is left of every
+  /// budget, as Prometheus gauges.
+  [[nodiscard]] static std::string
+  render_breakers_and_budgets(const engine::registry& reg,
+                              const std::vector<breaker_change>& breakers,
+                              const ledger_summary& budgets);
+
 private:
   const engine::registry& reg_;
   mutable std::mutex mutex_;
@@ -54,6 +61,7 @@ private:
     std::uint64_t input_tokens = 0;
     std::uint64_t output_tokens = 0;
     std::int64_t cost_nanos = 0;
+    std::uint64_t retries = 0;
   };
   std::vector<per_model> models_;
   std::uint64_t fallbacks_ = 0;

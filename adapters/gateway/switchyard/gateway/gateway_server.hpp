@@ -10,6 +10,10 @@
 #include <optional>
 #include <string>
 
+namespace switchyard::actors {
+class runtime_extension;
+} // namespace switchyard::actors
+
 namespace switchyard::gateway {
 
 struct gateway_config {
@@ -35,8 +39,15 @@ struct gateway_config {
   std::string data_dir;
   std::optional<double> global_budget_usd;
   std::optional<double> daily_budget_usd;
+  /// Each API key's own budget.
+  std::optional<double> per_key_budget_usd;
   /// Environment lookup for provider keys (tests pass their own).
   std::function<std::optional<std::string>(std::string_view)> env;
+  /// Clustering (serve --node-id ...): joins the runtime to the cluster;
+  /// GET /v1/cluster's body and Prometheus lines for the links. Null alone.
+  std::shared_ptr<actors::runtime_extension> extension;
+  std::function<std::string()> cluster_status;
+  std::function<std::string()> cluster_metrics;
   /// Where JSON-lines logs go; stderr when null.
   std::function<void(const std::string&)> log;
 };

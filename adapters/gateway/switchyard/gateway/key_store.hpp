@@ -1,5 +1,7 @@
 #pragma once
 
+#include "switchyard/storage/api_key.hpp"
+
 #include <chrono>
 #include <memory>
 #include <cstdint>
@@ -7,39 +9,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <array>
+#include <map>
 #include <vector>
 
 namespace switchyard::gateway {
 
-/// A client API key as the gateway knows it. The secret itself is never
-/// kept: only its SHA-256.
-struct api_key_record {
-  /// Public id, safe to log ("key_3f2a...").
-  std::string id;
-  std::string name;
-  /// Hex SHA-256 of the secret.
-  std::string secret_hash;
-  bool admin = false;
-  bool revoked = false;
-  /// Budget for this key in USD; none for unlimited.
-  std::optional<double> budget_usd;
-  /// Requests per minute; 0 for unlimited.
-  std::uint32_t requests_per_minute = 0;
-};
+using storage::api_key_record;
 
-/// Hex SHA-256 of `secret`.
+/// Hex SHA-256 of `secret` (how the admin key's hash is configured).
 [[nodiscard]] std::string hash_secret(std::string_view secret);
-
-/// A fresh secret ("sk-sy-" + 48 hex digits from the OS's random source)
-/// and the record that stores it hashed.
-struct new_api_key {
-  std::string secret;
-  api_key_record record;
-};
-[[nodiscard]] new_api_key make_api_key(std::string name, bool admin,
-                                       std::optional<double> budget_usd,
-                                       std::uint32_t requests_per_minute);
 
 /// The keys the gateway accepts, looked up by hash, with a token bucket per
 /// key for its request rate. Thread-safe.
@@ -54,8 +33,11 @@ public:
     std::chrono::milliseconds retry_after{0};
   };
 
+  /// Adds or replaces a key (by its secret's hash).
   void put(api_key_record record);
-  bool revoke(std::string_view id);
+  /// Marks a key revoked; the revoked record, or none for an unknown id.
+  std::optional<api_key_record> revoke(std::string_view id,
+                                       std::int64_t now_unix_s);
   [[nodiscard]] std::vector<api_key_record> list() const;
 
   /// Checks a presented secret and takes one request from its bucket.
@@ -71,9 +53,9 @@ private:
     bool bucket_started = false;
   };
   mutable std::mutex mutex_;
-  /// By secret hash. Entries are never erased (revoked ones stay), so
+  /// By the secret's SHA-256. Entries are never erased (revoked ones stay), so
   /// pointers to records stay valid.
-  std::unordered_map<std::string, std::unique_ptr<entry>> by_hash_;
+  std::map<std::array<std::uint8_t, 32>, std::unique_ptr<entry>> by_hash_;
 };
 
 } // namespace switchyard::gateway

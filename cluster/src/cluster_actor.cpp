@@ -1,0 +1,696 @@
+#include "switchyard/cluster/cluster_actor.hpp"
+
+#include "switchyard/engine/json_writer.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/io/middleman_actor.hpp>
+#include <caf/send.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+namespace switchyard::cluster {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<cluster_state>*;
+using clock_point = caf::actor_clock::time_point;
+
+constexpr std::size_t max_lag_samples = 4096;
+constexpr std::chrono::milliseconds first_backoff{200};
+constexpr std::chrono::milliseconds max_backoff{2000};
+constexpr std::chrono::seconds dial_timeout{2};
+
+std::int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
+    .count();
+}
+
+std::int64_t utc_day() {
+  return unix_ms() / (24 * 3600 * 1000);
+}
+
+// -- membership ------------------------------------------------------------------
+
+cluster_hello hello_of(const cluster_state& st) {
+  cluster_hello h;
+  h.node_id = st.cfg.node_id;
+  h.incarnation = st.incarnation;
+  h.address = st.address;
+  for (const auto& [id, m] : st.members.peers())
+    if (!m.address.empty())
+      h.members.push_back(id + "=" + m.address);
+  return h;
+}
+
+void send_to(self_ptr self, const std::string& peer, peer_link& link,
+             const caf::message& msg) {
+  (void) peer;
+  ++link.sent;
+  self->send(link.handle, msg);
+}
+
+/// Everything this node holds, for a peer that (re)joins.
+cluster_totals full_totals(const cluster_state& st, clock_point now) {
+  cluster_totals t;
+  for (auto& o : st.evidence.all()) {
+    t.evidence_origins.push_back(o.origin);
+    t.evidence_versions.push_back(o.version);
+    t.evidence.push_back(o.entry);
+  }
+  for (auto& s : st.spend.all()) {
+    t.spend_origins.push_back(s.origin);
+    t.spend_scopes.push_back(s.scope);
+    t.spend_nanos.push_back(s.nanos);
+  }
+  for (auto& [provider, until] : st.open_breakers)
+    if (until > now && provider < st.cfg.provider_ids.size()) {
+      t.open_providers.push_back(st.cfg.provider_ids[provider]);
+      t.open_for_ms.push_back(
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - now)
+          .count());
+    }
+  return t;
+}
+
+void refresh_ring(self_ptr self) {
+  auto owners = self->state.members.owners(self->clock().now());
+  if (owners != self->state.ring.members())
+    self->state.ring.assign(owners);
+}
+
+void publish_view(self_ptr self);
+
+/// A peer said hello (or answered ours): remember its handle, watch it,
+/// learn whom it knows, and send it everything we hold.
+void on_hello(self_ptr self, const cluster_hello& h, caf::actor handle) {
+  auto& st = self->state;
+  if (h.node_id == st.cfg.node_id || !handle)
+    return;
+  auto now = self->clock().now();
+  auto& link = st.links[h.node_id];
+  bool new_handle = link.handle != handle;
+  if (new_handle) {
+    link.handle = handle;
+    self->monitor(handle);
+  }
+  ++link.received;
+  bool joined = st.members.heard(h.node_id, h.address, h.incarnation, now);
+  for (const auto& m : h.members) {
+    auto eq = m.find('=');
+    if (eq != std::string::npos)
+      st.members.learn(m.substr(0, eq), m.substr(eq + 1));
+  }
+  st.dial_backoff.erase(h.address);
+  if (joined || new_handle) {
+    send_to(self, h.node_id, link,
+            caf::make_message(delta_atom::value, full_totals(st, now)));
+    refresh_ring(self);
+    publish_view(self);
+  }
+}
+
+// -- replicated state ------------------------------------------------------------
+
+void push_remote_evidence(self_ptr self) {
+  auto& st = self->state;
+  if (st.learning)
+    self->send(st.learning, merge_atom::value,
+               st.evidence.remote_sums(st.incarnation, st.cfg.half_life_s));
+}
+
+void flush_soon(self_ptr self) {
+  if (self->state.flush_pending)
+    return;
+  self->state.flush_pending = true;
+  self->delayed_send(self, self->state.cfg.batch_delay, publish_atom::value);
+}
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  st.flush_pending = false;
+  if (st.outgoing.empty())
+    return;
+  auto msg = caf::make_message(delta_atom::value, std::move(st.outgoing));
+  st.outgoing = {};
+  auto now = self->clock().now();
+  for (auto& [id, link] : st.links) {
+    auto m = st.members.peers().find(id);
+    if (!link.handle || m == st.members.peers().end()
+        || st.members.state_of(m->second, now) == engine::member_state::dead)
+      continue; // it catches up from the full totals when it is back
+    send_to(self, id, link, msg);
+  }
+}
+
+void note_delta_time(cluster_state& st) {
+  if (st.outgoing.oldest_delta_unix_ms == 0)
+    st.outgoing.oldest_delta_unix_ms = unix_ms();
+}
+
+void apply_totals(self_ptr self, const cluster_totals& t) {
+  auto& st = self->state;
+  bool evidence_changed = false;
+  for (std::size_t i = 0; i < t.evidence.size()
+                          && i < t.evidence_origins.size()
+                          && i < t.evidence_versions.size();
+       ++i)
+    evidence_changed |= st.evidence.apply(
+      {t.evidence_origins[i], t.evidence_versions[i], t.evidence[i]});
+  for (std::size_t i = 0; i < t.spend_nanos.size()
+                          && i < t.spend_origins.size()
+                          && i < t.spend_scopes.size();
+       ++i)
+    st.spend.apply({t.spend_origins[i], t.spend_scopes[i], t.spend_nanos[i]});
+  auto now = self->clock().now();
+  for (std::size_t i = 0; i < t.open_providers.size() && i < t.open_for_ms.size();
+       ++i) {
+    auto& ids = st.cfg.provider_ids;
+    auto it = std::find(ids.begin(), ids.end(), t.open_providers[i]);
+    if (it == ids.end())
+      continue;
+    auto p = static_cast<std::uint16_t>(it - ids.begin());
+    st.open_breakers[p] = now + std::chrono::milliseconds{t.open_for_ms[i]};
+    if (p < st.breakers.size())
+      self->send(st.breakers[p], force_open_atom::value, t.open_for_ms[i]);
+  }
+  if (evidence_changed) {
+    push_remote_evidence(self);
+    if (t.oldest_delta_unix_ms > 0) {
+      st.lag_ms.push_back(
+        static_cast<double>(std::max<std::int64_t>(
+          0, unix_ms() - t.oldest_delta_unix_ms)));
+      if (st.lag_ms.size() > max_lag_samples)
+        st.lag_ms.pop_front();
+    }
+  }
+}
+
+// -- budgets ---------------------------------------------------------------------
+
+/// Owner side: reserve in a scope this node owns.
+scope_grant reserve_owned(self_ptr self, const scope_reservation& r) {
+  auto& st = self->state;
+  scope_grant g;
+  auto cap = engine::cap_of_scope(st.cfg.caps, r.scope);
+  if (!cap) {
+    g.granted = true;
+    return g;
+  }
+  auto now = self->clock().now();
+  if (!st.members.has_quorum(now)) {
+    g.why = "the cluster has no majority of live nodes here";
+    return g;
+  }
+  if (st.ring.owner(r.scope) != st.cfg.node_id) {
+    g.why = "node " + st.cfg.node_id + " does not own it";
+    return g;
+  }
+  auto spent = st.spend.spent(r.scope);
+  auto id = st.owned.reserve(r.scope, *cap, spent, r.amount_nanos);
+  g.remaining_nanos = std::max<engine::usd_nanos>(
+    0, *cap - spent - st.owned.reserved(r.scope));
+  if (!id) {
+    g.why = "exhausted";
+    return g;
+  }
+  g.granted = true;
+  g.reservation_id = *id;
+  return g;
+}
+
+/// Ends reservations at their owners; with spend, counts it first.
+void settle_parts(self_ptr self, const std::vector<cluster_state::grant_part>& parts,
+                  engine::usd_nanos actual, bool release) {
+  auto& st = self->state;
+  for (const auto& part : parts) {
+    engine::replicated_spend::total total{st.incarnation, part.scope, 0};
+    if (!release && actual > 0) {
+      total = st.spend.add_local(st.incarnation, part.scope, actual);
+      st.outgoing.spend_origins.push_back(total.origin);
+      st.outgoing.spend_scopes.push_back(total.scope);
+      st.outgoing.spend_nanos.push_back(total.nanos);
+      flush_soon(self);
+    }
+    if (part.reservation_id == 0)
+      continue;
+    if (part.owner == st.cfg.node_id) {
+      st.owned.release(part.scope, part.reservation_id);
+      continue;
+    }
+    auto link = st.links.find(part.owner);
+    if (link == st.links.end() || !link->second.handle)
+      continue; // the owner is gone; its successor counts the spend
+    send_to(self, part.owner, link->second,
+            caf::make_message(settle_atom::value,
+                              scope_settlement{part.scope, part.reservation_id,
+                                               st.incarnation,
+                                               release ? 0 : total.nanos}));
+  }
+}
+
+struct pending_reservation {
+  std::vector<cluster_state::grant_part> parts;
+  std::size_t left = 0;
+  bool refused = false;
+  std::string refused_scope;
+  std::int64_t remaining = std::numeric_limits<std::int64_t>::max();
+  caf::typed_response_promise<budget_grant> promise;
+};
+
+void finish_reservation(self_ptr self, std::shared_ptr<pending_reservation> p) {
+  auto& st = self->state;
+  budget_grant g;
+  g.remaining_nanos = p->remaining == std::numeric_limits<std::int64_t>::max()
+                        ? 0
+                        : p->remaining;
+  if (p->refused) {
+    ++st.refusals;
+    std::vector<cluster_state::grant_part> granted;
+    for (auto& part : p->parts)
+      if (part.reservation_id != 0)
+        granted.push_back(part);
+    settle_parts(self, granted, 0, true);
+    g.granted = false;
+    g.scope_exhausted = p->refused_scope;
+    p->promise.deliver(std::move(g));
+    return;
+  }
+  auto token = st.next_token++;
+  st.grants.emplace(token, std::move(p->parts));
+  g.granted = true;
+  g.reservation_ids = {token};
+  p->promise.deliver(std::move(g));
+}
+
+caf::typed_response_promise<budget_grant>
+reserve(self_ptr self, const budget_request& req) {
+  auto& st = self->state;
+  auto p = std::make_shared<pending_reservation>();
+  p->promise = self->make_response_promise<budget_grant>();
+  auto scopes = engine::scopes_for(st.cfg.caps, req.key, utc_day());
+  if (scopes.empty()) {
+    budget_grant g;
+    g.granted = true;
+    g.reservation_ids = {0};
+    p->promise.deliver(std::move(g));
+    return p->promise;
+  }
+  auto now = self->clock().now();
+  if (!st.members.has_quorum(now)) {
+    ++st.refusals;
+    budget_grant g;
+    g.scope_exhausted = scopes.front().name
+                        + " (this node does not see a majority of the "
+                          "cluster, so no budget can be reserved safely)";
+    p->promise.deliver(std::move(g));
+    return p->promise;
+  }
+  refresh_ring(self);
+  p->left = scopes.size();
+  p->parts.resize(scopes.size());
+  auto one_done = [self, p](std::size_t i, const scope_grant& g,
+                            const std::string& scope, const std::string& owner) {
+    p->parts[i] = {scope, owner, g.granted ? g.reservation_id : 0};
+    if (g.granted) {
+      if (g.reservation_id != 0)
+        p->remaining = std::min(p->remaining, g.remaining_nanos);
+    } else if (!p->refused) {
+      p->refused = true;
+      p->refused_scope = g.why == "exhausted" ? scope
+                                              : scope + " (" + g.why + ")";
+      p->remaining = std::min(p->remaining, g.remaining_nanos);
+    }
+    if (--p->left == 0)
+      finish_reservation(self, p);
+  };
+  for (std::size_t i = 0; i < scopes.size(); ++i) {
+    const auto& scope = scopes[i].name;
+    auto owner = st.ring.owner(scope);
+    scope_reservation r{scope, req.amount_nanos};
+    if (owner == st.cfg.node_id) {
+      one_done(i, reserve_owned(self, r), scope, owner);
+      continue;
+    }
+    auto link = st.links.find(owner);
+    if (link == st.links.end() || !link->second.handle) {
+      ++st.owner_unreachable;
+      scope_grant no;
+      no.why = "its owner node " + owner + " is unreachable";
+      one_done(i, no, scope, owner);
+      continue;
+    }
+    ++link->second.sent;
+    self->request(link->second.handle, st.cfg.owner_timeout,
+                  reserve_atom::value, r)
+      .then(
+        [one_done, i, scope, owner](scope_grant& g) {
+          one_done(i, g, scope, owner);
+        },
+        [self, one_done, i, scope, owner](caf::error&) {
+          ++self->state.owner_unreachable;
+          scope_grant no;
+          no.why = "its owner node " + owner + " did not answer";
+          one_done(i, no, scope, owner);
+        });
+  }
+  return p->promise;
+}
+
+// -- the view for HTTP -----------------------------------------------------------
+
+double percentile(std::vector<double> xs, double q) {
+  if (xs.empty())
+    return 0.0;
+  std::sort(xs.begin(), xs.end());
+  auto i = static_cast<std::size_t>(q * static_cast<double>(xs.size() - 1) + 0.5);
+  return xs[std::min(i, xs.size() - 1)];
+}
+
+void publish_view(self_ptr self) {
+  auto& st = self->state;
+  if (!st.view)
+    return;
+  auto now = self->clock().now();
+  refresh_ring(self);
+  // Budgets known here: the configured ones for today plus any with spend.
+  std::set<std::string> scopes;
+  for (auto& s : engine::scopes_for(st.cfg.caps, "", utc_day()))
+    scopes.insert(s.name);
+  for (auto& t : st.spend.all())
+    if (engine::cap_of_scope(st.cfg.caps, t.scope))
+      scopes.insert(t.scope);
+  std::map<std::string, std::vector<std::string>> owned_by;
+  for (auto& s : scopes)
+    owned_by[st.ring.owner(s)].push_back(s);
+  std::vector<double> lags(st.lag_ms.begin(), st.lag_ms.end());
+  auto p50 = percentile(lags, 0.5);
+  auto p99 = percentile(lags, 0.99);
+  std::string json;
+  engine::json_writer jw{json};
+  jw.begin_object();
+  jw.field("node_id", std::string_view{st.cfg.node_id});
+  jw.field("incarnation", std::string_view{st.incarnation});
+  jw.field("address", std::string_view{st.address});
+  jw.field("tls", st.cfg.tls.enabled());
+  jw.field("quorum", st.members.has_quorum(now));
+  jw.key("members").begin_array();
+  auto write_budgets = [&](const std::string& id) {
+    jw.key("budgets").begin_array();
+    for (auto& s : owned_by[id]) {
+      jw.begin_object();
+      jw.field("scope", std::string_view{s});
+      auto cap = engine::cap_of_scope(st.cfg.caps, s);
+      jw.field("cap_usd", cap ? engine::nanos_to_usd(*cap) : 0.0);
+      jw.field("spent_usd", engine::nanos_to_usd(st.spend.spent(s)));
+      jw.end_object();
+    }
+    jw.end_array();
+  };
+  jw.begin_object();
+  jw.field("id", std::string_view{st.cfg.node_id});
+  jw.field("address", std::string_view{st.address});
+  jw.field("state", "alive");
+  jw.field("self", true);
+  write_budgets(st.cfg.node_id);
+  jw.end_object();
+  for (const auto& [id, m] : st.members.peers()) {
+    jw.begin_object();
+    jw.field("id", std::string_view{id});
+    jw.field("address", std::string_view{m.address});
+    jw.field("state", engine::to_string(st.members.state_of(m, now)));
+    jw.field("self", false);
+    jw.field("incarnation", std::string_view{m.incarnation});
+    auto link = st.links.find(id);
+    jw.field("messages_sent",
+             link == st.links.end() ? std::uint64_t{0} : link->second.sent);
+    jw.field("messages_received",
+             link == st.links.end() ? std::uint64_t{0} : link->second.received);
+    write_budgets(id);
+    jw.end_object();
+  }
+  jw.end_array();
+  jw.key("delta_lag_ms").begin_object();
+  jw.field("p50", p50);
+  jw.field("p99", p99);
+  jw.field("samples", static_cast<std::uint64_t>(lags.size()));
+  jw.end_object();
+  jw.field("open_reservations",
+           static_cast<std::uint64_t>(st.owned.open_reservations()));
+  jw.field("budget_refusals", st.refusals);
+  jw.field("owner_unreachable", st.owner_unreachable);
+  jw.end_object();
+
+  std::string m;
+  auto line = [&m](const std::string& name, const std::string& labels,
+                   double value) {
+    m += name;
+    if (!labels.empty())
+      m += "{" + labels + "}";
+    m += " " + std::to_string(value) + "\n";
+  };
+  m += "# HELP switchyard_cluster_peer_up Peer state: 1 alive, 0.5 suspect, 0 dead.\n"
+       "# TYPE switchyard_cluster_peer_up gauge\n";
+  for (const auto& [id, mem] : st.members.peers()) {
+    auto s = st.members.state_of(mem, now);
+    line("switchyard_cluster_peer_up", "peer=\"" + id + "\"",
+         s == engine::member_state::alive     ? 1.0
+         : s == engine::member_state::suspect ? 0.5
+                                              : 0.0);
+  }
+  m += "# TYPE switchyard_cluster_messages_sent_total counter\n";
+  for (const auto& [id, link] : st.links)
+    line("switchyard_cluster_messages_sent_total", "peer=\"" + id + "\"",
+         static_cast<double>(link.sent));
+  m += "# TYPE switchyard_cluster_messages_received_total counter\n";
+  for (const auto& [id, link] : st.links)
+    line("switchyard_cluster_messages_received_total", "peer=\"" + id + "\"",
+         static_cast<double>(link.received));
+  m += "# HELP switchyard_cluster_delta_lag_ms Delay from a delta leaving a "
+       "peer to its arrival here.\n# TYPE switchyard_cluster_delta_lag_ms summary\n";
+  line("switchyard_cluster_delta_lag_ms", "quantile=\"0.5\"", p50);
+  line("switchyard_cluster_delta_lag_ms", "quantile=\"0.99\"", p99);
+  line("switchyard_cluster_delta_lag_ms_count", "",
+       static_cast<double>(lags.size()));
+  m += "# TYPE switchyard_cluster_budget_refusals_total counter\n";
+  line("switchyard_cluster_budget_refusals_total", "",
+       static_cast<double>(st.refusals));
+  m += "# TYPE switchyard_cluster_quorum gauge\n";
+  line("switchyard_cluster_quorum", "", st.members.has_quorum(now) ? 1.0 : 0.0);
+
+  std::lock_guard<std::mutex> guard{st.view->mutex};
+  st.view->status_json = std::move(json);
+  st.view->metrics_text = std::move(m);
+}
+
+// -- dialling --------------------------------------------------------------------
+
+void dial(self_ptr self, const std::string& address) {
+  auto& st = self->state;
+  std::string host;
+  std::uint16_t port = 0;
+  if (!parse_host_port(address, host, port) || address == st.address
+      || st.dialing.count(address) != 0)
+    return;
+  auto now = self->clock().now();
+  if (auto next = st.next_dial.find(address);
+      next != st.next_dial.end() && next->second > now)
+    return;
+  st.dialing.insert(address);
+  self
+    ->request(st.middleman, dial_timeout, caf::connect_atom::value, host,
+              port)
+    .then(
+      [self, address](caf::node_id&, caf::strong_actor_ptr& ptr,
+                      std::set<std::string>&) {
+        auto& s = self->state;
+        s.dialing.erase(address);
+        s.dial_backoff.erase(address);
+        auto peer = caf::actor_cast<caf::actor>(ptr);
+        if (!peer)
+          return;
+        self->request(peer, dial_timeout, hello_atom::value, hello_of(s))
+          .then(
+            [self, peer](cluster_hello& h) { on_hello(self, h, peer); },
+            [](caf::error&) {});
+      },
+      [self, address](caf::error&) {
+        auto& s = self->state;
+        s.dialing.erase(address);
+        auto& backoff = s.dial_backoff[address];
+        backoff = backoff.count() == 0
+                    ? first_backoff
+                    : std::min(backoff * 2, max_backoff);
+        s.next_dial[address] = self->clock().now() + backoff;
+      });
+}
+
+/// Seeds and dead members get dialled (with backoff) until they answer.
+void dial_missing(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  std::set<std::string> live_addresses;
+  for (const auto& [id, m] : st.members.peers())
+    if (st.members.state_of(m, now) != engine::member_state::dead)
+      live_addresses.insert(m.address);
+  for (const auto& seed : st.cfg.seeds)
+    if (live_addresses.count(seed) == 0)
+      dial(self, seed);
+  for (const auto& [id, m] : st.members.peers())
+    if (!m.address.empty() && live_addresses.count(m.address) == 0)
+      dial(self, m.address);
+}
+
+void tick(self_ptr self) {
+  auto& st = self->state;
+  auto msg = caf::make_message(heartbeat_atom::value, st.cfg.node_id,
+                               st.incarnation);
+  for (auto& [id, link] : st.links)
+    if (link.handle)
+      send_to(self, id, link, msg);
+  dial_missing(self);
+  refresh_ring(self);
+  publish_view(self);
+  self->delayed_send(self, st.cfg.heartbeat, tick_atom::value);
+}
+
+} // namespace
+
+caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
+                            cluster_settings cfg,
+                            std::shared_ptr<cluster_view> view,
+                            ledger_actor local_ledger) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.view = std::move(view);
+  st.local_ledger = std::move(local_ledger);
+  st.incarnation = st.cfg.node_id + "#" + std::to_string(unix_ms());
+  st.members = engine::membership{st.cfg.node_id, st.cfg.membership};
+  // Started with seeds, a node does not count itself a majority alone.
+  st.members.set_min_known(st.cfg.seeds.size() + 1);
+  st.ring.assign({st.cfg.node_id});
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& s = self->state;
+    for (auto& [id, link] : s.links)
+      if (link.handle && link.handle.address() == dm.source) {
+        link.handle = nullptr;
+        s.members.lost(id);
+        refresh_ring(self);
+        publish_view(self);
+        return;
+      }
+  });
+  return {
+    // -- from this node ---------------------------------------------------------
+    [self](start_atom, learning_actor& learning,
+           std::vector<breaker_actor>& breakers, std::string& address,
+           caf::io::middleman_actor& middleman) {
+      auto& s = self->state;
+      s.learning = std::move(learning);
+      s.breakers = std::move(breakers);
+      s.address = std::move(address);
+      s.middleman = std::move(middleman);
+      auto me = caf::actor_cast<caf::actor>(self);
+      self->send(s.learning, cluster_atom::value, me);
+      for (auto& b : s.breakers)
+        self->send(b, cluster_atom::value, me);
+      if (!s.started) {
+        s.started = true;
+        tick(self);
+      }
+    },
+    [self](tick_atom) { tick(self); },
+    [self](publish_atom) { flush(self); },
+    [self](delta_atom, std::vector<engine::evidence_entry>& deltas) {
+      // This node's learning: add to its own origin's totals.
+      auto& s = self->state;
+      note_delta_time(s);
+      for (auto& d : deltas) {
+        auto t = s.evidence.add_local(s.incarnation, d, s.cfg.half_life_s);
+        s.outgoing.evidence_origins.push_back(t.origin);
+        s.outgoing.evidence_versions.push_back(t.version);
+        s.outgoing.evidence.push_back(std::move(t.entry));
+      }
+      flush_soon(self);
+    },
+    [self](breaker_atom, breaker_change& c, std::int64_t cooldown_ms) {
+      auto& s = self->state;
+      if (c.provider >= s.cfg.provider_ids.size())
+        return;
+      s.open_breakers[c.provider]
+        = self->clock().now() + std::chrono::milliseconds{cooldown_ms};
+      s.outgoing.open_providers.push_back(s.cfg.provider_ids[c.provider]);
+      s.outgoing.open_for_ms.push_back(cooldown_ms);
+      flush(self); // a breaker opening should not wait
+    },
+    [self](reserve_atom, budget_request& req) { return reserve(self, req); },
+    [self](settle_atom, budget_settlement& x) {
+      auto& s = self->state;
+      std::vector<cluster_state::grant_part> parts;
+      std::uint64_t token = x.reservation_ids.empty() ? 0
+                                                      : x.reservation_ids[0];
+      if (auto g = s.grants.find(token); g != s.grants.end()) {
+        parts = std::move(g->second);
+        s.grants.erase(g);
+      } else {
+        // Unlimited or unknown: spend still counts against capped scopes.
+        for (auto& sc : engine::scopes_for(s.cfg.caps, x.key, utc_day()))
+          parts.push_back({sc.name, s.cfg.node_id, 0});
+      }
+      settle_parts(self, parts, x.actual_nanos, x.release);
+      if (!x.release && x.actual_nanos > 0)
+        // The node's own store keeps its spend (ids empty: no reservation).
+        self->send(s.local_ledger, settle_atom::value,
+                   budget_settlement{x.key, {}, x.actual_nanos, false});
+    },
+    [self](stats_atom) {
+      return self->delegate(self->state.local_ledger, stats_atom::value);
+    },
+    [self](flush_atom) {
+      return self->delegate(self->state.local_ledger, flush_atom::value);
+    },
+    // -- from peers -------------------------------------------------------------
+    [self](hello_atom, cluster_hello& h) {
+      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      on_hello(self, h, sender);
+      return hello_of(self->state);
+    },
+    [self](heartbeat_atom, std::string& id, std::string& incarnation) {
+      auto& s = self->state;
+      auto link = s.links.find(id);
+      if (link == s.links.end() || !link->second.handle)
+        return; // not introduced (yet): its hello comes first
+      ++link->second.received;
+      if (s.members.heard(id, "", incarnation, self->clock().now())) {
+        // Back from a partition (or a pause): it may have missed deltas.
+        send_to(self, id, link->second,
+                caf::make_message(delta_atom::value,
+                                  full_totals(s, self->clock().now())));
+        refresh_ring(self);
+        publish_view(self);
+      }
+    },
+    [self](delta_atom, cluster_totals& t) {
+      auto sender = self->current_sender();
+      for (auto& [id, link] : self->state.links)
+        if (link.handle && caf::actor_cast<caf::strong_actor_ptr>(link.handle)
+                             == sender) {
+          ++link.received;
+          break;
+        }
+      apply_totals(self, t);
+    },
+    [self](reserve_atom, scope_reservation& r) {
+      return reserve_owned(self, r);
+    },
+    [self](settle_atom, scope_settlement& x) {
+      auto& s = self->state;
+      if (x.origin_total_nanos > 0)
+        s.spend.apply({x.origin, x.scope, x.origin_total_nanos});
+      s.owned.release(x.scope, x.reservation_id);
+    },
+  };
+}
+
+} // namespace switchyard::cluster

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "switchyard/cluster/cluster_settings.hpp"
+#include "switchyard/engine/cluster_budgets.hpp"
+#include "switchyard/engine/evidence.hpp"
+#include "switchyard/engine/hash_ring.hpp"
+#include "switchyard/engine/membership.hpp"
+#include "switchyard/messages/actor_interfaces.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace switchyard::cluster {
+
+/// What the HTTP side reads without asking the actor: refreshed by the
+/// actor at every heartbeat tick and membership change.
+struct cluster_view {
+  std::mutex mutex;
+  /// GET /v1/cluster.
+  std::string status_json;
+  /// Prometheus lines for /metrics.
+  std::string metrics_text;
+};
+
+struct peer_link {
+  caf::actor handle;
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+};
+
+struct cluster_state {
+  static inline const char* name = "switchyard.cluster";
+
+  cluster_settings cfg;
+  std::string incarnation;
+  /// Where this node's actor is published (HOST:PORT).
+  std::string address;
+  std::shared_ptr<cluster_view> view;
+  engine::membership members{""};
+  engine::hash_ring ring;
+  std::map<std::string, peer_link> links;
+  /// Addresses being dialled, and when each may be dialled next.
+  std::set<std::string> dialing;
+  std::map<std::string, caf::actor_clock::time_point> next_dial;
+  std::map<std::string, std::chrono::milliseconds> dial_backoff;
+  caf::io::middleman_actor middleman;
+  bool started = false;
+
+  // -- replicated state ---------------------------------------------------------
+  engine::replicated_evidence evidence;
+  engine::replicated_spend spend;
+  /// Open breakers by provider index: when each half-opens.
+  std::map<std::uint16_t, caf::actor_clock::time_point> open_breakers;
+  cluster_totals outgoing;
+  bool flush_pending = false;
+
+  // -- budgets ------------------------------------------------------------------
+  engine::owned_budgets owned;
+  struct grant_part {
+    std::string scope;
+    std::string owner;
+    std::uint64_t reservation_id = 0;
+  };
+  /// Reservations this node holds at owners, by the token coordinators got.
+  std::map<std::uint64_t, std::vector<grant_part>> grants;
+  std::uint64_t next_token = 1;
+  std::uint64_t refusals = 0;
+  std::uint64_t owner_unreachable = 0;
+
+  // -- the rest of the node ----------------------------------------------------
+  ledger_actor local_ledger;
+  learning_actor learning;
+  std::vector<breaker_actor> breakers;
+
+  /// Recent delta propagation delays (ms), newest last.
+  std::deque<double> lag_ms;
+};
+
+/// Starts the node's part in the cluster; `start_atom` with the learning
+/// actor, the breakers and the published address brings it to life.
+caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
+                            cluster_settings cfg,
+                            std::shared_ptr<cluster_view> view,
+                            ledger_actor local_ledger);
+
+} // namespace switchyard::cluster

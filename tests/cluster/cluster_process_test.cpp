@@ -1,0 +1,248 @@
+// Three real `switchyard serve` nodes on loopback: shared learning, shared
+// breakers, cluster-wide budgets, a killed node and a paused one.
+
+#include "cluster_fixture.hpp"
+
+#include <cstdlib>
+
+using namespace switchyard::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* expensive_model = "claude-opus-4";
+
+/// Failure feedback on `node`'s decision until it routes the task elsewhere.
+std::string sour_the_routed_model(const cluster_node_process& node) {
+  auto r = node.call("POST", "/v1/route",
+                     R"({"model":"auto","messages":[{"role":"user","content":"Write a fibonacci function in python"}]})");
+  REQUIRE(r.status == 200);
+  auto decision = string_field(r.body, "decision_id");
+  auto model = string_field(r.body, "model");
+  REQUIRE(!decision.empty());
+  for (int i = 0; i < 40; ++i) {
+    auto f = node.call("POST", "/v1/feedback",
+                       R"({"decision_id":")" + decision
+                         + R"(","outcome":"failure","rating":1})");
+    REQUIRE(f.status == 200);
+  }
+  return model;
+}
+
+std::string sim_config_with_failing_haiku(const std::string& tag) {
+  auto path = "/tmp/switchyard-cluster-faults-" + tag + ".yaml";
+  std::ofstream f{path};
+  f << "version: 1\nseed: 3\ntime_scale: 0\ndefaults:\n"
+       "  latency_ms: 0\n  ttft_ms: 0\n  tokens_per_second: 0\n"
+       "  output_tokens: 40\n  faults: {}\nmodels:\n"
+       "  claude-3-haiku-20240307:\n    faults: {reset: 1.0}\n";
+  for (auto m : {"gpt-4o-mini", "claude-opus-4-20250514",
+                 "claude-sonnet-4-20250514", "gpt-5", "gpt-4o", "o1",
+                 "o1-mini", "gemini-1.5-pro", "gemini-1.5-flash",
+                 "mistral-large-2407", "mistral-small-2409",
+                 "command-r-plus-08-2024", "command-r-03-2024", "qwen3:1.7b",
+                 "qwen/qwen3-30b-a3b-2507", "mistralai/devstral-small-2507"})
+    f << "  \"" << m << "\": {}\n";
+  return path;
+}
+
+std::string breaker_of(const cluster_node_process& node,
+                       const std::string& provider) {
+  auto body = node.call("GET", "/v1/providers").body;
+  auto at = body.find("\"id\":\"" + provider + "\"");
+  if (at == std::string::npos)
+    return {};
+  return string_field(body.substr(at), "breaker");
+}
+
+} // namespace
+
+TEST_CASE("three nodes share learning and breakers", "[cluster][process]") {
+  cluster_fixture fx{{}, sim_config_with_failing_haiku(std::to_string(getpid()))};
+  auto nodes = fx.start_three();
+  auto& a = nodes[0];
+  auto& c = nodes[2];
+
+  SECTION("feedback posted to a changes routing on c within 1 s") {
+    auto before = c.route_model();
+    REQUIRE(!before.empty());
+    auto soured = sour_the_routed_model(a);
+    CHECK(soured == before);
+    auto acked = std::chrono::steady_clock::now();
+    REQUIRE(eventually(1s, [&] { return c.route_model() != before; }));
+    INFO("propagated in "
+         << std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::steady_clock::now() - acked)
+              .count()
+         << " ms");
+    CHECK(a.route_model() != before);
+    CHECK_THAT(c.call("GET", "/metrics").body,
+               Catch::Contains("switchyard_cluster_delta_lag_ms_count"));
+  }
+
+  SECTION("a breaker opened on a is open on b and c") {
+    for (auto& n : nodes)
+      REQUIRE(breaker_of(n, "anthropic") == "closed");
+    REQUIRE(eventually(10s, [&] {
+      a.chat("claude-haiku-4");
+      return breaker_of(a, "anthropic") == "open";
+    }));
+    for (std::size_t i = 1; i < nodes.size(); ++i)
+      CHECK(eventually(2s, [&] {
+        return breaker_of(nodes[i], "anthropic") == "open";
+      }));
+  }
+}
+
+TEST_CASE("a $1.00 budget holds under load on all three nodes",
+          "[cluster][process][budget]") {
+  cluster_fixture fx{{"--global-budget", "1.00"}};
+  auto nodes = fx.start_three();
+  auto route = nodes[0].call("POST", "/v1/route",
+                             R"({"model":")" + std::string{expensive_model}
+                               + R"(","max_tokens":400,"messages":[{"role":"user","content":"Write a fibonacci function in python"}]})");
+  REQUIRE(route.status == 200);
+  // The largest reservation a request can make: its worst-case cost.
+  auto max_at = route.body.find("\"max\":", route.body.find("estimated_cost_usd"));
+  REQUIRE(max_at != std::string::npos);
+  auto max_reservation = std::atof(route.body.c_str() + max_at + 6);
+  REQUIRE(max_reservation > 0.0);
+
+  load_loop load;
+  for (auto& n : nodes)
+    load.run(n, expensive_model, 3);
+  // Run until every node gets refusals.
+  REQUIRE(eventually(30s, [&] {
+    std::lock_guard<std::mutex> guard{load.mutex};
+    std::size_t refused = 0;
+    for (auto& r : load.results)
+      refused += r.status != 200 ? 1 : 0;
+    return refused >= 30;
+  }));
+  load.join();
+  double settled = 0.0;
+  std::size_t ok = 0;
+  std::size_t refused = 0;
+  for (auto& r : load.results) {
+    if (r.status == 200) {
+      ++ok;
+      settled += std::atof(r.cost.c_str());
+    } else {
+      ++refused;
+      INFO("refusal: " << r.status << " " << r.body);
+      CHECK_THAT(r.body, Catch::Contains("budget"));
+      CHECK_THAT(r.body, Catch::Contains("\"error\""));
+    }
+  }
+  INFO("settled $" << settled << " in " << ok << " answers; " << refused
+                   << " refused; max reservation $" << max_reservation);
+  CHECK(ok > 0);
+  CHECK(settled <= 1.00 + max_reservation);
+  CHECK(settled > 0.5); // the budget was used, not refused from the start
+}
+
+namespace {
+
+/// Loads both survivors while `victim` is stopped with `sig`; checks that
+/// nothing fails once they see it dead and that its budget moves.
+std::size_t survive(cluster_fixture& fx,
+                    std::vector<cluster_node_process>& nodes, int sig) {
+  auto owner = nodes[0].global_owner();
+  REQUIRE(!owner.empty());
+  auto victim_at = std::find_if(nodes.begin(), nodes.end(),
+                                [&](auto& n) { return n.id == owner; })
+                   - nodes.begin();
+  auto& victim = nodes[static_cast<std::size_t>(victim_at)];
+  std::vector<cluster_node_process*> survivors;
+  for (auto& n : nodes)
+    if (n.id != owner)
+      survivors.push_back(&n);
+  // Learning before the failure, for the victim to catch up on later.
+  auto before = victim.route_model();
+  sour_the_routed_model(*survivors[0]);
+
+  load_loop load;
+  for (auto* s : survivors)
+    load.run(*s, "auto", 2);
+  REQUIRE(eventually(2s, [&] {
+    std::lock_guard<std::mutex> guard{load.mutex};
+    return load.results.size() > 20;
+  }));
+  auto stopped_at = std::chrono::steady_clock::now();
+  kill(victim.proc->pid(), sig);
+  // Noticed within 2 s (the budget's owner moves to a survivor).
+  std::chrono::steady_clock::time_point detected;
+  for (auto* s : survivors)
+    REQUIRE(eventually(3s, [&] {
+      auto body = s->cluster();
+      return count_of(body, "\"state\":\"dead\"") == 1
+             && s->global_owner() != owner && !s->global_owner().empty();
+    }));
+  detected = std::chrono::steady_clock::now();
+  CHECK(detected - stopped_at < 2500ms);
+  CHECK(survivors[0]->global_owner() == survivors[1]->global_owner());
+  // Keep the load on for a while after detection.
+  REQUIRE(eventually(5s, [&] {
+    std::lock_guard<std::mutex> guard{load.mutex};
+    std::size_t after = 0;
+    for (auto& r : load.results)
+      after += r.started > detected ? 1 : 0;
+    return after > 40;
+  }));
+  load.join();
+  std::size_t after = 0;
+  for (auto& r : load.results)
+    if (r.started > detected) {
+      ++after;
+      INFO(r.status << " " << r.body);
+      CHECK(r.status == 200);
+    }
+  CHECK(after > 40);
+  (void) fx;
+  (void) before;
+  return static_cast<std::size_t>(victim_at);
+}
+
+} // namespace
+
+TEST_CASE("a killed node's budgets move, and once restarted it rejoins and catches up",
+          "[cluster][process][failover]") {
+  cluster_fixture fx{{"--global-budget", "1000"}};
+  auto nodes = fx.start_three();
+  auto learned_before = nodes[0].route_model();
+  auto owner_gone = nodes.begin()
+                    + static_cast<std::ptrdiff_t>(survive(fx, nodes, SIGKILL));
+  owner_gone->proc->wait_exit(5s);
+  // Restart under the same name, seeded with the survivors.
+  std::vector<std::string> seeds;
+  for (auto& n : nodes)
+    if (n.id != owner_gone->id)
+      seeds.push_back(n.cluster_address());
+  auto restarted = fx.start_node(owner_gone->id, seeds);
+  REQUIRE(eventually(5s, [&] { return restarted.sees_alive(3); }));
+  for (auto& n : nodes)
+    if (n.id != owner_gone->id)
+      CHECK(eventually(3s, [&] { return n.sees_alive(3); }));
+  // Caught up: it routes away from the soured model like its peers.
+  CHECK(eventually(2s, [&] { return restarted.route_model() != learned_before; }));
+  CHECK(restarted.chat("auto").status == 200);
+}
+
+TEST_CASE("a paused node (SIGSTOP) is routed around and resumes cleanly",
+          "[cluster][process][partition]") {
+  cluster_fixture fx{{"--global-budget", "1000"}};
+  auto nodes = fx.start_three();
+  survive(fx, nodes, SIGSTOP);
+  for (auto& n : nodes)
+    kill(n.proc->pid(), SIGCONT);
+  for (auto& n : nodes)
+    CHECK(eventually(3s, [&] { return n.sees_alive(3); }));
+  for (auto& n : nodes)
+    CHECK(n.chat("auto").status == 200);
+  // Budgets agree again: one owner for the global budget everywhere.
+  CHECK(eventually(2s, [&] {
+    auto o = nodes[0].global_owner();
+    return !o.empty() && nodes[1].global_owner() == o
+           && nodes[2].global_owner() == o;
+  }));
+}

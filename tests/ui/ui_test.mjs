@@ -1,0 +1,250 @@
+// The /ui dashboard end to end: a real sim-upstream (one local model made to
+// fail every call, so that its provider's breaker opens) and a real gateway
+// with a store, both on loopback with ports picked by the OS, a workload
+// through the OpenAI API, then Debian's headless Chromium signs in with the
+// admin key and checks every panel. Screenshots go to
+// $SWITCHYARD_UI_SCREENSHOTS.
+// Run: SWITCHYARD_BINARY=... SWITCHYARD_SIM_CONFIG=config/sim-upstream.yaml node --test ui_test.mjs
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const binary = process.env.SWITCHYARD_BINARY;
+const shots = process.env.SWITCHYARD_UI_SCREENSHOTS || path.resolve('screenshots');
+const adminKey = 'sk-admin-ui-test';
+const failingModel = 'qwen3:1.7b'; // the ollama provider's model
+const children = [];
+let work;
+let url;
+let browser;
+let page;
+
+function start(args, env) {
+  const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  child.stderr.resume();
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve(Number(line.split(':').pop())));
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}`)));
+  });
+}
+
+/// The default fleet with no delays and no faults, but one local model that
+/// answers every call with a 500.
+function simConfig() {
+  const lines = fs.readFileSync(process.env.SWITCHYARD_SIM_CONFIG, 'utf8').split('\n');
+  const names = [];
+  for (const line of lines.slice(lines.indexOf('models:') + 1)) {
+    const m = /^ {2}("[^"]+"|[^\s#"][^:]*|[^\s#]\S*):\s*$/.exec(line);
+    if (m) names.push(m[1]);
+  }
+  assert.ok(names.length >= 5, 'the sim config lists models');
+  const out = ['version: 1', 'seed: 7', 'time_scale: 1', 'hang_ms: 1000', 'defaults:',
+    '  latency_ms: 1', '  ttft_ms: 1', '  tokens_per_second: 0', '  output_tokens: 30', 'models:'];
+  for (const n of names) {
+    out.push(n.replace(/"/g, '') === failingModel ? `  ${n}:\n    faults: {http_500: 1.0}` : `  ${n}: {}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+async function call(pathname, { key = adminKey, method = 'GET', body } = {}) {
+  const headers = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url + pathname, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual',
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* html or empty */ }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+const chat = (content) => call('/v1/chat/completions', {
+  method: 'POST', body: { model: 'auto', messages: [{ role: 'user', content }] },
+});
+
+before(async () => {
+  assert.ok(binary, 'SWITCHYARD_BINARY must name the switchyard executable');
+  assert.ok(process.env.SWITCHYARD_SIM_CONFIG, 'SWITCHYARD_SIM_CONFIG must name config/sim-upstream.yaml');
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ui-'));
+  fs.mkdirSync(shots, { recursive: true });
+  fs.writeFileSync(path.join(work, 'sim.yaml'), simConfig());
+  const simPort = await start(['sim-upstream', '--config', path.join(work, 'sim.yaml'),
+    '--listen', '127.0.0.1:0'], process.env);
+  const base = `http://127.0.0.1:${simPort}`;
+  const env = {
+    ...process.env,
+    OPENAI_BASE_URL: `${base}/v1`, MISTRAL_BASE_URL: `${base}/v1`,
+    LMSTUDIO_BASE_URL: `${base}/v1`, OPENROUTER_BASE_URL: `${base}/v1`,
+    ANTHROPIC_BASE_URL: base, GEMINI_BASE_URL: `${base}/v1beta`,
+    COHERE_BASE_URL: `${base}/v2`, OLLAMA_BASE_URL: base,
+    OPENAI_API_KEY: 'x', ANTHROPIC_API_KEY: 'x', GEMINI_API_KEY: 'x',
+    MISTRAL_API_KEY: 'x', COHERE_API_KEY: 'x', OPENROUTER_API_KEY: 'x',
+    SWITCHYARD_ADMIN_KEY: adminKey,
+  };
+  const port = await start(['serve', '--listen', '127.0.0.1:0', '--threads', '2',
+    '--data-dir', path.join(work, 'data'), '--daily-budget', '5'], env);
+  url = `http://127.0.0.1:${port}`;
+
+  // The workload: simple tasks (local first: the failing local model trips
+  // its breaker) and critical ones (ensembles of commercial models: spend).
+  const simple = ['say hello', 'what is 2 plus 2', 'name a colour', 'say goodbye'];
+  const critical = ['Audit production deployment for security vulnerabilities',
+    'Write a fibonacci function in Python with tests', 'Plan the migration of our billing database'];
+  for (let i = 0; i < 12; ++i) assert.equal((await chat(simple[i % simple.length])).status, 200);
+  for (let i = 0; i < 6; ++i) assert.equal((await chat(critical[i % critical.length])).status, 200);
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    // Root needs --no-sandbox; the rest keeps Chromium off the network,
+    // which this machine refuses.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  for (const c of children) c.kill('SIGTERM');
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('without the admin key the dashboard and its data are refused', async () => {
+  const ui = await call('/ui', { key: '' });
+  assert.equal(ui.status, 401);
+  assert.match(ui.text, /admin key/);
+  assert.equal((await call('/ui/app.js', { key: '' })).status, 401);
+  assert.equal((await call('/v1/decisions', { key: '' })).status, 401);
+  assert.equal((await call('/v1/analytics/spend', { key: '' })).status, 401);
+  // A wrong key gets no session.
+  const wrong = await fetch(`${url}/ui/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'key=sk-not-it',
+  });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.headers.get('set-cookie'), null);
+  // A made-up session cookie is no session.
+  const forged = await fetch(`${url}/ui/`, { headers: { cookie: 'switchyard_session=' + 'ab'.repeat(32) } });
+  assert.equal(forged.status, 401);
+  // A client key is not the admin key.
+  const created = await call('/v1/keys', { method: 'POST', body: { name: 'client' } });
+  assert.equal(created.status, 201);
+  const client = await call('/v1/decisions', { key: created.json.key });
+  assert.equal(client.status, 403);
+});
+
+test('the login sets an HttpOnly, SameSite=Strict session cookie that is not the key', async () => {
+  const res = await fetch(`${url}/ui/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `key=${encodeURIComponent(adminKey)}`,
+  });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/ui/');
+  const cookie = res.headers.get('set-cookie');
+  assert.match(cookie, /^switchyard_session=[0-9a-f]{64};/);
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Strict/);
+  assert.ok(!cookie.includes(adminKey));
+  const session = cookie.split(';')[0];
+  const index = await fetch(`${url}/ui/`, { headers: { cookie: session } });
+  assert.equal(index.status, 200);
+  const etag = index.headers.get('etag');
+  assert.ok(etag);
+  const again = await fetch(`${url}/ui/`, { headers: { cookie: session, 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+});
+
+test('decision pages walk back through the log reading about `limit` records', async () => {
+  const first = await call('/v1/decisions?limit=5');
+  assert.equal(first.status, 200);
+  assert.equal(first.json.data.length, 5);
+  assert.equal(first.json.has_more, true);
+  // The page plus the one record that says there is more.
+  assert.ok(first.json.records_read <= 6, `read ${first.json.records_read} records for 5 rows`);
+  const second = await call(`/v1/decisions?limit=5&before=${first.json.next_before}`);
+  const ids = (p) => p.json.data.map((d) => d.id);
+  assert.equal(second.json.data.length, 5);
+  assert.ok(ids(second).every((id) => id < ids(first).at(-1)), 'older than the first page');
+  const newer = await call(`/v1/decisions?limit=100&after=${ids(second)[0]}`);
+  assert.deepEqual(ids(newer), ids(first));
+  assert.equal((await call('/v1/decisions?limit=0')).status, 400);
+  assert.equal((await call('/v1/decisions?before=nonsense')).status, 400);
+});
+
+test('the dashboard shows decisions, evidence, replay, spend and an open breaker', async () => {
+  await page.goto(`${url}/ui`);
+  await page.fill('#key', adminKey);
+  await Promise.all([page.waitForURL(`${url}/ui/`), page.click('button[type=submit]')]);
+
+  // Live decisions: the whole workload (18 tasks).
+  await page.waitForFunction(() => document.querySelectorAll('#decisions-body tr').length >= 18);
+  await page.screenshot({ path: path.join(shots, 'decisions.png') });
+  // New decisions arrive through polling while the page is open.
+  const before = await page.locator('#decisions-body tr').count();
+  assert.equal((await chat('Audit production deployment for security vulnerabilities')).status, 200);
+  await page.waitForFunction((n) => document.querySelectorAll('#decisions-body tr').length > n, before);
+
+  // A critical decision's evidence: candidates with points per factor.
+  const row = page.locator('#decisions-body tr', { hasText: 'security_audit' }).first();
+  await row.click();
+  await page.waitForSelector('#evidence table.candidates tbody tr');
+  const header = await page.locator('#evidence table.candidates thead').innerText();
+  for (const factor of ['quality', 'cost', 'history', 'learned', 'preference', 'diversity', 'vendor']) {
+    assert.ok(header.includes(factor), `the evidence shows the ${factor} points`);
+  }
+  assert.ok(await page.locator('#evidence table.candidates tbody tr').count() >= 2);
+  // Filtered-out models and why: the failing local model's breaker is open.
+  await page.waitForSelector('#evidence table.filtered tbody tr');
+  const filtered = await page.locator('#evidence table.filtered').innerText();
+  assert.match(filtered, /breaker/);
+  // Replay reproduces the decision.
+  await page.click('#replay');
+  await page.waitForSelector('#replay-result.identical');
+  assert.match(await page.locator('#replay-result').innerText(), /^identical/);
+  await page.screenshot({ path: path.join(shots, 'evidence.png') });
+  await page.click('#drawer-close');
+
+  // Spend: a chart with data, against the budgets and the always-best line.
+  await page.click('#tabs button[data-tab=spend]');
+  await page.waitForSelector('#spend-chart canvas');
+  const spend = await page.evaluate(async () => (await fetch('/v1/analytics/spend?bucket=minute')).json());
+  const total = spend.total_usd.reduce((a, b) => a + b, 0);
+  assert.ok(total > 0, 'the workload cost something');
+  assert.ok(spend.always_best_usd.reduce((a, b) => a + b, 0) > 0);
+  assert.ok(spend.by_model.length >= 2);
+  const legend = await page.locator('#spend .u-legend').innerText();
+  assert.match(legend, /total/);
+  assert.match(legend, /always/);
+  assert.match(await page.locator('#budgets-body').innerText(), /today/);
+  await page.screenshot({ path: path.join(shots, 'spend.png') });
+
+  // Providers: the breaker that injected faults opened shows as open, with
+  // the transition in its history.
+  await page.click('#tabs button[data-tab=providers]');
+  await page.waitForSelector('#providers-body tr[data-provider=ollama]');
+  assert.match(await page.locator('#providers-body tr[data-provider=ollama] td.breaker').innerText(), /open/);
+  assert.match(await page.locator('#breaker-history').innerText(), /ollama\s+closed\s+open/);
+  await page.screenshot({ path: path.join(shots, 'providers.png') });
+
+  // Models: performance with sample sizes, and the learned weights chart.
+  await page.click('#tabs button[data-tab=models]');
+  await page.waitForSelector('#models-body tr');
+  await page.selectOption('#weights-type', 'security_audit');
+  await page.waitForSelector('#weights-chart canvas');
+  await page.screenshot({ path: path.join(shots, 'models.png') });
+
+  await page.click('#tabs button[data-tab=experiments]');
+  await page.waitForFunction(() => document.querySelector('#experiments-note').textContent !== ''
+    || document.querySelectorAll('#experiments-body tr').length > 0);
+  await page.screenshot({ path: path.join(shots, 'experiments.png') });
+});
