@@ -131,7 +131,7 @@ std::string start_processes(const gateway_bench_options& o,
       return binary + " serve did not say where it listens";
     return {};
   };
-  if (gateway_port == 0)
+  if (gateway_port == 0 && !o.upstream_only)
     if (auto e = start_gateway(o.binary, "gateway.log", p.gateway,
                                gateway_port);
         !e.empty())
@@ -331,12 +331,14 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
     return ph;
   };
 
-  bool gateway_live = true;
-  bool upstream_live = o.compare;
+  bool gateway_live = !o.upstream_only;
+  bool upstream_live = o.compare || o.upstream_only;
   bool baseline_live = baseline_port != 0;
   if (o.warmup_s > 0) {
-    std::vector<load_target> both{gateway};
-    if (o.compare)
+    std::vector<load_target> both;
+    if (gateway_live)
+      both.push_back(gateway);
+    if (upstream_live)
       both.push_back(upstream);
     if (baseline_live)
       both.push_back(baseline);
@@ -490,6 +492,7 @@ std::string to_json(const gateway_bench_result& r) {
     w.field("error", std::string_view{r.error});
   w.field("mode", o.rates.size() > 1 ? "sweep" : "fixed");
   w.field("compare", o.compare);
+  w.field("upstream_only", o.upstream_only);
   w.field("stream", o.stream);
   w.field("connections", static_cast<std::uint64_t>(o.connections));
   w.field("duration_s", o.duration_s);

@@ -37,6 +37,9 @@ struct gateway_bench_options {
   std::string upstream_model = "gpt-4o-mini";
   bool stream = false;
   bool compare = false;
+  /// Load sim-upstream alone (no gateway): the generator's rate straight at
+  /// the upstream, for the throughput ratio without the two sharing CPUs.
+  bool upstream_only = false;
   /// Rates per target, requests/s. One rate: one step. Several: a sweep
   /// that stops for each target once it is past its knee.
   std::vector<double> rates{1000};

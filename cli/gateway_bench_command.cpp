@@ -77,6 +77,8 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
        "interleaved (before/after ratios from one run)"},
       {"key", true, "API key for the gateway (default: ours runs --no-auth)"},
       {"compare", false, "also load the upstream directly, interleaved"},
+      {"upstream-only", false,
+       "load sim-upstream alone, no gateway (the generator's own ceiling)"},
       {"sweep", true, "comma-separated rates: one step each, to the knee"},
       {"p99-limit", true, "ms, the knee's p99 bound (default 5)"},
       {"stream", false, "stream: SSE responses; also time the first byte"},
@@ -168,6 +170,11 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
   o.log_dir = cl.value("log-dir").value_or("");
   o.baseline_binary = cl.value("baseline").value_or("");
   o.compare = cl.has("compare");
+  o.upstream_only = cl.has("upstream-only");
+  if (o.upstream_only && (o.compare || o.gateway_port != 0
+                          || !o.baseline_binary.empty()))
+    return fail("--upstream-only loads sim-upstream alone: not with "
+                "--compare, --target or --baseline");
   o.stream = cl.has("stream");
   if (auto extra = cl.value("serve-arg")) {
     std::size_t pos = 0;
