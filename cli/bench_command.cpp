@@ -3,6 +3,7 @@
 #include "command_line.hpp"
 #include "dashboard_bench_command.hpp"
 #include "engine_bench.hpp"
+#include "gateway_bench_command.hpp"
 #include "quality_bench_command.hpp"
 #include "runtime_bench.hpp"
 #include "storage_bench.hpp"
@@ -190,6 +191,8 @@ int run_bench_command(const std::vector<std::string>& args) {
     return run_quality_bench_command({args.begin() + 1, args.end()});
   if (!args.empty() && args.front() == "dashboard")
     return run_dashboard_bench_command({args.begin() + 1, args.end()});
+  if (!args.empty() && args.front() == "gateway")
+    return run_gateway_bench_command({args.begin() + 1, args.end()});
   command_line cl{"bench",
                   "switchyard bench engine [--seconds S] [--samples N] "
                   "[--config F] [--json]\n"
@@ -199,6 +202,9 @@ int run_bench_command(const std::vector<std::string>& args) {
                   "[--rate R] [--scheduler stealing|sharing] [--no-predictor] [--json]\n"
                   "switchyard bench storage [--count N] [--in-flight N] "
                   "[--dir D] [--json]\n"
+                  "switchyard bench gateway [--rate R] [--compare] [--sweep "
+                  "R1,R2,...] [...]\n  (see `switchyard bench gateway "
+                  "--help`)\n"
                   "switchyard bench quality --registry R (--train A --test B "
                   "| --data F) [...]\n  (see `switchyard bench quality "
                   "--help`)\n"
@@ -268,8 +274,9 @@ int run_bench_command(const std::vector<std::string>& args) {
   if (pos.size() != 1 || pos[0] != "engine") {
     std::cerr << "switchyard bench: expected `switchyard bench engine`, "
                  "`switchyard bench runtime`, `switchyard bench storage`, "
-                 "`switchyard bench adapters`, `switchyard bench quality` or "
-                 "`switchyard bench dashboard` (see --help)\n";
+                 "`switchyard bench adapters`, `switchyard bench quality`, "
+                 "`switchyard bench dashboard` or `switchyard bench gateway` "
+                 "(see --help)\n";
     return 2;
   }
   auto seconds = cl.number("seconds").value_or(3.0);

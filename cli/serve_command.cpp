@@ -23,7 +23,8 @@ int run_serve_command(const std::vector<std::string>& args) {
     "[--admin-key-env NAME]\n"
     "                 [--threads N] [--io-threads N] [--max-body-bytes N]\n"
     "                 [--global-budget USD] [--daily-budget USD] "
-    "[--drain-timeout S]\n\n"
+    "[--drain-timeout S]\n"
+    "                 [--max-connections N]\n\n"
     "The OpenAI- and Anthropic-compatible gateway: POST /v1/chat/completions,\n"
     "POST /v1/messages, POST /v1/route, POST /v1/feedback, GET /v1/models,\n"
     "GET|POST|DELETE /v1/keys (admin), GET /metrics, /healthz, /readyz.\n"
@@ -52,6 +53,10 @@ int run_serve_command(const std::vector<std::string>& args) {
       {"daily-budget", true, "daily budget in USD (default: none)"},
       {"key-budget", true, "budget per API key in USD (default: none)"},
       {"drain-timeout", true, "seconds to drain on SIGTERM (default 30)"},
+      {"max-connections", true,
+       "open client connections at most; over it a new connection gets 503 "
+       "too_many_connections and is closed (default: the config's "
+       "server.max_connections, 10000; 0: no limit)"},
       {"node-id", true, "this node's name in a cluster"},
       {"cluster-listen", true,
        "HOST:PORT for cluster peers (port 0 picks a free one)"},
@@ -79,6 +84,7 @@ int run_serve_command(const std::vector<std::string>& args) {
   auto threads = cl.integer("threads");
   auto io_threads = cl.integer("io-threads");
   auto max_body = cl.integer("max-body-bytes");
+  auto max_connections = cl.integer("max-connections");
   cfg.global_budget_usd = cl.number("global-budget");
   cfg.daily_budget_usd = cl.number("daily-budget");
   cfg.per_key_budget_usd = cl.number("key-budget");
@@ -87,9 +93,11 @@ int run_serve_command(const std::vector<std::string>& args) {
     return fail(cl.error());
   if ((threads && (*threads < 1 || *threads > 256))
       || (io_threads && (*io_threads < 1 || *io_threads > 64))
-      || (max_body && *max_body < 1) || drain_s < 0)
+      || (max_body && *max_body < 1) || drain_s < 0
+      || (max_connections
+          && (*max_connections < 0 || *max_connections > 1'000'000)))
     return fail("--threads 1-256, --io-threads 1-64, --max-body-bytes >= 1, "
-                "--drain-timeout >= 0");
+                "--drain-timeout >= 0, --max-connections 0-1000000");
   cfg.runtime_threads = threads ? static_cast<std::size_t>(*threads) : 0;
   cfg.io_threads = io_threads ? static_cast<std::size_t>(*io_threads) : 1;
   if (max_body)
@@ -113,6 +121,9 @@ int run_serve_command(const std::vector<std::string>& args) {
     return 2;
   }
   cfg.registry = std::move(*reg);
+  cfg.max_connections = max_connections
+                          ? static_cast<std::size_t>(*max_connections)
+                          : cfg.registry.server.max_connections;
 
   std::shared_ptr<cluster::cluster_node> node;
   if (auto id = cl.value("node-id")) {

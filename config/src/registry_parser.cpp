@@ -25,7 +25,7 @@ using namespace std::literals;
 // -- the schema ---------------------------------------------------------------
 
 constexpr std::array top_keys{"version"sv, "providers"sv, "models"sv,
-                              "task_preferences"sv, "policy"sv};
+                              "task_preferences"sv, "policy"sv, "server"sv};
 constexpr std::array top_required{"providers"sv, "models"sv};
 
 constexpr std::array provider_keys{"kind"sv, "base_url"sv, "api_key_env"sv,
@@ -56,6 +56,8 @@ constexpr std::array model_required{"id"sv,
 constexpr std::array cost_keys{"input"sv, "output"sv};
 
 constexpr std::array preference_keys{"preferred"sv, "budget"sv};
+
+constexpr std::array server_keys{"max_connections"sv};
 
 constexpr std::array policy_keys{"prefer_local"sv,
                                  "max_cost_per_task_usd"sv,
@@ -182,6 +184,15 @@ class registry_parser {
       parse_task_preferences(*e);
     if (auto e = find(top, "policy"))
       parse_policy(*e);
+    if (auto e = find(top, "server"))
+      parse_server(*e);
+  }
+
+  void parse_server(const map_entry& e) {
+    auto fields = reader_.fields(e.value, e.field, e.line, server_keys);
+    for (const auto& f : fields)
+      if (f.key.text == "max_connections")
+        read_into(registry_.server.max_connections, f, 0, 1'000'000);
   }
 
   void parse_version(const map_entry& e) {

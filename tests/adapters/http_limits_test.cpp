@@ -298,3 +298,42 @@ TEST_CASE("the server drops a connection that never completes its request",
   CHECK(waited >= 150ms);
   CHECK(waited < 5s);
 }
+
+TEST_CASE("a kept-alive response says how long the server keeps the idle "
+          "connection, and the server closes it then",
+          "[http]") {
+  server_config sc;
+  sc.request_timeout = 1500ms;
+  auto server = serve([](const server_request&,
+                         std::shared_ptr<response_writer> w) {
+    w->respond(200, {}, "ok");
+  }, sc);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  timeval limit{10, 0}; // the test's deadline, not a wait
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  REQUIRE(::send(fd, req, sizeof(req) - 1, 0) > 0);
+  std::string got;
+  char buf[512];
+  while (got.find("\r\n\r\nok") == std::string::npos) {
+    auto n = ::recv(fd, buf, sizeof(buf), 0);
+    REQUIRE(n > 0);
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  CHECK(got.find("Keep-Alive: timeout=1\r\n") != std::string::npos);
+  CHECK(got.find("Connection: close") == std::string::npos);
+  // Idle past the timeout: the server closes (EOF), no bytes.
+  auto start = std::chrono::steady_clock::now();
+  auto n = ::recv(fd, buf, sizeof(buf), 0);
+  auto waited = std::chrono::steady_clock::now() - start;
+  ::close(fd);
+  CHECK(n == 0);
+  CHECK(waited >= 1000ms);
+  CHECK(waited < 5s);
+}

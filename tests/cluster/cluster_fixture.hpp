@@ -49,10 +49,6 @@ inline std::string string_field(const std::string& json,
   return json.substr(at, json.find('"', at) - at);
 }
 
-/// Catch2 macros are not thread-safe: load threads count retries instead.
-inline thread_local bool on_load_thread = false;
-inline std::atomic<int> load_thread_retries{0};
-
 struct cluster_node_process {
   std::string id;
   std::unique_ptr<child_process> proc;
@@ -66,20 +62,8 @@ struct cluster_node_process {
 
   http_reply call(const std::string& method, const std::string& path,
                   const std::string& body = {}) const {
-    auto r = raw_exchange(http_port, request(method, path, body),
-                          std::chrono::seconds{5});
-    // The gateway's known bug (see gateway_fixture.hpp): about one request
-    // in a hundred is closed without an answer. Retried, loudly.
-    for (int retry = 0; retry < 3 && r.status == 0 && r.closed_early; ++retry) {
-      if (on_load_thread)
-        ++load_thread_retries;
-      else
-        WARN("node " << id << " closed the connection without a response "
-                     << "to " << method << " " << path << "; retrying");
-      r = raw_exchange(http_port, request(method, path, body),
-                       std::chrono::seconds{5});
-    }
-    return r;
+    return raw_exchange(http_port, request(method, path, body),
+                        std::chrono::seconds{5});
   }
 
   http_reply chat(const std::string& model, int max_tokens = 400) const {
@@ -213,7 +197,6 @@ struct load_loop {
            std::size_t thread_count) {
     for (std::size_t t = 0; t < thread_count; ++t)
       threads.emplace_back([this, &node, model] {
-        on_load_thread = true;
         while (!stop.load()) {
           result r;
           r.started = std::chrono::steady_clock::now();
@@ -234,8 +217,6 @@ struct load_loop {
     for (auto& t : threads)
       t.join();
     threads.clear();
-    if (auto n = load_thread_retries.exchange(0); n > 0)
-      WARN(n << " load requests were closed without a response and retried");
   }
 
   ~load_loop() {

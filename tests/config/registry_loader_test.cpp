@@ -880,3 +880,23 @@ TEST_CASE("config_error renders file:line: field: message", "[config]") {
   CHECK(config_error{"f.yaml", 7, "", "broken"}.to_string()
         == "f.yaml:7: broken");
 }
+
+// -- the server section ---------------------------------------------------------
+
+TEST_CASE("server.max_connections is read, defaults to 10000 and is checked",
+          "[config]") {
+  auto plain = parse(minimal);
+  REQUIRE(plain.registry);
+  CHECK(plain.registry->server.max_connections == 10'000);
+  auto set = parse(std::string{minimal} + "server:\n  max_connections: 250\n");
+  for (const auto& e : set.errors)
+    FAIL(e.to_string());
+  REQUIRE(set.registry);
+  CHECK(set.registry->server.max_connections == 250);
+  auto bad = only_error(std::string{minimal}
+                        + "server:\n  max_connections: -3\n");
+  CHECK_THAT(bad, Contains("max_connections"));
+  auto unknown = only_error(std::string{minimal}
+                            + "server:\n  max_conections: 3\n");
+  CHECK_THAT(unknown, Contains("max_connections"));
+}

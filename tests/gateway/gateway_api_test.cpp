@@ -331,3 +331,38 @@ TEST_CASE("GET /v1/decisions/{id} serves the logged decision", "[gateway]") {
   std::string cmd = "rm -rf " + dir;
   CHECK(std::system(cmd.c_str()) == 0);
 }
+
+TEST_CASE("over --max-connections a new connection gets 503 "
+          "too_many_connections and is closed; a freed slot serves again",
+          "[gateway]") {
+  gateway_fixture f{{"--zero-delay"}, {"--max-connections", "1"}};
+  // Hold the one allowed connection open (a session reading its request).
+  int held = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(held >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(f.port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(held, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  // The held connection counts once the server accepted it: until then a
+  // request may still get through, so ask until the limit shows (deadline).
+  http_reply r;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  do {
+    r = raw_exchange(f.port, request("GET", "/healthz", {}));
+  } while (r.status == 200 && std::chrono::steady_clock::now() < deadline);
+  REQUIRE(r.status == 503);
+  CHECK(r.headers["connection"] == "close");
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(r.body).get(doc) == simdjson::SUCCESS);
+  CHECK(std::string_view{doc["error"]["code"]} == "too_many_connections");
+  CHECK(std::string_view{doc["error"]["type"]} == "server_error");
+  // Free the slot: the server notices the close, and serves again.
+  close(held);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  do {
+    r = raw_exchange(f.port, request("GET", "/healthz", {}));
+  } while (r.status != 200 && std::chrono::steady_clock::now() < deadline);
+  CHECK(r.status == 200);
+}

@@ -193,15 +193,6 @@ struct gateway_fixture {
     if (!key.empty())
       h += "Authorization: Bearer " + key + "\r\n";
     auto r = raw_exchange(port, request(method, path, body, h));
-    // KNOWN BUG, not yet found: about one request in a hundred, the gateway
-    // closes a connection without answering (no log line either, so the
-    // request seems not to reach the handler). The warning keeps it
-    // visible; retries keep CI usable meanwhile, as a real client's would.
-    for (int retry = 0; retry < 3 && r.status == 0 && r.closed_early; ++retry) {
-      WARN("the gateway closed the connection without a response to "
-           << method << " " << path << "; retrying");
-      r = raw_exchange(port, request(method, path, body, h));
-    }
     return r;
   }
 

@@ -44,10 +44,9 @@ before(async () => {
   };
   const port = await start(['serve', '--listen', '127.0.0.1:0'], env);
   const url = `http://127.0.0.1:${port}`;
-  // The SDKs' own retries cover connection errors only here (they do not
-  // retry 400/401/404); see the known dropped-connection bug in tests/gateway.
-  openai = new OpenAI({ apiKey: adminKey, baseURL: `${url}/v1`, maxRetries: 2 });
-  anthropic = new Anthropic({ apiKey: adminKey, baseURL: url, maxRetries: 2 });
+  // No retries: a dropped connection is a failure, not something to hide.
+  openai = new OpenAI({ apiKey: adminKey, baseURL: `${url}/v1`, maxRetries: 0 });
+  anthropic = new Anthropic({ apiKey: adminKey, baseURL: url, maxRetries: 0 });
 });
 
 after(() => {
@@ -101,7 +100,7 @@ test('OpenAI SDK: an unknown model is a NotFoundError', async () => {
 });
 
 test('OpenAI SDK: a wrong key is an AuthenticationError', async () => {
-  const wrong = new OpenAI({ apiKey: 'sk-wrong', baseURL: openai.baseURL, maxRetries: 2 });
+  const wrong = new OpenAI({ apiKey: 'sk-wrong', baseURL: openai.baseURL, maxRetries: 0 });
   await assert.rejects(
     wrong.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }),
     (err) => err instanceof OpenAI.AuthenticationError && err.status === 401);

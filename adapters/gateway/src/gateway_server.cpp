@@ -10,6 +10,7 @@
 #include "switchyard/gateway/cluster_routes.hpp"
 #include "switchyard/gateway/dashboard_routes.hpp"
 #include "switchyard/gateway/gateway_metrics.hpp"
+#include "switchyard/gateway/log_sink.hpp"
 #include "switchyard/gateway/stream_format.hpp"
 #include "switchyard/http/http_client.hpp"
 #include "switchyard/http/http_server.hpp"
@@ -58,6 +59,9 @@ header_list json_headers() {
 class gateway_server::impl {
 public:
   gateway_config cfg;
+  /// stderr logs, written in batches off the request path; declared early
+  /// so that it outlives everything that logs.
+  log_sink logs;
   std::unique_ptr<http::http_client> client;
   std::unique_ptr<runtime> rt;
   key_store keys;
@@ -78,7 +82,7 @@ public:
     if (cfg.log)
       cfg.log(line);
     else
-      std::cerr << line << '\n';
+      logs.write(line);
   }
 
   void log_request(std::string_view method, std::string_view path, int status,
@@ -922,6 +926,11 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
     };
   http::client_config cc;
   cc.io_threads = 1;
+  // Each provider's executor already caps its calls at max_concurrency; a
+  // lower per-origin pool (64 by default) queued streams behind each other
+  // when providers share an origin or allow more (bench gateway --stream).
+  for (const auto& provider : p->cfg.registry.providers)
+    cc.max_connections_per_origin += provider.max_concurrency;
   p->client = http::http_client::make(cc, why);
   if (!p->client)
     return nullptr;
@@ -963,6 +972,7 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   sc.max_body_bytes = p->cfg.max_body_bytes;
   sc.max_header_bytes = p->cfg.max_header_bytes;
   sc.request_timeout = p->cfg.request_timeout;
+  sc.max_connections = p->cfg.max_connections;
   auto* raw = p.get();
   p->server = http::http_server::make(
     sc,

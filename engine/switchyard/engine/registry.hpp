@@ -169,6 +169,14 @@ parse_selection_mode(std::string_view s) noexcept {
   return std::nullopt;
 }
 
+/// How `switchyard serve` runs its HTTP server (the `server:` section);
+/// the router itself never reads it.
+struct server_settings {
+  /// Open client connections at most (0: no limit); see serve
+  /// --max-connections.
+  std::uint32_t max_connections = 10'000;
+};
+
 struct routing_policy {
   bool prefer_local = true;
   double max_cost_per_task_usd = 0.10;
@@ -212,6 +220,7 @@ struct registry {
   std::vector<model_spec> models;
   std::array<task_preference, task_type_count> preferences;
   routing_policy policy;
+  server_settings server;
   /// Hash of the configuration as loaded (after interpolation); goes into
   /// every decision so that replay can tell a changed config apart.
   std::uint64_t config_hash = 0;

@@ -32,6 +32,9 @@ struct gateway_config {
   std::size_t max_header_bytes = 16u << 10;
   /// To read a whole request; also how long an idle connection is kept.
   std::chrono::milliseconds request_timeout{30'000};
+  /// Open client connections at most; over it a new one gets 503
+  /// `too_many_connections` and is closed (http::server_config). 0: none.
+  std::size_t max_connections = 10'000;
   /// Where the node keeps its RocksDB store; empty keeps state in memory.
   std::string data_dir;
   std::optional<double> global_budget_usd;

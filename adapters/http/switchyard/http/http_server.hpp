@@ -32,6 +32,12 @@ struct server_config {
   std::chrono::milliseconds request_timeout{30'000};
   /// For each write of a response to complete.
   std::chrono::milliseconds write_timeout{30'000};
+  /// Open connections at most. Over it, a new connection is answered at
+  /// once with 503 and a JSON error (code `too_many_connections`) and
+  /// closed, as Envoy's overload manager and HAProxy's `maxconn` protect a
+  /// proxy from exhausting file descriptors and memory: the client learns
+  /// why at once instead of waiting in the accept backlog. 0: no limit.
+  std::size_t max_connections = 10'000;
   std::optional<tls_server_config> tls;
 };
 

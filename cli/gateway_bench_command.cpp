@@ -1,0 +1,230 @@
+#include "gateway_bench_command.hpp"
+
+#include "command_line.hpp"
+#include "gateway_bench.hpp"
+
+#include <climits>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace switchyard::cli {
+
+namespace {
+
+/// "http://127.0.0.1:PORT" or "127.0.0.1:PORT" to PORT; 0 when malformed.
+std::uint16_t loopback_port(std::string url) {
+  if (url.rfind("http://", 0) == 0)
+    url.erase(0, 7);
+  while (!url.empty() && url.back() == '/')
+    url.pop_back();
+  std::string host;
+  std::uint16_t port = 0;
+  if (!split_host_port(url, host, port)
+      || (host != "127.0.0.1" && host != "localhost"))
+    return 0;
+  return port;
+}
+
+std::string self_path() {
+  char buf[PATH_MAX];
+  auto n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0)
+    return {};
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+} // namespace
+
+int run_gateway_bench_command(const std::vector<std::string>& args) {
+  command_line cl{
+    "bench gateway",
+    "switchyard bench gateway [--rate R] [--duration S] [--connections N]\n"
+    "    [--target URL] [--upstream URL] [--compare] [--sweep R1,R2,...]\n"
+    "    [--stream] [--body FILE] [--key KEY] [--json] [--csv FILE]\n"
+    "    [--plot FILE.svg] [...]\n\n"
+    "Open-loop load at a fixed rate: requests are due at fixed intervals and\n"
+    "their latency counts from when they were due (no coordinated omission).\n"
+    "Without --target it starts its own sim-upstream (zero delay, no faults)\n"
+    "and `switchyard serve` pointed at it, on free ports, and samples the\n"
+    "gateway's RSS. --compare sends the same schedule, interleaved, straight\n"
+    "to the upstream's OpenAI endpoint too and reports the latency the\n"
+    "gateway adds at each percentile. --sweep runs one step per rate and\n"
+    "finds each target's knee: the highest rate with p99 under --p99-limit,\n"
+    "under 1% errors and 95% of the rate achieved.",
+    {
+      {"rate", true, "requests/s per target (default 1000)"},
+      {"duration", true, "seconds per step (default 5)"},
+      {"warmup", true, "seconds of unmeasured load first (default 1)"},
+      {"connections", true, "keep-alive connections per target (default 32)"},
+      {"timeout", true, "seconds before a request counts as timed out "
+                        "(default 5)"},
+      {"target", true, "a running gateway, http://127.0.0.1:PORT (default: "
+                       "start one)"},
+      {"upstream", true, "a running sim-upstream, http://127.0.0.1:PORT "
+                         "(default: start one)"},
+      {"upstream-model", true,
+       "model the direct-upstream requests name (default gpt-4o-mini)"},
+      {"config", true, "registry YAML for the gateway we start"},
+      {"sim-config", true,
+       "sim-upstream YAML for the one we start (default: built-in, "
+       "--zero-delay)"},
+      {"serve-arg", true, "extra flag for the gateway we start, e.g. "
+                          "--serve-arg=--io-threads=2 (repeat with commas)"},
+      {"baseline", true,
+       "another switchyard binary: its gateway gets the same schedule "
+       "interleaved (before/after ratios from one run)"},
+      {"key", true, "API key for the gateway (default: ours runs --no-auth)"},
+      {"compare", false, "also load the upstream directly, interleaved"},
+      {"upstream-only", false,
+       "load sim-upstream alone, no gateway (the generator's own ceiling)"},
+      {"sweep", true, "comma-separated rates: one step each, to the knee"},
+      {"p99-limit", true, "ms, the knee's p99 bound (default 5)"},
+      {"stream", false, "stream: SSE responses; also time the first byte"},
+      {"body", true, "one JSON request body for every request (default: "
+                     "the built-in mix of task types)"},
+      {"memory-interval", true, "seconds between RSS samples (default 1)"},
+      {"log-dir", true, "write the children's stderr there"},
+      {"json", false, "print the report as JSON"},
+      {"csv", true, "also write one CSV row per step and target here"},
+      {"plot", true, "also write an SVG of latency against rate here"},
+    }};
+  auto fail = [](const std::string& msg) {
+    std::cerr << "switchyard bench gateway: " << msg << "\n";
+    return 2;
+  };
+  if (!cl.parse(args))
+    return fail(cl.error());
+  if (cl.has("help")) {
+    std::cout << cl.help();
+    return 0;
+  }
+  if (!cl.positional().empty())
+    return fail("unexpected argument '" + cl.positional().front() + "'");
+  bench::gateway_bench_options o;
+  o.binary = self_path();
+  auto rate = cl.number("rate");
+  auto duration = cl.number("duration");
+  auto warmup = cl.number("warmup");
+  auto connections = cl.integer("connections");
+  auto timeout = cl.number("timeout");
+  auto p99 = cl.number("p99-limit");
+  auto interval = cl.number("memory-interval");
+  if (!cl.error().empty())
+    return fail(cl.error());
+  if ((rate && *rate <= 0) || (duration && *duration <= 0)
+      || (warmup && *warmup < 0) || (timeout && *timeout <= 0)
+      || (connections && (*connections < 1 || *connections > 20000))
+      || (p99 && *p99 <= 0) || (interval && *interval <= 0))
+    return fail("--rate, --duration, --timeout, --p99-limit and "
+                "--memory-interval must be positive, --warmup not negative, "
+                "--connections 1-20000");
+  if (rate)
+    o.rates = {*rate};
+  if (auto s = cl.value("sweep")) {
+    o.rates.clear();
+    std::size_t pos = 0;
+    while (pos <= s->size()) {
+      auto comma = s->find(',', pos);
+      auto item = s->substr(pos, comma == std::string::npos ? std::string::npos
+                                                            : comma - pos);
+      char* end = nullptr;
+      auto v = std::strtod(item.c_str(), &end);
+      if (item.empty() || end == item.c_str() || *end != '\0' || v <= 0)
+        return fail("--sweep takes positive rates separated by commas, e.g. "
+                    "1000,2000,5000");
+      o.rates.push_back(v);
+      if (comma == std::string::npos)
+        break;
+      pos = comma + 1;
+    }
+  }
+  if (duration)
+    o.duration_s = *duration;
+  if (warmup)
+    o.warmup_s = *warmup;
+  if (connections)
+    o.connections = static_cast<std::size_t>(*connections);
+  if (timeout)
+    o.timeout_s = *timeout;
+  if (p99)
+    o.p99_limit_ms = *p99;
+  if (interval)
+    o.memory_interval_s = *interval;
+  if (auto t = cl.value("target")) {
+    o.gateway_port = loopback_port(*t);
+    if (o.gateway_port == 0)
+      return fail("--target must be http://127.0.0.1:PORT");
+  }
+  if (auto u = cl.value("upstream")) {
+    o.upstream_port = loopback_port(*u);
+    if (o.upstream_port == 0)
+      return fail("--upstream must be http://127.0.0.1:PORT");
+  }
+  o.upstream_model = cl.value("upstream-model").value_or(o.upstream_model);
+  o.gateway_config = cl.value("config").value_or("");
+  o.sim_config = cl.value("sim-config").value_or("");
+  o.api_key = cl.value("key").value_or("");
+  o.body_file = cl.value("body").value_or("");
+  o.log_dir = cl.value("log-dir").value_or("");
+  o.baseline_binary = cl.value("baseline").value_or("");
+  o.compare = cl.has("compare");
+  o.upstream_only = cl.has("upstream-only");
+  if (o.upstream_only && (o.compare || o.gateway_port != 0
+                          || !o.baseline_binary.empty()))
+    return fail("--upstream-only loads sim-upstream alone: not with "
+                "--compare, --target or --baseline");
+  o.stream = cl.has("stream");
+  if (auto extra = cl.value("serve-arg")) {
+    std::size_t pos = 0;
+    while (pos < extra->size()) {
+      auto comma = extra->find(',', pos);
+      o.serve_args.push_back(extra->substr(pos, comma - pos));
+      if (comma == std::string::npos)
+        break;
+      pos = comma + 1;
+    }
+  }
+  if (o.gateway_port != 0 && o.upstream_port == 0 && o.compare)
+    return fail("--compare with --target needs --upstream too (the gateway's "
+                "own upstream)");
+  // A progress bar only for a person watching.
+  bool tty = isatty(STDERR_FILENO) != 0;
+  if (tty)
+    o.progress = [](std::string_view label, double f) {
+      int width = 30;
+      int filled = static_cast<int>(f * width);
+      std::fprintf(stderr, "\r  %-14.*s [%.*s%*s] %3.0f%%",
+                   static_cast<int>(label.size()), label.data(), filled,
+                   "##############################", width - filled, "",
+                   f * 100.0);
+      std::fflush(stderr);
+    };
+  auto r = bench::run_gateway_bench(o);
+  if (tty)
+    std::fprintf(stderr, "\r%*s\r", 60, "");
+  if (!r.error.empty()) {
+    std::cerr << "switchyard bench gateway: " << r.error << "\n";
+    return 1;
+  }
+  if (auto path = cl.value("csv")) {
+    std::ofstream out{*path};
+    out << bench::to_csv(r);
+    if (!out)
+      return fail("cannot write " + *path);
+  }
+  if (auto path = cl.value("plot")) {
+    std::ofstream out{*path};
+    out << bench::to_svg(r);
+    if (!out)
+      return fail("cannot write " + *path);
+  }
+  if (cl.has("json"))
+    std::cout << bench::to_json(r) << "\n";
+  else
+    std::cout << bench::to_text(r);
+  return 0;
+}
+
+} // namespace switchyard::cli
