@@ -440,6 +440,7 @@ void publish_view(self_ptr self) {
            static_cast<std::uint64_t>(st.owned.open_reservations()));
   jw.field("budget_refusals", st.refusals);
   jw.field("owner_unreachable", st.owner_unreachable);
+  jw.field("dial_failures", st.dial_failures);
   jw.end_object();
 
   std::string m;
@@ -517,6 +518,7 @@ void dial(self_ptr self, const std::string& address) {
       },
       [self, address](caf::error&) {
         auto& s = self->state;
+        ++s.dial_failures;
         s.dialing.erase(address);
         auto& backoff = s.dial_backoff[address];
         backoff = backoff.count() == 0

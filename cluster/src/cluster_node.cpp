@@ -13,6 +13,9 @@
 
 namespace switchyard::cluster {
 
+// cluster/src/openssl_error_queue.cpp
+bool openssl_error_queue_guard_linked() noexcept;
+
 cluster_node::cluster_node(cluster_settings cfg)
   : cfg_(std::move(cfg)), view_(std::make_shared<cluster_view>()) {
 }
@@ -22,6 +25,8 @@ cluster_node::~cluster_node() = default;
 void cluster_node::configure(caf::actor_system_config& cfg) {
   cfg.load<caf::io::middleman>();
   if (cfg_.tls.enabled()) {
+    // Keeps the OpenSSL error-queue workaround linked in (see there).
+    (void) openssl_error_queue_guard_linked();
     cfg.load<caf::openssl::manager>();
     cfg.set("openssl.certificate", cfg_.tls.certificate);
     cfg.set("openssl.key", cfg_.tls.private_key);

@@ -51,6 +51,8 @@ struct cluster_state {
   std::set<std::string> dialing;
   std::map<std::string, caf::actor_clock::time_point> next_dial;
   std::map<std::string, std::chrono::milliseconds> dial_backoff;
+  /// Dials that failed (refused, unreachable or a TLS handshake rejected).
+  std::uint64_t dial_failures = 0;
   caf::io::middleman_actor middleman;
   bool started = false;
 
