@@ -1,5 +1,6 @@
 #include "switchyard/cluster/cluster_actor.hpp"
 
+#include "switchyard/engine/decision_ids.hpp"
 #include "switchyard/engine/json_writer.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 namespace switchyard::cluster {
 
@@ -88,6 +90,13 @@ void on_hello(self_ptr self, const cluster_hello& h, caf::actor handle) {
   auto& st = self->state;
   if (h.node_id == st.cfg.node_id || !handle)
     return;
+  if (engine::decision_id_prefix(h.node_id) == st.decision_id_prefix
+      && st.links.count(h.node_id) == 0)
+    std::fprintf(stderr,
+                 "{\"level\":\"warn\",\"msg\":\"node ids %s and %s share the "
+                 "top bits of their decision ids: feedback for their decisions "
+                 "may not reach the node that made them; rename one\"}\n",
+                 st.cfg.node_id.c_str(), h.node_id.c_str());
   auto now = self->clock().now();
   auto& link = st.links[h.node_id];
   bool new_handle = link.handle != handle;
@@ -441,6 +450,8 @@ void publish_view(self_ptr self) {
   jw.field("budget_refusals", st.refusals);
   jw.field("owner_unreachable", st.owner_unreachable);
   jw.field("dial_failures", st.dial_failures);
+  jw.field("feedback_forwarded", st.feedback_forwarded);
+  jw.field("feedback_unforwarded", st.feedback_unforwarded);
   jw.end_object();
 
   std::string m;
@@ -568,6 +579,7 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
   st.view = std::move(view);
   st.local_ledger = std::move(local_ledger);
   st.incarnation = st.cfg.node_id + "#" + std::to_string(unix_ms());
+  st.decision_id_prefix = engine::decision_id_prefix(st.cfg.node_id);
   st.members = engine::membership{st.cfg.node_id, st.cfg.membership};
   // Started with seeds, a node does not count itself a majority alone.
   st.members.set_min_known(st.cfg.seeds.size() + 1);
@@ -649,6 +661,34 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
     [self](stats_atom) {
       return self->delegate(self->state.local_ledger, stats_atom::value);
     },
+    [self](feedback_atom, feedback_message& f) -> caf::result<bool> {
+      // From learning: feedback on a decision it does not know. Another
+      // node's (by the id's top bits)? Then that node takes it.
+      auto& s = self->state;
+      auto prefix = engine::decision_prefix_of(f.decision_id);
+      if (prefix == 0 || prefix == s.decision_id_prefix)
+        return false;
+      for (auto& [id, link] : s.links) {
+        if (!link.handle || engine::decision_id_prefix(id) != prefix)
+          continue;
+        ++link.sent;
+        auto promise = self->make_response_promise<bool>();
+        self->request(link.handle, std::chrono::seconds{1},
+                      forward_feedback_atom::value, f)
+          .then(
+            [self, promise](bool taken) mutable {
+              ++self->state.feedback_forwarded;
+              promise.deliver(taken);
+            },
+            [self, promise](caf::error&) mutable {
+              ++self->state.feedback_unforwarded;
+              promise.deliver(false);
+            });
+        return promise;
+      }
+      ++s.feedback_unforwarded;
+      return false;
+    },
     [self](flush_atom) {
       return self->delegate(self->state.local_ledger, flush_atom::value);
     },
@@ -685,6 +725,13 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
     },
     [self](reserve_atom, scope_reservation& r) {
       return reserve_owned(self, r);
+    },
+    [self](forward_feedback_atom, feedback_message& f) -> caf::result<bool> {
+      // A peer's feedback on a decision made here.
+      auto& s = self->state;
+      if (!s.learning)
+        return false;
+      return self->delegate(s.learning, feedback_atom::value, std::move(f));
     },
     [self](settle_atom, scope_settlement& x) {
       auto& s = self->state;

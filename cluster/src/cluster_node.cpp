@@ -2,6 +2,7 @@
 
 #include "switchyard/actors/actor_graph.hpp"
 #include "switchyard/cluster/cluster_actor.hpp"
+#include "switchyard/engine/decision_ids.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -67,6 +68,10 @@ std::string cluster_node::start(caf::actor_system& sys,
   caf::anon_send(actor_, start_atom::value, graph.learning, graph.breakers,
                  cfg_.listen_host + ":" + std::to_string(port_), dialer);
   return {};
+}
+
+std::uint64_t cluster_node::decision_id_prefix() const {
+  return engine::decision_id_prefix(cfg_.node_id);
 }
 
 void cluster_node::stop() {

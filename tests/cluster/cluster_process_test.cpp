@@ -12,8 +12,12 @@ namespace {
 
 constexpr const char* expensive_model = "claude-opus-4";
 
-/// Failure feedback on `node`'s decision until it routes the task elsewhere.
-std::string sour_the_routed_model(const cluster_node_process& node) {
+/// Failure feedback on `node`'s decision, posted to `post_to` (default: the
+/// same node), until routing moves the task elsewhere.
+std::string sour_the_routed_model(const cluster_node_process& node,
+                                  const cluster_node_process* post_to = nullptr) {
+  if (post_to == nullptr)
+    post_to = &node;
   auto r = node.call("POST", "/v1/route",
                      R"({"model":"auto","messages":[{"role":"user","content":"Write a fibonacci function in python"}]})");
   REQUIRE(r.status == 200);
@@ -21,7 +25,7 @@ std::string sour_the_routed_model(const cluster_node_process& node) {
   auto model = string_field(r.body, "model");
   REQUIRE(!decision.empty());
   for (int i = 0; i < 40; ++i) {
-    auto f = node.call("POST", "/v1/feedback",
+    auto f = post_to->call("POST", "/v1/feedback",
                        R"({"decision_id":")" + decision
                          + R"(","outcome":"failure","rating":1})");
     REQUIRE(f.status == 200);
@@ -78,6 +82,39 @@ TEST_CASE("three nodes share learning and breakers", "[cluster][process]") {
     CHECK(a.route_model() != before);
     CHECK_THAT(c.call("GET", "/metrics").body,
                Catch::Contains("switchyard_cluster_delta_lag_ms_count"));
+  }
+
+  SECTION("feedback for a's decision, posted to c, reaches a and moves every node") {
+    auto before = a.route_model();
+    REQUIRE(!before.empty());
+    auto soured = sour_the_routed_model(a, &c);
+    CHECK(soured == before);
+    for (auto& n : nodes)
+      CHECK(eventually(2s, [&] { return n.route_model() != before; }));
+    // c's view is refreshed at its next heartbeat tick.
+    std::string body;
+    CHECK(eventually(1s, [&] {
+      body = c.cluster();
+      return body.find("\"feedback_forwarded\":40") != std::string::npos;
+    }));
+    INFO(body);
+    CHECK_THAT(body, Catch::Contains("\"feedback_unforwarded\":0"));
+  }
+
+  SECTION("decision ids differ between nodes") {
+    auto id_of = [](const cluster_node_process& n) {
+      auto r = n.call("POST", "/v1/route",
+                      R"({"model":"auto","messages":[{"role":"user","content":"hello"}]})");
+      REQUIRE(r.status == 200);
+      return string_field(r.body, "decision_id");
+    };
+    auto from_a = id_of(a);
+    auto from_c = id_of(c);
+    REQUIRE(from_a.size() == 20);
+    REQUIRE(from_c.size() == 20);
+    // "dec_" + 16 hex digits; the first four name the node.
+    CHECK(from_a.substr(4, 4) != from_c.substr(4, 4));
+    CHECK(from_a.substr(4, 4) == id_of(a).substr(4, 4));
   }
 
   SECTION("a breaker opened on a is open on b and c") {

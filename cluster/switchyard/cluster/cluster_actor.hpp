@@ -41,6 +41,12 @@ struct cluster_state {
 
   cluster_settings cfg;
   std::string incarnation;
+  /// The top bits of the decision ids this node makes.
+  std::uint64_t decision_id_prefix = 0;
+  /// Feedback handed to the node that made the decision, and feedback for
+  /// another node's decision that could not reach it.
+  std::uint64_t feedback_forwarded = 0;
+  std::uint64_t feedback_unforwarded = 0;
   /// Where this node's actor is published (HOST:PORT).
   std::string address;
   std::shared_ptr<cluster_view> view;

@@ -32,6 +32,8 @@ using dial_atom = caf::atom_constant<caf::atom("dial")>;
 using spend_atom = caf::atom_constant<caf::atom("spend")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using members_atom = caf::atom_constant<caf::atom("members")>;
+/// Feedback on a decision that a peer made, handed to that peer.
+using forward_feedback_atom = caf::atom_constant<caf::atom("fwdfeedbk")>;
 
 } // namespace switchyard
 
