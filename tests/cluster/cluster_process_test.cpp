@@ -3,7 +3,9 @@
 
 #include "cluster_fixture.hpp"
 
+#include <cmath>
 #include <cstdlib>
+#include <filesystem>
 
 using namespace switchyard::testing;
 using namespace std::chrono_literals;
@@ -282,4 +284,136 @@ TEST_CASE("a paused node (SIGSTOP) is routed around and resumes cleanly",
     return !o.empty() && nodes[1].global_owner() == o
            && nodes[2].global_owner() == o;
   }));
+}
+
+namespace {
+
+/// The largest reservation one chat with `model` can make: its worst-case
+/// cost, as /v1/route estimates it.
+double max_reservation_of(const cluster_node_process& node,
+                          const std::string& model) {
+  auto route = node.call("POST", "/v1/route",
+                         R"({"model":")" + model
+                           + R"(","max_tokens":400,"messages":[{"role":"user","content":"Write a fibonacci function in python"}]})");
+  REQUIRE(route.status == 200);
+  auto max_at = route.body.find("\"max\":", route.body.find("estimated_cost_usd"));
+  REQUIRE(max_at != std::string::npos);
+  return std::atof(route.body.c_str() + max_at + 6);
+}
+
+/// The global budget's replicated spend as `node` reports it (-1: none).
+double global_spent(const cluster_node_process& node) {
+  auto body = node.cluster();
+  auto at = body.find("\"scope\":\"global\"");
+  if (at == std::string::npos)
+    return -1.0;
+  auto spent = body.find("\"spent_usd\":", at);
+  return spent == std::string::npos ? -1.0 : std::atof(body.c_str() + spent + 12);
+}
+
+} // namespace
+
+TEST_CASE("the budget owner killed under load: the cap holds within one reservation",
+          "[cluster][process][budget][failover]") {
+  cluster_fixture fx{{"--global-budget", "1.00"}};
+  auto nodes = fx.start_three();
+  auto max_reservation = max_reservation_of(nodes[0], expensive_model);
+  REQUIRE(max_reservation > 0.0);
+  auto owner = nodes[0].global_owner();
+  REQUIRE(!owner.empty());
+  std::vector<std::unique_ptr<load_loop>> loads;
+  cluster_node_process* victim = nullptr;
+  std::vector<cluster_node_process*> survivors;
+  for (auto& n : nodes) {
+    loads.push_back(std::make_unique<load_loop>());
+    loads.back()->run(n, expensive_model, 3);
+    if (n.id == owner)
+      victim = &n;
+    else
+      survivors.push_back(&n);
+  }
+  REQUIRE(victim != nullptr);
+  load_loop* victim_load = loads[static_cast<std::size_t>(victim - nodes.data())].get();
+  auto ok_count = [&] {
+    std::size_t ok = 0;
+    for (auto& l : loads) {
+      std::lock_guard<std::mutex> guard{l->mutex};
+      for (auto& r : l->results)
+        ok += r.status == 200 ? 1 : 0;
+    }
+    return ok;
+  };
+  // Part of the budget spent, reservations in flight on every node.
+  REQUIRE(eventually(10s, [&] { return ok_count() >= 6; }));
+  victim_load->join(); // its clients stop; the others' reservations stay in flight
+  kill(victim->proc->pid(), SIGKILL);
+  // The survivors take over and spend the rest until refused.
+  REQUIRE(eventually(30s, [&] {
+    std::size_t refused = 0;
+    for (auto& l : loads) {
+      std::lock_guard<std::mutex> guard{l->mutex};
+      for (auto& r : l->results)
+        refused += r.status == 429 ? 1 : 0;
+    }
+    return refused >= 20;
+  }));
+  for (auto& l : loads)
+    l->join();
+  double settled = 0.0;
+  std::size_t ok = 0;
+  for (auto& l : loads)
+    for (auto& r : l->results)
+      if (r.status == 200) {
+        ++ok;
+        settled += std::atof(r.cost.c_str());
+      }
+  INFO("settled $" << settled << " in " << ok << " answers; max reservation $"
+                   << max_reservation);
+  CHECK(settled <= 1.00 + max_reservation);
+  CHECK(settled > 0.5);
+  for (auto* s : survivors)
+    CHECK(s->global_owner() != owner);
+}
+
+TEST_CASE("after a whole-cluster restart the stored spend still counts",
+          "[cluster][process][budget][restart]") {
+  cluster_fixture fx{{"--global-budget", "1000"}};
+  auto dir = std::filesystem::temp_directory_path()
+             / ("switchyard-cluster-restart-" + fx.tag);
+  std::filesystem::remove_all(dir);
+  auto data_dir = [&](const std::string& id) {
+    return std::vector<std::string>{"--data-dir", (dir / id).string()};
+  };
+  auto start_all = [&] {
+    std::vector<cluster_node_process> nodes;
+    nodes.push_back(fx.start_node("a", {}, data_dir("a")));
+    nodes.push_back(fx.start_node("b", {nodes[0].cluster_address()}, data_dir("b")));
+    nodes.push_back(fx.start_node("c", {nodes[0].cluster_address()}, data_dir("c")));
+    for (auto& n : nodes)
+      REQUIRE(eventually(5s, [&n] { return n.sees_alive(3); }));
+    return nodes;
+  };
+  double spent = 0.0;
+  {
+    auto nodes = start_all();
+    for (auto& n : nodes)
+      for (int i = 0; i < 3; ++i) {
+        auto r = n.chat(expensive_model);
+        REQUIRE(r.status == 200);
+        spent += std::atof(r.headers["x-switchyard-cost-usd"].c_str());
+      }
+    REQUIRE(spent > 0.0);
+    for (auto& n : nodes)
+      REQUIRE(eventually(2s, [&] {
+        return std::abs(global_spent(n) - spent) < 1e-5;
+      }));
+    for (auto& n : nodes)
+      CHECK(n.proc->stop(SIGTERM) == 0);
+  }
+  auto nodes = start_all();
+  for (auto& n : nodes) {
+    INFO(n.id << ": " << n.cluster());
+    CHECK(eventually(2s, [&] { return std::abs(global_spent(n) - spent) < 1e-5; }));
+  }
+  std::filesystem::remove_all(dir);
 }
