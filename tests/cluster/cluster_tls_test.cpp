@@ -108,3 +108,25 @@ TEST_CASE("TLS between nodes: trusted certificates link, another CA's are refuse
     CHECK(n->cluster().find("\"id\":\"rogue\"") == std::string::npos);
   std::filesystem::remove_all(base);
 }
+
+TEST_CASE("serve reads the config's cluster section, and flags override it",
+          "[cluster][process][config]") {
+  cluster_fixture fx;
+  auto a = fx.start_node("a", {});
+  // The built-in registry plus a cluster section: seeds from the file, the
+  // node id from the file overridden by --node-id.
+  std::ifstream registry{std::string{SWITCHYARD_SOURCE_DIR} + "/config/models.yaml"};
+  REQUIRE(registry);
+  auto path = std::filesystem::temp_directory_path()
+              / ("switchyard-cluster-config-" + fx.tag + ".yaml");
+  {
+    std::ofstream out{path};
+    out << registry.rdbuf() << "\ncluster:\n  node_id: from-the-file\n"
+        << "  seeds: [" << a.cluster_address() << "]\n";
+  }
+  auto b = fx.start_node("b", {}, {"--config", path.string()});
+  REQUIRE(eventually(5s, [&] { return a.sees_alive(2) && b.sees_alive(2); }));
+  CHECK_THAT(a.cluster(), Catch::Contains("\"id\":\"b\""));
+  CHECK(a.cluster().find("from-the-file") == std::string::npos);
+  std::filesystem::remove(path);
+}
