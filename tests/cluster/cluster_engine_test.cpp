@@ -2,6 +2,7 @@
 // membership from heartbeat times, and budget ownership arithmetic.
 
 #include "switchyard/engine/cluster_budgets.hpp"
+#include "switchyard/engine/decision_ids.hpp"
 #include "switchyard/engine/evidence.hpp"
 #include "switchyard/engine/hash_ring.hpp"
 #include "switchyard/engine/membership.hpp"
@@ -206,4 +207,18 @@ TEST_CASE("cluster budgets: scopes, owner reservations and replicated spend",
   CHECK(new_owner.reserved("global") == cap / 4);
   CHECK(new_owner.release("global", "c", 7));
   CHECK(new_owner.open_reservations() == 0);
+}
+
+TEST_CASE("decision ids name their node in the top 16 bits", "[cluster][engine]") {
+  using namespace switchyard::engine;
+  auto a = decision_id_prefix("a");
+  auto b = decision_id_prefix("b");
+  CHECK(a != 0);
+  CHECK(a != b);
+  CHECK((a & decision_counter_mask) == 0);
+  CHECK(a == decision_id_prefix("a")); // the same on every node and run
+  auto id = a | 12345;
+  CHECK(decision_prefix_of(id) == a);
+  CHECK((id & decision_counter_mask) == 12345);
+  CHECK(decision_prefix_of(12345) == 0); // made outside a cluster
 }
