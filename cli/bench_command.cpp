@@ -1,6 +1,7 @@
 #include "route_command.hpp"
 
 #include "command_line.hpp"
+#include "dashboard_bench_command.hpp"
 #include "engine_bench.hpp"
 #include "quality_bench_command.hpp"
 #include "runtime_bench.hpp"
@@ -123,6 +124,8 @@ int run_bench_command(const std::vector<std::string>& args) {
   // `bench quality` has flags of its own.
   if (!args.empty() && args.front() == "quality")
     return run_quality_bench_command({args.begin() + 1, args.end()});
+  if (!args.empty() && args.front() == "dashboard")
+    return run_dashboard_bench_command({args.begin() + 1, args.end()});
   command_line cl{"bench",
                   "switchyard bench engine [--seconds S] [--samples N] "
                   "[--config F] [--json]\n"
@@ -132,7 +135,10 @@ int run_bench_command(const std::vector<std::string>& args) {
                   "[--rate R] [--scheduler stealing|sharing] [--json]\n"
                   "switchyard bench quality --registry R (--train A --test B "
                   "| --data F) [...]\n  (see `switchyard bench quality "
-                  "--help`)\n\n"
+                  "--help`)\n"
+                  "switchyard bench dashboard [--decisions N] [--days D] "
+                  "[--requests N] [--json]\n  (see `switchyard bench "
+                  "dashboard --help`)\n\n"
                   "engine: classify + estimate + filter + score + select on "
                   "one thread over a fixed task mix;\nreports decisions/s and "
                   "per-decision latency percentiles.\n"
@@ -179,8 +185,9 @@ int run_bench_command(const std::vector<std::string>& args) {
     return run_runtime_bench_command(cl);
   if (pos.size() != 1 || pos[0] != "engine") {
     std::cerr << "switchyard bench: expected `switchyard bench engine`, "
-                 "`switchyard bench runtime`, `switchyard bench adapters` or "
-                 "`switchyard bench quality` (see --help)\n";
+                 "`switchyard bench runtime`, `switchyard bench adapters`, "
+                 "`switchyard bench quality` or `switchyard bench dashboard` "
+                 "(see --help)\n";
     return 2;
   }
   auto seconds = cl.number("seconds").value_or(3.0);

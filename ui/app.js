@@ -256,7 +256,7 @@ async function refreshSpend() {
   drawChart('spend', '#spend-chart', s.starts_unix_s, series, { format: (v) => fmtUsd(v) });
   const sum = (a) => a.reduce((x, y) => x + y, 0);
   const actual = sum(s.answered_usd), best = sum(s.always_best_usd);
-  $('#spend-summary').textContent = `${s.tasks} tasks${s.truncated ? ' (window truncated)' : ''}: `
+  $('#spend-summary').textContent = `${s.tasks} tasks: `
     + `${fmtUsd(sum(s.total_usd))} USD spent; answered tasks ${fmtUsd(actual)} USD vs ${fmtUsd(best)} USD `
     + `on ${s.always_best_model || 'the strongest model'}`
     + (best > 0 ? ` (${fmtPct(1 - actual / best)} saved)` : '');
@@ -335,10 +335,10 @@ async function refreshProviders() {
       el('td', {}, x.id), el('td', {}, x.kind + (x.local ? ' (local)' : '')),
       el('td', { class: 'breaker' }, el('span', { class: `badge ${x.breaker}` }, x.breaker),
         x.reopens_in_ms != null ? ` retry in ${(x.reopens_in_ms / 1000).toFixed(1)} s` : ''),
-      el('td', { class: 'num' }, x.trips),
+      el('td', { class: 'num trips' }, x.trips),
       el('td', { class: 'num' }, x.calls), el('td', { class: 'num' }, x.failed_calls),
       el('td', { class: 'num' }, fmtPct(x.error_rate)),
-      el('td', { class: 'num' }, x.retries),
+      el('td', { class: 'num retries' }, x.retries),
       el('td', { class: 'num' }, x.fell_back), el('td', { class: 'num' }, x.breaker_refusals),
       el('td', {}, errs)));
     (x.history || []).forEach((h) => history.push({ ...h, provider: x.id }));
@@ -389,8 +389,8 @@ async function refreshExperiments() {
 $('#experiment-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const f = new FormData(ev.target);
-  const arms = String(f.get('arms')).split(',').map((s) => s.trim()).filter(Boolean)
-    .map((m) => ({ name: m, model: m }));
+  // A model id forces that model; "router" is the router's own choice.
+  const arms = String(f.get('arms')).split(',').map((s) => s.trim()).filter(Boolean);
   const body = {
     id: f.get('id'), task_type: f.get('task_type'), arms, metric: f.get('metric'),
     min_samples_per_arm: Number(f.get('min_samples_per_arm')),
@@ -414,15 +414,24 @@ async function refreshCluster() {
   try {
     c = await api('/v1/cluster');
   } catch { return; }
-  const members = c && (c.members || c.data);
+  const members = c && c.members;
   if (!Array.isArray(members) || !members.length) return;
   $('#cluster-tab').hidden = false;
+  const lag = c.delta_lag_ms || {};
+  $('#cluster-summary').textContent = `node ${c.node_id}: ${members.length} member(s), `
+    + `quorum ${c.quorum ? 'yes' : 'no'}, delta lag p50 ${Number(lag.p50 || 0).toFixed(1)} ms `
+    + `/ p99 ${Number(lag.p99 || 0).toFixed(1)} ms (${lag.samples || 0} samples)`;
   const tb = $('#cluster-body');
   tb.textContent = '';
   members.forEach((m) => {
-    const { id, node_id, name, state, status: st, ...rest } = m;
-    tb.append(el('tr', {}, el('td', {}, id || node_id || name || ''), el('td', {}, state || st || ''),
-      el('td', {}, JSON.stringify(rest))));
+    const budgets = (m.budgets || []).map((b) => `${b.scope} ${fmtUsd(b.spent_usd)}`
+      + (b.cap_usd ? ` / ${fmtUsd(b.cap_usd)}` : '')).join(', ');
+    tb.append(el('tr', { 'data-member': m.id },
+      el('td', {}, m.id + (m.self ? ' (this node)' : '')), el('td', {}, m.address || ''),
+      el('td', { class: 'state' }, el('span', { class: `badge ${m.state}` }, m.state)),
+      el('td', { class: 'num' }, m.self ? '' : m.messages_sent),
+      el('td', { class: 'num' }, m.self ? '' : m.messages_received),
+      el('td', {}, budgets)));
   });
 }
 refreshers.cluster = refreshCluster;
@@ -430,14 +439,15 @@ refreshers.cluster = refreshCluster;
 // -- the loop ------------------------------------------------------------------
 
 async function tick(n) {
-  try {
-    if (activeTab === 'decisions' || n % 5 === 0) await pollDecisions();
-    if (n % 5 === 0 && refreshers[activeTab] && activeTab !== 'decisions') await refreshers[activeTab]();
-    if (n % 30 === 0) await refreshCluster();
-    status(`updated ${new Date().toLocaleTimeString()}`);
-  } catch (e) {
-    status(`error: ${e.message}`, true);
-  }
+  // Each part on its own: a node without a store (no decision log) still
+  // shows its providers and cluster.
+  const errors = [];
+  const run = async (fn) => { try { await fn(); } catch (e) { errors.push(e.message); } };
+  if (activeTab === 'decisions' || n % 5 === 0) await run(pollDecisions);
+  if (n % 5 === 0 && refreshers[activeTab] && activeTab !== 'decisions') await run(refreshers[activeTab]);
+  if (n % 5 === 0 && activeTab !== 'cluster') await run(refreshCluster);
+  if (errors.length) status(`error: ${errors.join('; ')}`, true);
+  else status(`updated ${new Date().toLocaleTimeString()}`);
 }
 let n = 0;
 tick(n);

@@ -35,6 +35,10 @@ caf::expected<persisted_state> prepare_store(storage::store& db,
   if (!last)
     return std::move(last.error());
   p.last_decision_id = *last;
+  auto predictor = db.load_predictor();
+  if (!predictor)
+    return std::move(predictor.error());
+  p.predictor = std::move(*predictor);
   return p;
 }
 
@@ -61,7 +65,8 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
                                     ctx.wall_clock_ms});
   g.learning = sys.spawn(learning, ctx, std::vector<scorer_actor>{g.scorer},
                          learning_setup{g.storage, cfg.persisted.cells,
-                                        cfg.persisted.experiments});
+                                        cfg.persisted.experiments,
+                                        cfg.persisted.predictor});
   for (std::size_t p = 0; p < reg.providers.size(); ++p) {
     auto provider = static_cast<std::uint16_t>(p);
     g.breakers.push_back(sys.spawn(breaker, provider, reg.policy.breaker,

@@ -449,7 +449,7 @@ void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
   if (apply_experiment(self, id, *r, dec))
     return;
   self->send(self->state.peers.learning, route_atom::value, r->decision_id,
-             dec.model, dec.cls.type);
+             dec.model, dec.cls.type, std::move(dec.features));
   if (!r->execute) {
     log_decision(self, *r, nullptr);
     if (r->on_route) {

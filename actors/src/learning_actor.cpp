@@ -90,6 +90,49 @@ learning_state::decision_ref& remember(learning_state& st,
   return i->second;
 }
 
+// -- the success predictor ------------------------------------------------------
+
+void remember_features(learning_state& st, std::uint64_t decision,
+                       std::vector<engine::sparse_feature> f) {
+  auto [i, added] = st.features.try_emplace(decision, std::move(f));
+  if (!added)
+    return;
+  st.features_order.push_back(decision);
+  if (st.features_order.size() > predictor_feature_memory) {
+    st.features.erase(st.features_order.front());
+    st.features_order.pop_front();
+  }
+}
+
+/// Pushes a fresh view of the predictor to the scorers.
+void publish_predictor(self_ptr self) {
+  auto& st = self->state;
+  if (!st.predictor)
+    return;
+  auto next = st.view ? std::make_shared<engine::success_predictor_view>(*st.view)
+                      : std::make_shared<engine::success_predictor_view>();
+  st.predictor->refresh_view(*next);
+  st.view = std::move(next);
+  for (const auto& sub : st.subscribers)
+    self->send(sub, snapshot_atom::value, predictor_view_ptr{st.view});
+}
+
+/// Sends the predictor's state to the store (when it has unsaved updates
+/// and either `now` is a flush or the save interval has passed).
+void save_predictor(self_ptr self, bool now) {
+  auto& st = self->state;
+  if (!st.predictor || !st.storage || !st.predictor_unsaved)
+    return;
+  auto now_ms = st.ctx.wall_now_ms();
+  if (!now && now_ms - st.predictor_saved_ms < predictor_save_interval.count())
+    return;
+  predictor_bytes out;
+  st.predictor->save(out.bytes);
+  st.predictor_unsaved = false;
+  st.predictor_saved_ms = now_ms;
+  self->send(st.storage, persist_atom::value, std::move(out));
+}
+
 void schedule_publish(self_ptr self) {
   if (self->state.publish_pending)
     return;
@@ -203,6 +246,14 @@ void take_feedback(self_ptr self, const feedback_message& f,
           engine::feedback_evidence(*score,
                                     static_cast<double>(now_ms) / 1000.0));
     observe(self, ref, engine::experiment_metric::feedback, *score);
+    if (s.predictor)
+      if (auto seen = s.features.find(f.decision_id);
+          seen != s.features.end()) {
+        s.predictor->update(ref.model, seen->second, *score);
+        ++s.predictor_updates;
+        s.predictor_changed = true;
+        s.predictor_unsaved = true;
+      }
     schedule_publish(self);
   }
   if (!s.storage) {
@@ -261,6 +312,18 @@ learning(learning_actor::stateful_pointer<learning_state> self,
   for (auto& e : st.experiments)
     e.arms.resize(e.spec.arms.size());
   st.experiment_dirty.assign(st.experiments.size(), 0);
+  if (st.ctx.predictor) {
+    std::vector<std::string> ids;
+    ids.reserve(reg.models.size());
+    for (const auto& m : reg.models)
+      ids.push_back(m.id);
+    st.predictor.emplace(std::move(ids), *st.ctx.predictor);
+    if (!setup.predictor.empty())
+      st.predictor_load_error = st.predictor->load(setup.predictor);
+    st.predictor_saved_ms = st.ctx.wall_now_ms();
+    // Before any task reaches the scorers: they featurize from the start.
+    publish_predictor(self);
+  }
   return {
     [self](outcome_atom, const outcome_report& o) {
       auto& s = self->state;
@@ -286,10 +349,12 @@ learning(learning_actor::stateful_pointer<learning_state> self,
       schedule_publish(self);
     },
     [self](route_atom, std::uint64_t decision, std::uint16_t model,
-           engine::task_type type) {
+           engine::task_type type, std::vector<engine::sparse_feature>& f) {
       auto& s = self->state;
       if (decision == 0 || model >= s.ctx.registry->models.size())
         return;
+      if (s.predictor && !f.empty())
+        remember_features(s, decision, std::move(f));
       auto& ref = remember(s, decision);
       if (!ref.routed) {
         ref.model = model;
@@ -326,7 +391,12 @@ learning(learning_actor::stateful_pointer<learning_state> self,
       auto table = snapshot(s, s.ctx.wall_now_s());
       for (const auto& sub : s.subscribers)
         self->send(sub, snapshot_atom::value, table);
+      if (s.predictor_changed) {
+        s.predictor_changed = false;
+        publish_predictor(self);
+      }
       persist_dirty(self);
+      save_predictor(self, false);
       send_shared(self);
     },
     [self](cluster_atom, caf::actor& cluster) {
@@ -412,6 +482,7 @@ learning(learning_actor::stateful_pointer<learning_state> self,
     [self](flush_atom) -> caf::typed_response_promise<bool> {
       auto promise = self->make_response_promise<bool>();
       persist_dirty(self);
+      save_predictor(self, true);
       if (!self->state.storage) {
         promise.deliver(true);
         return promise;

@@ -11,6 +11,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/event_based_actor.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -274,6 +275,7 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
     storage::store_options so;
     so.path = cfg.data_dir;
     so.decision_retention = cfg.decision_retention;
+    so.feedback_retention = cfg.feedback_retention;
     so.sync_feedback = cfg.sync_feedback;
     so.sync_ledger = cfg.sync_ledger;
     so.sync_decisions = cfg.sync_decisions;
@@ -313,6 +315,13 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
   gc.ctx.classifier = p->classifier;
   gc.ctx.wall_clock_ms = cfg.wall_clock_ms;
   gc.ctx.default_timeouts = cfg.default_timeouts;
+  if (cfg.success_predictor) {
+    engine::success_predictor_params pp;
+    pp.hash_bits = std::clamp<std::uint32_t>(cfg.predictor_hash_bits, 8, 24);
+    gc.ctx.predictor = pp;
+  } else {
+    gc.ctx.predictor.reset();
+  }
   gc.budgets = {cfg.global_budget_usd, cfg.daily_budget_usd,
                 cfg.per_key_budget_usd};
   gc.make_client = std::move(cfg.make_client);
@@ -737,16 +746,24 @@ void runtime::spend(spend_query q, std::function<void(spend_result)> done) {
     = std::make_shared<std::function<void(spend_result)>>(std::move(done));
   auto queued = run_on_store([q, reg, shared_done](storage::store& db) {
     spend_result out;
-    auto tasks = storage::load_recent_task_history(
-      db, *reg, q.since_unix_ms, q.max_tasks, out.truncated);
+    // The store's per-minute or per-hour rollups, not the decisions: a
+    // record per bucket whatever the traffic. The window starts at the
+    // start of the rollup bucket it falls in.
+    auto width = q.bucket_s % 3600 == 0 ? storage::rollup_width::hour
+                                        : storage::rollup_width::minute;
+    auto step = storage::seconds_of(width);
+    auto from_s = q.since_unix_ms / 1000;
+    from_s -= ((from_s % step) + step) % step;
+    auto to_s = q.until_unix_ms / 1000;
+    auto tasks = storage::load_spend_rollups(db, *reg, width, from_s, to_s,
+                                             out.tasks);
     if (!tasks) {
       (*shared_done)(failure<spend_result>(error_code_of(tasks.error()),
                                            error_message(tasks.error())));
       return;
     }
-    out.tasks = tasks->size();
-    out.series = engine::spend_over_time(*tasks, *reg, q.since_unix_ms / 1000,
-                                         q.until_unix_ms / 1000, q.bucket_s);
+    out.series = engine::spend_over_time(*tasks, *reg, from_s, to_s,
+                                         q.bucket_s);
     (*shared_done)(std::move(out));
   });
   if (!queued)
@@ -762,6 +779,30 @@ void runtime::learned(std::function<void(engine::performance_table)> done) {
   auto cb = std::make_shared<learned_done>();
   cb->fn = std::move(done);
   caf::anon_send(impl_->pick_bridge(), snapshot_atom::value, std::move(cb));
+}
+
+void runtime::save_learned_sample(storage::learned_sample_record sample,
+                                  std::uint64_t slot) {
+  auto shared = std::make_shared<storage::learned_sample_record>(
+    std::move(sample));
+  run_on_store([shared, slot](storage::store& db) {
+    // A lost sample is a gap in a chart: nothing to report it to.
+    static_cast<void>(db.put_learned_sample(*shared, slot));
+  });
+}
+
+void runtime::learned_samples(
+  std::function<void(std::vector<storage::learned_sample_record>)> done) {
+  auto shared_done = std::make_shared<
+    std::function<void(std::vector<storage::learned_sample_record>)>>(
+    std::move(done));
+  auto queued = run_on_store([shared_done](storage::store& db) {
+    auto samples = db.load_learned_samples();
+    (*shared_done)(samples ? std::move(*samples)
+                           : std::vector<storage::learned_sample_record>{});
+  });
+  if (!queued)
+    (*shared_done)({});
 }
 
 std::vector<actors::breaker_transition> runtime::breaker_history() const {

@@ -13,7 +13,7 @@ scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
   return {
     [self](score_atom, const task_spec& t, const engine::classification& c,
            const route_context& rc) {
-      const auto& st = self->state;
+      auto& st = self->state;
       engine::router router{*st.ctx.registry, *st.ctx.classifier};
       auto req = route_request_for(t, rc);
       engine::routing_state rs;
@@ -22,6 +22,15 @@ scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
       rs.breaker_open = st.breaker_open;
       rs.budget_remaining = rc.budget_remaining;
       engine::decision d;
+      // The prompt's features go with the decision so that feedback can
+      // train the predictor; its estimates count once it has learned.
+      if (st.predictor) {
+        st.predictor->featurize(t.text, c, d.features);
+        if (!st.predictor->untrained()) {
+          st.predictor->estimate(d.features, st.estimates);
+          rs.predicted_success = st.estimates;
+        }
+      }
       router.route(req, rs, d, &c);
       if (st.ctx.record_inputs)
         engine::record_inputs(rs, d.cls.type, st.ctx.registry->models.size(),
@@ -30,6 +39,9 @@ scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
     },
     [self](snapshot_atom, engine::performance_table& table) {
       self->state.performance = std::move(table);
+    },
+    [self](snapshot_atom, predictor_view_ptr& view) {
+      self->state.predictor = std::move(view);
     },
     [self](breaker_atom, const breaker_change& change) {
       auto& open = self->state.breaker_open;

@@ -72,6 +72,10 @@ storage(storage_actor::stateful_pointer<storage_state> self,
       self->state.pending.put_experiment(s);
       schedule_commit(self);
     },
+    [self](persist_atom, predictor_bytes& p) {
+      self->state.pending.put_predictor(std::move(p.bytes));
+      schedule_commit(self);
+    },
     [self](feedback_atom, const feedback_record& r) {
       self->state.pending.put_feedback(r, self->state.db->next_sequence());
       return await_commit(self);

@@ -10,6 +10,7 @@
 #include "switchyard/engine/performance.hpp"
 #include "switchyard/storage/analytics_report.hpp"
 #include "switchyard/storage/decision_listing.hpp"
+#include "switchyard/storage/learned_sample.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -66,12 +67,22 @@ struct runtime_config {
   std::string data_dir;
   /// Logged decisions older than this are dropped (DESIGN.md: 30 days).
   std::chrono::seconds decision_retention{std::chrono::hours{24 * 30}};
+  /// Feedback records are dropped after this; none: as long as decisions.
+  /// What they taught stays in the learned state.
+  std::optional<std::chrono::seconds> feedback_retention;
   /// Acknowledge feedback, and persist spend, only once the WAL is synced
   /// to disk: they survive power loss, not just a crash of the process.
   bool sync_feedback = true;
   bool sync_ledger = true;
   /// The decision log may lose its last moments on power loss.
   bool sync_decisions = false;
+  /// Learns per prompt which model answers well (engine::success_predictor,
+  /// trained from feedback, persisted with a data_dir) and lets its
+  /// estimates move routing. 2^hash_bits weights per model that received
+  /// feedback (256 KiB each at 16), plus as much AdaGrad state and a copy
+  /// for the scorer.
+  bool success_predictor = true;
+  std::uint32_t predictor_hash_bits = 16;
   /// Wall-clock time in ms since the Unix epoch, for decay, timestamps and
   /// retention; the system clock when empty. Tests inject their own.
   std::function<std::int64_t()> wall_clock_ms;
@@ -127,23 +138,21 @@ struct decision_list {
   }
 };
 
-/// Which decisions a spend series covers.
+/// Which time a spend series covers.
 struct spend_query {
-  /// Wall-clock window, ms since the Unix epoch.
+  /// Wall-clock window, ms since the Unix epoch; it starts at the start of
+  /// the minute (hour, for buckets of whole hours) it falls in.
   std::int64_t since_unix_ms = 0;
   std::int64_t until_unix_ms = 0;
   std::int64_t bucket_s = 60;
-  /// At most this many tasks are read (newest first).
-  std::size_t max_tasks = 200'000;
 };
 
 struct spend_result {
   error_code error = error_code::none;
   std::string error_message;
   engine::spend_series series;
-  /// Tasks read; `truncated` when the window held more than max_tasks.
+  /// Executed tasks the window's rollups sum.
   std::uint64_t tasks = 0;
-  bool truncated = false;
 
   [[nodiscard]] bool ok() const noexcept {
     return error == error_code::none;
@@ -281,12 +290,23 @@ public:
   void decisions(std::uint64_t before, std::uint64_t after, std::size_t limit,
                  std::function<void(decision_list)> done);
 
-  /// Spend over time from the decision log (needs a data_dir).
+  /// Spend over time from the store's per-minute and per-hour spend rollups
+  /// (kept as decisions are logged: a record per bucket, however many
+  /// decisions; needs a data_dir).
   void spend(spend_query q, std::function<void(spend_result)> done);
 
   /// The learned state as the scorer reads it now, one cell per (model,
   /// task type) of the registry.
   void learned(std::function<void(engine::performance_table)> done);
+
+  /// Stores a sample of the learned state in ring slot `slot` of the store
+  /// (nothing without a data_dir), so that its history outlives the process.
+  void save_learned_sample(storage::learned_sample_record sample,
+                           std::uint64_t slot);
+
+  /// The stored samples, oldest first (none without a data_dir).
+  void learned_samples(
+    std::function<void(std::vector<storage::learned_sample_record>)> done);
 
   /// The breakers' recent transitions, oldest first (a bounded ring in
   /// memory: it starts empty with the process).

@@ -63,6 +63,22 @@ std::uint64_t word_hash(std::string_view text, std::size_t begin,
   return h;
 }
 
+double logit(const std::vector<float>& w,
+             std::span<const sparse_feature> features) noexcept {
+  double z = 0.0;
+  for (const auto& f : features)
+    if (f.index < w.size())
+      z += static_cast<double>(w[f.index]) * static_cast<double>(f.value);
+  return z;
+}
+
+double confidence_of(std::uint64_t updates,
+                     const success_predictor_params& params) noexcept {
+  auto n = static_cast<double>(updates);
+  auto half = std::max(params.confidence_half_updates, 1e-9);
+  return n / (n + half);
+}
+
 double sigmoid(double z) noexcept {
   // Beyond +-35 the result is 0 or 1 to double precision anyway.
   z = std::clamp(z, -35.0, 35.0);
@@ -144,11 +160,11 @@ success_predictor::success_predictor(std::vector<std::string> model_ids,
 
 // -- features -----------------------------------------------------------------
 
-void success_predictor::featurize(std::string_view text,
-                                  const classification& cls,
-                                  std::vector<sparse_feature>& out) const {
+namespace {
+
+void featurize_prompt(std::string_view text, const classification& cls,
+                      std::uint32_t bits, std::vector<sparse_feature>& out) {
   out.clear();
-  auto bits = params_.hash_bits;
   auto add = [&](feature_kind kind, std::uint64_t h) {
     out.push_back({bucket(kind, h, bits), 1.0f});
   };
@@ -199,6 +215,58 @@ void success_predictor::featurize(std::string_view text,
     f.value = value;
 }
 
+} // namespace
+
+void success_predictor::featurize(std::string_view text,
+                                  const classification& cls,
+                                  std::vector<sparse_feature>& out) const {
+  featurize_prompt(text, cls, params_.hash_bits, out);
+}
+
+void success_predictor_view::featurize(std::string_view text,
+                                       const classification& cls,
+                                       std::vector<sparse_feature>& out) const {
+  featurize_prompt(text, cls, params_.hash_bits, out);
+}
+
+void success_predictor_view::estimate(std::span<const sparse_feature> features,
+                                      std::vector<success_estimate>& out) const {
+  out.resize(models_.size());
+  for (std::size_t i = 0; i < models_.size(); ++i) {
+    const auto& m = models_[i];
+    out[i] = {m.weights ? sigmoid(logit(*m.weights, features)) : 0.5,
+              confidence_of(m.updates, params_)};
+  }
+}
+
+bool success_predictor_view::untrained() const noexcept {
+  return std::none_of(models_.begin(), models_.end(),
+                      [](const model_weights& m) { return m.updates > 0; });
+}
+
+bool success_predictor::refresh_view(success_predictor_view& view) const {
+  bool changed = false;
+  if (view.models_.size() != models_.size()
+      || view.params_.hash_bits != params_.hash_bits || view.loads_ != loads_) {
+    view.models_.assign(models_.size(), {});
+    changed = true;
+  }
+  view.params_ = params_;
+  view.loads_ = loads_;
+  for (std::size_t i = 0; i < models_.size(); ++i) {
+    auto& v = view.models_[i];
+    const auto& m = models_[i];
+    if (v.updates == m.updates && (v.weights != nullptr) == !m.weights.empty())
+      continue;
+    v.updates = m.updates;
+    v.weights = m.weights.empty()
+                  ? nullptr
+                  : std::make_shared<const std::vector<float>>(m.weights);
+    changed = true;
+  }
+  return changed;
+}
+
 // -- prediction and learning --------------------------------------------------
 
 double success_predictor::predict(
@@ -206,12 +274,7 @@ double success_predictor::predict(
   std::span<const sparse_feature> features) const noexcept {
   if (model >= models_.size() || models_[model].weights.empty())
     return 0.5;
-  const auto& w = models_[model].weights;
-  double z = 0.0;
-  for (const auto& f : features)
-    if (f.index < w.size())
-      z += static_cast<double>(w[f.index]) * static_cast<double>(f.value);
-  return sigmoid(z);
+  return sigmoid(logit(models_[model].weights, features));
 }
 
 void success_predictor::update(std::uint16_t model,
@@ -246,9 +309,7 @@ void success_predictor::update(std::uint16_t model,
 double success_predictor::confidence(std::uint16_t model) const noexcept {
   if (model >= models_.size())
     return 0.0;
-  auto n = static_cast<double>(models_[model].updates);
-  auto half = std::max(params_.confidence_half_updates, 1e-9);
-  return n / (n + half);
+  return confidence_of(models_[model].updates, params_);
 }
 
 std::uint64_t success_predictor::updates(std::uint16_t model) const noexcept {
@@ -355,6 +416,7 @@ predictor_load_error success_predictor::load(std::string_view bytes) {
   if (!in.empty())
     return err::bad_value;
   models_ = std::move(loaded);
+  ++loads_;
   return err::none;
 }
 

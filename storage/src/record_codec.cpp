@@ -536,6 +536,18 @@ std::string encode_feedback(const feedback_record& rec) {
   return out;
 }
 
+std::optional<std::int64_t>
+feedback_received_unix_ms(std::string_view value) {
+  if (value.empty() || static_cast<std::uint8_t>(value[0]) != encoding_version)
+    return std::nullopt;
+  byte_reader r{value.substr(1)};
+  r.varint(); // decision id
+  auto received = r.zigzag();
+  if (!r.ok())
+    return std::nullopt;
+  return received;
+}
+
 caf::expected<feedback_record> decode_feedback(std::string_view value) {
   constexpr std::string_view what = "feedback record";
   byte_reader r{value};

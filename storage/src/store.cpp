@@ -3,9 +3,11 @@
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/messages/error_code.hpp"
 #include "switchyard/storage/record_codec.hpp"
+#include "switchyard/storage/spend_rollup.hpp"
 
 #include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/status.h>
@@ -57,30 +59,92 @@ std::string_view view(const rocksdb::Slice& s) {
   return {s.data(), s.size()};
 }
 
-/// Drops decisions admitted before now - retention. Reads only the fixed
-/// header of each value. Const and stateless apart from the clock, so
-/// concurrent compactions may share it.
-class decision_retention_filter : public rocksdb::CompactionFilter {
+/// Drops records stamped before now - retention (decisions by admission,
+/// feedback by receipt). Reads only the stamp at the front of each value.
+/// Const and stateless apart from the clock, so concurrent compactions may
+/// share it.
+class retention_filter : public rocksdb::CompactionFilter {
 public:
-  decision_retention_filter(std::function<std::int64_t()> now_unix_ms,
-                            std::chrono::milliseconds retention)
-    : now_unix_ms_(std::move(now_unix_ms)), retention_(retention) {
+  using stamp_fn = std::optional<std::int64_t> (*)(std::string_view);
+
+  retention_filter(const char* name, stamp_fn stamp,
+                   std::function<std::int64_t()> now_unix_ms,
+                   std::chrono::milliseconds retention)
+    : name_(name),
+      stamp_(stamp),
+      now_unix_ms_(std::move(now_unix_ms)),
+      retention_(retention) {
   }
 
   bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value,
               std::string*, bool*) const override {
-    auto created = decision_created_unix_ms(view(value));
+    auto stamped = stamp_(view(value));
     // A value this build cannot read is kept: it is not ours to drop.
-    return created && *created < now_unix_ms_() - retention_.count();
+    return stamped && *stamped < now_unix_ms_() - retention_.count();
   }
 
   const char* Name() const override {
-    return "switchyard.decision_retention";
+    return name_;
+  }
+
+private:
+  const char* name_;
+  stamp_fn stamp_;
+  std::function<std::int64_t()> now_unix_ms_;
+  std::chrono::milliseconds retention_;
+};
+
+/// Drops spend rollups whose bucket ended before now - retention, as the
+/// decisions they sum are dropped.
+class spend_retention_filter : public rocksdb::CompactionFilter {
+public:
+  spend_retention_filter(std::function<std::int64_t()> now_unix_ms,
+                         std::chrono::milliseconds retention)
+    : now_unix_ms_(std::move(now_unix_ms)), retention_(retention) {
+  }
+
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice&,
+              std::string*, bool*) const override {
+    auto start = spend_rollup_start(view(key));
+    return start
+           && (*start + 3600) * 1000 < now_unix_ms_() - retention_.count();
+  }
+
+  const char* Name() const override {
+    return "switchyard.spend_retention";
   }
 
 private:
   std::function<std::int64_t()> now_unix_ms_;
   std::chrono::milliseconds retention_;
+};
+
+/// Adds spend rollups. A value this build cannot read wins unchanged over
+/// what it is merged with (it is not ours to rewrite).
+class spend_merge_operator : public rocksdb::AssociativeMergeOperator {
+public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger*) const override {
+    if (existing == nullptr) {
+      new_value->assign(value.data(), value.size());
+      return true;
+    }
+    auto a = decode_spend_rollup(view(*existing));
+    auto b = decode_spend_rollup(view(value));
+    if (!a || !b) {
+      const auto& keep = a ? value : *existing;
+      new_value->assign(keep.data(), keep.size());
+      return true;
+    }
+    a->add(*b);
+    *new_value = encode_spend_rollup(*a);
+    return true;
+  }
+
+  const char* Name() const override {
+    return "switchyard.spend_rollup";
+  }
 };
 
 } // namespace
@@ -89,7 +153,9 @@ private:
 
 struct store::impl {
   store_options opts;
-  std::unique_ptr<decision_retention_filter> retention_filter;
+  std::unique_ptr<retention_filter> decision_filter;
+  std::unique_ptr<retention_filter> feedback_filter;
+  std::unique_ptr<spend_retention_filter> spend_filter;
   std::unique_ptr<rocksdb::DB> db;
   /// Indexed by `column`; null for a column family a read-only store lacks.
   std::array<rocksdb::ColumnFamilyHandle*, column_count> families{};
@@ -125,6 +191,15 @@ struct store::impl {
           opts.decision_retention)
           .count();
     return created_unix_ms < now_ms() - retention;
+  }
+
+  std::chrono::milliseconds feedback_retention() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+      opts.feedback_retention.value_or(opts.decision_retention));
+  }
+
+  bool feedback_expired(std::int64_t received_unix_ms) const {
+    return received_unix_ms < now_ms() - feedback_retention().count();
   }
 
   rocksdb::ColumnFamilyHandle* family(column c) const {
@@ -200,7 +275,15 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
   auto clock = p->opts.now_unix_ms ? p->opts.now_unix_ms
                                    : std::function<std::int64_t()>{
                                      system_unix_ms};
-  p->retention_filter = std::make_unique<decision_retention_filter>(
+  p->decision_filter = std::make_unique<retention_filter>(
+    "switchyard.decision_retention", &decision_created_unix_ms, clock,
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      p->opts.decision_retention));
+  p->feedback_filter = std::make_unique<retention_filter>(
+    "switchyard.feedback_retention", &feedback_received_unix_ms, clock,
+    p->feedback_retention());
+
+  p->spend_filter = std::make_unique<spend_retention_filter>(
     clock, std::chrono::duration_cast<std::chrono::milliseconds>(
              p->opts.decision_retention));
 
@@ -217,9 +300,18 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
   auto family_options = [&](std::string_view name) {
     rocksdb::ColumnFamilyOptions cf;
     if (name == to_string(column::decisions)) {
-      cf.compaction_filter = p->retention_filter.get();
+      cf.compaction_filter = p->decision_filter.get();
       // Let no file escape the filter for more than a day, even when
       // nothing else triggers a compaction.
+      cf.periodic_compaction_seconds = 24 * 3600;
+    }
+    if (name == to_string(column::feedback)) {
+      cf.compaction_filter = p->feedback_filter.get();
+      cf.periodic_compaction_seconds = 24 * 3600;
+    }
+    if (name == to_string(column::spend)) {
+      cf.merge_operator = std::make_shared<spend_merge_operator>();
+      cf.compaction_filter = p->spend_filter.get();
       cf.periodic_compaction_seconds = 24 * 3600;
     }
     return cf;
@@ -297,7 +389,34 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
   // Sequence numbers start at the wall clock in microseconds: above every
   // number an earlier run handed out unless the clock stepped back.
   p->sequence = static_cast<std::uint64_t>(clock()) * 1000;
-  return std::unique_ptr<store>{new store(std::move(p))};
+  // A store from a build before spend rollups: sum its decision log once.
+  bool backfill = !p->opts.read_only && !existing.empty()
+                  && std::find(existing.begin(), existing.end(),
+                               std::string{to_string(column::spend)})
+                       == existing.end();
+  std::unique_ptr<store> out{new store(std::move(p))};
+  if (backfill) {
+    store_batch b;
+    auto flush = [&]() -> caf::expected<void> {
+      auto r = out->write(b);
+      b.clear();
+      return r;
+    };
+    caf::expected<void> written{};
+    auto read = out->for_each_decision([&](decision_record& rec) {
+      b.add_spend(rec);
+      if (b.size() >= 2000)
+        written = flush();
+      return static_cast<bool>(written);
+    });
+    if (!read)
+      return std::move(read.error());
+    if (written)
+      written = flush();
+    if (!written)
+      return std::move(written.error());
+  }
+  return out;
 }
 
 std::uint64_t store::next_sequence() noexcept {
@@ -316,13 +435,75 @@ caf::expected<void> store::write(const store_batch& batch) {
   rocksdb::WriteBatch wb;
   for (const auto& op : batch.operations()) {
     auto* h = impl_->family(op.family);
-    auto s = wb.Put(h, slice(op.key), slice(op.value));
+    auto s = op.merge ? wb.Merge(h, slice(op.key), slice(op.value))
+                      : wb.Put(h, slice(op.key), slice(op.value));
     if (!s.ok())
       return to_error(s, "preparing a write");
   }
   rocksdb::WriteOptions wo;
   wo.sync = impl_->synced(batch);
   return checked(impl_->db->Write(wo, &wb), "writing to the store");
+}
+
+caf::expected<void> store::for_each_spend_rollup(
+  rollup_width width, std::int64_t from_s, std::int64_t to_s,
+  const std::function<void(std::int64_t, const spend_rollup&)>& fn) {
+  auto* h = impl_->family(column::spend);
+  if (h == nullptr)
+    return {};
+  auto first = spend_rollup_key(width, from_s);
+  auto last = spend_rollup_key(width, to_s);
+  std::unique_ptr<rocksdb::Iterator> it{
+    impl_->db->NewIterator(rocksdb::ReadOptions{}, h)};
+  for (it->Seek(slice(first)); it->Valid(); it->Next()) {
+    auto key = view(it->key());
+    if (key > std::string_view{last})
+      break;
+    auto start = spend_rollup_start(key);
+    auto rollup = decode_spend_rollup(view(it->value()));
+    if (start && rollup)
+      fn(*start, *rollup);
+  }
+  return checked(it->status(), "reading spend rollups");
+}
+
+namespace {
+
+constexpr std::string_view learned_sample_prefix = "learned_sample/";
+
+} // namespace
+
+caf::expected<void> store::put_learned_sample(const learned_sample_record& s,
+                                              std::uint64_t slot) {
+  if (impl_->opts.read_only)
+    return caf::make_error(error_code::storage_failure,
+                           "the store in '" + impl_->opts.path
+                             + "' is open read-only");
+  std::string key{learned_sample_prefix};
+  for (int shift = 56; shift >= 0; shift -= 8)
+    key.push_back(static_cast<char>((slot >> shift) & 0xff));
+  rocksdb::WriteOptions wo;
+  wo.sync = impl_->opts.sync_learning;
+  return checked(impl_->db->Put(wo, impl_->family(column::meta), slice(key),
+                                slice(encode_learned_sample(s))),
+                 "writing a learned sample");
+}
+
+caf::expected<std::vector<learned_sample_record>>
+store::load_learned_samples() {
+  std::vector<learned_sample_record> out;
+  auto scanned = impl_->scan(column::meta, learned_sample_prefix,
+                             [&](std::string_view, std::string_view value) {
+                               if (auto s = decode_learned_sample(value))
+                                 out.push_back(std::move(*s));
+                               return true;
+                             });
+  if (!scanned)
+    return std::move(scanned.error());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.unix_ms < b.unix_ms;
+  });
+  return out;
 }
 
 caf::expected<void> store::put_feedback(const feedback_record& r) {
@@ -448,7 +629,9 @@ store::feedback_for(std::uint64_t decision_id) {
                                  failure = std::move(rec.error());
                                  return false;
                                }
-                               out.push_back(std::move(*rec));
+                               if (!impl_->feedback_expired(
+                                     rec->received_unix_ms))
+                                 out.push_back(std::move(*rec));
                                return true;
                              });
   if (!scanned)
@@ -468,6 +651,9 @@ store::for_each_feedback(const std::function<bool(feedback_record&)>& fn) {
                                  failure = std::move(rec.error());
                                  return false;
                                }
+                               if (impl_->feedback_expired(
+                                     rec->received_unix_ms))
+                                 return true;
                                return fn(*rec);
                              });
   if (!scanned)
@@ -543,6 +729,14 @@ caf::expected<experiment_state> store::get_experiment(std::string_view id) {
   if (!value)
     return std::move(value.error());
   return decode_experiment(*value);
+}
+
+caf::expected<std::string> store::load_predictor() {
+  auto value = impl_->get(column::meta, predictor_key,
+                          "the success predictor's state");
+  if (!value && error_code_of(value.error()) == error_code::not_found)
+    return std::string{};
+  return value;
 }
 
 caf::expected<engine::registry> store::get_registry(std::uint64_t config_hash) {
@@ -629,20 +823,28 @@ caf::expected<void> store::revoke_api_key(std::string_view id,
 
 // -- maintenance --------------------------------------------------------------
 
-caf::expected<void> store::compact_decisions() {
-  auto* h = impl_->family(column::decisions);
-  if (h == nullptr || impl_->opts.read_only)
+caf::expected<void> store::compact_expired() {
+  if (impl_->opts.read_only)
     return {};
-  rocksdb::CompactRangeOptions o;
-  // Rewrite the bottommost level too, so every file passes the filter.
-  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  return checked(impl_->db->CompactRange(o, h, nullptr, nullptr),
-                 "compacting the decision log");
+  for (auto c : {column::decisions, column::feedback, column::spend}) {
+    auto* h = impl_->family(c);
+    if (h == nullptr)
+      continue;
+    rocksdb::CompactRangeOptions o;
+    // Rewrite the bottommost level too, so every file passes the filter.
+    o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    if (auto done = checked(impl_->db->CompactRange(o, h, nullptr, nullptr),
+                            "compacting the " + std::string{to_string(c)}
+                              + " column");
+        !done)
+      return done;
+  }
+  return {};
 }
 
-caf::expected<std::uint64_t> store::raw_decision_count() {
+caf::expected<std::uint64_t> store::raw_count(column c) {
   std::uint64_t n = 0;
-  auto scanned = impl_->scan(column::decisions, {},
+  auto scanned = impl_->scan(c, {},
                              [&](std::string_view, std::string_view) {
                                ++n;
                                return true;

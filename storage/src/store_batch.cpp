@@ -1,11 +1,13 @@
 #include "switchyard/storage/store_batch.hpp"
 
 #include "switchyard/storage/record_codec.hpp"
+#include "switchyard/storage/spend_rollup.hpp"
 
 namespace switchyard::storage {
 
-void store_batch::add(column c, std::string key, std::string value) {
-  operations_.push_back({c, std::move(key), std::move(value)});
+void store_batch::add(column c, std::string key, std::string value,
+                      bool merge) {
+  operations_.push_back({c, std::move(key), std::move(value), merge});
   columns_ |= 1u << static_cast<unsigned>(c);
 }
 
@@ -21,6 +23,19 @@ void store_batch::put_feedback(const feedback_record& r,
 
 void store_batch::put_decision(const decision_record& r) {
   add(column::decisions, decision_key(r.decision_id), encode_decision(r));
+  add_spend(r);
+}
+
+void store_batch::add_spend(const decision_record& r) {
+  if (auto rollup = rollup_of(r)) {
+    auto value = encode_spend_rollup(*rollup);
+    auto s = r.created_unix_ms / 1000;
+    for (auto w : {rollup_width::minute, rollup_width::hour}) {
+      auto width = seconds_of(w);
+      auto start = s - ((s % width) + width) % width;
+      add(column::spend, spend_rollup_key(w, start), value, true);
+    }
+  }
 }
 
 void store_batch::put_ledger(const ledger_entry& e) {
@@ -33,6 +48,10 @@ void store_batch::put_experiment(const experiment_state& s) {
 
 void store_batch::put_registry(const engine::registry& reg) {
   add(column::meta, registry_key(reg.config_hash), encode_registry(reg));
+}
+
+void store_batch::put_predictor(std::string bytes) {
+  add(column::meta, std::string{predictor_key}, std::move(bytes));
 }
 
 } // namespace switchyard::storage

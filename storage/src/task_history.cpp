@@ -121,4 +121,28 @@ load_recent_task_history(store& db, const engine::registry& fallback,
   return out;
 }
 
+caf::expected<std::vector<engine::task_summary>>
+load_spend_rollups(store& db, const engine::registry& fallback,
+                   rollup_width width, std::int64_t from_s, std::int64_t to_s,
+                   std::uint64_t& tasks) {
+  tasks = 0;
+  registry_cache registries{db, fallback};
+  auto name_of = [&](std::uint64_t hash, std::uint16_t m) {
+    const auto& reg = registries.get(hash);
+    if (m < reg.models.size())
+      return std::pair{reg.models[m].id, reg.models[m].provider};
+    return std::pair{"#" + std::to_string(m), std::string{"?"}};
+  };
+  std::vector<engine::task_summary> out;
+  auto read = db.for_each_spend_rollup(
+    width, from_s, to_s, [&](std::int64_t start, const spend_rollup& r) {
+      for (const auto& g : r.groups)
+        tasks += g.tasks;
+      rollup_tasks(r, start, name_of, out);
+    });
+  if (!read)
+    return std::move(read.error());
+  return out;
+}
+
 } // namespace switchyard::storage

@@ -51,6 +51,8 @@ struct actor_fixture {
   /// Wall-clock time at simulated time zero, ms since the Unix epoch; the
   /// wall clock moves with the simulated one.
   std::int64_t wall_epoch_ms = 1'750'000'000'000;
+  /// Whether the graph runs the per-prompt success predictor.
+  bool predictor_enabled = true;
 
   test_config cfg;
   caf::actor_system sys{cfg};
@@ -75,6 +77,10 @@ struct actor_fixture {
     gc.classifier_workers = 2;
     gc.approval_timeout = approval_timeout;
     gc.ctx.wall_clock_ms = [this] { return wall_now_ms(); };
+    if (!predictor_enabled)
+      gc.ctx.predictor.reset();
+    // Decisions record their inputs, so tests can read what they saw.
+    gc.ctx.record_inputs = true;
     if (store) {
       auto persisted = actors::prepare_store(*store, reg);
       REQUIRE(persisted);

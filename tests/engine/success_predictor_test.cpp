@@ -280,3 +280,57 @@ TEST_CASE("a prediction feeds the quality factor", "[success_predictor]") {
   model_performance learned{0.6, 0, 0.5, 100, 1.0};
   CHECK(predicted_quality(0.8, &learned, &half) == Approx(0.4));
 }
+
+TEST_CASE("a view estimates what the predictor did at its last refresh",
+          "[success_predictor]") {
+  success_predictor_params small;
+  small.hash_bits = 12;
+  success_predictor p{{"mathematician", "poet", "idle"}, small};
+  success_predictor_view view;
+  CHECK(p.refresh_view(view));
+  CHECK(view.untrained());
+  auto data = make_data(11, 400);
+  std::vector<sparse_feature> f;
+  for (std::size_t i = 0; i < data.prompts.size(); ++i) {
+    p.featurize(data.prompts[i], general_simple(), f);
+    p.update(0, f, data.math[i] ? 1.0 : 0.0);
+  }
+  CHECK(p.refresh_view(view));
+  CHECK_FALSE(view.untrained());
+  CHECK_FALSE(p.refresh_view(view)); // nothing new
+  std::vector<sparse_feature> fv;
+  std::vector<success_estimate> from_predictor;
+  std::vector<success_estimate> from_view;
+  for (const auto& prompt : {"Integral of the value", "a poem about a number"}) {
+    p.featurize(prompt, general_simple(), f);
+    view.featurize(prompt, general_simple(), fv);
+    CHECK(f == fv);
+    p.estimate(f, from_predictor);
+    view.estimate(fv, from_view);
+    REQUIRE(from_view.size() == 3);
+    for (std::size_t m = 0; m < 3; ++m) {
+      CHECK(from_view[m].probability == from_predictor[m].probability);
+      CHECK(from_view[m].weight == from_predictor[m].weight);
+    }
+  }
+  // Learning goes on in the predictor; the view keeps the old answer until
+  // it is refreshed.
+  p.featurize("Integral of the value", general_simple(), f);
+  view.estimate(f, from_view);
+  auto before = from_view[1].probability;
+  for (int i = 0; i < 50; ++i)
+    p.update(1, f, 1.0);
+  view.estimate(f, from_view);
+  CHECK(from_view[1].probability == before);
+  CHECK(p.refresh_view(view));
+  view.estimate(f, from_view);
+  p.estimate(f, from_predictor);
+  CHECK(from_view[1].probability == from_predictor[1].probability);
+  CHECK(from_view[1].probability > before);
+  // A load replaces everything: the view follows.
+  std::string bytes;
+  success_predictor{{"mathematician", "poet", "idle"}, small}.save(bytes);
+  REQUIRE(p.load(bytes) == predictor_load_error::none);
+  CHECK(p.refresh_view(view));
+  CHECK(view.untrained());
+}

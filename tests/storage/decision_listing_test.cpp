@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 using namespace switchyard;
 using namespace switchyard::storage;
 using switchyard::test::temp_dir;
@@ -154,4 +156,73 @@ TEST_CASE("recent task history reads only its window, newest first",
   REQUIRE(capped);
   CHECK(capped->size() == 10);
   CHECK(truncated);
+}
+
+TEST_CASE("spend rollups sum to what the decisions themselves give",
+          "[storage][dashboard]") {
+  temp_dir dir;
+  constexpr std::uint64_t n = 5'000; // 5,000 s: 84 minutes, 2 hours
+  auto now = t0 + static_cast<std::int64_t>(n) * 1000;
+  auto db = filled_store(dir.path(), n, now);
+  auto reg = two_models();
+  auto all = load_task_history(*db, reg);
+  REQUIRE(all);
+  auto from_s = t0 / 1000 - 7200;
+  auto to_s = now / 1000;
+  for (auto [width, bucket_s] :
+       {std::pair{rollup_width::minute, std::int64_t{60}},
+        std::pair{rollup_width::hour, std::int64_t{3600}},
+        std::pair{rollup_width::hour, std::int64_t{86400}}}) {
+    std::uint64_t tasks = 0;
+    auto rolled = load_spend_rollups(*db, reg, width, from_s, to_s, tasks);
+    REQUIRE(rolled);
+    CHECK(tasks == n);
+    // One record per bucket, not per decision.
+    CHECK(rolled->size() <= (n / seconds_of(width)) + 2);
+    auto want = engine::spend_over_time(*all, reg, from_s, to_s, bucket_s);
+    auto got = engine::spend_over_time(*rolled, reg, from_s, to_s, bucket_s);
+    CHECK(got.starts == want.starts);
+    CHECK(got.total == want.total);
+    CHECK(got.answered == want.answered);
+    // Token sums priced once per bucket, not per task: within 1 nano a task.
+    REQUIRE(got.always_best.size() == want.always_best.size());
+    for (std::size_t i = 0; i < got.always_best.size(); ++i)
+      CHECK(std::abs(got.always_best[i] - want.always_best[i])
+            <= static_cast<engine::usd_nanos>(n));
+    REQUIRE(got.by_model.size() == want.by_model.size());
+    for (std::size_t i = 0; i < got.by_model.size(); ++i) {
+      CHECK(got.by_model[i].name == want.by_model[i].name);
+      CHECK(got.by_model[i].spent == want.by_model[i].spent);
+    }
+    REQUIRE(got.by_provider.size() == 1);
+    CHECK(got.by_provider[0].spent == want.by_provider[0].spent);
+  }
+}
+
+TEST_CASE("learned samples survive reopening the store, oldest first",
+          "[storage][dashboard]") {
+  temp_dir dir;
+  {
+    auto db = filled_store(dir.path(), 0, t0);
+    for (std::uint64_t i = 0; i < 5; ++i) {
+      learned_sample_record s;
+      s.unix_ms = t0 + static_cast<std::int64_t>(i) * 5000;
+      s.cells.push_back({"small", engine::task_type::testing,
+                         0.5 + 0.1 * static_cast<double>(i), 120.0, 0.5,
+                         static_cast<double>(i + 1), 0.2});
+      // A ring of 3 slots: samples 3 and 4 replace 0 and 1.
+      REQUIRE(db->put_learned_sample(s, i % 3));
+    }
+  }
+  auto db = filled_store(dir.path(), 0, t0);
+  auto samples = db->load_learned_samples();
+  REQUIRE(samples);
+  REQUIRE(samples->size() == 3);
+  CHECK((*samples)[0].unix_ms == t0 + 2 * 5000);
+  CHECK((*samples)[2].unix_ms == t0 + 4 * 5000);
+  REQUIRE((*samples)[2].cells.size() == 1);
+  CHECK((*samples)[2].cells[0].model == "small");
+  CHECK((*samples)[2].cells[0].type == engine::task_type::testing);
+  CHECK((*samples)[2].cells[0].success == Approx(0.9));
+  CHECK((*samples)[2].cells[0].samples == 5.0);
 }

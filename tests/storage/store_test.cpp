@@ -135,20 +135,62 @@ TEST_CASE("decisions past the retention are dropped by compaction",
   REQUIRE(db.put_decision(decision(1, *now - 31 * day_ms)));
   REQUIRE(db.put_decision(decision(2, *now - 30 * day_ms + 60'000)));
   REQUIRE(db.put_decision(decision(3, *now - day_ms)));
-  CHECK(db.raw_decision_count() == std::uint64_t{3});
+  CHECK(db.raw_count(column::decisions) == std::uint64_t{3});
   // Reads skip the expired one at once...
   auto expired = db.get_decision(1);
   REQUIRE_FALSE(expired);
   CHECK_THAT(error_message(expired.error()), Catch::Contains("retention"));
   CHECK(db.get_decision(2));
   // ...and the compaction filter drops it from the files.
-  REQUIRE(db.compact_decisions());
-  CHECK(db.raw_decision_count() == std::uint64_t{2});
+  REQUIRE(db.compact_expired());
+  CHECK(db.raw_count(column::decisions) == std::uint64_t{2});
   // Two minutes later the second one has expired too.
   *now += 120'000;
-  REQUIRE(db.compact_decisions());
-  CHECK(db.raw_decision_count() == std::uint64_t{1});
+  REQUIRE(db.compact_expired());
+  CHECK(db.raw_count(column::decisions) == std::uint64_t{1});
   CHECK(db.get_decision(3));
+}
+
+TEST_CASE("feedback past its retention is skipped by reads and dropped by "
+          "compaction",
+          "[storage][retention]") {
+  temp_dir dir;
+  auto now = std::make_shared<std::atomic<std::int64_t>>(1'700'000'000'000);
+  store_options o;
+  o.path = dir.path();
+  o.decision_retention = std::chrono::hours{24 * 30};
+  o.feedback_retention = std::chrono::hours{24 * 7};
+  o.now_unix_ms = [now] { return now->load(); };
+  auto opened = store::open(o);
+  REQUIRE(opened);
+  auto& db = **opened;
+  auto feedback = [&](std::uint64_t decision_id, std::int64_t received) {
+    feedback_record r;
+    r.decision_id = decision_id;
+    r.received_unix_ms = received;
+    r.report.quality = 0.5;
+    r.model = "gpt-4o";
+    REQUIRE(db.put_feedback(r));
+  };
+  // Received 8 days ago (past the week) and 6 days ago, on one decision.
+  feedback(4, *now - 8 * day_ms);
+  feedback(4, *now - 6 * day_ms);
+  CHECK(db.raw_count(column::feedback) == std::uint64_t{2});
+  auto kept = db.feedback_for(4);
+  REQUIRE(kept);
+  REQUIRE(kept->size() == 1);
+  CHECK(kept->front().received_unix_ms == *now - 6 * day_ms);
+  std::size_t seen = 0;
+  REQUIRE(db.for_each_feedback([&](feedback_record&) {
+    ++seen;
+    return true;
+  }));
+  CHECK(seen == 1);
+  REQUIRE(db.compact_expired());
+  CHECK(db.raw_count(column::feedback) == std::uint64_t{1});
+  *now += 2 * day_ms;
+  REQUIRE(db.compact_expired());
+  CHECK(db.raw_count(column::feedback) == std::uint64_t{0});
 }
 
 TEST_CASE("a second writer is refused with a clear message, while readers "

@@ -24,6 +24,7 @@ let work;
 let url;
 let browser;
 let page;
+let gatewayEnv;
 
 function start(args, env) {
   const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,6 +34,23 @@ function start(args, env) {
     const lines = readline.createInterface({ input: child.stdout });
     lines.once('line', (line) => resolve(Number(line.split(':').pop())));
     child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}`)));
+  });
+}
+
+/// Starts `serve` as a cluster node; resolves with its HTTP and cluster
+/// ports (its first two stdout lines).
+function startNode(args, env) {
+  const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  child.stderr.resume();
+  return new Promise((resolve, reject) => {
+    const ports = [];
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      ports.push(Number(line.split(':').pop()));
+      if (ports.length === 2) resolve({ http: ports[0], cluster: ports[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`cluster node exited ${code}`)));
   });
 }
 
@@ -90,6 +108,7 @@ before(async () => {
     MISTRAL_API_KEY: 'x', COHERE_API_KEY: 'x', OPENROUTER_API_KEY: 'x',
     SWITCHYARD_ADMIN_KEY: adminKey,
   };
+  gatewayEnv = env;
   const port = await start(['serve', '--listen', '127.0.0.1:0', '--threads', '2',
     '--data-dir', path.join(work, 'data'), '--daily-budget', '5'], env);
   url = `http://127.0.0.1:${port}`;
@@ -209,7 +228,7 @@ test('the dashboard shows decisions, evidence, replay, spend and an open breaker
   assert.match(filtered, /breaker/);
   // Replay reproduces the decision.
   await page.click('#replay');
-  await page.waitForSelector('#replay-result.identical');
+  await page.waitForSelector('#replay-result.identical, #replay-result.different');
   assert.match(await page.locator('#replay-result').innerText(), /^identical/);
   await page.screenshot({ path: path.join(shots, 'evidence.png') });
   await page.click('#drawer-close');
@@ -234,6 +253,15 @@ test('the dashboard shows decisions, evidence, replay, spend and an open breaker
   await page.waitForSelector('#providers-body tr[data-provider=ollama]');
   assert.match(await page.locator('#providers-body tr[data-provider=ollama] td.breaker').innerText(), /open/);
   assert.match(await page.locator('#breaker-history').innerText(), /ollama\s+closed\s+open/);
+  // Its trips and the retries columns: the opened breaker tripped at least
+  // once, and the failing model's 500s were retried (retryable errors).
+  const providerHeader = await page.locator('#providers thead').first().innerText();
+  assert.match(providerHeader, /trips/);
+  assert.match(providerHeader, /retries/);
+  const ollama = page.locator('#providers-body tr[data-provider=ollama]');
+  assert.ok(Number(await ollama.locator('td.trips').innerText()) >= 1, 'the open breaker tripped');
+  const retries = await page.locator('#providers-body td.retries').allInnerTexts();
+  assert.ok(retries.length >= 2 && retries.every((r) => /^\d+$/.test(r)), `retries shown: ${retries}`);
   await page.screenshot({ path: path.join(shots, 'providers.png') });
 
   // Models: performance with sample sizes, and the learned weights chart.
@@ -243,8 +271,78 @@ test('the dashboard shows decisions, evidence, replay, spend and an open breaker
   await page.waitForSelector('#weights-chart canvas');
   await page.screenshot({ path: path.join(shots, 'models.png') });
 
+  // Experiments: start one from the form, see its arms collect samples from
+  // traffic, stop it from its button.
   await page.click('#tabs button[data-tab=experiments]');
-  await page.waitForFunction(() => document.querySelector('#experiments-note').textContent !== ''
-    || document.querySelectorAll('#experiments-body tr').length > 0);
+  await page.fill('#experiment-form input[name=id]', 'ui-ab');
+  await page.selectOption('#experiment-type', 'general');
+  await page.fill('#experiment-form input[name=arms]', 'gpt-4o-mini, claude-haiku-4');
+  await page.selectOption('#experiment-form select[name=metric]', 'success');
+  await page.fill('#experiment-form input[name=min_samples_per_arm]', '2');
+  await page.click('#experiment-form button[type=submit]');
+  await page.waitForFunction(() => /^(started|could not)/.test(document.querySelector('#experiment-result').textContent));
+  assert.equal(await page.locator('#experiment-result').innerText(), 'started ui-ab');
+  const experiment = page.locator('#experiments-body tr[data-experiment=ui-ab]');
+  await experiment.waitFor();
+  assert.match(await experiment.innerText(), /running/);
+  const general = ['say hello', 'say goodbye', 'name a colour', 'say hi'];
+  const sent = 8;
+  for (let i = 0; i < sent; ++i) assert.equal((await chat(general[i % general.length])).status, 200);
+  // Samples arrive once the calls settle: wait until the row counts them
+  // all, re-clicking the tab (which refreshes the panel at once) each poll.
+  await page.waitForFunction((n) => {
+    document.querySelector('#tabs button[data-tab=experiments]').click();
+    const row = document.querySelector('#experiments-body tr[data-experiment=ui-ab]');
+    const arms = [...(row ? row.textContent : '').matchAll(/: n (\d+)/g)];
+    return arms.reduce((a, m) => a + Number(m[1]), 0) >= n;
+  }, sent, { polling: 200, timeout: 5000 });
+  const counts = [...(await experiment.innerText()).matchAll(/(gpt-4o-mini|claude-haiku-4): n (\d+)/g)]
+    .map((m) => Number(m[2]));
+  assert.equal(counts.length, 2, 'both arms listed');
+  assert.equal(counts.reduce((a, b) => a + b, 0), sent, `every general task joined an arm: ${counts}`);
+  assert.ok(counts.every((n) => n >= 1), `both arms got traffic: ${counts}`);
   await page.screenshot({ path: path.join(shots, 'experiments.png') });
+  await experiment.locator('button').click();
+  await page.waitForFunction(() => /stopped/.test(
+    document.querySelector('#experiments-body tr[data-experiment=ui-ab]').textContent));
+  const stopped = await call('/v1/experiments');
+  assert.equal(stopped.json.data.find((x) => x.id === 'ui-ab').running, false);
+});
+
+test('the cluster panel lists both members of a 2-node cluster as alive', async () => {
+  const serve = (id, seeds) => startNode(['serve', '--listen', '127.0.0.1:0', '--threads', '1',
+    '--node-id', id, '--cluster-listen', '127.0.0.1:0', ...(seeds ? ['--cluster-seeds', seeds] : [])],
+  gatewayEnv);
+  const a = await serve('a');
+  const b = await serve('b', `127.0.0.1:${a.cluster}`);
+  const nodeUrl = `http://127.0.0.1:${a.http}`;
+  const clusterOf = async (port) => (await fetch(`http://127.0.0.1:${port}/v1/cluster`,
+    { headers: { authorization: `Bearer ${adminKey}` } })).json();
+  // Wait (with a deadline) until both nodes see each other alive.
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const views = await Promise.all([clusterOf(a.http), clusterOf(b.http)]);
+    if (views.every((v) => (v.members || []).filter((m) => m.state === 'alive').length === 2)) break;
+    assert.ok(Date.now() < deadline, `the nodes did not see each other: ${JSON.stringify(views)}`);
+    await new Promise((r) => setImmediate(r));
+  }
+
+  // A browser context of its own: cookies ignore ports, and the first
+  // gateway's session means nothing to node a.
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const nodePage = await context.newPage();
+  await nodePage.goto(`${nodeUrl}/ui`);
+  await nodePage.fill('#key', adminKey);
+  await Promise.all([nodePage.waitForURL(`${nodeUrl}/ui/`), nodePage.click('button[type=submit]')]);
+  await nodePage.locator('#cluster-tab').waitFor({ state: 'visible' });
+  await nodePage.click('#cluster-tab');
+  for (const id of ['a', 'b']) {
+    const row = nodePage.locator(`#cluster-body tr[data-member=${id}]`);
+    await row.waitFor();
+    assert.equal(await row.locator('td.state').innerText(), 'alive');
+  }
+  assert.match(await nodePage.locator('#cluster-body tr[data-member=a]').innerText(), /this node/);
+  assert.match(await nodePage.locator('#cluster-summary').innerText(), /node a: 2 member/);
+  await nodePage.screenshot({ path: path.join(shots, 'cluster.png') });
+  await context.close();
 });

@@ -26,6 +26,9 @@ struct persisted_state {
   std::vector<ledger_entry> ledger;
   /// The highest decision id logged so far; new ids continue above it.
   std::uint64_t last_decision_id = 0;
+  /// The success predictor's saved state (success_predictor::save), or
+  /// empty.
+  std::string predictor;
 };
 
 /// Stores the registry that decisions will be made under (replay and

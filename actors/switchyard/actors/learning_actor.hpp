@@ -3,9 +3,12 @@
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/engine/evidence.hpp"
 #include "switchyard/engine/learning.hpp"
+#include "switchyard/engine/success_predictor.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
 #include <deque>
+#include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -18,6 +21,8 @@ struct learning_setup {
   /// Cells and experiments loaded from the store at start.
   std::vector<engine::learned_entry> cells;
   std::vector<experiment_state> experiments;
+  /// The success predictor's saved state, or empty.
+  std::string predictor;
 };
 
 struct learning_state {
@@ -64,6 +69,25 @@ struct learning_state {
   /// The other nodes' evidence by cell (empty outside a cluster), blended
   /// into every snapshot.
   std::vector<engine::evidence> remote;
+  // -- the per-prompt success predictor ------------------------------------------
+  /// Trained from feedback on the prompts' features; none when the
+  /// runtime runs without one.
+  std::optional<engine::success_predictor> predictor;
+  /// What the scorers read: refreshed and pushed at a publish after updates.
+  std::shared_ptr<const engine::success_predictor_view> view;
+  bool predictor_changed = false;
+  /// Updates not yet in the store.
+  bool predictor_unsaved = false;
+  std::int64_t predictor_saved_ms = 0;
+  /// Why the stored state could not be loaded (none: loaded or absent).
+  engine::predictor_load_error predictor_load_error
+    = engine::predictor_load_error::none;
+  /// Features of recent decisions' prompts, for feedback to train on.
+  std::unordered_map<std::uint64_t, std::vector<engine::sparse_feature>>
+    features;
+  /// Bounds `features`: oldest first.
+  std::deque<std::uint64_t> features_order;
+  std::uint64_t predictor_updates = 0;
 };
 
 /// The snapshot of stored cells that learning would publish at `now_s`
@@ -83,6 +107,15 @@ running_experiments(const std::vector<experiment_state>& all,
 /// How long learning waits to batch updates into one snapshot for the
 /// scorer (and one write to the store).
 inline constexpr std::chrono::milliseconds learning_publish_delay{50};
+
+/// The success predictor's state is written to the store at most this
+/// often (and at every flush, so a clean shutdown loses nothing).
+inline constexpr std::chrono::milliseconds predictor_save_interval{10'000};
+
+/// Decisions whose prompt features learning keeps for feedback to train
+/// the predictor on; feedback on older ones still updates the
+/// per-(model, task type) cells.
+inline constexpr std::size_t predictor_feature_memory = 10'000;
 
 /// Keeps learned performance and the A/B tests, pushes snapshots to
 /// subscribers and running experiments to coordinators, and persists both

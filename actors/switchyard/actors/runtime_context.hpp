@@ -3,6 +3,7 @@
 #include "switchyard/engine/classifier.hpp"
 #include "switchyard/engine/provider_call.hpp"
 #include "switchyard/engine/registry.hpp"
+#include "switchyard/engine/success_predictor.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -35,6 +36,10 @@ struct runtime_context {
   /// Whether the scorer keeps each decision's inputs (for the decision
   /// log); costs a copy per decision, so only with a store.
   bool record_inputs = false;
+  /// The per-prompt success predictor's settings; none turns it off (the
+  /// scorer then computes no features and learning trains nothing).
+  std::optional<engine::success_predictor_params> predictor
+    = engine::success_predictor_params{16, 0.3, 50.0};
 
   [[nodiscard]] std::uint64_t next_call_id() const noexcept {
     return call_ids->fetch_add(1, std::memory_order_relaxed) + 1;

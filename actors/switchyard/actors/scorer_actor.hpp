@@ -14,9 +14,15 @@ struct scorer_state {
   engine::performance_table performance;
   /// Per provider: non-zero while its breaker is open.
   std::vector<std::uint8_t> breaker_open;
+  /// The success predictor as learning last published it; null until then
+  /// (and always without a predictor).
+  predictor_view_ptr predictor;
+  /// Reused per decision.
+  std::vector<engine::success_estimate> estimates;
 };
 
-/// Scores and selects from the snapshots pushed to it; it never asks another
+/// Scores and selects from the snapshots pushed to it (learned performance,
+/// the success predictor, breaker states); it never asks another
 /// actor, so a decision costs one message. `initial` is the learned state it
 /// starts from (rebuilt from the store), so that the first decisions after a
 /// restart already read it.

@@ -12,6 +12,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
@@ -260,7 +261,64 @@ public:
   std::deque<learned_sample> learned;
   std::thread sampler;
 
+  /// Into the store's ring of samples (a slot per interval, wrapping at
+  /// learned_samples), so that a restarted node shows its history.
+  void save(const learned_sample& s) {
+    storage::learned_sample_record rec;
+    rec.unix_ms = s.unix_ms;
+    for (const auto& c : s.cells) {
+      if (c.model >= cfg.registry.models.size())
+        continue;
+      rec.cells.push_back({cfg.registry.models[c.model].id, c.type,
+                           c.perf.success, c.perf.latency_ms,
+                           c.perf.feedback_weight, c.perf.samples,
+                           c.perf.confidence});
+    }
+    auto interval = std::max<std::int64_t>(opts.learned_interval.count(), 1);
+    rt.save_learned_sample(
+      std::move(rec), static_cast<std::uint64_t>(s.unix_ms / interval)
+                        % std::max<std::size_t>(opts.learned_samples, 1));
+  }
+
+  /// The stored samples go before those this process took.
+  void restore(std::vector<storage::learned_sample_record> stored) {
+    std::deque<learned_sample> older;
+    for (auto& rec : stored) {
+      learned_sample s;
+      s.unix_ms = rec.unix_ms;
+      for (const auto& c : rec.cells) {
+        auto m = std::find_if(
+          cfg.registry.models.begin(), cfg.registry.models.end(),
+          [&](const auto& spec) { return spec.id == c.model; });
+        if (m == cfg.registry.models.end())
+          continue; // a model this registry no longer has
+        engine::model_performance perf;
+        perf.success = c.success;
+        perf.latency_ms = c.latency_ms;
+        perf.feedback_weight = c.feedback_weight;
+        perf.samples = c.samples;
+        perf.confidence = c.confidence;
+        s.cells.push_back(
+          {static_cast<std::uint16_t>(m - cfg.registry.models.begin()), c.type,
+           perf});
+      }
+      older.push_back(std::move(s));
+    }
+    std::lock_guard<std::mutex> g{learned_mutex};
+    auto first = learned.empty() ? std::numeric_limits<std::int64_t>::max()
+                                 : learned.front().unix_ms;
+    while (!older.empty() && older.back().unix_ms >= first)
+      older.pop_back();
+    learned.insert(learned.begin(), std::make_move_iterator(older.begin()),
+                   std::make_move_iterator(older.end()));
+    while (learned.size() > opts.learned_samples)
+      learned.pop_front();
+  }
+
   void sample_loop() {
+    rt.learned_samples([this](std::vector<storage::learned_sample_record> s) {
+      restore(std::move(s));
+    });
     std::unique_lock<std::mutex> guard{learned_mutex};
     while (!stopping) {
       guard.unlock();
@@ -277,6 +335,7 @@ public:
         std::lock_guard<std::mutex> g{learned_mutex};
         if (stopping || t.model_count == 0)
           return;
+        save(s);
         learned.push_back(std::move(s));
         while (learned.size() > opts.learned_samples)
           learned.pop_front();
@@ -629,7 +688,6 @@ public:
     jw.field("bucket", bucket);
     jw.field("bucket_s", s.bucket_s);
     jw.field("tasks", r.tasks);
-    jw.field("truncated", r.truncated);
     jw.key("starts_unix_s").begin_array();
     for (auto t : s.starts)
       jw.value(t);
@@ -701,7 +759,8 @@ public:
     jw.begin_object();
     jw.field("interval_ms",
              static_cast<std::int64_t>(opts.learned_interval.count()));
-    jw.field("source", "learning actor snapshot, sampled in memory");
+    jw.field("source", "learning actor snapshot, sampled into the store "
+                       "(in memory only without a data dir)");
     jw.key("samples").begin_array();
     {
       std::lock_guard<std::mutex> guard{learned_mutex};

@@ -6,6 +6,7 @@
 #include "switchyard/engine/money.hpp"
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/engine/routing_inputs.hpp"
+#include "switchyard/engine/sparse_feature.hpp"
 
 #include <array>
 #include <cstdint>
@@ -156,6 +157,10 @@ struct decision {
   /// What the decision read, when the caller recorded it (see
   /// record_inputs); the router itself leaves it empty.
   routing_inputs inputs;
+  /// The prompt's success-predictor features, when the caller computed
+  /// them (the runtime's scorer does, so that feedback can train the
+  /// predictor); not part of the decision log.
+  std::vector<sparse_feature> features;
 
   [[nodiscard]] bool has_model() const noexcept {
     return rule != selection_rule::none;

@@ -2,24 +2,17 @@
 
 #include "switchyard/engine/classifier.hpp"
 #include "switchyard/engine/performance.hpp"
+#include "switchyard/engine/sparse_feature.hpp"
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace switchyard::engine {
-
-/// One hashed feature of a prompt and its value.
-struct sparse_feature {
-  std::uint32_t index = 0;
-  float value = 0.0f;
-
-  friend bool operator==(const sparse_feature&,
-                         const sparse_feature&) noexcept = default;
-};
 
 struct success_predictor_params {
   /// log2 of the number of weights per model: 2^18 buckets (1 MiB of weights
@@ -51,6 +44,45 @@ inline constexpr std::array<std::string_view, 6> predictor_load_error_names{
 to_string(predictor_load_error e) noexcept {
   return predictor_load_error_names[static_cast<std::size_t>(e)];
 }
+
+class success_predictor;
+
+/// A read-only copy of a success_predictor's weights, for routing on other
+/// threads while the predictor keeps learning. A refreshed view shares the
+/// weights of models that did not change with the view before it, so a
+/// refresh copies only what was updated.
+class success_predictor_view {
+public:
+  success_predictor_view() = default;
+
+  /// The same features as the predictor's `featurize`.
+  void featurize(std::string_view text, const classification& cls,
+                 std::vector<sparse_feature>& out) const;
+
+  /// The same estimates as the predictor's `estimate` at the time of the
+  /// last refresh.
+  void estimate(std::span<const sparse_feature> features,
+                std::vector<success_estimate>& out) const;
+
+  /// True when no model has learned anything: estimates would all be the
+  /// 0.5 prior with confidence 0.
+  [[nodiscard]] bool untrained() const noexcept;
+
+  [[nodiscard]] std::size_t model_count() const noexcept {
+    return models_.size();
+  }
+
+private:
+  friend class success_predictor;
+  struct model_weights {
+    std::shared_ptr<const std::vector<float>> weights;
+    std::uint64_t updates = 0;
+  };
+  success_predictor_params params_;
+  std::vector<model_weights> models_;
+  /// The predictor's load count at the last refresh.
+  std::uint64_t loads_ = ~std::uint64_t{0};
+};
 
 /// Predicts, per model, the probability of a good answer to one prompt from
 /// features of the prompt: task type, complexity tier and score, length, and
@@ -92,6 +124,11 @@ class success_predictor {
   void estimate(std::span<const sparse_feature> features,
                 std::vector<success_estimate>& out) const;
 
+  /// Brings `view` up to date: copies the weights of models updated since
+  /// the view was last refreshed and keeps the others' shared. Returns
+  /// whether anything changed.
+  bool refresh_view(success_predictor_view& view) const;
+
   // -- persistence ------------------------------------------------------------
 
   /// Appends the learned state to `out`: a magic, a version byte, the bucket
@@ -131,6 +168,8 @@ class success_predictor {
 
   success_predictor_params params_;
   std::vector<model_state> models_;
+  /// Bumped by every successful load: views then copy everything again.
+  std::uint64_t loads_ = 0;
 };
 
 } // namespace switchyard::engine

@@ -25,6 +25,8 @@ using scorer_actor = caf::typed_actor<
   caf::replies_to<score_atom, task_spec, engine::classification,
                   route_context>::with<engine::decision>,
   caf::reacts_to<snapshot_atom, engine::performance_table>,
+  // The success predictor's weights, when they changed.
+  caf::reacts_to<snapshot_atom, predictor_view_ptr>,
   caf::reacts_to<breaker_atom, breaker_change>>;
 
 /// One per provider. `acquire` asks to make a call now; `report` gives its
@@ -81,8 +83,10 @@ using coordinator_actor = caf::typed_actor<
 /// Owns the A/B tests; persists through the storage actor when there is one.
 using learning_actor = caf::typed_actor<
   caf::reacts_to<outcome_atom, outcome_report>,
-  // A decision was made (decision id, model, task type): feedback may follow.
-  caf::reacts_to<route_atom, std::uint64_t, std::uint16_t, engine::task_type>,
+  // A decision was made (decision id, model, task type, the prompt's
+  // predictor features): feedback may follow.
+  caf::reacts_to<route_atom, std::uint64_t, std::uint16_t, engine::task_type,
+                 std::vector<engine::sparse_feature>>,
   // True once the feedback is stored (in the WAL) or, without a store,
   // applied; false when it could not be stored.
   caf::replies_to<feedback_atom, feedback_message>::with<bool>,
@@ -110,6 +114,7 @@ using learning_actor = caf::typed_actor<
 using storage_actor = caf::typed_actor<
   caf::reacts_to<persist_atom, std::vector<engine::learned_entry>>,
   caf::reacts_to<persist_atom, experiment_state>,
+  caf::reacts_to<persist_atom, predictor_bytes>,
   caf::replies_to<feedback_atom, feedback_record>::with<bool>,
   caf::replies_to<ledger_atom, std::vector<ledger_entry>>::with<bool>,
   caf::reacts_to<log_atom, decision_record>,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/engine/success_predictor.hpp"
 #include "switchyard/messages/task_messages.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -25,7 +26,13 @@ struct route_completion {
 using task_completion_ptr = std::shared_ptr<task_completion>;
 using route_completion_ptr = std::shared_ptr<route_completion>;
 
+/// The success predictor's weights as learning last published them;
+/// immutable, shared by the scorers. Local only.
+using predictor_view_ptr
+  = std::shared_ptr<const engine::success_predictor_view>;
+
 } // namespace switchyard
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::task_completion_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::route_completion_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::predictor_view_ptr)

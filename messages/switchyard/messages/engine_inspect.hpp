@@ -10,6 +10,7 @@
 #include "switchyard/engine/learning.hpp"
 #include "switchyard/engine/performance.hpp"
 #include "switchyard/engine/provider_call.hpp"
+#include "switchyard/engine/sparse_feature.hpp"
 #include "switchyard/messages/optional_field.hpp"
 
 #include <caf/meta/type_name.hpp>
@@ -88,6 +89,11 @@ typename Inspector::result_type inspect(Inspector& f, ensemble_plan& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_performance& x);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sparse_feature& x) {
+  return f(caf::meta::type_name("sparse_feature"), x.index, x.value);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, success_estimate& x) {

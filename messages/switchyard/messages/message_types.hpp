@@ -32,6 +32,9 @@ inline void add_message_types(caf::actor_system_config& cfg) {
     "switchyard::performance_table");
   cfg.add_message_type<std::vector<std::uint64_t>>("std::vector<uint64_t>");
   // Learning, experiments and storage.
+  cfg.add_message_type<std::vector<engine::sparse_feature>>(
+    "std::vector<switchyard::sparse_feature>");
+  cfg.add_message_type<predictor_bytes>("switchyard::predictor_bytes");
   cfg.add_message_type<std::vector<engine::learned_entry>>(
     "std::vector<switchyard::learned_entry>");
   cfg.add_message_type<engine::experiment_spec>(

@@ -181,6 +181,17 @@ struct storage_job {
 
 using storage_job_ptr = std::shared_ptr<storage_job>;
 
+/// The success predictor's learned state (success_predictor::save), for the
+/// store's meta column.
+struct predictor_bytes {
+  std::string bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, predictor_bytes& x) {
+  return f(caf::meta::type_name("predictor_bytes"), x.bytes);
+}
+
 } // namespace switchyard
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::storage_job_ptr)

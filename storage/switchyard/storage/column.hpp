@@ -21,14 +21,17 @@ enum class column : std::uint8_t {
   experiments,
   /// Client API keys, hashed.
   api_keys,
+  /// Spend per minute and hour (spend_rollup.hpp), merged as decisions are
+  /// logged; dropped with the decisions they sum.
+  spend,
 };
 
-inline constexpr std::size_t column_count = 7;
+inline constexpr std::size_t column_count = 8;
 
 /// RocksDB's names for them; `meta` is RocksDB's default column family.
 inline constexpr std::array<std::string_view, column_count> column_names{
   "default", "performance", "decisions", "feedback",
-  "ledger",  "experiments", "api_keys"};
+  "ledger",  "experiments", "api_keys", "spend"};
 
 [[nodiscard]] constexpr std::string_view to_string(column c) noexcept {
   return column_names[static_cast<std::size_t>(c)];

@@ -39,6 +39,8 @@ decision_id_of_key(std::string_view key);
 [[nodiscard]] std::string ledger_key(std::string_view scope, std::int64_t day);
 
 [[nodiscard]] std::string registry_key(std::uint64_t config_hash);
+/// Where the success predictor's state lives in the meta column.
+inline constexpr std::string_view predictor_key = "predictor";
 
 /// API keys: the record under "id/" + id, and "sha256/" + digest -> id.
 [[nodiscard]] std::string api_key_id_key(std::string_view id);
@@ -54,6 +56,11 @@ decode_decision(std::string_view value);
 /// header without decoding the rest (the retention filter's fast path).
 [[nodiscard]] std::optional<std::int64_t>
 decision_created_unix_ms(std::string_view value);
+
+/// When an encoded feedback record was received, read from its first
+/// fields only (the retention filter's fast path).
+[[nodiscard]] std::optional<std::int64_t>
+feedback_received_unix_ms(std::string_view value);
 
 [[nodiscard]] std::string encode_learned(const engine::learned_cell& cell);
 [[nodiscard]] caf::expected<engine::learned_entry>

@@ -4,6 +4,8 @@
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/messages/storage_records.hpp"
 #include "switchyard/storage/api_key.hpp"
+#include "switchyard/storage/learned_sample.hpp"
+#include "switchyard/storage/spend_rollup.hpp"
 #include "switchyard/storage/store_batch.hpp"
 #include "switchyard/storage/store_options.hpp"
 
@@ -72,6 +74,13 @@ public:
     std::uint64_t below, std::uint64_t above,
     const std::function<bool(decision_record&)>& fn);
 
+  /// The spend rollups of `width` whose buckets start in [from_s, to_s]
+  /// (Unix seconds), oldest first; `fn(bucket_start_s, rollup)`. Values this
+  /// build cannot read are skipped.
+  caf::expected<void> for_each_spend_rollup(
+    rollup_width width, std::int64_t from_s, std::int64_t to_s,
+    const std::function<void(std::int64_t, const spend_rollup&)>& fn);
+
   [[nodiscard]] caf::expected<std::vector<feedback_record>>
   feedback_for(std::uint64_t decision_id);
 
@@ -83,6 +92,8 @@ public:
   [[nodiscard]] caf::expected<std::vector<ledger_entry>> load_ledger();
 
   [[nodiscard]] caf::expected<std::vector<experiment_state>> load_experiments();
+  /// The success predictor's saved state; empty when none was saved.
+  [[nodiscard]] caf::expected<std::string> load_predictor();
 
   [[nodiscard]] caf::expected<experiment_state>
   get_experiment(std::string_view id);
@@ -90,6 +101,17 @@ public:
   /// The registry a decision with this config hash was made under.
   [[nodiscard]] caf::expected<engine::registry>
   get_registry(std::uint64_t config_hash);
+
+  // -- learned weights over time ----------------------------------------------
+
+  /// Writes a learned-state sample into ring slot `slot` (the caller keeps
+  /// the ring's size and wraps the slot), replacing what the slot held.
+  caf::expected<void> put_learned_sample(const learned_sample_record& s,
+                                         std::uint64_t slot);
+
+  /// Every stored sample, oldest first.
+  [[nodiscard]] caf::expected<std::vector<learned_sample_record>>
+  load_learned_samples();
 
   // -- API keys ---------------------------------------------------------------
 
@@ -111,13 +133,13 @@ public:
 
   // -- maintenance ------------------------------------------------------------
 
-  /// Compacts the decision log now, which drops expired decisions (RocksDB
-  /// also does it on its own, at least daily).
-  caf::expected<void> compact_decisions();
+  /// Compacts the decision log, feedback and spend totals now, dropping what is
+  /// past retention (RocksDB also does it on its own, at least daily).
+  caf::expected<void> compact_expired();
 
-  /// Decisions still in the log files, expired or not (for tests of the
-  /// retention filter: reads skip expired decisions).
-  [[nodiscard]] caf::expected<std::uint64_t> raw_decision_count();
+  /// Records still in a column's files, expired or not (for tests of the
+  /// retention filters: reads skip expired records).
+  [[nodiscard]] caf::expected<std::uint64_t> raw_count(column c);
 
 private:
   struct impl;

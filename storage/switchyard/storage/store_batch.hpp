@@ -19,6 +19,9 @@ public:
     column family = column::meta;
     std::string key;
     std::string value;
+    /// Merged into what is there (RocksDB's merge operator) instead of
+    /// replacing it.
+    bool merge = false;
   };
 
   void put_learned(const engine::learned_entry& e);
@@ -26,13 +29,22 @@ public:
   /// `sequence` orders feedback for one decision (store::next_sequence).
   void put_feedback(const feedback_record& r, std::uint64_t sequence);
 
+  /// The decision, and (for an executed one) what it adds to its minute's
+  /// and hour's spend rollups.
   void put_decision(const decision_record& r);
+
+  /// What an executed decision adds to its minute's and hour's spend
+  /// rollups (nothing for a route-only one); put_decision calls it.
+  void add_spend(const decision_record& r);
 
   void put_ledger(const ledger_entry& e);
 
   void put_experiment(const experiment_state& s);
 
   void put_registry(const engine::registry& reg);
+  /// The success predictor's state (success_predictor::save; versioned by
+  /// its own header).
+  void put_predictor(std::string bytes);
 
   [[nodiscard]] bool empty() const noexcept {
     return operations_.empty();
@@ -57,7 +69,7 @@ public:
   }
 
 private:
-  void add(column c, std::string key, std::string value);
+  void add(column c, std::string key, std::string value, bool merge = false);
 
   std::vector<operation> operations_;
   /// One bit per column written.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -16,6 +17,10 @@ struct store_options {
   bool read_only = false;
   /// Decisions older than this are dropped (DESIGN.md: 30 days).
   std::chrono::seconds decision_retention{std::chrono::hours{24 * 30}};
+  /// Feedback records older than this (by when they were received) are
+  /// dropped the same way; what they taught learning stays in the learned
+  /// cells. None: as long as decisions.
+  std::optional<std::chrono::seconds> feedback_retention;
   /// Whether a write of this kind returns only once the WAL is synced to
   /// disk. Feedback and ledger spend must survive power loss; the decision
   /// log and learned snapshots can lose their last moments.

@@ -27,4 +27,14 @@ load_recent_task_history(store& db, const engine::registry& fallback,
                          std::int64_t since_unix_ms, std::size_t max_tasks,
                          bool& truncated);
 
+/// The spend rollups of `width` with buckets starting in [from_s, to_s], as
+/// analytics reads tasks (spend_rollup.hpp, rollup_tasks): enough for
+/// engine::spend_over_time at that width or a multiple of it, reading one
+/// record per bucket instead of every decision. `tasks` counts the tasks
+/// they sum. Blocking.
+[[nodiscard]] caf::expected<std::vector<engine::task_summary>>
+load_spend_rollups(store& db, const engine::registry& fallback,
+                   rollup_width width, std::int64_t from_s, std::int64_t to_s,
+                   std::uint64_t& tasks);
+
 } // namespace switchyard::storage
