@@ -36,7 +36,9 @@ int run_serve_command(const std::vector<std::string>& args) {
     "With --node-id the node joins a cluster through the seeds: learning and\n"
     "breakers are shared, each budget has one owner node, GET /v1/cluster\n"
     "shows the members. TLS between nodes needs all three --cluster-cert,\n"
-    "--cluster-key and --cluster-ca (PEM).",
+    "--cluster-key and --cluster-ca (PEM). The config's `cluster:` section\n"
+    "(node_id, listen, seeds, tls: {cert, key, ca}) sets the same; each flag\n"
+    "overrides its value.",
     {
       {"config", true, "registry YAML (default: the built-in models.yaml)"},
       {"data-dir", true, "the node's store (default $SWITCHYARD_DATA_DIR; "
@@ -125,45 +127,58 @@ int run_serve_command(const std::vector<std::string>& args) {
                           ? static_cast<std::size_t>(*max_connections)
                           : cfg.registry.server.max_connections;
 
+  // The config's `cluster:` section, each value overridden by its flag.
+  const auto& file_cluster = cfg.registry.cluster;
+  auto flag_or_file = [&cl](const char* flag, const std::string& from_file) {
+    return cl.value(flag).value_or(from_file);
+  };
+  auto node_id = flag_or_file("node-id", file_cluster.node_id);
+  auto cluster_listen = flag_or_file("cluster-listen", file_cluster.listen);
+  std::vector<std::string> seed_list = file_cluster.seeds;
+  if (auto seeds = cl.value("cluster-seeds")) {
+    seed_list.clear();
+    std::size_t start = 0;
+    while (start <= seeds->size()) {
+      auto comma = seeds->find(',', start);
+      auto seed = seeds->substr(start, comma == std::string::npos
+                                         ? std::string::npos
+                                         : comma - start);
+      std::string h;
+      std::uint16_t p = 0;
+      if (!seed.empty()) {
+        if (!cluster::parse_host_port(seed, h, p))
+          return fail("--cluster-seeds: '" + seed + "' is not HOST:PORT");
+        seed_list.push_back(seed);
+      }
+      if (comma == std::string::npos)
+        break;
+      start = comma + 1;
+    }
+  }
+  if (cluster_listen.empty())
+    cluster_listen = "127.0.0.1:0";
+
   std::shared_ptr<cluster::cluster_node> node;
-  if (auto id = cl.value("node-id")) {
+  if (!node_id.empty()) {
     cluster::cluster_settings cs;
-    cs.node_id = *id;
-    if (cs.node_id.empty() || cs.node_id.find_first_of("=,# ") != std::string::npos)
+    cs.node_id = node_id;
+    if (cs.node_id.find_first_of("=,# ") != std::string::npos)
       return fail("--node-id must be a non-empty name without '=', ',', '#' "
                   "or spaces");
-    if (!cluster::parse_host_port(cl.value("cluster-listen").value_or(
-                                    "127.0.0.1:0"),
-                                  cs.listen_host, cs.listen_port))
+    if (!cluster::parse_host_port(cluster_listen, cs.listen_host,
+                                  cs.listen_port))
       return fail("--cluster-listen must be HOST:PORT");
-    if (auto seeds = cl.value("cluster-seeds")) {
-      std::size_t start = 0;
-      while (start <= seeds->size()) {
-        auto comma = seeds->find(',', start);
-        auto seed = seeds->substr(start, comma == std::string::npos
-                                           ? std::string::npos
-                                           : comma - start);
-        std::string h;
-        std::uint16_t p = 0;
-        if (!seed.empty()) {
-          if (!cluster::parse_host_port(seed, h, p))
-            return fail("--cluster-seeds: '" + seed + "' is not HOST:PORT");
-          cs.seeds.push_back(seed);
-        }
-        if (comma == std::string::npos)
-          break;
-        start = comma + 1;
-      }
-    }
-    cs.tls.certificate = cl.value("cluster-cert").value_or("");
-    cs.tls.private_key = cl.value("cluster-key").value_or("");
-    cs.tls.ca_file = cl.value("cluster-ca").value_or("");
+    cs.seeds = std::move(seed_list);
+    cs.tls.certificate = flag_or_file("cluster-cert", file_cluster.tls_cert);
+    cs.tls.private_key = flag_or_file("cluster-key", file_cluster.tls_key);
+    cs.tls.ca_file = flag_or_file("cluster-ca", file_cluster.tls_ca);
     if ((!cs.tls.certificate.empty() || !cs.tls.private_key.empty()
          || !cs.tls.ca_file.empty())
         && (cs.tls.certificate.empty() || cs.tls.private_key.empty()
             || cs.tls.ca_file.empty()))
       return fail("TLS between nodes needs all of --cluster-cert, "
-                  "--cluster-key and --cluster-ca");
+                  "--cluster-key and --cluster-ca (or cluster.tls's cert, "
+                  "key and ca)");
     auto nanos = [](const std::optional<double>& usd)
       -> std::optional<engine::usd_nanos> {
       if (!usd)
@@ -178,8 +193,14 @@ int run_serve_command(const std::vector<std::string>& args) {
     cfg.extension = node;
     cfg.cluster_status = [node] { return node->status_json(); };
     cfg.cluster_metrics = [node] { return node->metrics_text(); };
-  } else if (cl.value("cluster-listen") || cl.value("cluster-seeds")) {
-    return fail("--cluster-listen and --cluster-seeds need --node-id");
+  } else if (cl.value("node-id")) {
+    return fail("--node-id must be a non-empty name without '=', ',', '#' "
+                "or spaces");
+  } else if (cl.value("cluster-listen") || cl.value("cluster-seeds")
+             || !file_cluster.listen.empty() || !file_cluster.seeds.empty()) {
+    return fail("--cluster-listen and --cluster-seeds (or cluster.listen and "
+                "cluster.seeds) need a node id: --node-id or "
+                "cluster.node_id");
   }
 
   // Block the stop signals before any thread starts, so that every thread
@@ -201,9 +222,7 @@ int run_serve_command(const std::vector<std::string>& args) {
               static_cast<unsigned>(gw->port()));
   if (node)
     std::printf("cluster listening on %s:%u\n",
-                cl.value("cluster-listen").value_or("127.0.0.1:0").substr(
-                  0, cl.value("cluster-listen").value_or("127.0.0.1:0").rfind(':'))
-                  .c_str(),
+                cluster_listen.substr(0, cluster_listen.rfind(':')).c_str(),
                 static_cast<unsigned>(node->port()));
   std::fflush(stdout);
   int signal = 0;

@@ -10,6 +10,7 @@ packages=(
   libsimdjson-dev     # JSON parsing
   libyaml-cpp-dev     # configuration
   libssl-dev          # TLS, and SHA-256 for stored API keys
+  openssl             # the CLI: tests/cluster makes its TLS certificates
   librocksdb-dev      # the node's store (storage/)
   libboost-dev        # Beast and Asio (header-only) for HTTP
   catch2              # tests (v2, prebuilt main)

@@ -85,6 +85,7 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
                           g.judge,      g.executors, g.storage};
   auto shards = std::max<std::size_t>(cfg.coordinator_shards, 1);
   coordinator_start start{cfg.persisted.last_decision_id,
+                          cfg.decision_id_prefix,
                           running_experiments(cfg.persisted.experiments, reg)};
   for (std::size_t i = 0; i < shards; ++i) {
     g.coordinators.push_back(sys.spawn(coordinator, ctx, peers,

@@ -1,6 +1,7 @@
 #include "switchyard/actors/coordinator_actor.hpp"
 
 #include "switchyard/actors/call_request_builder.hpp"
+#include "switchyard/engine/decision_ids.hpp"
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/engine/estimate.hpp"
 #include "switchyard/engine/experiment.hpp"
@@ -491,7 +492,7 @@ void score(self_ptr self, std::uint64_t id) {
 /// hands it to the scorer, whose decision comes back here.
 run_t& admit(self_ptr self, task_spec spec, bool execute) {
   auto& st = self->state;
-  auto id = ++st.next_decision * st.shards + st.shard;
+  auto id = st.decision_id_prefix | (++st.next_decision * st.shards + st.shard);
   auto& r = st.runs[id];
   r.spec = std::move(spec);
   r.execute = execute;
@@ -524,7 +525,10 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
   self->state.shards = std::max<std::uint64_t>(shards, 1);
   // Ids are (n * shards + shard) with n counting up from here, so every new
   // id is above the last one logged, whatever the shard count was then.
-  self->state.next_decision = start.last_decision_id / self->state.shards;
+  self->state.next_decision
+    = (start.last_decision_id & engine::decision_counter_mask)
+      / self->state.shards;
+  self->state.decision_id_prefix = start.decision_id_prefix;
   self->state.experiments = std::move(start.experiments);
   return {
     [self](route_atom, task_spec& spec)

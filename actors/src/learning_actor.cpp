@@ -222,6 +222,50 @@ void observe(self_ptr self, learning_state::decision_ref& ref,
   schedule_publish(self);
 }
 
+/// Applies feedback on a decision made here (or records it unmatched) and
+/// answers once it is stored.
+void take_feedback(self_ptr self, const feedback_message& f,
+                   caf::typed_response_promise<bool> promise) {
+  auto& s = self->state;
+  auto now_ms = s.ctx.wall_now_ms();
+  feedback_record rec;
+  rec.decision_id = f.decision_id;
+  rec.received_unix_ms = now_ms;
+  rec.report = f.report;
+  auto i = s.decisions.find(f.decision_id);
+  auto score = engine::score_feedback(f.report);
+  if (i == s.decisions.end() || !i->second.routed || !score) {
+    ++s.feedback_unmatched;
+  } else {
+    auto& ref = i->second;
+    rec.model = s.ctx.registry->models[ref.model].id;
+    rec.type = ref.type;
+    engine::apply_feedback(touch_cell(s, ref.model, ref.type), *score,
+                           static_cast<double>(now_ms) / 1000.0, s.params);
+    share(s, cell_index(ref.model, ref.type),
+          engine::feedback_evidence(*score,
+                                    static_cast<double>(now_ms) / 1000.0));
+    observe(self, ref, engine::experiment_metric::feedback, *score);
+    if (s.predictor)
+      if (auto seen = s.features.find(f.decision_id);
+          seen != s.features.end()) {
+        s.predictor->update(ref.model, seen->second, *score);
+        ++s.predictor_updates;
+        s.predictor_changed = true;
+        s.predictor_unsaved = true;
+      }
+    schedule_publish(self);
+  }
+  if (!s.storage) {
+    promise.deliver(true);
+    return;
+  }
+  // Answered once the record is in the WAL.
+  self->request(s.storage, caf::infinite, feedback_atom::value, std::move(rec))
+    .then([promise](bool stored) mutable { promise.deliver(stored); },
+          [promise](caf::error&) mutable { promise.deliver(false); });
+}
+
 } // namespace
 
 std::vector<engine::experiment_spec>
@@ -322,44 +366,23 @@ learning(learning_actor::stateful_pointer<learning_state> self,
            const feedback_message& f) -> caf::typed_response_promise<bool> {
       auto& s = self->state;
       auto promise = self->make_response_promise<bool>();
-      auto now_ms = s.ctx.wall_now_ms();
-      feedback_record rec;
-      rec.decision_id = f.decision_id;
-      rec.received_unix_ms = now_ms;
-      rec.report = f.report;
-      auto i = s.decisions.find(f.decision_id);
-      auto score = engine::score_feedback(f.report);
-      if (i == s.decisions.end() || !i->second.routed || !score) {
-        ++s.feedback_unmatched;
-      } else {
-        auto& ref = i->second;
-        rec.model = s.ctx.registry->models[ref.model].id;
-        rec.type = ref.type;
-        engine::apply_feedback(touch_cell(s, ref.model, ref.type), *score,
-                               static_cast<double>(now_ms) / 1000.0, s.params);
-        share(s, cell_index(ref.model, ref.type),
-              engine::feedback_evidence(*score,
-                                        static_cast<double>(now_ms) / 1000.0));
-        observe(self, ref, engine::experiment_metric::feedback, *score);
-        if (s.predictor)
-          if (auto seen = s.features.find(f.decision_id);
-              seen != s.features.end()) {
-            s.predictor->update(ref.model, seen->second, *score);
-            ++s.predictor_updates;
-            s.predictor_changed = true;
-            s.predictor_unsaved = true;
-          }
-        schedule_publish(self);
-      }
-      if (!s.storage) {
-        promise.deliver(true);
+      if (s.cluster && s.decisions.count(f.decision_id) == 0) {
+        // Perhaps another node's decision: the cluster actor hands it to
+        // that node (true) or leaves it here (false).
+        self->request(s.cluster, std::chrono::seconds{2}, feedback_atom::value, f)
+          .then(
+            [self, f, promise](bool forwarded) mutable {
+              if (forwarded)
+                promise.deliver(true);
+              else
+                take_feedback(self, f, promise);
+            },
+            [self, f, promise](caf::error&) mutable {
+              take_feedback(self, f, promise);
+            });
         return promise;
       }
-      // Answered once the record is in the WAL.
-      self->request(s.storage, caf::infinite, feedback_atom::value,
-                    std::move(rec))
-        .then([promise](bool stored) mutable { promise.deliver(stored); },
-              [promise](caf::error&) mutable { promise.deliver(false); });
+      take_feedback(self, f, promise);
       return promise;
     },
     [self](publish_atom) {

@@ -305,6 +305,8 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
     p->extension->configure(p->sys_cfg);
   p->system = std::make_unique<caf::actor_system>(p->sys_cfg);
   if (p->extension)
+    gc.decision_id_prefix = p->extension->decision_id_prefix();
+  if (p->extension)
     gc.wrap_ledger = [ext = p->extension.get(),
                       sys = p->system.get()](ledger_actor local) {
       return ext->wrap_ledger(*sys, std::move(local));

@@ -1,5 +1,6 @@
 #include "switchyard/cluster/cluster_actor.hpp"
 
+#include "switchyard/engine/decision_ids.hpp"
 #include "switchyard/engine/json_writer.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 namespace switchyard::cluster {
 
@@ -74,10 +76,72 @@ cluster_totals full_totals(const cluster_state& st, clock_point now) {
   return t;
 }
 
+constexpr std::chrono::milliseconds handover_hold{300};
+
+void end_hold(self_ptr self) {
+  auto& st = self->state;
+  st.hold_waiting.clear();
+  auto deferred = std::move(st.deferred_grants);
+  st.deferred_grants.clear();
+  for (auto& grant : deferred)
+    grant();
+}
+
+/// Ownership may have moved: tells every live member (this one too) which
+/// of this node's unsettled reservations it now owns, and holds grants
+/// until the peers have said the same (or `handover_hold` passes).
+void flush(self_ptr self);
+
+void hand_over(self_ptr self) {
+  auto& st = self->state;
+  // Spend not yet sent goes first: the new owner must count it before it
+  // takes the lists as complete.
+  flush(self);
+  std::map<std::string, cluster_inflight> lists;
+  for (const auto& member : st.ring.members())
+    lists[member].origin = st.cfg.node_id;
+  for (auto& [token, parts] : st.grants)
+    for (auto& part : parts) {
+      if (part.reservation_id == 0)
+        continue;
+      part.owner = st.ring.owner(part.scope);
+      auto& l = lists[part.owner];
+      l.origin = st.cfg.node_id;
+      l.scopes.push_back(part.scope);
+      l.keys.push_back(part.reservation_id);
+      l.amounts.push_back(part.amount_nanos);
+    }
+  st.hold_waiting.clear();
+  for (auto& [member, list] : lists) {
+    if (member == st.cfg.node_id) {
+      std::vector<engine::owned_budgets::held> held;
+      for (std::size_t i = 0; i < list.scopes.size(); ++i)
+        held.push_back({list.scopes[i], list.keys[i], list.amounts[i]});
+      st.owned.replace_origin(st.cfg.node_id, held);
+      continue;
+    }
+    auto link = st.links.find(member);
+    if (link == st.links.end() || !link->second.handle)
+      continue;
+    st.hold_waiting.insert(member);
+    send_to(self, member, link->second,
+            caf::make_message(inflight_atom::value, std::move(list)));
+  }
+  ++st.handovers;
+  st.hold_until = self->clock().now() + handover_hold;
+  if (st.hold_waiting.empty())
+    end_hold(self);
+  else
+    self->delayed_send(self, handover_hold, inflight_atom::value);
+}
+
 void refresh_ring(self_ptr self) {
   auto owners = self->state.members.owners(self->clock().now());
-  if (owners != self->state.ring.members())
+  std::sort(owners.begin(), owners.end()); // as the ring keeps them
+  if (owners != self->state.ring.members()) {
     self->state.ring.assign(owners);
+    hand_over(self);
+  }
 }
 
 void publish_view(self_ptr self);
@@ -88,6 +152,13 @@ void on_hello(self_ptr self, const cluster_hello& h, caf::actor handle) {
   auto& st = self->state;
   if (h.node_id == st.cfg.node_id || !handle)
     return;
+  if (engine::decision_id_prefix(h.node_id) == st.decision_id_prefix
+      && st.links.count(h.node_id) == 0)
+    std::fprintf(stderr,
+                 "{\"level\":\"warn\",\"msg\":\"node ids %s and %s share the "
+                 "top bits of their decision ids: feedback for their decisions "
+                 "may not reach the node that made them; rename one\"}\n",
+                 st.cfg.node_id.c_str(), h.node_id.c_str());
   auto now = self->clock().now();
   auto& link = st.links[h.node_id];
   bool new_handle = link.handle != handle;
@@ -189,6 +260,34 @@ void apply_totals(self_ptr self, const cluster_totals& t) {
 
 // -- budgets ---------------------------------------------------------------------
 
+/// What this node spent before it (re)started, from its own store, counts
+/// in the cluster's budgets under its name (totals merge by maximum, so
+/// peers that still hold it are not counted twice).
+void seed_stored_spend(self_ptr self) {
+  auto& st = self->state;
+  if (!st.local_ledger)
+    return;
+  self->request(st.local_ledger, caf::infinite, stats_atom::value)
+    .then(
+      [self](ledger_summary& sum) {
+        auto& s = self->state;
+        auto seed = [&s](const std::string& scope, std::int64_t nanos) {
+          if (nanos <= 0 || !s.spend.apply({s.cfg.node_id, scope, nanos}))
+            return;
+          s.outgoing.spend_origins.push_back(s.cfg.node_id);
+          s.outgoing.spend_scopes.push_back(scope);
+          s.outgoing.spend_nanos.push_back(nanos);
+        };
+        seed("global", sum.global.spent_nanos);
+        seed("daily:" + std::to_string(utc_day()), sum.daily.spent_nanos);
+        for (const auto& k : sum.keys)
+          seed("key:" + k.key, k.budget.spent_nanos);
+        if (!s.outgoing.empty())
+          flush_soon(self);
+      },
+      [](caf::error&) {});
+}
+
 /// Owner side: reserve in a scope this node owns.
 scope_grant reserve_owned(self_ptr self, const scope_reservation& r) {
   auto& st = self->state;
@@ -208,16 +307,31 @@ scope_grant reserve_owned(self_ptr self, const scope_reservation& r) {
     return g;
   }
   auto spent = st.spend.spent(r.scope);
-  auto id = st.owned.reserve(r.scope, *cap, spent, r.amount_nanos);
+  auto granted = st.owned.reserve(r.scope, *cap, spent, r.amount_nanos,
+                                  r.origin, r.key);
   g.remaining_nanos = std::max<engine::usd_nanos>(
     0, *cap - spent - st.owned.reserved(r.scope));
-  if (!id) {
+  if (!granted) {
     g.why = "exhausted";
     return g;
   }
   g.granted = true;
-  g.reservation_id = *id;
+  g.reservation_id = r.key;
   return g;
+}
+
+/// reserve_owned, once a handover hold (if any) is over.
+void reserve_owned_later(self_ptr self, scope_reservation r,
+                         std::function<void(const scope_grant&)> done) {
+  auto& st = self->state;
+  if (!st.hold_waiting.empty() && self->clock().now() < st.hold_until) {
+    st.deferred_grants.push_back(
+      [self, r = std::move(r), done = std::move(done)] {
+        done(reserve_owned(self, r));
+      });
+    return;
+  }
+  done(reserve_owned(self, r));
 }
 
 /// Ends reservations at their owners; with spend, counts it first.
@@ -225,18 +339,17 @@ void settle_parts(self_ptr self, const std::vector<cluster_state::grant_part>& p
                   engine::usd_nanos actual, bool release) {
   auto& st = self->state;
   for (const auto& part : parts) {
-    engine::replicated_spend::total total{st.incarnation, part.scope, 0};
+    engine::replicated_spend::total total{st.cfg.node_id, part.scope, 0};
     if (!release && actual > 0) {
-      total = st.spend.add_local(st.incarnation, part.scope, actual);
+      total = st.spend.add_local(st.cfg.node_id, part.scope, actual);
       st.outgoing.spend_origins.push_back(total.origin);
       st.outgoing.spend_scopes.push_back(total.scope);
       st.outgoing.spend_nanos.push_back(total.nanos);
-      flush_soon(self);
     }
     if (part.reservation_id == 0)
       continue;
     if (part.owner == st.cfg.node_id) {
-      st.owned.release(part.scope, part.reservation_id);
+      st.owned.release(part.scope, st.cfg.node_id, part.reservation_id);
       continue;
     }
     auto link = st.links.find(part.owner);
@@ -245,9 +358,13 @@ void settle_parts(self_ptr self, const std::vector<cluster_state::grant_part>& p
     send_to(self, part.owner, link->second,
             caf::make_message(settle_atom::value,
                               scope_settlement{part.scope, part.reservation_id,
-                                               st.incarnation,
+                                               st.cfg.node_id,
                                                release ? 0 : total.nanos}));
   }
+  // Spend goes out at once, not batched: a node that dies must not take
+  // spend with it that the budget's next owner never hears of.
+  if (!release && actual > 0)
+    flush(self);
 }
 
 struct pending_reservation {
@@ -310,9 +427,10 @@ reserve(self_ptr self, const budget_request& req) {
   refresh_ring(self);
   p->left = scopes.size();
   p->parts.resize(scopes.size());
-  auto one_done = [self, p](std::size_t i, const scope_grant& g,
-                            const std::string& scope, const std::string& owner) {
-    p->parts[i] = {scope, owner, g.granted ? g.reservation_id : 0};
+  auto one_done = [self, p, amount = req.amount_nanos](
+                    std::size_t i, const scope_grant& g,
+                    const std::string& scope, const std::string& owner) {
+    p->parts[i] = {scope, owner, g.granted ? g.reservation_id : 0, amount};
     if (g.granted) {
       if (g.reservation_id != 0)
         p->remaining = std::min(p->remaining, g.remaining_nanos);
@@ -328,9 +446,13 @@ reserve(self_ptr self, const budget_request& req) {
   for (std::size_t i = 0; i < scopes.size(); ++i) {
     const auto& scope = scopes[i].name;
     auto owner = st.ring.owner(scope);
-    scope_reservation r{scope, req.amount_nanos};
+    scope_reservation r{scope, req.amount_nanos, st.cfg.node_id,
+                        st.next_reservation_key++};
     if (owner == st.cfg.node_id) {
-      one_done(i, reserve_owned(self, r), scope, owner);
+      reserve_owned_later(self, r,
+                          [one_done, i, scope, owner](const scope_grant& g) {
+                            one_done(i, g, scope, owner);
+                          });
       continue;
     }
     auto link = st.links.find(owner);
@@ -436,10 +558,14 @@ void publish_view(self_ptr self) {
   jw.field("p99", p99);
   jw.field("samples", static_cast<std::uint64_t>(lags.size()));
   jw.end_object();
+  jw.field("handovers", st.handovers);
   jw.field("open_reservations",
            static_cast<std::uint64_t>(st.owned.open_reservations()));
   jw.field("budget_refusals", st.refusals);
   jw.field("owner_unreachable", st.owner_unreachable);
+  jw.field("dial_failures", st.dial_failures);
+  jw.field("feedback_forwarded", st.feedback_forwarded);
+  jw.field("feedback_unforwarded", st.feedback_unforwarded);
   jw.end_object();
 
   std::string m;
@@ -517,6 +643,7 @@ void dial(self_ptr self, const std::string& address) {
       },
       [self, address](caf::error&) {
         auto& s = self->state;
+        ++s.dial_failures;
         s.dialing.erase(address);
         auto& backoff = s.dial_backoff[address];
         backoff = backoff.count() == 0
@@ -566,6 +693,8 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
   st.view = std::move(view);
   st.local_ledger = std::move(local_ledger);
   st.incarnation = st.cfg.node_id + "#" + std::to_string(unix_ms());
+  st.decision_id_prefix = engine::decision_id_prefix(st.cfg.node_id);
+  st.next_reservation_key = static_cast<std::uint64_t>(unix_ms()) * 1000;
   st.members = engine::membership{st.cfg.node_id, st.cfg.membership};
   // Started with seeds, a node does not count itself a majority alone.
   st.members.set_min_known(st.cfg.seeds.size() + 1);
@@ -597,6 +726,7 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
         self->send(b, cluster_atom::value, me);
       if (!s.started) {
         s.started = true;
+        seed_stored_spend(self);
         tick(self);
       }
     },
@@ -647,6 +777,34 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
     [self](stats_atom) {
       return self->delegate(self->state.local_ledger, stats_atom::value);
     },
+    [self](feedback_atom, feedback_message& f) -> caf::result<bool> {
+      // From learning: feedback on a decision it does not know. Another
+      // node's (by the id's top bits)? Then that node takes it.
+      auto& s = self->state;
+      auto prefix = engine::decision_prefix_of(f.decision_id);
+      if (prefix == 0 || prefix == s.decision_id_prefix)
+        return false;
+      for (auto& [id, link] : s.links) {
+        if (!link.handle || engine::decision_id_prefix(id) != prefix)
+          continue;
+        ++link.sent;
+        auto promise = self->make_response_promise<bool>();
+        self->request(link.handle, std::chrono::seconds{1},
+                      forward_feedback_atom::value, f)
+          .then(
+            [self, promise](bool taken) mutable {
+              ++self->state.feedback_forwarded;
+              promise.deliver(taken);
+            },
+            [self, promise](caf::error&) mutable {
+              ++self->state.feedback_unforwarded;
+              promise.deliver(false);
+            });
+        return promise;
+      }
+      ++s.feedback_unforwarded;
+      return false;
+    },
     [self](flush_atom) {
       return self->delegate(self->state.local_ledger, flush_atom::value);
     },
@@ -681,14 +839,42 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
         }
       apply_totals(self, t);
     },
-    [self](reserve_atom, scope_reservation& r) {
-      return reserve_owned(self, r);
+    [self](reserve_atom, scope_reservation& r) -> caf::result<scope_grant> {
+      auto promise = self->make_response_promise<scope_grant>();
+      reserve_owned_later(self, std::move(r),
+                          [promise](const scope_grant& g) mutable {
+                            promise.deliver(g);
+                          });
+      return promise;
+    },
+    [self](inflight_atom, cluster_inflight& x) {
+      // A node's unsettled reservations here, after ownership moved.
+      auto& s = self->state;
+      std::vector<engine::owned_budgets::held> held;
+      for (std::size_t i = 0;
+           i < x.scopes.size() && i < x.keys.size() && i < x.amounts.size(); ++i)
+        held.push_back({x.scopes[i], x.keys[i], x.amounts[i]});
+      s.owned.replace_origin(x.origin, held);
+      s.hold_waiting.erase(x.origin);
+      if (s.hold_waiting.empty() && !s.deferred_grants.empty())
+        end_hold(self);
+    },
+    [self](inflight_atom) {
+      if (self->clock().now() >= self->state.hold_until)
+        end_hold(self);
+    },
+    [self](forward_feedback_atom, feedback_message& f) -> caf::result<bool> {
+      // A peer's feedback on a decision made here.
+      auto& s = self->state;
+      if (!s.learning)
+        return false;
+      return self->delegate(s.learning, feedback_atom::value, std::move(f));
     },
     [self](settle_atom, scope_settlement& x) {
       auto& s = self->state;
       if (x.origin_total_nanos > 0)
         s.spend.apply({x.origin, x.scope, x.origin_total_nanos});
-      s.owned.release(x.scope, x.reservation_id);
+      s.owned.release(x.scope, x.origin, x.reservation_id);
     },
   };
 }

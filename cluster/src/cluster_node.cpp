@@ -2,6 +2,7 @@
 
 #include "switchyard/actors/actor_graph.hpp"
 #include "switchyard/cluster/cluster_actor.hpp"
+#include "switchyard/engine/decision_ids.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -13,6 +14,9 @@
 
 namespace switchyard::cluster {
 
+// cluster/src/openssl_error_queue.cpp
+bool openssl_error_queue_guard_linked() noexcept;
+
 cluster_node::cluster_node(cluster_settings cfg)
   : cfg_(std::move(cfg)), view_(std::make_shared<cluster_view>()) {
 }
@@ -22,6 +26,8 @@ cluster_node::~cluster_node() = default;
 void cluster_node::configure(caf::actor_system_config& cfg) {
   cfg.load<caf::io::middleman>();
   if (cfg_.tls.enabled()) {
+    // Keeps the OpenSSL error-queue workaround linked in (see there).
+    (void) openssl_error_queue_guard_linked();
     cfg.load<caf::openssl::manager>();
     cfg.set("openssl.certificate", cfg_.tls.certificate);
     cfg.set("openssl.key", cfg_.tls.private_key);
@@ -62,6 +68,10 @@ std::string cluster_node::start(caf::actor_system& sys,
   caf::anon_send(actor_, start_atom::value, graph.learning, graph.breakers,
                  cfg_.listen_host + ":" + std::to_string(port_), dialer);
   return {};
+}
+
+std::uint64_t cluster_node::decision_id_prefix() const {
+  return engine::decision_id_prefix(cfg_.node_id);
 }
 
 void cluster_node::stop() {

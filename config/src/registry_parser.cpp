@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -25,7 +26,7 @@ using namespace std::literals;
 // -- the schema ---------------------------------------------------------------
 
 constexpr std::array top_keys{"version"sv, "providers"sv, "models"sv,
-                              "task_preferences"sv, "policy"sv, "server"sv};
+                              "task_preferences"sv, "policy"sv, "server"sv, "cluster"sv};
 constexpr std::array top_required{"providers"sv, "models"sv};
 
 constexpr std::array provider_keys{"kind"sv, "base_url"sv, "api_key_env"sv,
@@ -88,6 +89,24 @@ constexpr std::array breaker_keys{"consecutive_failures"sv,
 constexpr std::array retry_keys{"max_retries"sv, "initial_backoff_ms"sv,
                                 "max_backoff_ms"sv, "jitter"sv,
                                 "max_retry_after_ms"sv};
+
+constexpr std::array cluster_keys{"node_id"sv, "listen"sv, "seeds"sv,
+                                  "tls"sv};
+
+constexpr std::array cluster_tls_keys{"cert"sv, "key"sv, "ca"sv};
+
+/// "HOST:PORT" with a port in [0, 65535] (0: any free port).
+bool is_host_port(std::string_view text) noexcept {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+    return false;
+  unsigned port = 0;
+  auto digits = text.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(),
+                                   digits.data() + digits.size(), port);
+  return ec == std::errc{} && end == digits.data() + digits.size()
+         && port <= 65535;
+}
 
 /// The only schema version this build reads.
 constexpr std::int64_t schema_version = 1;
@@ -186,6 +205,8 @@ class registry_parser {
       parse_policy(*e);
     if (auto e = find(top, "server"))
       parse_server(*e);
+    if (auto e = find(top, "cluster"))
+      parse_cluster(*e);
   }
 
   void parse_server(const map_entry& e) {
@@ -193,6 +214,73 @@ class registry_parser {
     for (const auto& f : fields)
       if (f.key.text == "max_connections")
         read_into(registry_.server.max_connections, f, 0, 1'000'000);
+  }
+
+  void parse_cluster(const map_entry& e) {
+    auto& cluster = registry_.cluster;
+    auto fields = reader_.fields(e.value, e.field, e.line, cluster_keys);
+    auto host_port = [this](const YAML::Node& node, const std::string& field,
+                            int line) -> std::optional<std::string> {
+      auto text = reader_.read_string(node, field, line);
+      if (!text)
+        return std::nullopt;
+      if (!is_host_port(*text)) {
+        reader_.fail(line, field,
+                     "must be HOST:PORT (port 0-65535), got " + quoted(*text));
+        return std::nullopt;
+      }
+      return text;
+    };
+    for (const auto& f : fields) {
+      const auto& key = f.key.text;
+      if (key == "node_id") {
+        if (auto id = reader_.read_string(f.value, f.field, f.line)) {
+          if (id->find_first_of("=,# ") != std::string::npos)
+            reader_.fail(f.line, f.field,
+                         "must be a name without '=', ',', '#' or spaces, "
+                         "got "
+                           + quoted(*id));
+          else
+            cluster.node_id = std::move(*id);
+        }
+      } else if (key == "listen") {
+        if (auto address = host_port(f.value, f.field, f.line))
+          cluster.listen = std::move(*address);
+      } else if (key == "seeds") {
+        if (!reader_.expect_sequence(f.value, f.field, f.line,
+                                     "a list of HOST:PORT"))
+          continue;
+        std::size_t index = 0;
+        for (auto it = f.value.begin(); it != f.value.end(); ++it, ++index)
+          if (auto seed = host_port(*it, field_path(f.field, index),
+                                    yaml_reader::line_of(*it, f.line)))
+            cluster.seeds.push_back(std::move(*seed));
+      } else if (key == "tls") {
+        parse_cluster_tls(f);
+      }
+    }
+  }
+
+  void parse_cluster_tls(const map_entry& e) {
+    auto& cluster = registry_.cluster;
+    auto errors_before = reader_.error_count();
+    auto fields = reader_.fields(e.value, e.field, e.line, cluster_tls_keys);
+    for (const auto& f : fields) {
+      auto file = reader_.read_string(f.value, f.field, f.line);
+      if (!file)
+        return;
+      const auto& key = f.key.text;
+      (key == "cert"  ? cluster.tls_cert
+       : key == "key" ? cluster.tls_key
+                      : cluster.tls_ca)
+        = std::move(*file);
+    }
+    // A misspelt key is reported already; a missing one would repeat it.
+    if (e.value.IsMap() && reader_.error_count() == errors_before
+        && (cluster.tls_cert.empty() || cluster.tls_key.empty()
+            || cluster.tls_ca.empty()))
+      reader_.fail(e.key_line, e.field,
+                   "needs all of cert, key and ca (PEM files), or none");
   }
 
   void parse_version(const map_entry& e) {

@@ -62,29 +62,49 @@ std::vector<replicated_spend::total> replicated_spend::all() const {
   return out;
 }
 
-std::optional<reservation_id> owned_budgets::reserve(const std::string& scope,
-                                                     usd_nanos cap,
-                                                     usd_nanos spent,
-                                                     usd_nanos amount) {
+bool owned_budgets::reserve(const std::string& scope, usd_nanos cap,
+                            usd_nanos spent, usd_nanos amount,
+                            const std::string& origin, std::uint64_t key) {
   auto& s = scopes_[scope];
   if (amount < 0 || spent + s.reserved + amount > cap)
-    return std::nullopt;
-  auto id = next_id_++;
-  s.open.emplace(id, amount);
+    return false;
+  auto [at, added] = s.open.emplace(std::pair{origin, key}, amount);
+  if (!added)
+    return true; // asked again (a retry): already counted
   s.reserved += amount;
-  return id;
+  return true;
 }
 
-bool owned_budgets::release(const std::string& scope, reservation_id id) {
+bool owned_budgets::release(const std::string& scope, const std::string& origin,
+                            std::uint64_t key) {
   auto it = scopes_.find(scope);
   if (it == scopes_.end())
     return false;
-  auto r = it->second.open.find(id);
+  auto r = it->second.open.find(std::pair{origin, key});
   if (r == it->second.open.end())
     return false;
   it->second.reserved -= r->second;
   it->second.open.erase(r);
   return true;
+}
+
+void owned_budgets::replace_origin(const std::string& origin,
+                                   const std::vector<held>& all) {
+  for (auto& [name, s] : scopes_)
+    for (auto r = s.open.begin(); r != s.open.end();)
+      if (r->first.first == origin) {
+        s.reserved -= r->second;
+        r = s.open.erase(r);
+      } else {
+        ++r;
+      }
+  for (const auto& h : all) {
+    auto& s = scopes_[h.scope];
+    auto [at, added] = s.open.emplace(std::pair{origin, h.key},
+                                      std::max<usd_nanos>(h.amount, 0));
+    if (added)
+      s.reserved += at->second;
+  }
 }
 
 usd_nanos owned_budgets::reserved(const std::string& scope) const {

@@ -134,7 +134,13 @@ TEST_CASE("learned state, spend and the decision log survive a restart, and "
   REQUIRE(inputs.recorded);
   auto sonnet = *rt->registry().model_index(first_model);
   REQUIRE(inputs.performance.size() > sonnet);
-  CHECK(inputs.performance[sonnet].confidence > 0.5);
+  // Every Sonnet task left a call and a feedback sample (how many Sonnet
+  // got depends on when learning published, and the success predictor
+  // may steer away sooner); all of them are back after the restart.
+  REQUIRE(sonnet_tasks > 0);
+  CHECK(inputs.performance[sonnet].samples
+        == Approx(2.0 * static_cast<double>(sonnet_tasks)).epsilon(1e-3));
+  CHECK(inputs.performance[sonnet].confidence > 0.0);
   // Feedback (all failures) weighs three quarters against call success.
   CHECK(inputs.performance[sonnet].success == Approx(0.25));
   // Every decision from before the restart replays identically, and so does

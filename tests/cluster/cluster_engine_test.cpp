@@ -2,6 +2,7 @@
 // membership from heartbeat times, and budget ownership arithmetic.
 
 #include "switchyard/engine/cluster_budgets.hpp"
+#include "switchyard/engine/decision_ids.hpp"
 #include "switchyard/engine/evidence.hpp"
 #include "switchyard/engine/hash_ring.hpp"
 #include "switchyard/engine/membership.hpp"
@@ -177,24 +178,47 @@ TEST_CASE("cluster budgets: scopes, owner reservations and replicated spend",
   replicated_spend spend;
   owned_budgets owner;
   auto cap = *caps.global;
-  auto r1 = owner.reserve("global", cap, spend.spent("global"), cap / 2);
-  auto r2 = owner.reserve("global", cap, spend.spent("global"), cap / 2);
-  REQUIRE(r1);
-  REQUIRE(r2);
-  CHECK_FALSE(owner.reserve("global", cap, spend.spent("global"), 1));
+  CHECK(owner.reserve("global", cap, spend.spent("global"), cap / 2, "a", 1));
+  CHECK(owner.reserve("global", cap, spend.spent("global"), cap / 2, "b", 1));
+  CHECK_FALSE(owner.reserve("global", cap, spend.spent("global"), 1, "c", 1));
   // Settled on two nodes: each origin's total, merged by maximum.
-  auto a = spend.add_local("a#1", "global", cap / 4);
-  owner.release("global", *r1);
+  auto a = spend.add_local("a", "global", cap / 4);
+  CHECK(owner.release("global", "a", 1));
   CHECK_FALSE(spend.apply(a));
   replicated_spend copy;
   CHECK(copy.apply(a));
-  CHECK(copy.apply({"c#1", "global", cap / 4}));
-  CHECK_FALSE(copy.apply({"c#1", "global", cap / 8})); // older, smaller
+  CHECK(copy.apply({"c", "global", cap / 4}));
+  CHECK_FALSE(copy.apply({"c", "global", cap / 8})); // older, smaller
   CHECK(copy.spent("global") == cap / 2);
   // A new owner rebuilds from the copy: what is left is cap - spent.
   owned_budgets new_owner;
-  CHECK(new_owner.reserve("global", cap, copy.spent("global"), cap / 2));
-  CHECK_FALSE(new_owner.reserve("global", cap, copy.spent("global"), 1));
+  CHECK(new_owner.reserve("global", cap, copy.spent("global"), cap / 4, "c", 7));
   CHECK(owner.open_reservations() == 1);
-  CHECK_FALSE(owner.release("global", 999));
+  CHECK_FALSE(owner.release("global", "a", 999));
+  CHECK_FALSE(owner.release("global", "b", 2));
+  // b hands over its unsettled reservation: counted though it overshoots.
+  new_owner.replace_origin("b", {{"global", 1, cap / 2}});
+  CHECK(new_owner.reserved("global") == cap / 4 + cap / 2);
+  CHECK_FALSE(new_owner.reserve("global", cap, copy.spent("global"), 1, "c", 8));
+  // Handing over again replaces, never doubles; an empty list clears.
+  new_owner.replace_origin("b", {{"global", 1, cap / 2}});
+  CHECK(new_owner.reserved("global") == cap / 4 + cap / 2);
+  new_owner.replace_origin("b", {});
+  CHECK(new_owner.reserved("global") == cap / 4);
+  CHECK(new_owner.release("global", "c", 7));
+  CHECK(new_owner.open_reservations() == 0);
+}
+
+TEST_CASE("decision ids name their node in the top 16 bits", "[cluster][engine]") {
+  using namespace switchyard::engine;
+  auto a = decision_id_prefix("a");
+  auto b = decision_id_prefix("b");
+  CHECK(a != 0);
+  CHECK(a != b);
+  CHECK((a & decision_counter_mask) == 0);
+  CHECK(a == decision_id_prefix("a")); // the same on every node and run
+  auto id = a | 12345;
+  CHECK(decision_prefix_of(id) == a);
+  CHECK((id & decision_counter_mask) == 12345);
+  CHECK(decision_prefix_of(12345) == 0); // made outside a cluster
 }

@@ -3,7 +3,9 @@
 
 #include "cluster_fixture.hpp"
 
+#include <cmath>
 #include <cstdlib>
+#include <filesystem>
 
 using namespace switchyard::testing;
 using namespace std::chrono_literals;
@@ -12,8 +14,12 @@ namespace {
 
 constexpr const char* expensive_model = "claude-opus-4";
 
-/// Failure feedback on `node`'s decision until it routes the task elsewhere.
-std::string sour_the_routed_model(const cluster_node_process& node) {
+/// Failure feedback on `node`'s decision, posted to `post_to` (default: the
+/// same node), until routing moves the task elsewhere.
+std::string sour_the_routed_model(const cluster_node_process& node,
+                                  const cluster_node_process* post_to = nullptr) {
+  if (post_to == nullptr)
+    post_to = &node;
   auto r = node.call("POST", "/v1/route",
                      R"({"model":"auto","messages":[{"role":"user","content":"Write a fibonacci function in python"}]})");
   REQUIRE(r.status == 200);
@@ -21,7 +27,7 @@ std::string sour_the_routed_model(const cluster_node_process& node) {
   auto model = string_field(r.body, "model");
   REQUIRE(!decision.empty());
   for (int i = 0; i < 40; ++i) {
-    auto f = node.call("POST", "/v1/feedback",
+    auto f = post_to->call("POST", "/v1/feedback",
                        R"({"decision_id":")" + decision
                          + R"(","outcome":"failure","rating":1})");
     REQUIRE(f.status == 200);
@@ -78,6 +84,39 @@ TEST_CASE("three nodes share learning and breakers", "[cluster][process]") {
     CHECK(a.route_model() != before);
     CHECK_THAT(c.call("GET", "/metrics").body,
                Catch::Contains("switchyard_cluster_delta_lag_ms_count"));
+  }
+
+  SECTION("feedback for a's decision, posted to c, reaches a and moves every node") {
+    auto before = a.route_model();
+    REQUIRE(!before.empty());
+    auto soured = sour_the_routed_model(a, &c);
+    CHECK(soured == before);
+    for (auto& n : nodes)
+      CHECK(eventually(2s, [&] { return n.route_model() != before; }));
+    // c's view is refreshed at its next heartbeat tick.
+    std::string body;
+    CHECK(eventually(1s, [&] {
+      body = c.cluster();
+      return body.find("\"feedback_forwarded\":40") != std::string::npos;
+    }));
+    INFO(body);
+    CHECK_THAT(body, Catch::Contains("\"feedback_unforwarded\":0"));
+  }
+
+  SECTION("decision ids differ between nodes") {
+    auto id_of = [](const cluster_node_process& n) {
+      auto r = n.call("POST", "/v1/route",
+                      R"({"model":"auto","messages":[{"role":"user","content":"hello"}]})");
+      REQUIRE(r.status == 200);
+      return string_field(r.body, "decision_id");
+    };
+    auto from_a = id_of(a);
+    auto from_c = id_of(c);
+    REQUIRE(from_a.size() == 20);
+    REQUIRE(from_c.size() == 20);
+    // "dec_" + 16 hex digits; the first four name the node.
+    CHECK(from_a.substr(4, 4) != from_c.substr(4, 4));
+    CHECK(from_a.substr(4, 4) == id_of(a).substr(4, 4));
   }
 
   SECTION("a breaker opened on a is open on b and c") {
@@ -245,4 +284,136 @@ TEST_CASE("a paused node (SIGSTOP) is routed around and resumes cleanly",
     return !o.empty() && nodes[1].global_owner() == o
            && nodes[2].global_owner() == o;
   }));
+}
+
+namespace {
+
+/// The largest reservation one chat with `model` can make: its worst-case
+/// cost, as /v1/route estimates it.
+double max_reservation_of(const cluster_node_process& node,
+                          const std::string& model) {
+  auto route = node.call("POST", "/v1/route",
+                         R"({"model":")" + model
+                           + R"(","max_tokens":400,"messages":[{"role":"user","content":"Write a fibonacci function in python"}]})");
+  REQUIRE(route.status == 200);
+  auto max_at = route.body.find("\"max\":", route.body.find("estimated_cost_usd"));
+  REQUIRE(max_at != std::string::npos);
+  return std::atof(route.body.c_str() + max_at + 6);
+}
+
+/// The global budget's replicated spend as `node` reports it (-1: none).
+double global_spent(const cluster_node_process& node) {
+  auto body = node.cluster();
+  auto at = body.find("\"scope\":\"global\"");
+  if (at == std::string::npos)
+    return -1.0;
+  auto spent = body.find("\"spent_usd\":", at);
+  return spent == std::string::npos ? -1.0 : std::atof(body.c_str() + spent + 12);
+}
+
+} // namespace
+
+TEST_CASE("the budget owner killed under load: the cap holds within one reservation",
+          "[cluster][process][budget][failover]") {
+  cluster_fixture fx{{"--global-budget", "1.00"}};
+  auto nodes = fx.start_three();
+  auto max_reservation = max_reservation_of(nodes[0], expensive_model);
+  REQUIRE(max_reservation > 0.0);
+  auto owner = nodes[0].global_owner();
+  REQUIRE(!owner.empty());
+  std::vector<std::unique_ptr<load_loop>> loads;
+  cluster_node_process* victim = nullptr;
+  std::vector<cluster_node_process*> survivors;
+  for (auto& n : nodes) {
+    loads.push_back(std::make_unique<load_loop>());
+    loads.back()->run(n, expensive_model, 3);
+    if (n.id == owner)
+      victim = &n;
+    else
+      survivors.push_back(&n);
+  }
+  REQUIRE(victim != nullptr);
+  load_loop* victim_load = loads[static_cast<std::size_t>(victim - nodes.data())].get();
+  auto ok_count = [&] {
+    std::size_t ok = 0;
+    for (auto& l : loads) {
+      std::lock_guard<std::mutex> guard{l->mutex};
+      for (auto& r : l->results)
+        ok += r.status == 200 ? 1 : 0;
+    }
+    return ok;
+  };
+  // Part of the budget spent, reservations in flight on every node.
+  REQUIRE(eventually(10s, [&] { return ok_count() >= 6; }));
+  victim_load->join(); // its clients stop; the others' reservations stay in flight
+  kill(victim->proc->pid(), SIGKILL);
+  // The survivors take over and spend the rest until refused.
+  REQUIRE(eventually(30s, [&] {
+    std::size_t refused = 0;
+    for (auto& l : loads) {
+      std::lock_guard<std::mutex> guard{l->mutex};
+      for (auto& r : l->results)
+        refused += r.status == 429 ? 1 : 0;
+    }
+    return refused >= 20;
+  }));
+  for (auto& l : loads)
+    l->join();
+  double settled = 0.0;
+  std::size_t ok = 0;
+  for (auto& l : loads)
+    for (auto& r : l->results)
+      if (r.status == 200) {
+        ++ok;
+        settled += std::atof(r.cost.c_str());
+      }
+  INFO("settled $" << settled << " in " << ok << " answers; max reservation $"
+                   << max_reservation);
+  CHECK(settled <= 1.00 + max_reservation);
+  CHECK(settled > 0.5);
+  for (auto* s : survivors)
+    CHECK(s->global_owner() != owner);
+}
+
+TEST_CASE("after a whole-cluster restart the stored spend still counts",
+          "[cluster][process][budget][restart]") {
+  cluster_fixture fx{{"--global-budget", "1000"}};
+  auto dir = std::filesystem::temp_directory_path()
+             / ("switchyard-cluster-restart-" + fx.tag);
+  std::filesystem::remove_all(dir);
+  auto data_dir = [&](const std::string& id) {
+    return std::vector<std::string>{"--data-dir", (dir / id).string()};
+  };
+  auto start_all = [&] {
+    std::vector<cluster_node_process> nodes;
+    nodes.push_back(fx.start_node("a", {}, data_dir("a")));
+    nodes.push_back(fx.start_node("b", {nodes[0].cluster_address()}, data_dir("b")));
+    nodes.push_back(fx.start_node("c", {nodes[0].cluster_address()}, data_dir("c")));
+    for (auto& n : nodes)
+      REQUIRE(eventually(5s, [&n] { return n.sees_alive(3); }));
+    return nodes;
+  };
+  double spent = 0.0;
+  {
+    auto nodes = start_all();
+    for (auto& n : nodes)
+      for (int i = 0; i < 3; ++i) {
+        auto r = n.chat(expensive_model);
+        REQUIRE(r.status == 200);
+        spent += std::atof(r.headers["x-switchyard-cost-usd"].c_str());
+      }
+    REQUIRE(spent > 0.0);
+    for (auto& n : nodes)
+      REQUIRE(eventually(2s, [&] {
+        return std::abs(global_spent(n) - spent) < 1e-5;
+      }));
+    for (auto& n : nodes)
+      CHECK(n.proc->stop(SIGTERM) == 0);
+  }
+  auto nodes = start_all();
+  for (auto& n : nodes) {
+    INFO(n.id << ": " << n.cluster());
+    CHECK(eventually(2s, [&] { return std::abs(global_spent(n) - spent) < 1e-5; }));
+  }
+  std::filesystem::remove_all(dir);
 }

@@ -900,3 +900,66 @@ TEST_CASE("server.max_connections is read, defaults to 10000 and is checked",
                             + "server:\n  max_conections: 3\n");
   CHECK_THAT(unknown, Contains("max_connections"));
 }
+
+// -- the cluster section
+// ------------------------------------------------------
+
+TEST_CASE("the cluster section is read with the flags' names", "[config]") {
+  auto result = parse(std::string{minimal}
+                      + "cluster:\n"
+                        "  node_id: ${NODE:-a}\n"
+                        "  listen: 10.0.0.5:7001\n"
+                        "  seeds: [10.0.0.6:7001, 'node-c.internal:7001']\n"
+                        "  tls:\n"
+                        "    cert: /etc/switchyard/node.pem\n"
+                        "    key: /etc/switchyard/node.key\n"
+                        "    ca: /etc/switchyard/ca.pem\n",
+                      fake_env({{"NODE", "b"}}));
+  INFO(result.errors.size());
+  REQUIRE(result.registry.has_value());
+  const auto& c = result.registry->cluster;
+  CHECK(c.node_id == "b");
+  CHECK(c.listen == "10.0.0.5:7001");
+  CHECK(c.seeds
+        == std::vector<std::string>{"10.0.0.6:7001", "node-c.internal:7001"});
+  CHECK(c.tls_cert == "/etc/switchyard/node.pem");
+  CHECK(c.tls_key == "/etc/switchyard/node.key");
+  CHECK(c.tls_ca == "/etc/switchyard/ca.pem");
+
+  auto without = parse(minimal);
+  REQUIRE(without.registry.has_value());
+  CHECK(without.registry->cluster.node_id.empty());
+  CHECK(without.registry->cluster.seeds.empty());
+}
+
+TEST_CASE("bad cluster values name the file, line and field", "[config]") {
+  auto with_cluster = [](std::string_view body) {
+    // The section's first key lands on line 31.
+    return std::string{minimal} + "cluster:\n" + std::string{body};
+  };
+  CHECK(only_error(with_cluster("  listen: 7001\n"))
+        == "models.yaml:31: cluster.listen: must be HOST:PORT (port "
+           "0-65535), got '7001'");
+  CHECK(only_error(with_cluster("  listen: host:70000\n"))
+        == "models.yaml:31: cluster.listen: must be HOST:PORT (port "
+           "0-65535), got 'host:70000'");
+  CHECK(only_error(with_cluster("  node_id: a\n  seeds:\n    - 10.0.0.6:7001\n"
+                                "    - 10.0.0.7\n"))
+        == "models.yaml:34: cluster.seeds[1]: must be HOST:PORT (port "
+           "0-65535), got '10.0.0.7'");
+  CHECK(only_error(with_cluster("  seeds: 10.0.0.6:7001\n"))
+        == "models.yaml:31: cluster.seeds: must be a list of HOST:PORT, got "
+           "'10.0.0.6:7001'");
+  CHECK(only_error(with_cluster("  node_id: 'node a'\n"))
+        == "models.yaml:31: cluster.node_id: must be a name without '=', ',', "
+           "'#' or spaces, got 'node a'");
+  CHECK(only_error(with_cluster("  node_id: a\n  tls:\n    cert: n.pem\n"
+                                "    key: n.key\n"))
+        == "models.yaml:32: cluster.tls: needs all of cert, key and ca (PEM "
+           "files), or none");
+  CHECK_THAT(only_error(with_cluster("  node_id: a\n  seed: [h:1]\n")),
+             StartsWith("models.yaml:32: cluster.seed: unknown")
+               && Contains("seeds"));
+  CHECK_THAT(only_error(with_cluster("  tls: {cert: a, key: b, cafile: c}\n")),
+             StartsWith("models.yaml:31: cluster.tls.cafile: unknown"));
+}

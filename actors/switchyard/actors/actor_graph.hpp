@@ -55,6 +55,8 @@ struct actor_graph_config {
   /// Clustering: the ledger that coordinators reserve from instead of the
   /// local one (given the local one). Empty: the local ledger.
   std::function<ledger_actor(ledger_actor)> wrap_ledger;
+  /// Clustering: the node's part of every decision id.
+  std::uint64_t decision_id_prefix = 0;
   /// The storage actor runs on a thread of its own. Deterministic tests
   /// turn this off so that the test scheduler runs it too.
   bool detach_storage = true;

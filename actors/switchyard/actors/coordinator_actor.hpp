@@ -27,6 +27,9 @@ struct coordinator_peers {
 struct coordinator_start {
   /// The highest decision id logged so far; new ids continue above it.
   std::uint64_t last_decision_id = 0;
+  /// Or'ed into every id: the node's part in a cluster (see
+  /// engine/decision_ids.hpp), 0 otherwise.
+  std::uint64_t decision_id_prefix = 0;
   /// The A/B tests running at start (learning pushes later changes).
   std::vector<engine::experiment_spec> experiments;
 };
@@ -72,6 +75,7 @@ struct coordinator_state {
   coordinator_peers peers;
   std::unordered_map<std::uint64_t, task_run> runs;
   std::uint64_t next_decision = 0;
+  std::uint64_t decision_id_prefix = 0;
   /// Several coordinators share the load; decision ids carry the shard:
   /// id % shards names the coordinator that owns the task.
   std::uint64_t shard = 0;

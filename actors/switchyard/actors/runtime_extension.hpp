@@ -29,6 +29,11 @@ public:
     return local;
   }
 
+  /// Or'ed into every decision id this node makes (engine/decision_ids.hpp).
+  [[nodiscard]] virtual std::uint64_t decision_id_prefix() const {
+    return 0;
+  }
+
   /// Once every actor runs. A non-empty answer says why the runtime cannot
   /// start.
   virtual std::string start(caf::actor_system& sys,

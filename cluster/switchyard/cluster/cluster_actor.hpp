@@ -12,6 +12,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,12 @@ struct cluster_state {
 
   cluster_settings cfg;
   std::string incarnation;
+  /// The top bits of the decision ids this node makes.
+  std::uint64_t decision_id_prefix = 0;
+  /// Feedback handed to the node that made the decision, and feedback for
+  /// another node's decision that could not reach it.
+  std::uint64_t feedback_forwarded = 0;
+  std::uint64_t feedback_unforwarded = 0;
   /// Where this node's actor is published (HOST:PORT).
   std::string address;
   std::shared_ptr<cluster_view> view;
@@ -51,6 +58,8 @@ struct cluster_state {
   std::set<std::string> dialing;
   std::map<std::string, caf::actor_clock::time_point> next_dial;
   std::map<std::string, std::chrono::milliseconds> dial_backoff;
+  /// Dials that failed (refused, unreachable or a TLS handshake rejected).
+  std::uint64_t dial_failures = 0;
   caf::io::middleman_actor middleman;
   bool started = false;
 
@@ -67,11 +76,22 @@ struct cluster_state {
   struct grant_part {
     std::string scope;
     std::string owner;
+    /// This node's name for the reservation (0: none was made).
     std::uint64_t reservation_id = 0;
+    std::int64_t amount_nanos = 0;
   };
   /// Reservations this node holds at owners, by the token coordinators got.
   std::map<std::uint64_t, std::vector<grant_part>> grants;
   std::uint64_t next_token = 1;
+  /// Names this node's reservations at owners; starts from the clock so
+  /// that a restarted node never reuses a name an owner may still hold.
+  std::uint64_t next_reservation_key = 1;
+  /// After ownership moves, grants wait (at most until `hold_until`) for
+  /// every live peer's list of unsettled reservations.
+  caf::actor_clock::time_point hold_until;
+  std::set<std::string> hold_waiting;
+  std::vector<std::function<void()>> deferred_grants;
+  std::uint64_t handovers = 0;
   std::uint64_t refusals = 0;
   std::uint64_t owner_unreachable = 0;
 

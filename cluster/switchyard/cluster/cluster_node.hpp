@@ -26,6 +26,7 @@ public:
   std::string start(caf::actor_system& sys,
                     const actors::actor_graph& graph) override;
   void stop() override;
+  [[nodiscard]] std::uint64_t decision_id_prefix() const override;
 
   /// The published cluster port (after start).
   [[nodiscard]] std::uint16_t port() const noexcept {

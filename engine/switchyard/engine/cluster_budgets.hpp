@@ -66,14 +66,29 @@ private:
 
 /// The reservations an owner holds for the scopes it owns. A reservation
 /// fits when spend (replicated) + reserved + amount stays within the cap.
+/// Reservations are named by the node that asked (`origin`) and a number
+/// that node chose (`key`), so that when ownership moves every node can
+/// hand its unsettled reservations to the new owner, which counts them
+/// whether or not they still fit (they were granted already).
 class owned_budgets {
 public:
-  [[nodiscard]] std::optional<reservation_id>
-  reserve(const std::string& scope, usd_nanos cap, usd_nanos spent,
-          usd_nanos amount);
+  struct held {
+    std::string scope;
+    std::uint64_t key = 0;
+    usd_nanos amount = 0;
+  };
 
-  /// False for an unknown id (e.g. granted by a previous owner).
-  bool release(const std::string& scope, reservation_id id);
+  /// True when granted.
+  bool reserve(const std::string& scope, usd_nanos cap, usd_nanos spent,
+               usd_nanos amount, const std::string& origin, std::uint64_t key);
+
+  /// False for an unknown reservation (e.g. granted by a previous owner).
+  bool release(const std::string& scope, const std::string& origin,
+               std::uint64_t key);
+
+  /// Replaces everything held for `origin` with `all` (what that node says
+  /// it holds here now), counted even beyond the caps.
+  void replace_origin(const std::string& origin, const std::vector<held>& all);
 
   [[nodiscard]] usd_nanos reserved(const std::string& scope) const;
 
@@ -85,10 +100,9 @@ public:
 private:
   struct scope_state {
     usd_nanos reserved = 0;
-    std::map<reservation_id, usd_nanos> open;
+    std::map<std::pair<std::string, std::uint64_t>, usd_nanos> open;
   };
   std::map<std::string, scope_state> scopes_;
-  reservation_id next_id_ = 1;
 };
 
 } // namespace switchyard::engine

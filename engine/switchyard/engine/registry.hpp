@@ -213,6 +213,22 @@ struct task_preference {
   std::vector<std::uint16_t> budget;
 };
 
+/// The `cluster:` section: how this node joins a cluster. `switchyard
+/// serve`'s flags of the same names (--node-id, --cluster-listen,
+/// --cluster-seeds, --cluster-cert/-key/-ca) override each value. Strings are
+/// as written (checked for shape at load time); empty means unset.
+struct cluster_config {
+  std::string node_id;
+  /// HOST:PORT for peers.
+  std::string listen;
+  /// HOST:PORT of nodes to join through.
+  std::vector<std::string> seeds;
+  /// PEM files for TLS between nodes: all three or none.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
+};
+
 // -- the registry --------------------------------------------------------------
 
 struct registry {
@@ -221,6 +237,7 @@ struct registry {
   std::array<task_preference, task_type_count> preferences;
   routing_policy policy;
   server_settings server;
+  cluster_config cluster;
   /// Hash of the configuration as loaded (after interpolation); goes into
   /// every decision so that replay can tell a changed config apart.
   std::uint64_t config_hash = 0;

@@ -32,6 +32,10 @@ using dial_atom = caf::atom_constant<caf::atom("dial")>;
 using spend_atom = caf::atom_constant<caf::atom("spend")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using members_atom = caf::atom_constant<caf::atom("members")>;
+/// A cluster_inflight list; and a new owner's hold on grants ending.
+using inflight_atom = caf::atom_constant<caf::atom("inflight")>;
+/// Feedback on a decision that a peer made, handed to that peer.
+using forward_feedback_atom = caf::atom_constant<caf::atom("fwdfeedbk")>;
 
 } // namespace switchyard
 
@@ -101,16 +105,35 @@ typename Inspector::result_type inspect(Inspector& f, cluster_totals& x) {
            x.oldest_delta_unix_ms);
 }
 
-/// A reservation asked of a budget scope's owner.
+/// A reservation asked of a budget scope's owner, named by the asking node
+/// and a number it chose.
 struct scope_reservation {
   std::string scope;
   std::int64_t amount_nanos = 0;
+  std::string origin;
+  std::uint64_t key = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, scope_reservation& x) {
   return f(caf::meta::type_name("scope_reservation"), x.scope,
-           x.amount_nanos);
+           x.amount_nanos, x.origin, x.key);
+}
+
+/// Every unsettled reservation a node holds at the receiver (as it sees
+/// the owners now): the receiver replaces what it held for that node. Sent
+/// whenever ownership may have moved.
+struct cluster_inflight {
+  std::string origin;
+  std::vector<std::string> scopes;
+  std::vector<std::uint64_t> keys;
+  std::vector<std::int64_t> amounts;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_inflight& x) {
+  return f(caf::meta::type_name("cluster_inflight"), x.origin, x.scopes,
+           x.keys, x.amounts);
 }
 
 /// The owner's answer: a reservation id, or a refusal with what is left.
@@ -149,6 +172,7 @@ inline void add_cluster_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<cluster_totals>("switchyard::cluster_totals");
   cfg.add_message_type<scope_reservation>("switchyard::scope_reservation");
   cfg.add_message_type<scope_grant>("switchyard::scope_grant");
+  cfg.add_message_type<cluster_inflight>("switchyard::cluster_inflight");
   cfg.add_message_type<scope_settlement>("switchyard::scope_settlement");
   cfg.add_message_type<engine::evidence_entry>("switchyard::evidence_entry");
   cfg.add_message_type<std::vector<engine::evidence_entry>>(
