@@ -250,7 +250,59 @@ struct store::impl {
     }
     return checked(it->status(), "scanning " + std::string{to_string(c)});
   }
+
+  /// Decodes each record under `prefix` with `decode(key, value)` (a
+  /// caf::expected) and hands it to `fn` until `fn` returns false; the
+  /// first record that does not decode stops the scan with its error.
+  template <class Decode, class Fn>
+  caf::expected<void> scan_records(column c, std::string_view prefix,
+                                   Decode decode, Fn fn) {
+    caf::error failure;
+    auto scanned = scan(c, prefix,
+                        [&](std::string_view key, std::string_view value) {
+                          auto rec = decode(key, value);
+                          if (!rec) {
+                            failure = std::move(rec.error());
+                            return false;
+                          }
+                          return fn(*rec);
+                        });
+    if (!scanned)
+      return scanned;
+    if (failure)
+      return failure;
+    return {};
+  }
+
+  /// Every record under `prefix` that `keep` accepts, decoded.
+  template <class T, class Decode, class Keep>
+  caf::expected<std::vector<T>> load_records(column c, std::string_view prefix,
+                                             Decode decode, Keep keep) {
+    std::vector<T> out;
+    auto done = scan_records(c, prefix, decode, [&](T& rec) {
+      if (keep(rec))
+        out.push_back(std::move(rec));
+      return true;
+    });
+    if (!done)
+      return std::move(done.error());
+    return out;
+  }
 };
+
+namespace {
+
+constexpr auto keep_all = [](const auto&) { return true; };
+
+/// Adapts a decoder that reads only the value.
+template <class Decode>
+auto by_value(Decode decode) {
+  return [decode](std::string_view, std::string_view value) {
+    return decode(value);
+  };
+}
+
+} // namespace
 
 store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {
 }
@@ -620,107 +672,33 @@ caf::expected<std::uint64_t> store::for_each_decision_newest_first(
 
 caf::expected<std::vector<feedback_record>>
 store::feedback_for(std::uint64_t decision_id) {
-  std::vector<feedback_record> out;
-  caf::error failure;
-  auto scanned = impl_->scan(column::feedback, feedback_prefix(decision_id),
-                             [&](std::string_view, std::string_view value) {
-                               auto rec = decode_feedback(value);
-                               if (!rec) {
-                                 failure = std::move(rec.error());
-                                 return false;
-                               }
-                               if (!impl_->feedback_expired(
-                                     rec->received_unix_ms))
-                                 out.push_back(std::move(*rec));
-                               return true;
-                             });
-  if (!scanned)
-    return std::move(scanned.error());
-  if (failure)
-    return failure;
-  return out;
+  return impl_->load_records<feedback_record>(
+    column::feedback, feedback_prefix(decision_id), by_value(decode_feedback),
+    [this](const feedback_record& r) {
+      return !impl_->feedback_expired(r.received_unix_ms);
+    });
 }
 
 caf::expected<void>
 store::for_each_feedback(const std::function<bool(feedback_record&)>& fn) {
-  caf::error failure;
-  auto scanned = impl_->scan(column::feedback, {},
-                             [&](std::string_view, std::string_view value) {
-                               auto rec = decode_feedback(value);
-                               if (!rec) {
-                                 failure = std::move(rec.error());
-                                 return false;
-                               }
-                               if (impl_->feedback_expired(
-                                     rec->received_unix_ms))
-                                 return true;
-                               return fn(*rec);
+  return impl_->scan_records(column::feedback, {}, by_value(decode_feedback),
+                             [&](feedback_record& r) {
+                               return impl_->feedback_expired(
+                                        r.received_unix_ms)
+                                      || fn(r);
                              });
-  if (!scanned)
-    return scanned;
-  if (failure)
-    return failure;
-  return {};
 }
 
 caf::expected<std::vector<engine::learned_entry>> store::load_learned() {
-  std::vector<engine::learned_entry> out;
-  caf::error failure;
-  auto scanned = impl_->scan(column::performance, {},
-                             [&](std::string_view key, std::string_view value) {
-                               auto e = decode_learned(key, value);
-                               if (!e) {
-                                 failure = std::move(e.error());
-                                 return false;
-                               }
-                               out.push_back(std::move(*e));
-                               return true;
-                             });
-  if (!scanned)
-    return std::move(scanned.error());
-  if (failure)
-    return failure;
-  return out;
+  return impl_->load_records<engine::learned_entry>(column::performance, {}, decode_learned, keep_all);
 }
 
 caf::expected<std::vector<ledger_entry>> store::load_ledger() {
-  std::vector<ledger_entry> out;
-  caf::error failure;
-  auto scanned = impl_->scan(column::ledger, {},
-                             [&](std::string_view key, std::string_view value) {
-                               auto e = decode_ledger(key, value);
-                               if (!e) {
-                                 failure = std::move(e.error());
-                                 return false;
-                               }
-                               out.push_back(std::move(*e));
-                               return true;
-                             });
-  if (!scanned)
-    return std::move(scanned.error());
-  if (failure)
-    return failure;
-  return out;
+  return impl_->load_records<ledger_entry>(column::ledger, {}, decode_ledger, keep_all);
 }
 
 caf::expected<std::vector<experiment_state>> store::load_experiments() {
-  std::vector<experiment_state> out;
-  caf::error failure;
-  auto scanned = impl_->scan(column::experiments, {},
-                             [&](std::string_view, std::string_view value) {
-                               auto e = decode_experiment(value);
-                               if (!e) {
-                                 failure = std::move(e.error());
-                                 return false;
-                               }
-                               out.push_back(std::move(*e));
-                               return true;
-                             });
-  if (!scanned)
-    return std::move(scanned.error());
-  if (failure)
-    return failure;
-  return out;
+  return impl_->load_records<experiment_state>(column::experiments, {}, by_value(decode_experiment), keep_all);
 }
 
 caf::expected<experiment_state> store::get_experiment(std::string_view id) {
@@ -790,23 +768,7 @@ caf::expected<api_key_record> store::find_api_key(std::string_view secret) {
 }
 
 caf::expected<std::vector<api_key_record>> store::list_api_keys() {
-  std::vector<api_key_record> out;
-  caf::error failure;
-  auto scanned = impl_->scan(column::api_keys, "id/",
-                             [&](std::string_view, std::string_view value) {
-                               auto k = decode_api_key(value);
-                               if (!k) {
-                                 failure = std::move(k.error());
-                                 return false;
-                               }
-                               out.push_back(std::move(*k));
-                               return true;
-                             });
-  if (!scanned)
-    return std::move(scanned.error());
-  if (failure)
-    return failure;
-  return out;
+  return impl_->load_records<api_key_record>(column::api_keys, "id/", by_value(decode_api_key), keep_all);
 }
 
 caf::expected<void> store::revoke_api_key(std::string_view id,
