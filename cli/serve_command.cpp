@@ -22,6 +22,7 @@ int run_serve_command(const std::vector<std::string>& args) {
     "[--no-auth] "
     "[--admin-key-env NAME]\n"
     "                 [--threads N] [--io-threads N] [--max-body-bytes N]\n"
+    "                 [--scheduler io|stealing|sharing] [--poll-attempts N]\n"
     "                 [--global-budget USD] [--daily-budget USD] "
     "[--drain-timeout S]\n"
     "                 [--max-connections N]\n\n"
@@ -48,8 +49,17 @@ int run_serve_command(const std::vector<std::string>& args) {
       {"no-auth", false, "serve without API keys (local use only)"},
       {"admin-key-env", true,
        "variable holding the admin key (default SWITCHYARD_ADMIN_KEY)"},
-      {"threads", true, "actor scheduler threads (default: one per core)"},
-      {"io-threads", true, "HTTP I/O threads (default 1)"},
+      {"threads", true, "CAF worker threads with --scheduler stealing or "
+                         "sharing (default: one per core)"},
+      {"io-threads", true, "HTTP I/O threads, which also run the actors with "
+                           "--scheduler io (default 1)"},
+      {"scheduler", true,
+       "where the actors run: io (on the HTTP I/O threads, no thread hop "
+       "per request; the default), stealing or sharing (CAF's workers, "
+       "--threads of them: per-worker queues that idle workers poll, or one "
+       "queue)"},
+      {"poll-attempts", true,
+       "stealing: quick polls before an idle worker naps (default 1000)"},
       {"max-body-bytes", true, "largest request body (default 1048576)"},
       {"global-budget", true, "global budget in USD (default: none)"},
       {"daily-budget", true, "daily budget in USD (default: none)"},
@@ -85,6 +95,7 @@ int run_serve_command(const std::vector<std::string>& args) {
     return fail("--listen must be HOST:PORT");
   auto threads = cl.integer("threads");
   auto io_threads = cl.integer("io-threads");
+  auto poll_attempts = cl.integer("poll-attempts");
   auto max_body = cl.integer("max-body-bytes");
   auto max_connections = cl.integer("max-connections");
   cfg.global_budget_usd = cl.number("global-budget");
@@ -102,6 +113,23 @@ int run_serve_command(const std::vector<std::string>& args) {
                 "--drain-timeout >= 0, --max-connections 0-1000000");
   cfg.runtime_threads = threads ? static_cast<std::size_t>(*threads) : 0;
   cfg.io_threads = io_threads ? static_cast<std::size_t>(*io_threads) : 1;
+  if (auto sched = cl.value("scheduler")) {
+    using actor_threads = gateway::gateway_config::actor_threads;
+    if (*sched == "io")
+      cfg.actors_on = actor_threads::io;
+    else if (*sched == "stealing")
+      cfg.actors_on = actor_threads::stealing;
+    else if (*sched == "sharing")
+      cfg.actors_on = actor_threads::sharing;
+    else
+      return fail("--scheduler is io, stealing or sharing, not '" + *sched
+                  + "'");
+  }
+  if (poll_attempts) {
+    if (*poll_attempts < 1 || *poll_attempts > 1'000'000)
+      return fail("--poll-attempts 1-1000000");
+    cfg.poll_attempts = static_cast<std::size_t>(*poll_attempts);
+  }
   if (max_body)
     cfg.max_body_bytes = static_cast<std::size_t>(*max_body);
   cfg.auth = !cl.has("no-auth");

@@ -1,6 +1,7 @@
 #include "switchyard/runtime.hpp"
 
 #include "switchyard/actors/actor_graph.hpp"
+#include "switchyard/actors/loop_scheduler.hpp"
 #include "switchyard/actors/runtime_extension.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/storage/task_history.hpp"
@@ -256,7 +257,9 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
                    : std::max(1u, std::thread::hardware_concurrency());
   // CAF starts 4 workers by default whatever the core count.
   p->sys_cfg.set("scheduler.max-threads", threads);
-  if (cfg.scheduler == scheduler_policy::work_sharing) {
+  if (cfg.post_actor_job) {
+    actors::loop_scheduler::install(p->sys_cfg, std::move(cfg.post_actor_job));
+  } else if (cfg.scheduler == scheduler_policy::work_sharing) {
     p->sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   } else {
     // A task crosses 3-4 actors; CAF's default lets an idle worker nap 50 us

@@ -49,6 +49,13 @@ struct runtime_config {
   /// cost of some idle CPU.
   std::size_t poll_attempts = 1000;
   std::chrono::microseconds poll_nap{2};
+  /// Set: the actors run on the embedder's threads instead of CAF's workers
+  /// (actors::loop_scheduler; `scheduler` and the polling are then unused).
+  /// It must run each job it is given soon, on a thread it owns, until the
+  /// runtime has shut down; shutdown must not be called from such a thread.
+  /// The gateway passes its I/O loop, so that a request crosses no thread
+  /// between the HTTP layer and the actors.
+  std::function<void(std::function<void()>)> post_actor_job;
   std::optional<double> global_budget_usd;
   std::optional<double> daily_budget_usd;
   /// Each task's `budget_key` has a budget of its own when this is set.

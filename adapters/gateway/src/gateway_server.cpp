@@ -62,6 +62,10 @@ public:
   /// stderr logs, written in batches off the request path; declared early
   /// so that it outlives everything that logs.
   log_sink logs;
+  /// The I/O loop the server, the client and the actors share (null when
+  /// the actors run on CAF's workers); declared before them, so that it is
+  /// destroyed after them.
+  std::shared_ptr<http::io_loop> loop;
   std::unique_ptr<http::http_client> client;
   std::unique_ptr<runtime> rt;
   key_store keys;
@@ -75,6 +79,18 @@ public:
   std::mutex drain_mutex;
   std::condition_variable drained;
   bool stopped = false;
+
+  ~impl() {
+    // A start that failed half way, or drain_and_stop's end: the runtime's
+    // actors need the loop to finish; then the loop stops before the server
+    // and the client close their sockets (see http::io_loop).
+    if (dashboard)
+      dashboard->stop();
+    if (rt)
+      rt->shutdown(std::chrono::seconds{5});
+    if (loop)
+      loop->stop();
+  }
 
   // -- plumbing ---------------------------------------------------------------
 
@@ -924,8 +940,15 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
         return std::string{v};
       return std::nullopt;
     };
+  using actor_threads = gateway_config::actor_threads;
+  if (p->cfg.actors_on == actor_threads::io) {
+    p->loop = http::io_loop::start(p->cfg.io_threads, why);
+    if (!p->loop)
+      return nullptr;
+  }
   http::client_config cc;
   cc.io_threads = 1;
+  cc.loop = p->loop;
   // Each provider's executor already caps its calls at max_concurrency; a
   // lower per-origin pool (64 by default) queued streams behind each other
   // when providers share an origin or allow more (bench gateway --stream).
@@ -948,6 +971,15 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   runtime_config rc;
   rc.registry = p->cfg.registry;
   rc.worker_threads = p->cfg.runtime_threads;
+  rc.scheduler = p->cfg.actors_on == actor_threads::sharing
+                   ? scheduler_policy::work_sharing
+                   : scheduler_policy::work_stealing;
+  if (p->loop)
+    rc.post_actor_job = [loop = p->loop.get()](std::function<void()> job) {
+      loop->post(std::move(job));
+    };
+  if (p->cfg.poll_attempts)
+    rc.poll_attempts = *p->cfg.poll_attempts;
   rc.global_budget_usd = p->cfg.global_budget_usd;
   rc.daily_budget_usd = p->cfg.daily_budget_usd;
   rc.per_key_budget_usd = p->cfg.per_key_budget_usd;
@@ -969,6 +1001,7 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   sc.host = p->cfg.host;
   sc.port = p->cfg.port;
   sc.io_threads = p->cfg.io_threads;
+  sc.loop = p->loop;
   sc.max_body_bytes = p->cfg.max_body_bytes;
   sc.max_header_bytes = p->cfg.max_header_bytes;
   sc.request_timeout = p->cfg.request_timeout;
@@ -1006,6 +1039,8 @@ void gateway_server::drain_and_stop(std::chrono::milliseconds deadline) {
   p.stopped = true;
   p.dashboard->stop();
   p.rt->shutdown(deadline);
+  if (p.loop)
+    p.loop->stop();
   p.server->stop();
 }
 

@@ -1,6 +1,8 @@
 // The HTTP client: Beast, Asio and OpenSSL stay inside this file.
 #include "switchyard/http/http_client.hpp"
 
+#include "io_loop_context.hpp"
+
 #include <array>
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -75,7 +77,7 @@ class exchange;
 class http_client::impl {
  public:
   explicit impl(client_config cfg)
-      : cfg_(std::move(cfg)), work_(net::make_work_guard(ioc_)) {}
+      : cfg_(std::move(cfg)) {}
 
   ~impl() {
     shutdown();
@@ -103,12 +105,13 @@ class http_client::impl {
           return false;
         }
       }
-      auto n = cfg_.io_threads == 0 ? std::size_t{1} : cfg_.io_threads;
-      for (std::size_t i = 0; i < n; ++i)
-        threads_.emplace_back([this] {
-          ioc_.run();
-        });
-      return true;
+      if (cfg_.loop) {
+        loop_ = cfg_.loop;
+      } else {
+        loop_ = io_loop::start(cfg_.io_threads, why);
+        own_loop_ = true;
+      }
+      return loop_ != nullptr;
     } catch (const std::exception& e) {
       why = std::string{"cannot start the HTTP client: "} + e.what();
       return false;
@@ -149,7 +152,7 @@ class http_client::impl {
   void shutdown();
 
   net::io_context& ioc() noexcept {
-    return ioc_;
+    return io_context_of(*loop_);
   }
 
   ssl::context* tls() noexcept {
@@ -174,7 +177,7 @@ class http_client::impl {
 
  private:
   std::shared_ptr<connection> new_connection(bool tls) {
-    return std::make_shared<connection>(ioc_, tls ? &*tls_ : nullptr);
+    return std::make_shared<connection>(ioc(), tls ? &*tls_ : nullptr);
   }
 
   void hand_over(const std::shared_ptr<exchange>& ex,
@@ -182,9 +185,10 @@ class http_client::impl {
 
   client_config cfg_;
   std::optional<ssl::context> tls_;
-  net::io_context ioc_;
-  net::executor_work_guard<net::io_context::executor_type> work_;
-  std::vector<std::thread> threads_;
+  std::shared_ptr<io_loop> loop_;
+  /// A loop of its own waits, on shutdown, for cancelled requests to end; a
+  /// shared one is stopped by its owner (see io_loop).
+  bool own_loop_ = false;
   std::mutex mutex_;
   std::unordered_map<std::string, pool> pools_;
   std::unordered_map<const void*, std::weak_ptr<exchange>> live_;
@@ -793,10 +797,8 @@ void http_client::impl::shutdown() {
   for (auto& ex : live)
     ex->cancel();
   live.clear();
-  work_.reset();
-  for (auto& t : threads_)
-    if (t.joinable())
-      t.join();
+  if (own_loop_ && loop_)
+    loop_->finish();
 }
 
 // -- the facade ---------------------------------------------------------------

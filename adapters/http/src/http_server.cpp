@@ -1,6 +1,8 @@
 // The HTTP server: Beast and Asio stay inside this file.
 #include "switchyard/http/http_server.hpp"
 
+#include "io_loop_context.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -20,6 +22,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <thread>
 #include <type_traits>
@@ -618,9 +621,7 @@ class http_server::impl {
   impl(server_config cfg, request_handler handler)
       : cfg_(std::move(cfg)),
         handler_(std::move(handler)),
-        shared_(std::make_shared<shared_state>()),
-        acceptor_(net::make_strand(ioc_)),
-        work_(net::make_work_guard(ioc_)) {}
+        shared_(std::make_shared<shared_state>()) {}
 
   ~impl() {
     stop();
@@ -647,6 +648,15 @@ class http_server::impl {
           return false;
         }
       }
+      if (cfg_.loop) {
+        loop_ = cfg_.loop;
+      } else {
+        loop_ = io_loop::start(cfg_.io_threads, why);
+        if (!loop_)
+          return false;
+        own_loop_ = true;
+      }
+      acceptor_.emplace(net::make_strand(ioc()));
       error_code ec;
       auto address = net::ip::make_address(cfg_.host, ec);
       if (ec) {
@@ -654,25 +664,20 @@ class http_server::impl {
         return false;
       }
       tcp::endpoint ep{address, cfg_.port};
-      acceptor_.open(ep.protocol(), ec);
+      acceptor_->open(ep.protocol(), ec);
       if (!ec)
-        acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+        acceptor_->set_option(net::socket_base::reuse_address(true), ec);
       if (!ec)
-        acceptor_.bind(ep, ec);
+        acceptor_->bind(ep, ec);
       if (!ec)
-        acceptor_.listen(net::socket_base::max_listen_connections, ec);
+        acceptor_->listen(net::socket_base::max_listen_connections, ec);
       if (ec) {
         why = "cannot listen on " + cfg_.host + ":" + std::to_string(cfg_.port)
               + ": " + ec.message();
         return false;
       }
-      port_ = acceptor_.local_endpoint(ec).port();
+      port_ = acceptor_->local_endpoint(ec).port();
       accept();
-      auto n = cfg_.io_threads == 0 ? std::size_t{1} : cfg_.io_threads;
-      for (std::size_t i = 0; i < n; ++i)
-        threads_.emplace_back([this] {
-          ioc_.run();
-        });
       return true;
     } catch (const std::exception& e) {
       why = std::string{"cannot start the server: "} + e.what();
@@ -687,13 +692,16 @@ class http_server::impl {
       if (shared_->stopped.exchange(true))
         return;
     }
-    ioc_.stop();
-    for (auto& t : threads_)
-      if (t.joinable())
-        t.join();
+    // A shared loop is stopped by its owner before this call.
+    if (own_loop_)
+      loop_->stop();
     // No handler runs any more: close what is left from this thread.
     error_code ec;
-    acceptor_.close(ec);
+    if (acceptor_) {
+      acceptor_->close(ec);
+      // Gone before a shared loop is.
+      acceptor_.reset();
+    }
     std::vector<std::shared_ptr<session_base>> live;
     {
       std::lock_guard guard{shared_->mutex};
@@ -711,7 +719,7 @@ class http_server::impl {
 
  private:
   void accept() {
-    acceptor_.async_accept(net::make_strand(ioc_),
+    acceptor_->async_accept(net::make_strand(ioc()),
                            [this](error_code ec, tcp::socket socket) {
                              if (shared_->stopped)
                                return;
@@ -801,10 +809,14 @@ class http_server::impl {
   request_handler handler_;
   std::shared_ptr<shared_state> shared_;
   std::optional<ssl::context> tls_;
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
-  net::executor_work_guard<net::io_context::executor_type> work_;
-  std::vector<std::thread> threads_;
+  net::io_context& ioc() noexcept {
+    return io_context_of(*loop_);
+  }
+
+  /// Declared before the acceptor: a loop of its own outlives it.
+  std::shared_ptr<io_loop> loop_;
+  bool own_loop_ = false;
+  std::optional<tcp::acceptor> acceptor_;
   std::uint16_t port_ = 0;
 };
 

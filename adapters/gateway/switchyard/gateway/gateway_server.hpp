@@ -28,6 +28,14 @@ struct gateway_config {
   std::optional<std::string> admin_key_hash;
   std::size_t io_threads = 1;
   std::size_t runtime_threads = 0;
+  /// Where the actors run. On the HTTP I/O threads (the default): the
+  /// server, the upstream client and the actors share one loop
+  /// (http::io_loop, actors::loop_scheduler), so that a request crosses no
+  /// thread. Else on CAF's own workers (`runtime_threads` of them), with
+  /// work stealing (its quick polls: `poll_attempts`) or work sharing.
+  enum class actor_threads { io, stealing, sharing };
+  actor_threads actors_on = actor_threads::io;
+  std::optional<std::size_t> poll_attempts;
   std::size_t max_body_bytes = 1u << 20;
   std::size_t max_header_bytes = 16u << 10;
   /// To read a whole request; also how long an idle connection is kept.

@@ -5,6 +5,7 @@ namespace switchyard::http {
 
 class http_client;
 class http_server;
+class io_loop;
 class ndjson_parser;
 class request_handle;
 class response_writer;

@@ -2,6 +2,7 @@
 
 #include "switchyard/http/client_request.hpp"
 #include "switchyard/http/client_response.hpp"
+#include "switchyard/http/io_loop.hpp"
 #include "switchyard/http/request_handle.hpp"
 #include "switchyard/http/url.hpp"
 
@@ -26,6 +27,9 @@ struct tls_client_config {
 struct client_config {
   /// Threads running the client's I/O; callbacks run on them.
   std::size_t io_threads = 1;
+  /// A loop to run on instead of threads of its own (io_threads is then
+  /// unused). Its owner stops it before destroying this client; see io_loop.
+  std::shared_ptr<io_loop> loop;
   /// Open connections per origin, busy or idle; more requests queue.
   std::size_t max_connections_per_origin = 64;
   /// A pooled connection idle for longer is closed rather than reused

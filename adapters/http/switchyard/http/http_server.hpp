@@ -1,5 +1,7 @@
 #pragma once
 
+#include "switchyard/http/io_loop.hpp"
+
 #include "switchyard/http/response_writer.hpp"
 #include "switchyard/http/server_request.hpp"
 
@@ -24,6 +26,9 @@ struct server_config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   std::size_t io_threads = 1;
+  /// A loop to run on instead of threads of its own (io_threads is then
+  /// unused). Its owner stops the loop before calling `stop`; see io_loop.
+  std::shared_ptr<io_loop> loop;
   /// Requests with larger bodies get 413; with larger headers, 431.
   std::size_t max_body_bytes = 1u << 20;
   std::size_t max_header_bytes = 16u << 10;
