@@ -8,6 +8,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <vector>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -88,16 +90,106 @@ private:
   std::thread worker_;
 };
 
+
+/// Threads of the embedder's that run whatever is posted to them: what the
+/// gateway's I/O loop is to runtime_config::post_actor_job.
+class job_threads {
+public:
+  explicit job_threads(int n) {
+    for (int i = 0; i < n; ++i)
+      threads_.emplace_back([this] { loop(); });
+  }
+
+  ~job_threads() {
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_)
+      t.join();
+  }
+
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> guard{mutex_};
+      queue_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+  }
+
+  std::uint64_t jobs_run() const {
+    return run_.load();
+  }
+
+  bool on_one_of_them() const {
+    auto me = std::this_thread::get_id();
+    for (const auto& t : threads_)
+      if (t.get_id() == me)
+        return true;
+    return false;
+  }
+
+private:
+  void loop() {
+    std::unique_lock<std::mutex> guard{mutex_};
+    for (;;) {
+      wake_.wait(guard, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty())
+        return;
+      auto job = std::move(queue_.front());
+      queue_.pop_front();
+      guard.unlock();
+      job();
+      ++run_;
+      guard.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> run_{0};
+  std::vector<std::thread> threads_;
+};
+
+/// Runs the tasks; counts the replies that arrived on a thread for which
+/// `on_actor_thread` says false.
+void run_tasks_concurrently(runtime_config cfg,
+                            std::function<bool()> on_actor_thread = {});
+
 } // namespace
 
 TEST_CASE("10,000 concurrent tasks each get exactly one reply, and the "
           "ledger's spend equals the settled costs",
           "[runtime][stress]") {
   runtime_config cfg;
+  cfg.worker_threads = 2;
+  run_tasks_concurrently(std::move(cfg));
+}
+
+TEST_CASE("the same 10,000 tasks with the actors on the embedder's threads "
+          "(loop_scheduler)",
+          "[runtime][stress]") {
+  job_threads threads{2};
+  runtime_config cfg;
+  cfg.post_actor_job = [&threads](std::function<void()> job) {
+    threads.post(std::move(job));
+  };
+  // Replies come from the coordinators: on those threads, every one.
+  run_tasks_concurrently(std::move(cfg),
+                         [&threads] { return threads.on_one_of_them(); });
+  CHECK(threads.jobs_run() > 0);
+}
+
+namespace {
+
+void run_tasks_concurrently(runtime_config cfg,
+                            std::function<bool()> on_actor_thread) {
   auto loaded = config::load_registry("");
   REQUIRE(loaded);
   cfg.registry = std::move(*loaded);
-  cfg.worker_threads = 2;
   cfg.global_budget_usd = 1000.0;
   std::atomic<std::uint64_t> seed{1};
   std::vector<std::shared_ptr<threaded_fake>> fakes;
@@ -118,6 +210,7 @@ TEST_CASE("10,000 concurrent tasks each get exactly one reply, and the "
   std::mutex m;
   std::condition_variable all_done;
   std::atomic<int> done{0};
+  std::atomic<int> elsewhere{0};
   std::vector<std::string> failures;
   const char* texts[] = {"say hello", "Write a fibonacci function",
                          "Review this pull request diff for bugs",
@@ -130,6 +223,8 @@ TEST_CASE("10,000 concurrent tasks each get exactly one reply, and the "
       task_spec t;
       t.text = texts[i % 5];
       rt->execute(std::move(t), [&, i](task_reply r) {
+        if (on_actor_thread && !on_actor_thread())
+          ++elsewhere;
         replies[i].fetch_add(1);
         reply_cost += r.cost_nanos;
         (r.ok() ? ok : failed)++;
@@ -162,6 +257,7 @@ TEST_CASE("10,000 concurrent tasks each get exactly one reply, and the "
   for (int i = 0; i < tasks; ++i)
     REQUIRE(replies[i].load() == 1);
   CHECK(ok.load() + failed.load() == tasks);
+  CHECK(elsewhere.load() == 0);
   for (const auto& f : failures)
     UNSCOPED_INFO(f);
   CHECK(ok.load() > tasks * 9 / 10);
@@ -177,6 +273,8 @@ TEST_CASE("10,000 concurrent tasks each get exactly one reply, and the "
   CHECK(stats.in_flight == 0);
   CHECK(stats.succeeded + stats.failed == static_cast<std::uint64_t>(tasks));
 }
+
+} // namespace
 
 TEST_CASE("shutdown drains in-flight work and refuses new tasks",
           "[runtime]") {

@@ -2,6 +2,7 @@
 #include "switchyard/engine/success_predictor.hpp"
 
 #include <array>
+#include <cctype>
 #include <catch2/catch.hpp>
 #include <random>
 #include <string>
@@ -99,6 +100,37 @@ TEST_CASE("features are unique, case-blind and reuse the buffer",
     p.featurize("a short prompt", typed, a);
   CHECK(a.capacity() == capacity);
   CHECK(a.data() == data);
+}
+
+TEST_CASE("a long prompt's features are sorted and unique at any hash width",
+          "[success_predictor]") {
+  // Long enough for the radix sort (more than 64 features), with repeats.
+  std::string text;
+  for (int i = 0; i < 300; ++i)
+    text += "word" + std::to_string(i % 137) + " pair" + std::to_string(i % 11)
+            + " ";
+  for (std::uint32_t bits : {8u, 12u, 16u, 20u, 24u}) {
+    success_predictor_params params;
+    params.hash_bits = bits;
+    success_predictor p{{"m"}, params};
+    std::vector<sparse_feature> f;
+    p.featurize(text, general_simple(), f);
+    REQUIRE(f.size() > 64);
+    for (std::size_t i = 1; i < f.size(); ++i)
+      CHECK(f[i - 1].index < f[i].index);
+    CHECK(f.back().index < (1u << bits));
+    // The same words in capitals give the same features.
+    std::string upper = text;
+    for (auto& c : upper)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::vector<sparse_feature> g;
+    p.featurize(upper, general_simple(), g);
+    CHECK(f == g);
+    // Every word's feature is there: more distinct words, more features.
+    std::vector<sparse_feature> shorter;
+    p.featurize(text.substr(0, text.size() / 4), general_simple(), shorter);
+    CHECK(shorter.size() < f.size());
+  }
 }
 
 TEST_CASE("the predictor learns a planted rule", "[success_predictor]") {
