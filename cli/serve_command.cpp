@@ -52,7 +52,8 @@ int run_serve_command(const std::vector<std::string>& args) {
       {"threads", true, "CAF worker threads with --scheduler stealing or "
                          "sharing (default: one per core)"},
       {"io-threads", true, "HTTP I/O threads, which also run the actors with "
-                           "--scheduler io (default 1)"},
+                           "--scheduler io (default: one per core; 1 with "
+                           "stealing or sharing)"},
       {"scheduler", true,
        "where the actors run: io (on the HTTP I/O threads, no thread hop "
        "per request; the default), stealing or sharing (CAF's workers, "
@@ -112,7 +113,7 @@ int run_serve_command(const std::vector<std::string>& args) {
     return fail("--threads 1-256, --io-threads 1-64, --max-body-bytes >= 1, "
                 "--drain-timeout >= 0, --max-connections 0-1000000");
   cfg.runtime_threads = threads ? static_cast<std::size_t>(*threads) : 0;
-  cfg.io_threads = io_threads ? static_cast<std::size_t>(*io_threads) : 1;
+  cfg.io_threads = io_threads ? static_cast<std::size_t>(*io_threads) : 0;
   if (auto sched = cl.value("scheduler")) {
     using actor_threads = gateway::gateway_config::actor_threads;
     if (*sched == "io")

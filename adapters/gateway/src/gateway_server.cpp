@@ -30,6 +30,7 @@
 #include <iostream>
 #include <future>
 #include <mutex>
+#include <thread>
 
 namespace switchyard::gateway {
 
@@ -941,6 +942,11 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
       return std::nullopt;
     };
   using actor_threads = gateway_config::actor_threads;
+  if (p->cfg.io_threads == 0)
+    p->cfg.io_threads
+      = p->cfg.actors_on == actor_threads::io
+          ? std::max<std::size_t>(1, std::thread::hardware_concurrency())
+          : 1;
   if (p->cfg.actors_on == actor_threads::io) {
     p->loop = http::io_loop::start(p->cfg.io_threads, why);
     if (!p->loop)

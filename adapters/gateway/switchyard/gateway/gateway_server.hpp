@@ -26,7 +26,9 @@ struct gateway_config {
   /// SHA-256 of the admin key (from the environment); none disables the
   /// admin endpoints.
   std::optional<std::string> admin_key_hash;
-  std::size_t io_threads = 1;
+  /// HTTP I/O threads; 0: one per core when the actors run on them (see
+  /// `actors_on`), else 1.
+  std::size_t io_threads = 0;
   std::size_t runtime_threads = 0;
   /// Where the actors run. On the HTTP I/O threads (the default): the
   /// server, the upstream client and the actors share one loop
