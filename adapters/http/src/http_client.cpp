@@ -6,7 +6,6 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -19,7 +18,6 @@
 #include <mutex>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
