@@ -69,14 +69,17 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
                                         cfg.persisted.predictor});
   for (std::size_t p = 0; p < reg.providers.size(); ++p) {
     auto provider = static_cast<std::uint16_t>(p);
+    auto phase_now = std::make_shared<std::atomic<breaker_phase>>(
+      breaker_phase::closed);
     g.breakers.push_back(sys.spawn(breaker, provider, reg.policy.breaker,
                                    std::vector<scorer_actor>{g.scorer},
-                                   cfg.breaker_log));
+                                   cfg.breaker_log, phase_now));
     engine::provider_client_ptr client;
     if (cfg.make_client)
       client = cfg.make_client(reg.providers[p]);
     g.executors.push_back(
-      sys.spawn(executor, ctx, provider, client, g.breakers.back()));
+      sys.spawn(executor, ctx, provider, client, g.breakers.back(),
+                std::shared_ptr<const std::atomic<breaker_phase>>{phase_now}));
   }
   g.judge = sys.spawn(judge, ctx, g.executors);
   auto coordinator_ledger = cfg.wrap_ledger ? cfg.wrap_ledger(g.ledger)

@@ -27,6 +27,8 @@ void publish(breaker_actor::stateful_pointer<breaker_state> self,
     self->state.history->record(change.provider, self->state.published,
                                 change.phase);
   self->state.published = change.phase;
+  if (self->state.phase_now)
+    self->state.phase_now->store(change.phase, std::memory_order_release);
   for (const auto& s : self->state.subscribers)
     self->send(s, breaker_atom::value, change);
   if (caused_here && self->state.cluster
@@ -45,8 +47,13 @@ breaker_actor::behavior_type
 breaker(breaker_actor::stateful_pointer<breaker_state> self,
         std::uint16_t provider, engine::breaker_config cfg,
         std::vector<scorer_actor> subscribers,
-        std::shared_ptr<breaker_history> history) {
+        std::shared_ptr<breaker_history> history,
+        std::shared_ptr<std::atomic<breaker_phase>> phase_now) {
   self->state.provider = provider;
+  self->state.phase_now = std::move(phase_now);
+  if (self->state.phase_now)
+    self->state.phase_now->store(breaker_phase::closed,
+                                 std::memory_order_release);
   self->state.history = std::move(history);
   self->state.core = engine::circuit_breaker{cfg};
   self->state.subscribers = std::move(subscribers);

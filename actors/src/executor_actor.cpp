@@ -32,6 +32,30 @@ void finish(self_ptr self, std::uint64_t id, engine::call_result r) {
 
 void start(self_ptr self, std::uint64_t id);
 
+/// Arms the one timeout timer for `at` unless it fires by then already.
+void arm_timer(self_ptr self, caf::actor_clock::time_point at) {
+  auto& st = self->state;
+  if (st.timer_armed && st.timer_at <= at)
+    return;
+  st.timer_armed = true;
+  st.timer_at = at;
+  self->delayed_send(caf::actor_cast<executor_actor>(self),
+                     at - self->clock().now(), timeout_atom::value);
+}
+
+void watch_deadline(self_ptr self, std::uint64_t id,
+                    executor_state::pending_call& c,
+                    caf::actor_clock::time_point at) {
+  c.deadline = at;
+  self->state.deadlines.emplace(at, id);
+  arm_timer(self, at);
+}
+
+void unwatch_deadline(executor_state& st, std::uint64_t id,
+                      const executor_state::pending_call& c) {
+  st.deadlines.erase({c.deadline, id});
+}
+
 /// Starts queued calls while there are free slots.
 void pump(self_ptr self) {
   auto& st = self->state;
@@ -99,8 +123,7 @@ void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,
   auto total = c.order.request.timeouts.total.count() > 0
                  ? c.order.request.timeouts.total
                  : st.ctx.default_timeouts.total;
-  self->delayed_send(caf::actor_cast<executor_actor>(self), total,
-                     timeout_atom::value, id, attempt);
+  watch_deadline(self, id, c, c.started + total);
 }
 
 void start(self_ptr self, std::uint64_t id) {
@@ -112,6 +135,12 @@ void start(self_ptr self, std::uint64_t id) {
   auto attempt = ++c.attempt;
   c.in_flight = true;
   ++st.in_flight;
+  if (st.breaker_phase_now
+      && st.breaker_phase_now->load(std::memory_order_acquire)
+           == breaker_phase::closed) {
+    on_acquired(self, id, attempt, true);
+    return;
+  }
   self->request(st.breaker, caf::infinite, acquire_atom::value)
     .then([self, id, attempt](bool ok) { on_acquired(self, id, attempt, ok); },
           [self, id, attempt](caf::error&) {
@@ -129,6 +158,7 @@ void on_done(self_ptr self, std::uint64_t id, std::uint32_t attempt,
   auto& c = i->second;
   c.in_flight = false;
   c.handle.reset();
+  unwatch_deadline(st, id, c);
   --st.in_flight;
   if (r.latency_ms <= 0.0)
     r.latency_ms = std::chrono::duration<double, std::milli>(
@@ -160,13 +190,41 @@ void on_done(self_ptr self, std::uint64_t id, std::uint32_t attempt,
   pump(self);
 }
 
+/// The timer fired: every attempt past its deadline times out.
+void on_timer(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  if (st.timer_armed && st.timer_at <= now)
+    st.timer_armed = false; // else a timer armed later than the current one
+  std::vector<std::uint64_t> due;
+  while (!st.deadlines.empty() && st.deadlines.begin()->first <= now) {
+    due.push_back(st.deadlines.begin()->second);
+    st.deadlines.erase(st.deadlines.begin());
+  }
+  for (auto id : due) {
+    auto i = st.calls.find(id);
+    if (i == st.calls.end() || !i->second.in_flight)
+      continue;
+    if (i->second.handle)
+      i->second.handle->cancel();
+    // Its deadline entry is gone already: on_done's erase finds nothing.
+    on_done(self, id, i->second.attempt,
+            failure(st, i->second.order, engine::call_error::timeout,
+                    "no answer within the total timeout"));
+  }
+  if (!st.deadlines.empty())
+    arm_timer(self, st.deadlines.begin()->first);
+}
+
 } // namespace
 
 executor_actor::behavior_type
 executor(executor_actor::stateful_pointer<executor_state> self,
          runtime_context ctx, std::uint16_t provider,
-         engine::provider_client_ptr client, breaker_actor breaker) {
+         engine::provider_client_ptr client, breaker_actor breaker,
+         std::shared_ptr<const std::atomic<breaker_phase>> breaker_phase_now) {
   auto& st = self->state;
+  st.breaker_phase_now = std::move(breaker_phase_now);
   st.ctx = std::move(ctx);
   st.provider = &st.ctx.registry->providers.at(provider);
   st.client = std::move(client);
@@ -201,6 +259,7 @@ executor(executor_actor::stateful_pointer<executor_state> self,
       if (c.in_flight) {
         if (c.handle)
           c.handle->cancel();
+        unwatch_deadline(s, id, c);
         c.in_flight = false;
         --s.in_flight;
       } else {
@@ -222,18 +281,7 @@ executor(executor_actor::stateful_pointer<executor_state> self,
       else
         s.queue.push_front(id);
     },
-    [self](timeout_atom, std::uint64_t id, std::uint32_t attempt) {
-      auto& s = self->state;
-      auto i = s.calls.find(id);
-      if (i == s.calls.end() || i->second.attempt != attempt
-          || !i->second.in_flight)
-        return;
-      if (i->second.handle)
-        i->second.handle->cancel();
-      on_done(self, id, attempt,
-              failure(s, i->second.order, engine::call_error::timeout,
-                      "no answer within the total timeout"));
-    },
+    [self](timeout_atom) { on_timer(self); },
   };
 }
 

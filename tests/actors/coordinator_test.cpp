@@ -167,6 +167,51 @@ TEST_CASE_METHOD(actor_fixture, "the breaker opens after failures, routing "
   CHECK(fake("anthropic").started.size() == 6);
 }
 
+TEST_CASE_METHOD(actor_fixture, "calls that never answer time out at the "
+                                "total timeout, each at its own deadline, and "
+                                "are retried",
+                 "[actors][executor]") {
+  start();
+  auto& anthropic = fake("anthropic");
+  // The first two calls hang; the retries answer at once.
+  auto calls = std::make_shared<int>(0);
+  anthropic.latency_for = [calls](const engine::call_request&) {
+    return ++*calls <= 2 ? std::chrono::steady_clock::duration{1h}
+                         : std::chrono::steady_clock::duration{0};
+  };
+  auto first = execute(task("Review this pull request diff for bugs"));
+  run();
+  advance(60s);
+  auto second = execute(task("Review this pull request diff for bugs"));
+  run();
+  REQUIRE(anthropic.started.size() == 2);
+  // The default total timeout is 120 s, counted from each call's start.
+  advance(59s);
+  CHECK(*first.count == 0);
+  CHECK(anthropic.cancelled == 0);
+  advance(1s);
+  CHECK(anthropic.cancelled == 1);
+  // The retry's backoff is at most 5 s.
+  advance(5s);
+  REQUIRE(*first.count == 1);
+  CHECK((*first.slot)->ok());
+  CHECK(model((*first.slot)->model).provider == "anthropic");
+  CHECK(*second.count == 0);
+  advance(54s);
+  CHECK(*second.count == 0);
+  CHECK(anthropic.cancelled == 1);
+  advance(1s);
+  CHECK(anthropic.cancelled == 2);
+  advance(5s);
+  REQUIRE(*second.count == 1);
+  CHECK((*second.slot)->ok());
+  CHECK(anthropic.started.size() == 4);
+  // Answered calls leave no deadline behind: nothing times out later.
+  advance(300s);
+  CHECK(anthropic.cancelled == 2);
+  CHECK(anthropic.started.size() == 4);
+}
+
 TEST_CASE_METHOD(actor_fixture, "a budget too small for the chosen model "
                                 "routes again to a local one",
                  "[actors][budget]") {

@@ -4,6 +4,7 @@
 #include "switchyard/engine/circuit_breaker.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct breaker_state {
   breaker_phase published = breaker_phase::closed;
   /// The cluster actor, told of opens caused here; null outside a cluster.
   caf::actor cluster;
+  /// Where the phase is published for the provider's executor to read
+  /// without a message; may be null.
+  std::shared_ptr<std::atomic<breaker_phase>> phase_now;
 };
 
 /// One provider's circuit breaker around engine::circuit_breaker. Publishes
@@ -32,6 +36,7 @@ breaker_actor::behavior_type
 breaker(breaker_actor::stateful_pointer<breaker_state> self,
         std::uint16_t provider, engine::breaker_config cfg,
         std::vector<scorer_actor> subscribers,
-        std::shared_ptr<breaker_history> history = nullptr);
+        std::shared_ptr<breaker_history> history = nullptr,
+        std::shared_ptr<std::atomic<breaker_phase>> phase_now = nullptr);
 
 } // namespace switchyard::actors

@@ -48,7 +48,7 @@ using executor_actor = caf::typed_actor<
   caf::reacts_to<cancel_atom, std::uint64_t>,
   caf::reacts_to<done_atom, std::uint64_t, std::uint32_t, engine::call_result>,
   caf::reacts_to<retry_atom, std::uint64_t>,
-  caf::reacts_to<timeout_atom, std::uint64_t, std::uint32_t>>;
+  caf::reacts_to<timeout_atom>>;
 
 /// Runs an ensemble: members in parallel, then the consensus (and the judge
 /// model for the judge strategy).
