@@ -40,10 +40,10 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
-/// One TCP or TLS connection to an origin. Used by one exchange at a time;
-/// the pool hands it over under its mutex.
+/// One TCP or TLS connection to an origin, on one of the loop's threads.
+/// Used by one exchange at a time; the pool hands it over under its mutex.
 struct connection {
-  connection(net::io_context& ioc, ssl::context* tls) {
+  connection(net::io_context& ioc, ssl::context* tls) : context(&ioc) {
     if (tls)
       secure.emplace(ioc, *tls);
     else
@@ -61,6 +61,7 @@ struct connection {
 
   std::optional<tcp::socket> plain;
   std::optional<ssl::stream<tcp::socket>> secure;
+  net::io_context* context;
   beast::flat_buffer buffer;
   bool connected = false;
   clock_type::time_point idle_since;
@@ -127,20 +128,31 @@ class http_client::impl {
     std::size_t open = 0;
   };
 
+  /// Pools by loop thread (its io_context) and origin: an exchange uses
+  /// connections of its own thread only.
+  using pool_key = std::pair<const net::io_context*, std::string>;
+
+  struct pool_key_hash {
+    std::size_t operator()(const pool_key& k) const noexcept {
+      return std::hash<std::string>{}(k.second)
+             ^ (std::hash<const void*>{}(k.first) << 1);
+    }
+  };
+
   /// Gives `ex` a connection now (returned) or queues it (nullptr, and
   /// `queued` set). Also nullptr, `queued` unset, when shutting down.
   std::shared_ptr<connection> acquire(const std::shared_ptr<exchange>& ex,
-                                      const std::string& key, bool tls,
+                                      const pool_key& key, bool tls,
                                       bool& queued);
 
   /// Takes a connection back: to the idle list (or straight to a waiting
   /// exchange) when `reusable`, else closes it and frees its slot.
-  void release(const std::string& key, std::shared_ptr<connection> c,
+  void release(const pool_key& key, std::shared_ptr<connection> c,
                bool reusable);
 
   /// A waiting exchange gave up; false when it is no longer queued (a
   /// connection is on its way to it).
-  bool remove_waiting(const std::string& key, const exchange* ex);
+  bool remove_waiting(const pool_key& key, const exchange* ex);
 
   void forget(const exchange* ex) {
     std::lock_guard guard{mutex_};
@@ -174,8 +186,9 @@ class http_client::impl {
   }
 
  private:
-  std::shared_ptr<connection> new_connection(bool tls) {
-    return std::make_shared<connection>(ioc(), tls ? &*tls_ : nullptr);
+  std::shared_ptr<connection> new_connection(const pool_key& key, bool tls) {
+    return std::make_shared<connection>(
+      const_cast<net::io_context&>(*key.first), tls ? &*tls_ : nullptr);
   }
 
   void hand_over(const std::shared_ptr<exchange>& ex,
@@ -188,7 +201,7 @@ class http_client::impl {
   /// shared one is stopped by its owner (see io_loop).
   bool own_loop_ = false;
   std::mutex mutex_;
-  std::unordered_map<std::string, pool> pools_;
+  std::unordered_map<pool_key, pool, pool_key_hash> pools_;
   std::unordered_map<const void*, std::weak_ptr<exchange>> live_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> opened_{0};
@@ -222,7 +235,7 @@ class exchange final : public cancellable,
         timer_(strand_),
         resolver_(strand_),
         origin_(to),
-        key_(to.to_string()),
+        key_(&strand_.get_inner_executor().context(), to.to_string()),
         cb_(std::move(cb)) {
     const auto& cfg = client.config();
     connect_timeout_ = opts.connect_timeout.count() > 0 ? opts.connect_timeout
@@ -661,7 +674,8 @@ class exchange final : public cancellable,
   net::steady_timer timer_;
   tcp::resolver resolver_;
   origin origin_;
-  std::string key_;
+  /// This exchange's pool: its thread's, for its origin.
+  http_client::impl::pool_key key_;
   bhttp::request<bhttp::string_body> req_;
   response_callbacks cb_;
   std::chrono::milliseconds connect_timeout_{};
@@ -690,7 +704,7 @@ class exchange final : public cancellable,
 
 std::shared_ptr<connection>
 http_client::impl::acquire(const std::shared_ptr<exchange>& ex,
-                           const std::string& key, bool tls, bool& queued) {
+                           const pool_key& key, bool tls, bool& queued) {
   queued = false;
   std::shared_ptr<connection> stale;
   std::lock_guard guard{mutex_};
@@ -708,14 +722,14 @@ http_client::impl::acquire(const std::shared_ptr<exchange>& ex,
   }
   if (p.open < cfg_.max_connections_per_origin) {
     ++p.open;
-    return new_connection(tls);
+    return new_connection(key, tls);
   }
   p.waiting.push_back(ex);
   queued = true;
   return nullptr;
 }
 
-void http_client::impl::release(const std::string& key,
+void http_client::impl::release(const pool_key& key,
                                 std::shared_ptr<connection> c, bool reusable) {
   std::shared_ptr<exchange> next;
   std::shared_ptr<connection> for_next;
@@ -740,7 +754,7 @@ void http_client::impl::release(const std::string& key,
         next = std::move(p.waiting.front());
         p.waiting.pop_front();
         bool tls = static_cast<bool>(c->secure);
-        for_next = new_connection(tls);
+        for_next = new_connection(key, tls);
       }
     }
   }
@@ -748,7 +762,7 @@ void http_client::impl::release(const std::string& key,
     next->connection_ready(std::move(for_next));
 }
 
-bool http_client::impl::remove_waiting(const std::string& key,
+bool http_client::impl::remove_waiting(const pool_key& key,
                                        const exchange* ex) {
   std::lock_guard guard{mutex_};
   auto& waiting = pools_[key].waiting;

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -16,16 +17,46 @@ namespace switchyard::http {
 
 class io_loop::impl {
  public:
-  impl() : work(boost::asio::make_work_guard(context)) {}
+  /// One thread and its own io_context: a handler never wakes another
+  /// thread to run, and the context takes no lock it could contend for.
+  struct shard {
+    // Concurrency hint 1: one thread runs the context (others may post).
+    boost::asio::io_context context{1};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
+      work{boost::asio::make_work_guard(context)};
+    std::thread thread;
+  };
 
-  boost::asio::io_context context;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<shard>> shards;
+  std::atomic<std::size_t> next{0};
   std::mutex join_mutex;
+
+  /// The shard whose thread is calling, or null off the loop.
+  shard* current() const noexcept;
+
+  /// Round robin over the shards.
+  shard& next_shard() noexcept {
+    return *shards[next.fetch_add(1, std::memory_order_relaxed)
+                   % shards.size()];
+  }
+
+  /// Where work started here should run: this thread's shard on the loop,
+  /// else the next in turn.
+  shard& local_shard() noexcept {
+    auto s = current();
+    return s != nullptr ? *s : next_shard();
+  }
 };
 
+/// The context for work started on the calling thread (its own on a loop
+/// thread): an upstream request, a posted job.
 inline boost::asio::io_context& io_context_of(io_loop& loop) noexcept {
-  return loop.internals().context;
+  return loop.internals().local_shard().context;
+}
+
+/// The next context in turn: spreads accepted connections over the threads.
+inline boost::asio::io_context& next_io_context(io_loop& loop) noexcept {
+  return loop.internals().next_shard().context;
 }
 
 } // namespace switchyard::http

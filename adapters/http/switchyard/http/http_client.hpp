@@ -30,7 +30,8 @@ struct client_config {
   /// A loop to run on instead of threads of its own (io_threads is then
   /// unused). Its owner stops it before destroying this client; see io_loop.
   std::shared_ptr<io_loop> loop;
-  /// Open connections per origin, busy or idle; more requests queue.
+  /// Open connections per origin and loop thread (a connection serves the
+  /// thread it was opened on), busy or idle; more requests queue.
   std::size_t max_connections_per_origin = 64;
   /// A pooled connection idle for longer is closed rather than reused
   /// (servers drop idle keep-alive connections; OpenAI's after ~60 s).

@@ -7,11 +7,18 @@
 
 namespace switchyard::http {
 
-/// Threads running one I/O event loop that an `http_server`, an
+/// Threads running the I/O event loop that an `http_server`, an
 /// `http_client` and the runtime's actors can share (server_config::loop,
 /// client_config::loop, runtime_config::post_actor_job): then a request
 /// crosses no thread between reading it, routing it, calling upstream and
 /// answering. Asio stays behind the pimpl.
+///
+/// Each thread runs an event loop of its own. The server spreads accepted
+/// connections over them in turn; work started on a loop thread (a posted
+/// job, an upstream request) stays on that thread, so a thread never wakes
+/// another to hand it a handler and no thread waits on a lock that another
+/// holds. An upstream connection belongs to one thread: the client keeps a
+/// pool per origin and thread.
 ///
 /// Shutting down a shared loop is the owner's job, in this order: stop the
 /// loop (`stop`, no handler runs after it returns), then stop the servers and
@@ -29,13 +36,16 @@ class io_loop {
   io_loop(const io_loop&) = delete;
   io_loop& operator=(const io_loop&) = delete;
 
-  /// Runs `job` soon on a loop thread. Any thread may call it; from a loop
-  /// thread it queues without waking another. Jobs posted after `stop` are
-  /// destroyed, not run, when the loop is.
+  /// Runs `job` soon on a loop thread: the calling one when it is a loop
+  /// thread, else the next in turn. Jobs posted after `stop` are destroyed,
+  /// not run, when the loop is.
   void post(std::function<void()> job);
 
   /// True on one of the loop's threads.
   [[nodiscard]] bool on_loop_thread() const noexcept;
+
+  /// How many threads (and event loops) it runs.
+  [[nodiscard]] std::size_t threads() const noexcept;
 
   /// Stops running handlers (what is queued stays queued) and joins the
   /// threads. Idempotent; must not be called from a loop thread.
