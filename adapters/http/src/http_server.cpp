@@ -718,7 +718,7 @@ class http_server::impl {
  private:
   void accept() {
     // Connections go to the loop's threads in turn.
-    acceptor_->async_accept(net::make_strand(next_io_context(*loop_)),
+    acceptor_->async_accept(net::make_strand(next_accept_context(*loop_)),
                            [this](error_code ec, tcp::socket socket) {
                              if (shared_->stopped)
                                return;

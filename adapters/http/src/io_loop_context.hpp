@@ -29,6 +29,7 @@ class io_loop::impl {
 
   std::vector<std::unique_ptr<shard>> shards;
   std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> next_accepted{0};
   std::mutex join_mutex;
 
   /// The shard whose thread is calling, or null off the loop.
@@ -54,9 +55,12 @@ inline boost::asio::io_context& io_context_of(io_loop& loop) noexcept {
   return loop.internals().local_shard().context;
 }
 
-/// The next context in turn: spreads accepted connections over the threads.
-inline boost::asio::io_context& next_io_context(io_loop& loop) noexcept {
-  return loop.internals().next_shard().context;
+/// The context for the next accepted connection: the threads in turn.
+inline boost::asio::io_context& next_accept_context(io_loop& loop) noexcept {
+  auto& l = loop.internals();
+  return l.shards[l.next_accepted.fetch_add(1, std::memory_order_relaxed)
+                  % l.shards.size()]
+    ->context;
 }
 
 } // namespace switchyard::http
