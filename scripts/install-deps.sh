@@ -13,6 +13,7 @@ packages=(
   openssl             # the CLI: tests/cluster makes its TLS certificates
   librocksdb-dev      # the node's store (storage/)
   libboost-dev        # Beast and Asio (header-only) for HTTP
+  libjemalloc-dev     # the binary's allocator (see cli/CMakeLists.txt)
   catch2              # tests (v2, prebuilt main)
   chromium            # the /ui dashboard's end-to-end test (tests/ui)
 )
