@@ -60,9 +60,10 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
                                    ctx.wall_now_s()));
   g.classifier = spawn_classifier_pool(sys, ctx, g.scorer,
                                        cfg.classifier_workers);
+  g.budget_caps_set = std::make_shared<std::atomic<bool>>(true);
   g.ledger = sys.spawn(ledger, cfg.budgets,
                        ledger_setup{g.storage, cfg.persisted.ledger,
-                                    ctx.wall_clock_ms});
+                                    ctx.wall_clock_ms, g.budget_caps_set});
   g.learning = sys.spawn(learning, ctx, std::vector<scorer_actor>{g.scorer},
                          learning_setup{g.storage, cfg.persisted.cells,
                                         cfg.persisted.experiments,
@@ -84,8 +85,11 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
   g.judge = sys.spawn(judge, ctx, g.executors);
   auto coordinator_ledger = cfg.wrap_ledger ? cfg.wrap_ledger(g.ledger)
                                             : g.ledger;
-  coordinator_peers peers{g.classifier, g.scorer, coordinator_ledger, g.learning,
-                          g.judge,      g.executors, g.storage};
+  // A ledger behind a cluster's budgets is asked every time.
+  coordinator_peers peers{g.classifier, g.scorer,  coordinator_ledger,
+                          g.learning,   g.judge,   g.executors,
+                          g.storage,    cfg.wrap_ledger ? nullptr
+                                                        : g.budget_caps_set};
   auto shards = std::max<std::size_t>(cfg.coordinator_shards, 1);
   coordinator_start start{cfg.persisted.last_decision_id,
                           cfg.decision_id_prefix,

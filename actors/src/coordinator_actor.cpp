@@ -233,24 +233,71 @@ void on_call_result(self_ptr self, std::uint64_t id, std::uint16_t model,
   next_model(self, id);
 }
 
+/// Whether a call must reserve its worst case first: unless the ledger has
+/// said that no cap is set.
+bool needs_reservation(self_ptr self) {
+  const auto& caps = self->state.peers.budget_caps_set;
+  return !caps || caps->load(std::memory_order_acquire);
+}
+
+/// Sends the call to the model's executor, its worst case reserved (or no
+/// cap set: `reservation` empty).
+void call_model(self_ptr self, std::uint64_t id, std::uint16_t model,
+                engine::usd_nanos amount, const std::string& key,
+                std::vector<std::uint64_t> reservation) {
+  auto r = find_run(self, id);
+  if (r == nullptr) {
+    if (!reservation.empty())
+      self->send(self->state.peers.ledger, settle_atom::value,
+                 budget_settlement{key, std::move(reservation), 0, true});
+    return;
+  }
+  const auto& m = reg(self).models[model];
+  auto max_tokens = engine::max_tokens_within(
+    m, r->decision.tokens.input, amount,
+    r->spec.max_output_tokens.value_or(reg(self).policy.max_tokens_per_task));
+  call_order order{self->state.ctx.next_call_id(),
+                   build_call_request(r->spec, m, max_tokens), nullptr};
+  if (r->on_task && r->on_task->on_event) {
+    order.request.stream = true;
+    order.sink = std::make_shared<stream_sink>();
+    order.sink->decision_id = r->decision_id;
+    order.sink->model = m.id;
+    order.sink->on_event = r->on_task->on_event;
+    order.sink->max_output_tokens = max_tokens;
+    r->sink = order.sink;
+  }
+  self
+    ->request(self->state.peers.executors[m.provider_index], caf::infinite,
+              call_atom::value, std::move(order))
+    .then(
+      [self, id, model, key, reservation](engine::call_result& res) {
+        on_call_result(self, id, model, key, reservation, std::move(res));
+      },
+      [self, id, model, key, reservation](caf::error& e) {
+        engine::call_result res;
+        res.error = engine::call_error::connection;
+        res.error_message = caf::to_string(e);
+        on_call_result(self, id, model, key, reservation, std::move(res));
+      });
+}
+
 void attempt(self_ptr self, std::uint64_t id, std::uint16_t model) {
   auto current = find_run(self, id);
   if (current == nullptr)
     return;
   auto amount = worst_case(self, *current, model);
   auto key = current->spec.budget_key;
+  if (!needs_reservation(self)) {
+    call_model(self, id, model, amount, key, {});
+    return;
+  }
   self->request(self->state.peers.ledger, caf::infinite, reserve_atom::value,
                 budget_request{key, amount})
     .then(
       [self, id, model, amount, key](budget_grant& g) {
         auto r = find_run(self, id);
-        if (r == nullptr) {
-          if (g.granted)
-            self->send(self->state.peers.ledger, settle_atom::value,
-                       budget_settlement{key, g.reservation_ids, 0, true});
-          return;
-        }
-        if (!g.granted) {
+        if (r != nullptr && !g.granted) {
           // Route again knowing what is left: a cheaper or local model.
           if (r->budget_rerouted) {
             fail(self, id, error_code::budget_exhausted,
@@ -265,40 +312,63 @@ void attempt(self_ptr self, std::uint64_t id, std::uint16_t model) {
           score(self, id);
           return;
         }
-        const auto& m = reg(self).models[model];
-        auto max_tokens = engine::max_tokens_within(
-          m, r->decision.tokens.input, amount,
-          r->spec.max_output_tokens.value_or(
-            reg(self).policy.max_tokens_per_task));
-        call_order order{self->state.ctx.next_call_id(),
-                         build_call_request(r->spec, m, max_tokens), nullptr};
-        if (r->on_task && r->on_task->on_event) {
-          order.request.stream = true;
-          order.sink = std::make_shared<stream_sink>();
-          order.sink->decision_id = r->decision_id;
-          order.sink->model = m.id;
-          order.sink->on_event = r->on_task->on_event;
-          order.sink->max_output_tokens = max_tokens;
-          r->sink = order.sink;
-        }
-        auto ids = std::move(g.reservation_ids);
-        self
-          ->request(self->state.peers.executors[m.provider_index],
-                    caf::infinite, call_atom::value, std::move(order))
-          .then(
-            [self, id, model, key, ids](engine::call_result& res) {
-              on_call_result(self, id, model, key, ids, std::move(res));
-            },
-            [self, id, model, key, ids](caf::error& e) {
-              engine::call_result res;
-              res.error = engine::call_error::connection;
-              res.error_message = caf::to_string(e);
-              on_call_result(self, id, model, key, ids, std::move(res));
-            });
+        if (g.granted)
+          call_model(self, id, model, amount, key,
+                     std::move(g.reservation_ids));
       },
       [self, id](caf::error& e) {
         fail(self, id, error_code::budget_exhausted,
              "the ledger did not answer: " + caf::to_string(e));
+      });
+}
+
+/// Hands the ensemble to the judge, its worst case reserved (or no cap set:
+/// `reservation` empty).
+void call_ensemble(self_ptr self, std::uint64_t id, const std::string& key,
+                   std::vector<std::uint64_t> reservation) {
+  auto r = find_run(self, id);
+  if (r == nullptr) {
+    if (!reservation.empty())
+      self->send(self->state.peers.ledger, settle_atom::value,
+                 budget_settlement{key, std::move(reservation), 0, true});
+    return;
+  }
+  auto ids = std::move(reservation);
+  self
+    ->request(self->state.peers.judge, caf::infinite, ensemble_atom::value,
+              r->spec, r->decision)
+    .then(
+      [self, id, key, ids](ensemble_reply& e) {
+        self->send(self->state.peers.ledger, settle_atom::value,
+                   budget_settlement{key, ids, e.cost_nanos, false});
+        auto run = find_run(self, id);
+        if (run == nullptr)
+          return;
+        run->spent_nanos += e.cost_nanos;
+        for (const auto& m : e.members) {
+          run->attempts.push_back(m);
+          record_outcome(self, *run, m);
+        }
+        if (!e.ok) {
+          fail(self, id, error_code::no_candidate, e.error_message);
+          return;
+        }
+        if (run->on_task && run->on_task->on_event) {
+          // An ensemble's answer exists only once the judge has spoken: it
+          // streams as one piece.
+          engine::stream_chunk chunk;
+          chunk.delta = e.answer.text;
+          run->on_task->on_event(
+            {run->decision_id, reg(self).models[e.winner].id, chunk});
+        }
+        succeed(self, id, e.winner, std::move(e.answer), true);
+      },
+      [self, id, key, ids](caf::error& err) {
+        if (!ids.empty())
+          self->send(self->state.peers.ledger, settle_atom::value,
+                     budget_settlement{key, ids, 0, true});
+        fail(self, id, error_code::no_candidate,
+             "the ensemble failed: " + caf::to_string(err));
       });
 }
 
@@ -308,18 +378,16 @@ void run_ensemble(self_ptr self, std::uint64_t id) {
     return;
   auto amount = current->decision.ensemble.max_cost;
   auto key = current->spec.budget_key;
+  if (!needs_reservation(self)) {
+    call_ensemble(self, id, key, {});
+    return;
+  }
   self->request(self->state.peers.ledger, caf::infinite, reserve_atom::value,
                 budget_request{key, amount})
     .then(
       [self, id, key](budget_grant& g) {
         auto r = find_run(self, id);
-        if (r == nullptr) {
-          if (g.granted)
-            self->send(self->state.peers.ledger, settle_atom::value,
-                       budget_settlement{key, g.reservation_ids, 0, true});
-          return;
-        }
-        if (!g.granted) {
+        if (r != nullptr && !g.granted) {
           if (r->budget_rerouted) {
             fail(self, id, error_code::budget_exhausted,
                  "the " + g.scope_exhausted
@@ -334,42 +402,8 @@ void run_ensemble(self_ptr self, std::uint64_t id) {
           score(self, id);
           return;
         }
-        auto ids = std::move(g.reservation_ids);
-        self
-          ->request(self->state.peers.judge, caf::infinite,
-                    ensemble_atom::value, r->spec, r->decision)
-          .then(
-            [self, id, key, ids](ensemble_reply& e) {
-              self->send(self->state.peers.ledger, settle_atom::value,
-                         budget_settlement{key, ids, e.cost_nanos, false});
-              auto run = find_run(self, id);
-              if (run == nullptr)
-                return;
-              run->spent_nanos += e.cost_nanos;
-              for (const auto& m : e.members) {
-                run->attempts.push_back(m);
-                record_outcome(self, *run, m);
-              }
-              if (!e.ok) {
-                fail(self, id, error_code::no_candidate, e.error_message);
-                return;
-              }
-              if (run->on_task && run->on_task->on_event) {
-                // An ensemble's answer exists only once the judge has
-                // spoken: it streams as one piece.
-                engine::stream_chunk chunk;
-                chunk.delta = e.answer.text;
-                run->on_task->on_event({run->decision_id,
-                                        reg(self).models[e.winner].id, chunk});
-              }
-              succeed(self, id, e.winner, std::move(e.answer), true);
-            },
-            [self, id, key, ids](caf::error& err) {
-              self->send(self->state.peers.ledger, settle_atom::value,
-                         budget_settlement{key, ids, 0, true});
-              fail(self, id, error_code::no_candidate,
-                   "the ensemble failed: " + caf::to_string(err));
-            });
+        if (g.granted)
+          call_ensemble(self, id, key, std::move(g.reservation_ids));
       },
       [self, id](caf::error& e) {
         fail(self, id, error_code::budget_exhausted,

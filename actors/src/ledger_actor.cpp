@@ -45,6 +45,16 @@ engine::budget_ledger& key_ledger(ledger_state& st, const std::string& key) {
   return i->second;
 }
 
+/// Publishes whether any scope has a cap: while none has, coordinators
+/// skip the reservation.
+void publish_caps(const ledger_state& st) {
+  if (!st.caps_set)
+    return;
+  bool any = st.limits.global_usd || st.limits.daily_usd
+             || st.limits.per_key_usd || !st.key_caps.empty();
+  st.caps_set->store(any, std::memory_order_release);
+}
+
 budget_status status_of(const engine::budget_ledger& l) {
   return {l.spent(), l.reserved(), l.cap() >= unlimited ? -1 : l.cap()};
 }
@@ -58,6 +68,8 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
   st.limits = limits;
   st.storage = std::move(setup.storage);
   st.wall_clock_ms = std::move(setup.wall_clock_ms);
+  st.caps_set = std::move(setup.caps_set);
+  publish_caps(st);
   st.global = engine::budget_ledger{cap_of(limits.global_usd)};
   st.daily = engine::budget_ledger{cap_of(limits.daily_usd)};
   st.day = utc_day(st);
@@ -125,6 +137,14 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
     },
     [self, scopes, roll_day](settle_atom, const budget_settlement& x) {
       auto ls = scopes(x.key);
+      if (x.reservation_ids.empty() && !x.release) {
+        // Made without a reservation (no cap was set): the cost still
+        // counts, in every scope.
+        roll_day();
+        for (auto* l : ls)
+          if (l != nullptr)
+            l->record_spend(x.actual_nanos);
+      }
       for (std::size_t i = 0; i < ls.size() && i < x.reservation_ids.size();
            ++i) {
         if (ls[i] == nullptr || x.reservation_ids[i] == 0)
@@ -178,6 +198,7 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
       else
         s.key_caps[key] = cap_nanos;
       key_ledger(s, key).set_cap(key_cap(s, key));
+      publish_caps(s);
     },
     [self](flush_atom) -> caf::typed_response_promise<bool> {
       auto promise = self->make_response_promise<bool>();

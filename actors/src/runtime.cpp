@@ -428,6 +428,10 @@ void runtime::set_key_budget(const std::string& budget_key,
   if (impl_->stopped || !impl_->graph.ledger)
     return;
   std::int64_t cap = budget_usd ? engine::usd_to_nanos_ceil(*budget_usd) : -1;
+  // Calls reserve from now on; the ledger clears the flag again if no cap
+  // is left.
+  if (budget_usd && impl_->graph.budget_caps_set)
+    impl_->graph.budget_caps_set->store(true, std::memory_order_release);
   caf::anon_send(impl_->graph.ledger, key_cap_atom::value, budget_key, cap);
 }
 

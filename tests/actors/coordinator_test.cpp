@@ -255,6 +255,60 @@ TEST_CASE_METHOD(actor_fixture, "an exhausted budget forces local, and without "
   }
 }
 
+TEST_CASE_METHOD(actor_fixture, "without a cap, calls skip the reservation "
+                                "but their cost counts; a key cap set later is "
+                                "enforced",
+                 "[actors][budget]") {
+  start();
+  REQUIRE(graph.budget_caps_set);
+  CHECK_FALSE(graph.budget_caps_set->load());
+  auto ledger_now = [this] {
+    auto slot = std::make_shared<std::optional<ledger_summary>>();
+    sys.spawn(
+      [slot](caf::event_based_actor* self, ledger_actor ledger) {
+        self->request(ledger, caf::infinite, stats_atom::value)
+          .then([slot](ledger_summary& s) { *slot = std::move(s); });
+      },
+      graph.ledger);
+    run();
+    REQUIRE(*slot);
+    return **slot;
+  };
+  auto t = task("Review this pull request diff for bugs");
+  t.budget_key = "team-a";
+  auto p = execute(t);
+  run();
+  REQUIRE(*p.count == 1);
+  REQUIRE((*p.slot)->ok());
+  CHECK_FALSE(model((*p.slot)->model).local);
+  auto cost = (*p.slot)->cost_nanos;
+  REQUIRE(cost > 0);
+  auto before = ledger_now();
+  CHECK(before.global.spent_nanos == cost);
+  CHECK(before.daily.spent_nanos == cost);
+  CHECK(before.open_reservations == 0);
+  REQUIRE(before.keys.size() == 1);
+  CHECK(before.keys[0].key == "team-a");
+  CHECK(before.keys[0].budget.spent_nanos == cost);
+  // The key may spend no more than it has: the next task reserves, finds
+  // nothing left, and goes local.
+  caf::anon_send(graph.ledger, key_cap_atom::value, std::string{"team-a"},
+                 std::int64_t{cost});
+  run();
+  CHECK(graph.budget_caps_set->load());
+  auto q = execute(t);
+  run();
+  REQUIRE(*q.count == 1);
+  REQUIRE((*q.slot)->ok());
+  CHECK(model((*q.slot)->model).local);
+  CHECK(ledger_now().refusals >= 1);
+  // The cap removed: no reservations again.
+  caf::anon_send(graph.ledger, key_cap_atom::value, std::string{"team-a"},
+                 std::int64_t{-1});
+  run();
+  CHECK_FALSE(graph.budget_caps_set->load());
+}
+
 TEST_CASE_METHOD(actor_fixture, "an ensemble runs its specialists in parallel, "
                                 "then the judge",
                  "[actors][ensemble]") {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+
 #include "switchyard/actors/breaker_history.hpp"
 #include "switchyard/actors/coordinator_actor.hpp"
 #include "switchyard/actors/runtime_context.hpp"
@@ -79,6 +81,10 @@ struct actor_graph {
   /// The first coordinator; all of them are in `coordinators`.
   coordinator_actor coordinator;
   std::vector<coordinator_actor> coordinators;
+  /// Whether any budget cap is set (the ledger publishes it; see
+  /// coordinator_peers::budget_caps_set). Set it before telling the ledger of
+  /// a new cap, so that no call skips its reservation meanwhile.
+  std::shared_ptr<std::atomic<bool>> budget_caps_set;
 
   /// The coordinator that owns a decision id.
   [[nodiscard]] const coordinator_actor&

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <atomic>
+#include <memory>
+
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
@@ -21,6 +24,10 @@ struct coordinator_peers {
   std::vector<executor_actor> executors;
   /// The decision log; null when the runtime keeps no store.
   storage_actor storage;
+  /// Whether any budget cap is set, as the ledger last published it. While
+  /// none is, a call needs no reservation: its cost is only recorded, at
+  /// settlement. Null: always reserve (a ledger behind a cluster's).
+  std::shared_ptr<const std::atomic<bool>> budget_caps_set;
 };
 
 /// What a coordinator starts from when the runtime has a store.

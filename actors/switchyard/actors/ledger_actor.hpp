@@ -4,6 +4,8 @@
 #include "switchyard/engine/budget_ledger.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
+#include <atomic>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +21,9 @@ struct ledger_setup {
   /// Wall clock (ms since the Unix epoch) for the day; the system clock
   /// when empty.
   std::function<std::int64_t()> wall_clock_ms;
+  /// Where the ledger publishes whether any cap is set (see
+  /// coordinator_peers::budget_caps_set); may be null.
+  std::shared_ptr<std::atomic<bool>> caps_set;
 };
 
 struct ledger_state {
@@ -40,11 +45,13 @@ struct ledger_state {
   /// Settled spend of `day` per scope ("global", "key:ID"), as stored.
   std::unordered_map<std::string, std::int64_t> spent_today;
   std::uint64_t persist_failures = 0;
+  std::shared_ptr<std::atomic<bool>> caps_set;
 };
 
 /// Reserves a task's worst-case cost in every scope at once (global, the
 /// day, the key) and settles the real cost after the call, so concurrent
-/// reservations never exceed any cap. With a store, settled spend is
+/// reservations never exceed any cap. A settlement without reservations
+/// (made while no cap was set) records its cost in every scope. With a store, settled spend is
 /// persisted per scope and day (synced) and counts again after a restart.
 ledger_actor::behavior_type
 ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
