@@ -31,6 +31,16 @@ std::string_view view(const word_span& w) noexcept {
   return {w.lower, w.len};
 }
 
+/// FNV-1a, 64 bits.
+std::uint64_t word_hash(std::string_view w) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : w) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
 /// Walks the words of `text`, lower-cased, without allocating.
 template <class F>
 std::uint32_t for_each_word(std::string_view text, std::size_t max_words,
@@ -233,6 +243,26 @@ keyword_classifier::keyword_classifier(std::vector<keyword_rule> rules)
   }
   std::sort(entries_.begin(), entries_.end(),
             [](const entry& a, const entry& b) { return a.first < b.first; });
+  // The word index: a power of two at least twice the distinct words.
+  std::size_t slots = 16;
+  while (slots < 2 * entries_.size())
+    slots *= 2;
+  word_index_.assign(slots, word_slot{});
+  for (std::size_t lo = 0; lo < entries_.size();) {
+    auto hi = lo;
+    while (hi < entries_.size() && entries_[hi].first == entries_[lo].first)
+      ++hi;
+    auto h = word_hash(entries_[lo].first);
+    auto i = static_cast<std::size_t>(h) & (slots - 1);
+    while (word_index_[i].hi != 0) {
+      if (word_index_[i].hash == h)
+        word_index_usable_ = false; // two words, one hash
+      i = (i + 1) & (slots - 1);
+    }
+    word_index_[i] = {h, static_cast<std::uint32_t>(lo),
+                      static_cast<std::uint32_t>(hi)};
+    lo = hi;
+  }
 }
 
 // -- classification --------------------------------------------------------------
@@ -286,10 +316,22 @@ classification keyword_classifier::classify(const classify_input& in) const {
     if (w.len == 0)
       return;
     // Rules whose first word is this word.
-    auto lo = std::lower_bound(entries_.begin(), entries_.end(), word,
-                               [](const entry& e, std::string_view v) {
-                                 return std::string_view{e.first} < v;
-                               });
+    auto lo = entries_.end();
+    if (word_index_usable_) {
+      auto h = word_hash(word);
+      auto mask = word_index_.size() - 1;
+      for (auto i = static_cast<std::size_t>(h) & mask;
+           word_index_[i].hi != 0; i = (i + 1) & mask)
+        if (word_index_[i].hash == h) {
+          lo = entries_.begin() + word_index_[i].lo;
+          break;
+        }
+    } else {
+      lo = std::lower_bound(entries_.begin(), entries_.end(), word,
+                            [](const entry& e, std::string_view v) {
+                              return std::string_view{e.first} < v;
+                            });
+    }
     for (auto it = lo; it != entries_.end() && it->first == word; ++it) {
       if (it->words == 1)
         on_rule(it->rule);
