@@ -43,7 +43,7 @@ bool is_ip_literal(const std::string& host) {
 /// One TCP or TLS connection to an origin, on one of the loop's threads.
 /// Used by one exchange at a time; the pool hands it over under its mutex.
 struct connection {
-  connection(net::io_context& ioc, ssl::context* tls) : context(&ioc) {
+  connection(net::io_context& ioc, ssl::context* tls) {
     if (tls)
       secure.emplace(ioc, *tls);
     else
@@ -61,7 +61,6 @@ struct connection {
 
   std::optional<tcp::socket> plain;
   std::optional<ssl::stream<tcp::socket>> secure;
-  net::io_context* context;
   beast::flat_buffer buffer;
   bool connected = false;
   clock_type::time_point idle_since;
@@ -130,7 +129,7 @@ class http_client::impl {
 
   /// Pools by loop thread (its io_context) and origin: an exchange uses
   /// connections of its own thread only.
-  using pool_key = std::pair<const net::io_context*, std::string>;
+  using pool_key = std::pair<net::io_context*, std::string>;
 
   struct pool_key_hash {
     std::size_t operator()(const pool_key& k) const noexcept {
@@ -187,8 +186,7 @@ class http_client::impl {
 
  private:
   std::shared_ptr<connection> new_connection(const pool_key& key, bool tls) {
-    return std::make_shared<connection>(
-      const_cast<net::io_context&>(*key.first), tls ? &*tls_ : nullptr);
+    return std::make_shared<connection>(*key.first, tls ? &*tls_ : nullptr);
   }
 
   void hand_over(const std::shared_ptr<exchange>& ex,

@@ -17,15 +17,37 @@ namespace switchyard::http {
 
 class io_loop::impl {
  public:
+  /// An io_context whose pending handlers can be destroyed before it is.
+  class shard_context : public boost::asio::io_context {
+   public:
+    using io_context::io_context;
+    /// Destroys every pending handler (and operation), leaving the services
+    /// in place: see ~impl.
+    void shut_down() {
+      shutdown();
+    }
+  };
+
   /// One thread and its own io_context: a handler never wakes another
   /// thread to run, and the context takes no lock it could contend for.
   struct shard {
     // Concurrency hint 1: one thread runs the context (others may post).
-    boost::asio::io_context context{1};
+    shard_context context{1};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
       work{boost::asio::make_work_guard(context)};
     std::thread thread;
   };
+
+  /// The threads have been joined (io_loop::~io_loop stops the loop). A
+  /// pending handler on one context may own an object of another: an accept
+  /// holds the socket it will accept onto another thread's context, a job
+  /// holds a connection of another thread. So every context drops its
+  /// handlers before any destroys its services, which those objects use on
+  /// their way out.
+  ~impl() {
+    for (auto& s : shards)
+      s->context.shut_down();
+  }
 
   std::vector<std::unique_ptr<shard>> shards;
   std::atomic<std::size_t> next{0};
