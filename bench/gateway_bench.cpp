@@ -276,6 +276,33 @@ std::vector<std::string> builtin_request_mix(bool stream) {
   return mix;
 }
 
+namespace {
+
+/// After the load: the process's RSS now, its peak, and its growth over
+/// the samples.
+void finish_memory(process_memory& m, const child_process* proc) {
+  if (proc == nullptr)
+    return;
+  m.after = proc->rss_bytes();
+  for (const auto& s : m.samples)
+    m.peak = std::max(m.peak, s.rss);
+  // Growth: the last quarter of the samples against the second (the first
+  // holds the allocator's warm-up).
+  auto n = m.samples.size();
+  if (n >= 8) {
+    auto mean = [&](std::size_t from, std::size_t to) {
+      double sum = 0;
+      for (auto i = from; i < to; ++i)
+        sum += static_cast<double>(m.samples[i].rss);
+      return sum / static_cast<double>(to - from);
+    };
+    m.growth = static_cast<std::int64_t>(mean(3 * n / 4, n)
+                                         - mean(n / 4, n / 2));
+  }
+}
+
+} // namespace
+
 gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
   gateway_bench_result r;
   r.options = o;
@@ -303,8 +330,11 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
     return r;
   }
   const child_process* gw_proc = procs.gateway.get();
+  const child_process* bl_proc = procs.baseline.get();
   if (gw_proc != nullptr)
-    r.idle_rss = gw_proc->rss_bytes();
+    r.memory.idle = gw_proc->rss_bytes();
+  if (bl_proc != nullptr)
+    r.baseline_memory.idle = bl_proc->rss_bytes();
 
   load_target gateway{"gateway", gw_port, {}, o.connections};
   for (const auto& b : bodies)
@@ -349,7 +379,9 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
     }
   }
   {
-    rss_sampler sampler{gw_proc, o.memory_interval_s, r.memory};
+    rss_sampler sampler{gw_proc, o.memory_interval_s, r.memory.samples};
+    rss_sampler baseline_sampler{bl_proc, o.memory_interval_s,
+                                 r.baseline_memory.samples};
     for (auto rate : o.rates) {
       if (!gateway_live && !upstream_live && !baseline_live)
         break;
@@ -382,6 +414,8 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
       step.max_schedule_lag_us = res.max_schedule_lag_us;
       if (gw_proc != nullptr)
         step.gateway_rss = gw_proc->rss_bytes();
+      if (bl_proc != nullptr)
+        step.baseline_rss = bl_proc->rss_bytes();
       for (std::size_t ti = 0; ti < res.targets.size(); ++ti) {
         auto& t = res.targets[ti];
         gateway_target_step ts;
@@ -432,24 +466,8 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
       r.steps.push_back(std::move(step));
     }
   }
-  if (gw_proc != nullptr) {
-    r.after_rss = gw_proc->rss_bytes();
-    for (const auto& s : r.memory)
-      r.peak_rss = std::max(r.peak_rss, s.rss);
-    // Growth: the last quarter of the samples against the second (the
-    // first holds the allocator's warm-up).
-    auto n = r.memory.size();
-    if (n >= 8) {
-      auto mean = [&](std::size_t from, std::size_t to) {
-        double sum = 0;
-        for (auto i = from; i < to; ++i)
-          sum += static_cast<double>(r.memory[i].rss);
-        return sum / static_cast<double>(to - from);
-      };
-      r.rss_growth = static_cast<std::int64_t>(mean(3 * n / 4, n)
-                                               - mean(n / 4, n / 2));
-    }
-  }
+  finish_memory(r.memory, gw_proc);
+  finish_memory(r.baseline_memory, bl_proc);
   return r;
 }
 
@@ -471,6 +489,28 @@ void write_summary(engine::json_writer& w, const latency_summary& s) {
 
 double mb(std::uint64_t bytes) {
   return static_cast<double>(bytes) / (1024.0 * 1024.0);
+}
+
+/// A process's memory as `key`: {idle_rss_mb, peak_rss_mb, after_rss_mb,
+/// growth_mb, samples: [[seconds, MB], ...]}; nothing when not sampled.
+void write_memory(engine::json_writer& w, const char* key,
+                  const process_memory& m) {
+  if (m.idle == 0)
+    return;
+  w.key(key).begin_object();
+  w.field("idle_rss_mb", mb(m.idle));
+  w.field("peak_rss_mb", mb(m.peak));
+  w.field("after_rss_mb", mb(m.after));
+  w.field("growth_mb", static_cast<double>(m.growth) / (1024.0 * 1024.0));
+  w.key("samples").begin_array();
+  for (const auto& sample : m.samples) {
+    w.begin_array();
+    w.value(sample.seconds);
+    w.value(mb(sample.rss));
+    w.end_array();
+  }
+  w.end_array();
+  w.end_object();
 }
 
 std::uint64_t errors_of(const gateway_target_step& t) {
@@ -508,6 +548,8 @@ std::string to_json(const gateway_bench_result& r) {
     w.field("max_schedule_lag_us", s.max_schedule_lag_us);
     if (s.gateway_rss != 0)
       w.field("gateway_rss_mb", mb(s.gateway_rss));
+    if (s.baseline_rss != 0)
+      w.field("baseline_rss_mb", mb(s.baseline_rss));
     w.key("targets").begin_array();
     for (const auto& t : s.targets) {
       w.begin_object();
@@ -563,22 +605,8 @@ std::string to_json(const gateway_bench_result& r) {
     ? w.value(r.gateway_knee / r.upstream_knee)
     : w.null();
   w.end_object();
-  if (r.idle_rss != 0) {
-    w.key("memory").begin_object();
-    w.field("idle_rss_mb", mb(r.idle_rss));
-    w.field("peak_rss_mb", mb(r.peak_rss));
-    w.field("after_rss_mb", mb(r.after_rss));
-    w.field("growth_mb", static_cast<double>(r.rss_growth) / (1024.0 * 1024.0));
-    w.key("samples").begin_array();
-    for (const auto& m : r.memory) {
-      w.begin_array();
-      w.value(m.seconds);
-      w.value(mb(m.rss));
-      w.end_array();
-    }
-    w.end_array();
-    w.end_object();
-  }
+  write_memory(w, "memory", r.memory);
+  write_memory(w, "baseline_memory", r.baseline_memory);
   w.end_object();
   return out;
 }
@@ -773,14 +801,18 @@ std::string to_text(const gateway_bench_result& r) {
     }
     out += "\n";
   }
-  if (r.idle_rss != 0) {
+  auto memory_line = [&](const char* who, const process_memory& m) {
+    if (m.idle == 0)
+      return;
     std::snprintf(line, sizeof(line),
-                  "  gateway RSS: idle %.1f MB, peak %.1f MB under load, "
+                  "  %s RSS: idle %.1f MB, peak %.1f MB under load, "
                   "%.1f MB after; growth %.1f MB (last quarter vs second)\n",
-                  mb(r.idle_rss), mb(r.peak_rss), mb(r.after_rss),
-                  static_cast<double>(r.rss_growth) / (1024.0 * 1024.0));
+                  who, mb(m.idle), mb(m.peak), mb(m.after),
+                  static_cast<double>(m.growth) / (1024.0 * 1024.0));
     out += line;
-  }
+  };
+  memory_line("gateway", r.memory);
+  memory_line("baseline", r.baseline_memory);
   return out;
 }
 

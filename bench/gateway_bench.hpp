@@ -92,11 +92,25 @@ struct gateway_bench_step {
   double max_schedule_lag_us = 0;
   /// Our gateway's RSS at the end of the step, bytes (0: not ours).
   std::uint64_t gateway_rss = 0;
+  /// The baseline gateway's (0: none).
+  std::uint64_t baseline_rss = 0;
 };
 
 struct memory_sample {
   double seconds = 0;
   std::uint64_t rss = 0;
+};
+
+/// One gateway process's memory: before any load, the peak under load,
+/// after it, and the samples between.
+struct process_memory {
+  std::uint64_t idle = 0;
+  std::uint64_t peak = 0;
+  std::uint64_t after = 0;
+  /// Mean RSS of the last quarter of the samples minus the second quarter
+  /// (after warm-up): growth over the run.
+  std::int64_t growth = 0;
+  std::vector<memory_sample> samples;
 };
 
 struct gateway_bench_result {
@@ -108,14 +122,10 @@ struct gateway_bench_result {
   double gateway_knee = 0;
   double upstream_knee = 0;
   double baseline_knee = 0;
-  /// Our gateway's memory: before any load, the peak under load, after it.
-  std::uint64_t idle_rss = 0;
-  std::uint64_t peak_rss = 0;
-  std::uint64_t after_rss = 0;
-  /// Mean RSS of the last quarter of the samples minus the second quarter
-  /// (after warm-up): growth over the run.
-  std::int64_t rss_growth = 0;
-  std::vector<memory_sample> memory;
+  /// Our gateway's memory (idle 0: not ours, --target).
+  process_memory memory;
+  /// The --baseline gateway's, sampled the same way (idle 0: none).
+  process_memory baseline_memory;
 };
 
 /// The built-in request mix: OpenAI chat bodies with model "auto", of

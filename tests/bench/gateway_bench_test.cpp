@@ -112,3 +112,30 @@ TEST_CASE("bench gateway refuses bad flags with a clear message",
   CHECK(bench.wait_exit() == 2);
   CHECK(bench.err().find("--sweep takes positive rates") != std::string::npos);
 }
+
+TEST_CASE("bench gateway --baseline samples the baseline gateway's memory too",
+          "[bench][gateway]") {
+  // The same binary as its own baseline: both gateways get the schedule,
+  // and each one's RSS is sampled and reported.
+  child_process bench{{SWITCHYARD_BINARY, "bench", "gateway", "--rate", "100",
+                       "--duration", "1", "--warmup", "0.2", "--connections",
+                       "4", "--baseline", SWITCHYARD_BINARY, "--json",
+                       "--memory-interval", "0.2"}};
+  REQUIRE(bench.wait_exit(std::chrono::seconds{60}) == 0);
+  INFO(bench.err());
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(bench.out()).get(doc) == simdjson::SUCCESS);
+  for (const char* key : {"memory", "baseline_memory"}) {
+    INFO(key);
+    double idle = doc[key]["idle_rss_mb"];
+    double peak = doc[key]["peak_rss_mb"];
+    CHECK(idle > 1);
+    CHECK(peak >= idle * 0.5);
+    CHECK(simdjson::dom::array(doc[key]["samples"]).size() >= 2);
+  }
+  simdjson::dom::array steps = doc["steps"];
+  REQUIRE(steps.size() == 1);
+  CHECK(double(steps.at(0)["baseline_rss_mb"]) > 1);
+  CHECK(double(steps.at(0)["gateway_rss_mb"]) > 1);
+}
