@@ -749,37 +749,27 @@ std::string to_text(const gateway_bench_result& r) {
           out += line;
         }
     }
-    if (s.added_latency) {
-      const auto& a = *s.added_latency;
-      std::snprintf(line, sizeof(line),
-                    "    added by the gateway: p50 %.1f  p90 %.1f  p99 %.1f  "
-                    "p99.9 %.1f us\n",
-                    a.p50_us, a.p90_us, a.p99_us, a.p99_9_us);
-      out += line;
-    }
-    if (s.added_first_byte) {
-      const auto& a = *s.added_first_byte;
-      std::snprintf(line, sizeof(line),
-                    "    added time to first byte: p50 %.1f  p99 %.1f us\n",
-                    a.p50_us, a.p99_us);
-      out += line;
-    }
-    if (s.baseline_added_latency) {
-      const auto& a = *s.baseline_added_latency;
-      std::snprintf(line, sizeof(line),
-                    "    added by the baseline: p50 %.1f  p90 %.1f  p99 %.1f  "
-                    "p99.9 %.1f us\n",
-                    a.p50_us, a.p90_us, a.p99_us, a.p99_9_us);
-      out += line;
-    }
-    if (s.baseline_added_first_byte) {
-      const auto& a = *s.baseline_added_first_byte;
-      std::snprintf(line, sizeof(line),
-                    "    baseline's added time to first byte: p50 %.1f  p99 "
-                    "%.1f us\n",
-                    a.p50_us, a.p99_us);
-      out += line;
-    }
+    // `whose`: how the first-byte line names the target ("" for ours).
+    auto added = [&](const char* who, const char* whose,
+                     const std::optional<latency_summary>& l,
+                     const std::optional<latency_summary>& first_byte) {
+      if (l) {
+        std::snprintf(line, sizeof(line),
+                      "    added by the %s: p50 %.1f  p90 %.1f  p99 %.1f  "
+                      "p99.9 %.1f us\n",
+                      who, l->p50_us, l->p90_us, l->p99_us, l->p99_9_us);
+        out += line;
+      }
+      if (first_byte) {
+        std::snprintf(line, sizeof(line),
+                      "    %sadded time to first byte: p50 %.1f  p99 %.1f us\n",
+                      whose, first_byte->p50_us, first_byte->p99_us);
+        out += line;
+      }
+    };
+    added("gateway", "", s.added_latency, s.added_first_byte);
+    added("baseline", "baseline's ", s.baseline_added_latency,
+          s.baseline_added_first_byte);
   }
   if (o.rates.size() > 1) {
     std::snprintf(line, sizeof(line),

@@ -233,11 +233,45 @@ void on_call_result(self_ptr self, std::uint64_t id, std::uint16_t model,
   next_model(self, id);
 }
 
-/// Whether a call must reserve its worst case first: unless the ledger has
-/// said that no cap is set.
-bool needs_reservation(self_ptr self) {
+/// Reserves `amount` for the task and calls `go` with the reservation ids;
+/// while the ledger says no cap is set, calls it at once with none. Refused,
+/// the task is routed again once knowing what is left (a cheaper or local
+/// model, fewer or cheaper ensemble members), then fails naming the scope
+/// that cannot cover `what`.
+template <class Continuation>
+void reserve_then(self_ptr self, std::uint64_t id, engine::usd_nanos amount,
+                  const std::string& key, const char* what, Continuation go) {
   const auto& caps = self->state.peers.budget_caps_set;
-  return !caps || caps->load(std::memory_order_acquire);
+  if (caps && !caps->load(std::memory_order_acquire)) {
+    go(std::vector<std::uint64_t>{});
+    return;
+  }
+  self->request(self->state.peers.ledger, caf::infinite, reserve_atom::value,
+                budget_request{key, amount})
+    .then(
+      [self, id, what, go](budget_grant& g) mutable {
+        auto r = find_run(self, id);
+        if (r != nullptr && !g.granted) {
+          if (r->budget_rerouted) {
+            fail(self, id, error_code::budget_exhausted,
+                 "the " + g.scope_exhausted + " budget cannot cover " + what
+                   + " (left: "
+                   + engine::format_usd(engine::nanos_to_usd(g.remaining_nanos))
+                   + ")");
+            return;
+          }
+          r->budget_rerouted = true;
+          r->ctx.budget_remaining = g.remaining_nanos;
+          score(self, id);
+          return;
+        }
+        if (g.granted)
+          go(std::move(g.reservation_ids));
+      },
+      [self, id](caf::error& e) {
+        fail(self, id, error_code::budget_exhausted,
+             "the ledger did not answer: " + caf::to_string(e));
+      });
 }
 
 /// Sends the call to the model's executor, its worst case reserved (or no
@@ -288,38 +322,10 @@ void attempt(self_ptr self, std::uint64_t id, std::uint16_t model) {
     return;
   auto amount = worst_case(self, *current, model);
   auto key = current->spec.budget_key;
-  if (!needs_reservation(self)) {
-    call_model(self, id, model, amount, key, {});
-    return;
-  }
-  self->request(self->state.peers.ledger, caf::infinite, reserve_atom::value,
-                budget_request{key, amount})
-    .then(
-      [self, id, model, amount, key](budget_grant& g) {
-        auto r = find_run(self, id);
-        if (r != nullptr && !g.granted) {
-          // Route again knowing what is left: a cheaper or local model.
-          if (r->budget_rerouted) {
-            fail(self, id, error_code::budget_exhausted,
-                 "the " + g.scope_exhausted
-                   + " budget cannot cover this task (left: "
-                   + engine::format_usd(engine::nanos_to_usd(g.remaining_nanos))
-                   + ")");
-            return;
-          }
-          r->budget_rerouted = true;
-          r->ctx.budget_remaining = g.remaining_nanos;
-          score(self, id);
-          return;
-        }
-        if (g.granted)
-          call_model(self, id, model, amount, key,
-                     std::move(g.reservation_ids));
-      },
-      [self, id](caf::error& e) {
-        fail(self, id, error_code::budget_exhausted,
-             "the ledger did not answer: " + caf::to_string(e));
-      });
+  reserve_then(self, id, amount, key, "this task",
+               [self, id, model, amount, key](std::vector<std::uint64_t> ids) {
+                 call_model(self, id, model, amount, key, std::move(ids));
+               });
 }
 
 /// Hands the ensemble to the judge, its worst case reserved (or no cap set:
@@ -376,39 +382,12 @@ void run_ensemble(self_ptr self, std::uint64_t id) {
   auto current = find_run(self, id);
   if (current == nullptr)
     return;
-  auto amount = current->decision.ensemble.max_cost;
   auto key = current->spec.budget_key;
-  if (!needs_reservation(self)) {
-    call_ensemble(self, id, key, {});
-    return;
-  }
-  self->request(self->state.peers.ledger, caf::infinite, reserve_atom::value,
-                budget_request{key, amount})
-    .then(
-      [self, id, key](budget_grant& g) {
-        auto r = find_run(self, id);
-        if (r != nullptr && !g.granted) {
-          if (r->budget_rerouted) {
-            fail(self, id, error_code::budget_exhausted,
-                 "the " + g.scope_exhausted
-                   + " budget cannot cover the ensemble (left: "
-                   + engine::format_usd(engine::nanos_to_usd(g.remaining_nanos))
-                   + ")");
-            return;
-          }
-          // Route again knowing what is left: fewer or cheaper models.
-          r->budget_rerouted = true;
-          r->ctx.budget_remaining = g.remaining_nanos;
-          score(self, id);
-          return;
-        }
-        if (g.granted)
-          call_ensemble(self, id, key, std::move(g.reservation_ids));
-      },
-      [self, id](caf::error& e) {
-        fail(self, id, error_code::budget_exhausted,
-             "the ledger did not answer: " + caf::to_string(e));
-      });
+  reserve_then(self, id, current->decision.ensemble.max_cost, key,
+               "the ensemble",
+               [self, id, key](std::vector<std::uint64_t> ids) {
+                 call_ensemble(self, id, key, std::move(ids));
+               });
 }
 
 void begin_execution(self_ptr self, std::uint64_t id) {
