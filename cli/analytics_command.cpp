@@ -120,14 +120,8 @@ int run_analytics_command(const std::vector<std::string>& args) {
       {"min-calls", true, "recommendations: calls per model needed (100)"},
       {"json", false, "print JSON"},
     }};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard analytics: " << cl.error() << "\n";
-    return 2;
-  }
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard analytics"))
+    return *done;
   const auto& pos = cl.positional();
   if (pos.size() != 1
       || (pos[0] != "performance" && pos[0] != "costs"

@@ -254,14 +254,8 @@ int run_bench_command(const std::vector<std::string>& args) {
                      "system's temp directory)"},
                     {"json", false, "print JSON"},
                   }};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard bench: " << cl.error() << "\n";
-    return 2;
-  }
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard bench"))
+    return *done;
   const auto& pos = cl.positional();
 #if SWITCHYARD_HAS_ADAPTERS_BENCH
   if (pos.size() == 1 && pos[0] == "adapters")

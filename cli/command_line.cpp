@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iostream>
 #include <numeric>
 
 namespace switchyard::cli {
@@ -148,6 +149,20 @@ std::string command_line::help() const {
     out += left + std::string{s.help} + "\n";
   }
   return out;
+}
+
+std::optional<int>
+command_line::parse_or_exit(const std::vector<std::string>& args,
+                            std::string_view command) {
+  if (!parse(args)) {
+    std::cerr << command << ": " << error() << "\n";
+    return 2;
+  }
+  if (has("help")) {
+    std::cout << help();
+    return 0;
+  }
+  return std::nullopt;
 }
 
 } // namespace switchyard::cli

@@ -26,6 +26,14 @@ public:
   /// Parses `args`; false with `error()` set on a bad flag or missing value.
   bool parse(const std::vector<std::string>& args);
 
+  /// What every command does first: parses `args`; on a bad flag prints
+  /// "COMMAND: error" to stderr and gives 2, on --help prints the help and
+  /// gives 0 (the exit code, for the command to return); else nothing, and
+  /// the command goes on.
+  [[nodiscard]] std::optional<int>
+  parse_or_exit(const std::vector<std::string>& args,
+                std::string_view command);
+
   [[nodiscard]] bool has(std::string_view name) const;
   [[nodiscard]] std::optional<std::string> value(std::string_view name) const;
   [[nodiscard]] const std::vector<std::string>& positional() const noexcept {

@@ -32,14 +32,8 @@ int run_dashboard_bench_command(const std::vector<std::string>& args) {
       {"warmup", true, "untimed requests first (default 3)"},
       {"json", false, "print JSON"},
     }};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard bench dashboard: " << cl.error() << "\n";
-    return 2;
-  }
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard bench dashboard"))
+    return *done;
   bench::dashboard_bench_options o;
   auto decisions = cl.integer("decisions").value_or(100'000);
   auto days = cl.number("days").value_or(29.0);

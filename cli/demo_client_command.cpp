@@ -124,12 +124,8 @@ int run_demo_client_command(const std::vector<std::string>& args) {
     std::cerr << "switchyard demo-client: " << m << "\n";
     return 2;
   };
-  if (!cl.parse(args))
-    return fail(cl.error());
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard demo-client"))
+    return *done;
   auto target = cl.value("gateway");
   if (!target)
     return fail("--gateway URL is required");

@@ -280,14 +280,8 @@ int run_experiments_command(const std::vector<std::string>& args) {
       {"config", true, "start: registry to check the arms against"},
       {"json", false, "print JSON"},
     }};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard experiments: " << cl.error() << "\n";
-    return 2;
-  }
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard experiments"))
+    return *done;
   const auto& pos = cl.positional();
   if (pos.empty()) {
     std::cerr << "switchyard experiments: expected list, start ID or stop ID "

@@ -146,14 +146,8 @@ int run_explain_command(const std::vector<std::string>& args) {
       {"config", true, "registry for names when the store lacks the logged one"},
       {"json", false, "print JSON"},
     }};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard explain: " << cl.error() << "\n";
-    return 2;
-  }
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard explain"))
+    return *done;
   if (cl.positional().size() != 1) {
     std::cerr << "switchyard explain: expected one decision id (see --help)\n";
     return 2;

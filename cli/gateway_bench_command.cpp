@@ -94,12 +94,8 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
     std::cerr << "switchyard bench gateway: " << msg << "\n";
     return 2;
   };
-  if (!cl.parse(args))
-    return fail(cl.error());
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard bench gateway"))
+    return *done;
   if (!cl.positional().empty())
     return fail("unexpected argument '" + cl.positional().front() + "'");
   bench::gateway_bench_options o;

@@ -160,14 +160,8 @@ int run_keys_command(const std::vector<std::string>& args) {
       {"data-dir", true, "the node's data directory"},
       {"json", false, "print JSON"},
     }};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard keys: " << cl.error() << "\n";
-    return 2;
-  }
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard keys"))
+    return *done;
   const auto& pos = cl.positional();
   if (pos.size() == 1 && pos[0] == "create")
     return create_key(cl);

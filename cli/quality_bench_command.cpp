@@ -156,12 +156,8 @@ int run_quality_bench_command(const std::vector<std::string>& args) {
     std::cerr << "switchyard bench quality: " << message << "\n";
     return 2;
   };
-  if (!cl.parse(args))
-    return fail(cl.error());
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard bench quality"))
+    return *done;
   if (!cl.positional().empty())
     return fail("unexpected argument '" + cl.positional().front()
                 + "' (see --help)");

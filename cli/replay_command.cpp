@@ -41,14 +41,8 @@ int run_replay_command(const std::vector<std::string>& args) {
        "replay against this registry instead of the logged one"},
       {"json", false, "print JSON"},
     }};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard replay: " << cl.error() << "\n";
-    return 2;
-  }
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard replay"))
+    return *done;
   if (cl.positional().size() != 1) {
     std::cerr << "switchyard replay: expected one decision id (see --help)\n";
     return 2;

@@ -82,14 +82,8 @@ int run_route_command(const std::vector<std::string>& args) {
       {"config", true, "registry YAML (default: the built-in models.yaml)"},
       {"examples", false, "route the built-in example tasks"},
     }};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard route: " << cl.error() << "\n";
-    return 2;
-  }
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard route"))
+    return *done;
   auto tasks = cl.positional();
   if (cl.has("examples"))
     tasks.insert(tasks.end(), example_tasks().begin(), example_tasks().end());
@@ -207,15 +201,9 @@ int run_config_command(const std::vector<std::string>& args) {
                   "Validates a registry file; prints every error as "
                   "file:line: field: message and exits 2, or exits 0.",
                   {}};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard config: " << cl.error() << "\n";
-    return 2;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard config"))
+    return *done;
   const auto& pos = cl.positional();
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
   if (pos.size() != 2 || pos[0] != "check") {
     std::cerr << "switchyard config: expected `switchyard config check FILE`\n";
     return 2;

@@ -82,12 +82,8 @@ int run_serve_command(const std::vector<std::string>& args) {
     std::cerr << "switchyard serve: " << msg << "\n";
     return 2;
   };
-  if (!cl.parse(args))
-    return fail(cl.error());
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard serve"))
+    return *done;
   if (!cl.positional().empty())
     return fail("unexpected argument '" + cl.positional().front() + "'");
   gateway::gateway_config cfg;

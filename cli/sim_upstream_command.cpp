@@ -35,14 +35,8 @@ int run_sim_upstream_command(const std::vector<std::string>& args) {
       {"zero-delay", false, "no delays and no faults (for benchmarks)"},
       {"threads", true, "I/O threads (default 1)"},
     }};
-  if (!cl.parse(args)) {
-    std::cerr << "switchyard sim-upstream: " << cl.error() << "\n";
-    return 2;
-  }
-  if (cl.has("help")) {
-    std::cout << cl.help();
-    return 0;
-  }
+  if (auto done = cl.parse_or_exit(args, "switchyard sim-upstream"))
+    return *done;
   if (!cl.positional().empty()) {
     std::cerr << "switchyard sim-upstream: unexpected argument '"
               << cl.positional().front() << "' (see --help)\n";
