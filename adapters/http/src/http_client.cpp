@@ -11,7 +11,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <deque>
@@ -32,7 +31,19 @@ namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 using clock_type = std::chrono::steady_clock;
-using strand_type = net::strand<net::io_context::executor_type>;
+/// Each io_context is run by one loop thread (io_loop): an exchange and its
+/// connection need no strand, their handlers all run on that thread.
+using executor_type = net::io_context::executor_type;
+using socket_type = net::basic_stream_socket<tcp, executor_type>;
+using timer_type
+  = net::basic_waitable_timer<clock_type, net::wait_traits<clock_type>,
+                              executor_type>;
+using resolver_type = net::ip::basic_resolver<tcp, executor_type>;
+
+/// Read buffer per connection: a response head and a typical body are read
+/// with one receive (Beast reads at least 512 bytes, else what the buffer has
+/// room for).
+constexpr std::size_t read_buffer_bytes = 16 * 1024;
 
 bool is_ip_literal(const std::string& host) {
   error_code ec;
@@ -45,12 +56,13 @@ bool is_ip_literal(const std::string& host) {
 struct connection {
   connection(net::io_context& ioc, ssl::context* tls) {
     if (tls)
-      secure.emplace(ioc, *tls);
+      secure.emplace(ioc.get_executor(), *tls);
     else
-      plain.emplace(ioc);
+      plain.emplace(ioc.get_executor());
+    buffer.reserve(read_buffer_bytes);
   }
 
-  tcp::socket& socket() {
+  socket_type& socket() {
     return secure ? secure->next_layer() : *plain;
   }
 
@@ -59,8 +71,8 @@ struct connection {
     socket().close(ec);
   }
 
-  std::optional<tcp::socket> plain;
-  std::optional<ssl::stream<tcp::socket>> secure;
+  std::optional<socket_type> plain;
+  std::optional<ssl::stream<socket_type>> secure;
   beast::flat_buffer buffer;
   bool connected = false;
   clock_type::time_point idle_since;
@@ -74,8 +86,7 @@ class exchange;
 
 class http_client::impl {
  public:
-  explicit impl(client_config cfg)
-      : cfg_(std::move(cfg)) {}
+  explicit impl(client_config cfg) : cfg_(std::move(cfg)) {}
 
   ~impl() {
     shutdown();
@@ -211,7 +222,7 @@ namespace {
 
 // -- one request/response exchange --------------------------------------------
 
-/// Runs one request on its own strand: waits for a connection, connects if
+/// Runs one request on one loop thread: waits for a connection, connects if
 /// needed, writes, reads the head and the body, and reports exactly once.
 class exchange final : public cancellable,
                        public std::enable_shared_from_this<exchange> {
@@ -229,11 +240,10 @@ class exchange final : public cancellable,
   exchange(http_client::impl& client, const origin& to, client_request req,
            const request_options& opts, response_callbacks cb)
       : client_(client),
-        strand_(net::make_strand(client.ioc())),
-        timer_(strand_),
-        resolver_(strand_),
+        ioc_(client.ioc()),
+        timer_(ioc_.get_executor()),
         origin_(to),
-        key_(&strand_.get_inner_executor().context(), to.to_string()),
+        key_(&ioc_, to.to_string()),
         cb_(std::move(cb)) {
     const auto& cfg = client.config();
     connect_timeout_ = opts.connect_timeout.count() > 0 ? opts.connect_timeout
@@ -249,14 +259,14 @@ class exchange final : public cancellable,
   }
 
   void start() {
-    net::post(strand_, [self = shared_from_this()] {
+    net::post(ioc_, [self = shared_from_this()] {
       self->begin();
     });
   }
 
   void cancel() noexcept override {
     try {
-      net::post(strand_, [self = shared_from_this()] {
+      net::post(ioc_, [self = shared_from_this()] {
         self->abort(transfer_error::cancelled, "cancelled");
       });
     } catch (...) {
@@ -266,7 +276,7 @@ class exchange final : public cancellable,
 
   /// From the pool, on any thread: a connection for a queued exchange.
   void connection_ready(std::shared_ptr<connection> c) {
-    net::post(strand_, [self = shared_from_this(), c = std::move(c)]() mutable {
+    net::post(ioc_, [self = shared_from_this(), c = std::move(c)]() mutable {
       self->on_connection(std::move(c));
     });
   }
@@ -343,7 +353,8 @@ class exchange final : public cancellable,
     auto deadline = clock_type::now() + connect_timeout_;
     if (deadline < first_byte_deadline_)
       arm(deadline, transfer_error::connect_timeout);
-    resolver_.async_resolve(
+    resolver_.emplace(ioc_.get_executor());
+    resolver_->async_resolve(
       origin_.host, std::to_string(origin_.port),
       [self = shared_from_this()](error_code ec,
                                   tcp::resolver::results_type results) {
@@ -357,12 +368,11 @@ class exchange final : public cancellable,
     if (ec)
       return fail(transfer_error::resolve,
                   "cannot resolve " + origin_.host + ": " + ec.message());
-    net::async_connect(
-      conn_->socket(), results,
-      net::bind_executor(strand_, [self = shared_from_this()](
-                                    error_code cec, const tcp::endpoint&) {
-        self->on_connect(cec);
-      }));
+    net::async_connect(conn_->socket(), results,
+                       [self = shared_from_this()](error_code cec,
+                                                   const tcp::endpoint&) {
+                         self->on_connect(cec);
+                       });
   }
 
   void on_connect(error_code ec) {
@@ -388,11 +398,10 @@ class exchange final : public cancellable,
       SSL_set_hostflags(ssl_handle, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
       SSL_set1_host(ssl_handle, origin_.host.c_str());
     }
-    conn_->secure->async_handshake(
-      ssl::stream_base::client,
-      net::bind_executor(strand_, [self = shared_from_this()](error_code hec) {
-        self->on_handshake(hec);
-      }));
+    conn_->secure->async_handshake(ssl::stream_base::client,
+                                   [self = shared_from_this()](error_code hec) {
+                                     self->on_handshake(hec);
+                                   });
   }
 
   void on_handshake(error_code ec) {
@@ -416,10 +425,9 @@ class exchange final : public cancellable,
   void write() {
     phase_ = phase::writing;
     arm(first_byte_deadline_, transfer_error::first_byte_timeout);
-    auto handler = net::bind_executor(
-      strand_, [self = shared_from_this()](error_code ec, std::size_t) {
-        self->on_write(ec);
-      });
+    auto handler = [self = shared_from_this()](error_code ec, std::size_t) {
+      self->on_write(ec);
+    };
     if (conn_->secure)
       bhttp::async_write(*conn_->secure, req_, std::move(handler));
     else
@@ -436,10 +444,9 @@ class exchange final : public cancellable,
     parser_->body_limit(max_body_);
     parser_->header_limit(
       static_cast<std::uint32_t>(client_.config().max_header_bytes));
-    auto handler = net::bind_executor(
-      strand_, [self = shared_from_this()](error_code rec, std::size_t) {
-        self->on_head(rec);
-      });
+    auto handler = [self = shared_from_this()](error_code rec, std::size_t) {
+      self->on_head(rec);
+    };
     if (conn_->secure)
       bhttp::async_read_header(*conn_->secure, conn_->buffer, *parser_,
                                std::move(handler));
@@ -475,10 +482,9 @@ class exchange final : public cancellable,
     body.data = body_buffer_.data();
     body.size = body_buffer_.size();
     body.more = true;
-    auto handler = net::bind_executor(
-      strand_, [self = shared_from_this()](error_code ec, std::size_t) {
-        self->on_body(ec);
-      });
+    auto handler = [self = shared_from_this()](error_code ec, std::size_t) {
+      self->on_body(ec);
+    };
     if (conn_->secure)
       bhttp::async_read_some(*conn_->secure, conn_->buffer, *parser_,
                              std::move(handler));
@@ -589,7 +595,8 @@ class exchange final : public cancellable,
     if (phase_ == phase::done && done_)
       return;
     timer_.cancel();
-    resolver_.cancel();
+    if (resolver_)
+      resolver_->cancel();
     if (conn_) {
       conn_->close();
       client_.release(key_, std::move(conn_), false);
@@ -630,26 +637,48 @@ class exchange final : public cancellable,
         return;
       case phase::done: return;
       default:
-        resolver_.cancel();
+        if (resolver_)
+          resolver_->cancel();
         if (conn_)
           conn_->close();
         return;
     }
   }
 
+  /// Sets the deadline of what the exchange waits for now (clamped to the
+  /// total one). The timer is armed only when none is pending or the new
+  /// deadline comes first; when it fires before the deadline it re-arms for
+  /// it. A request on a pooled connection then arms it once and cancels it
+  /// once, where arming per stage cost a reactor call and a cancelled
+  /// handler each.
   void arm(clock_type::time_point deadline, transfer_error kind) {
     if (total_deadline_ < deadline) {
       deadline = total_deadline_;
       kind = transfer_error::total_timeout;
     }
-    auto generation = ++timer_generation_;
-    timer_.expires_at(deadline);
-    timer_.async_wait(
-      [self = shared_from_this(), generation, kind](error_code ec) {
-        if (ec || generation != self->timer_generation_ || self->done_)
-          return;
-        self->abort(kind, describe_timeout(kind, *self));
-      });
+    deadline_ = deadline;
+    deadline_kind_ = kind;
+    if (!timer_armed_ || deadline < timer_at_)
+      start_timer(deadline);
+  }
+
+  void start_timer(clock_type::time_point at) {
+    timer_armed_ = true;
+    timer_at_ = at;
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec) // else cancelled: re-armed, or the exchange is over
+        self->on_timer();
+    });
+  }
+
+  void on_timer() {
+    timer_armed_ = false;
+    if (done_)
+      return;
+    if (clock_type::now() < deadline_)
+      return start_timer(deadline_);
+    abort(deadline_kind_, describe_timeout(deadline_kind_, *this));
   }
 
   static std::string describe_timeout(transfer_error kind, const exchange& ex) {
@@ -668,9 +697,10 @@ class exchange final : public cancellable,
   }
 
   http::http_client::impl& client_;
-  strand_type strand_;
-  net::steady_timer timer_;
-  tcp::resolver resolver_;
+  net::io_context& ioc_;
+  timer_type timer_;
+  /// Made when the exchange connects; a pooled connection needs none.
+  std::optional<resolver_type> resolver_;
   origin origin_;
   /// This exchange's pool: its thread's, for its origin.
   http_client::impl::pool_key key_;
@@ -682,10 +712,14 @@ class exchange final : public cancellable,
   std::size_t max_body_ = 0;
   clock_type::time_point total_deadline_{};
   clock_type::time_point first_byte_deadline_{};
-  std::uint64_t timer_generation_ = 0;
+  clock_type::time_point deadline_{};
+  transfer_error deadline_kind_ = transfer_error::none;
+  clock_type::time_point timer_at_{};
+  bool timer_armed_ = false;
   std::shared_ptr<connection> conn_;
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
-  std::array<char, 16 * 1024> body_buffer_{};
+  /// Beast copies body bytes here (not zeroed: only what it wrote is read).
+  std::array<char, 16 * 1024> body_buffer_;
   client_response result_;
   phase phase_ = phase::created;
   transfer_error aborting_ = transfer_error::none;

@@ -12,7 +12,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -37,6 +36,19 @@ namespace bhttp = beast::http;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
+using clock_type = std::chrono::steady_clock;
+/// Each io_context is run by one loop thread (io_loop), so a connection needs
+/// no strand: its socket's handlers all run on that thread, in order.
+using executor_type = net::io_context::executor_type;
+using socket_type = net::basic_stream_socket<tcp, executor_type>;
+using timer_type
+  = net::basic_waitable_timer<clock_type, net::wait_traits<clock_type>,
+                              executor_type>;
+
+/// Read buffer per connection, so that a request of up to this size is read
+/// with one receive (Beast reads at least 512 bytes, else what the buffer has
+/// room for).
+constexpr std::size_t read_buffer_bytes = 8 * 1024;
 
 class session_base;
 
@@ -83,19 +95,25 @@ class writer_impl final : public response_writer {
               std::shared_ptr<shared_state> shared, std::uint64_t seq) noexcept
       : session_(std::move(s)), shared_(std::move(shared)), seq_(seq) {}
 
+  /// A writer dropped before its response ended closes the connection. One
+  /// that ended it has nothing to do: the session ignores a late abandon.
   ~writer_impl() override {
+    if (ended_)
+      return;
     with_session([this](session_base& s) {
       s.abandon(seq_);
     });
   }
 
   void respond(int status, header_list headers, std::string body) override {
+    ended_ = !began_;
     with_session([&](session_base& s) {
       s.respond(seq_, status, std::move(headers), std::move(body));
     });
   }
 
   void begin(int status, header_list headers) override {
+    began_ = true;
     with_session([&](session_base& s) {
       s.begin(seq_, status, std::move(headers));
     });
@@ -108,12 +126,14 @@ class writer_impl final : public response_writer {
   }
 
   void end() override {
+    ended_ = began_;
     with_session([this](session_base& s) {
       s.end(seq_);
     });
   }
 
   void reset() override {
+    ended_ = true;
     with_session([this](session_base& s) {
       s.reset(seq_);
     });
@@ -151,6 +171,10 @@ class writer_impl final : public response_writer {
   std::weak_ptr<session_base> session_;
   std::shared_ptr<shared_state> shared_;
   std::uint64_t seq_;
+  // What this writer asked for (its one user at a time calls it): a
+  // response that respond, or begin and end, completed needs no abandon.
+  bool began_ = false;
+  bool ended_ = false;
 };
 
 /// Header values are ours, but a CR or LF in one would split the response.
@@ -171,16 +195,17 @@ std::string status_line(int status) {
 
 /// One connection: reads requests one at a time, hands each to the
 /// handler, writes what the writer queues. All state is touched on the
-/// connection's strand only.
+/// connection's loop thread only.
 template<class Stream>
 class session final : public session_base {
  public:
-  static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool is_tls = !std::is_same_v<Stream, socket_type>;
 
-  session(tcp::socket&& socket, ssl::context* tls,
+  session(socket_type&& socket, ssl::context* tls,
           std::shared_ptr<shared_state> shared, const server_config& cfg,
           const request_handler& handler)
       : stream_(make_stream(std::move(socket), tls)),
+        watchdog_(lowest().get_executor()),
         shared_(std::move(shared)),
         cfg_(cfg),
         handler_(handler) {
@@ -194,8 +219,9 @@ class session final : public session_base {
                               cfg_.request_timeout)
                               .count()))
                        + "\r\n";
+    buffer_.reserve(read_buffer_bytes);
     error_code ec;
-    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    auto ep = lowest().remote_endpoint(ec);
     if (!ec)
       peer_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
@@ -211,7 +237,7 @@ class session final : public session_base {
       std::lock_guard guard{shared_->mutex};
       shared_->sessions.emplace(this, weak_from_this());
     }
-    net::dispatch(strand(), [self = self()] {
+    net::dispatch(executor(), [self = self()] {
       if constexpr (is_tls)
         self->handshake();
       else
@@ -303,13 +329,13 @@ class session final : public session_base {
     if (shared_->stopped.load(std::memory_order_acquire))
       return;
     if (delay.count() <= 0) {
-      net::post(strand(), [fn = std::move(fn), shared = shared_] {
+      net::post(executor(), [fn = std::move(fn), shared = shared_] {
         if (!shared->stopped.load(std::memory_order_acquire))
           fn();
       });
       return;
     }
-    auto timer = std::make_shared<net::steady_timer>(strand());
+    auto timer = std::make_shared<timer_type>(executor());
     timer->expires_after(delay);
     timer->async_wait(
       [timer, fn = std::move(fn), shared = shared_](error_code ec) {
@@ -325,7 +351,7 @@ class session final : public session_base {
   void close_after_stop() noexcept override {
     error_code ec;
     closed_ = true;
-    beast::get_lowest_layer(stream_).socket().close(ec);
+    lowest().close(ec);
     keepalive_.reset();
   }
 
@@ -337,7 +363,7 @@ class session final : public session_base {
     action act;
   };
 
-  static Stream make_stream(tcp::socket&& socket, ssl::context* tls) {
+  static Stream make_stream(socket_type&& socket, ssl::context* tls) {
     if constexpr (is_tls)
       return Stream{std::move(socket), *tls};
     else
@@ -348,36 +374,82 @@ class session final : public session_base {
     return std::static_pointer_cast<session>(shared_from_this());
   }
 
-  /// The connection's strand (the socket was accepted onto one).
-  net::any_io_executor strand() {
-    return beast::get_lowest_layer(stream_).get_executor();
+  /// The connection's loop thread (the socket was accepted onto it).
+  executor_type executor() {
+    return lowest().get_executor();
   }
 
-  beast::tcp_stream& lowest() {
+  socket_type& lowest() {
     return beast::get_lowest_layer(stream_);
   }
 
-  /// Runs `f` on the strand if `seq` is still the request being answered.
+  // -- timeouts ---------------------------------------------------------------
+  //
+  // One timer per connection enforces the read and write timeouts. An
+  // operation that may wait on the peer sets a deadline (a clock read and a
+  // store); the timer is armed only when none is pending or the new deadline
+  // comes first, and when it fires before the deadline it re-arms for it.
+  // Beast's per-operation timeouts armed and cancelled a timer for every
+  // read and write, and ran its cancelled handler: three reactor calls and a
+  // handler per operation.
+
+  /// The peer has `limit` to finish what is pending (a request, a write).
+  void expect_within(std::chrono::milliseconds limit) {
+    deadline_ = clock_type::now() + limit;
+    if (!watchdog_armed_ || deadline_ < watchdog_at_)
+      arm_watchdog(deadline_);
+  }
+
+  /// Nothing is pending on the peer (a handler is working on the request).
+  void expect_nothing() noexcept {
+    deadline_ = clock_type::time_point::max();
+  }
+
+  void arm_watchdog(clock_type::time_point at) {
+    watchdog_armed_ = true;
+    watchdog_at_ = at;
+    watchdog_.expires_at(at);
+    watchdog_.async_wait([weak = weak_from_this()](error_code ec) {
+      if (ec)
+        return; // cancelled: re-armed or the connection closed
+      if (auto base = weak.lock())
+        static_cast<session&>(*base).on_watchdog();
+    });
+  }
+
+  void on_watchdog() {
+    watchdog_armed_ = false;
+    if (closed_ || deadline_ == clock_type::time_point::max())
+      return;
+    if (clock_type::now() < deadline_)
+      return arm_watchdog(deadline_);
+    // Timed out: the pending read or write ends with an error and the
+    // connection goes, as when Beast's stream timed out.
+    close(false);
+  }
+
+  /// Runs `f` on the connection's thread if `seq` is still the request
+  /// being answered.
   ///
   /// Always queued (post), never run inline (dispatch): writer calls must
   /// reach the connection in the order they were made, whatever the thread.
-  /// With dispatch, a call made on the strand itself jumped ahead of calls
-  /// already queued from other threads. The bug that caused: a handler hands
-  /// its writer to a runtime thread, which answers (`respond` queued) before
-  /// the handler returns; the handler's copy of the writer is the last one,
-  /// so its destructor's `abandon` ran inline, first, and closed the
+  /// With dispatch, a call made on the connection's thread jumped ahead of
+  /// calls already queued from other threads. The bug that caused: a handler
+  /// hands its writer to a runtime thread, which answers (`respond` queued)
+  /// before the handler returns; the handler's copy of the writer is the last
+  /// one, so its destructor's `abandon` ran inline, first, and closed the
   /// connection without a response (about 1 request in 300 under load).
   template<class F>
   void run(std::uint64_t seq, F&& f) {
     if (shared_->stopped.load(std::memory_order_acquire))
       return;
-    net::post(strand(), [self = self(), seq,
-                             f = std::forward<F>(f)]() mutable {
-      if (self->shared_->stopped.load(std::memory_order_acquire)
-          || self->closed_ || seq != self->seq_ || !self->handling_)
-        return;
-      f(*self);
-    });
+    net::post(executor(),
+              [self = self(), seq, f = std::forward<F>(f)]() mutable {
+                if (self->shared_->stopped.load(std::memory_order_acquire)
+                    || self->closed_ || seq != self->seq_ || !self->handling_)
+                  return;
+                f(*self);
+              });
   }
 
   std::string head(int status, const header_list& headers) const {
@@ -403,7 +475,7 @@ class session final : public session_base {
 
   void handshake() {
     if constexpr (is_tls) {
-      lowest().expires_after(cfg_.request_timeout);
+      expect_within(cfg_.request_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = self()](error_code ec) {
                                 if (ec)
@@ -419,7 +491,7 @@ class session final : public session_base {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(cfg_.max_header_bytes));
     parser_->body_limit(cfg_.max_body_bytes);
-    lowest().expires_after(cfg_.request_timeout);
+    expect_within(cfg_.request_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = self()](error_code ec, std::size_t) {
                                self->on_header(ec);
@@ -482,7 +554,7 @@ class session final : public session_base {
   void on_request(error_code ec) {
     if (ec)
       return on_read_error(ec);
-    lowest().expires_never();
+    expect_nothing();
     const auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     handling_ = true;
@@ -547,10 +619,11 @@ class session final : public session_base {
         case action::none: break;
       }
       writing_ = true;
-      lowest().expires_after(cfg_.write_timeout);
+      expect_within(cfg_.write_timeout);
       net::async_write(stream_, net::buffer(front.bytes),
                        [self = self()](error_code ec, std::size_t) {
                          self->writing_ = false;
+                         self->expect_nothing();
                          if (ec)
                            return self->close(false);
                          self->out_.pop_front();
@@ -563,7 +636,7 @@ class session final : public session_base {
     auto keep = std::move(keepalive_);
     handling_ = false;
     ++seq_;
-    lowest().expires_never();
+    expect_nothing();
     if (!keep_alive_)
       return close(false);
     read_request();
@@ -575,7 +648,7 @@ class session final : public session_base {
       return;
     closed_ = true;
     handling_ = false;
-    auto& socket = lowest().socket();
+    auto& socket = lowest();
     error_code ec;
     if (abortive) {
       // SO_LINGER with a zero timeout makes close() send RST.
@@ -583,11 +656,16 @@ class session final : public session_base {
     } else {
       socket.shutdown(tcp::socket::shutdown_send, ec);
     }
-    lowest().cancel();
+    socket.cancel(ec);
     socket.close(ec);
+    watchdog_.cancel();
   }
 
   Stream stream_;
+  timer_type watchdog_;
+  clock_type::time_point deadline_ = clock_type::time_point::max();
+  clock_type::time_point watchdog_at_{};
+  bool watchdog_armed_ = false;
   std::shared_ptr<shared_state> shared_;
   const server_config& cfg_;
   const request_handler& handler_;
@@ -654,7 +732,7 @@ class http_server::impl {
           return false;
         own_loop_ = true;
       }
-      acceptor_.emplace(net::make_strand(ioc()));
+      acceptor_.emplace(ioc());
       error_code ec;
       auto address = net::ip::make_address(cfg_.host, ec);
       if (ec) {
@@ -718,17 +796,17 @@ class http_server::impl {
  private:
   void accept() {
     // Connections go to the loop's threads in turn.
-    acceptor_->async_accept(net::make_strand(next_accept_context(*loop_)),
-                           [this](error_code ec, tcp::socket socket) {
-                             if (shared_->stopped)
-                               return;
-                             if (!ec)
-                               start_session(std::move(socket));
-                             accept();
-                           });
+    acceptor_->async_accept(next_accept_context(*loop_),
+                            [this](error_code ec, socket_type socket) {
+                              if (shared_->stopped)
+                                return;
+                              if (!ec)
+                                start_session(std::move(socket));
+                              accept();
+                            });
   }
 
-  void start_session(tcp::socket socket) {
+  void start_session(socket_type socket) {
     error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
     if (cfg_.max_connections != 0
@@ -736,11 +814,11 @@ class http_server::impl {
              >= cfg_.max_connections)
       return refuse(std::move(socket));
     if (tls_) {
-      auto s = std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(
+      auto s = std::make_shared<session<beast::ssl_stream<socket_type>>>(
         std::move(socket), &*tls_, shared_, cfg_, handler_);
       s->start();
     } else {
-      auto s = std::make_shared<session<beast::tcp_stream>>(
+      auto s = std::make_shared<session<socket_type>>(
         std::move(socket), nullptr, shared_, cfg_, handler_);
       s->start();
     }
@@ -750,12 +828,12 @@ class http_server::impl {
   /// request (if any) is drained until the peer closes or a second passes,
   /// so that the close does not turn into a reset that loses the answer.
   /// Plain TCP only: a TLS peer just sees the close.
-  void refuse(tcp::socket socket) {
+  void refuse(socket_type socket) {
     struct refusal {
-      explicit refusal(tcp::socket s)
+      explicit refusal(socket_type s)
           : socket(std::move(s)), timer(socket.get_executor()) {}
-      tcp::socket socket;
-      net::steady_timer timer;
+      socket_type socket;
+      timer_type timer;
       std::array<char, 4096> sink;
       std::string text;
     };
