@@ -45,63 +45,83 @@ std::uint32_t bucket(feature_kind kind, std::uint64_t h,
   return static_cast<std::uint32_t>(mix(h ^ k) >> (64 - bits));
 }
 
-bool is_word_char(unsigned char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-         || (c >= '0' && c <= '9') || c >= 0x80;
-}
-
-/// 64-bit FNV-1a over the lower-cased (ASCII) word.
-std::uint64_t word_hash(std::string_view text, std::size_t begin,
-                        std::size_t end) noexcept {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (auto i = begin; i < end; ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
+/// A byte's lower-cased (ASCII) form when it belongs to a word (ASCII
+/// letters and digits, any byte of a UTF-8 sequence), else 0.
+constexpr std::array<unsigned char, 256> word_char_table = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
     if (c >= 'A' && c <= 'Z')
-      c = static_cast<unsigned char>(c - 'A' + 'a');
-    h ^= c;
-    h *= 0x100000001b3ull;
+      t[c] = static_cast<unsigned char>(c - 'A' + 'a');
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+      t[c] = static_cast<unsigned char>(c);
   }
-  return h;
-}
+  return t;
+}();
 
-/// Sorts features by index and drops repeats (their values are all equal
-/// here). Indices are below 2^bits, so an LSD radix sort, 8 bits a pass,
-/// does it in linear time: std::sort was the largest single cost of a
-/// request through the gateway on long prompts (perf, bench gateway).
-void sort_unique_by_index(std::vector<sparse_feature>& out,
-                          std::uint32_t bits) {
+constexpr std::uint64_t fnv_offset = 0xcbf29ce484222325ull;
+constexpr std::uint64_t fnv_prime = 0x100000001b3ull;
+
+/// Features sorted by index without repeats (their values are all equal
+/// here), from bucket indices below 2^bits.
+///
+/// Up to 2^18 buckets, a bit per bucket: marking each index and reading the
+/// set bits back in order is one pass over the indices and one over the
+/// bitmap (2^bits / 64 words), cheaper than sorting a long prompt's
+/// thousands of features. Wider tables use an LSD radix sort, 8 bits a pass
+/// (std::sort was once the largest single cost of a request through the
+/// gateway on long prompts: perf, bench gateway).
+void sort_unique_by_index(const std::vector<std::uint32_t>& indices,
+                          std::uint32_t bits, std::vector<sparse_feature>& out) {
+  out.clear();
   constexpr std::size_t small = 64;
-  if (out.size() <= small) {
-    std::sort(out.begin(), out.end(),
-              [](const sparse_feature& a, const sparse_feature& b) {
-                return a.index < b.index;
-              });
-  } else {
-    thread_local std::vector<std::uint32_t> keys;
-    thread_local std::vector<std::uint32_t> scratch;
-    keys.resize(out.size());
-    scratch.resize(out.size());
-    for (std::size_t i = 0; i < out.size(); ++i)
-      keys[i] = out[i].index;
-    for (std::uint32_t shift = 0; shift < bits; shift += 8) {
-      std::array<std::size_t, 257> start{};
-      for (auto k : keys)
-        ++start[((k >> shift) & 0xffu) + 1];
-      for (std::size_t d = 1; d < start.size(); ++d)
-        start[d] += start[d - 1];
-      for (auto k : keys)
-        scratch[start[(k >> shift) & 0xffu]++] = k;
-      keys.swap(scratch);
-    }
-    auto value = out.front().value;
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      out[i] = {keys[i], value};
+  constexpr std::uint32_t bitmap_bits = 18;
+  if (indices.size() <= small) {
+    thread_local std::vector<std::uint32_t> sorted;
+    sorted.assign(indices.begin(), indices.end());
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+      if (i == 0 || sorted[i] != sorted[i - 1])
+        out.push_back({sorted[i], 1.0f});
+    return;
   }
-  auto last = std::unique(out.begin(), out.end(),
-                          [](const sparse_feature& a, const sparse_feature& b) {
-                            return a.index == b.index;
-                          });
-  out.erase(last, out.end());
+  if (bits <= bitmap_bits) {
+    thread_local std::vector<std::uint64_t> seen;
+    auto words = (std::size_t{1} << bits) / 64 + 1;
+    if (seen.size() < words)
+      seen.assign(words, 0); // all clear between calls (see below)
+    for (auto k : indices)
+      seen[k >> 6] |= std::uint64_t{1} << (k & 63u);
+    out.reserve(indices.size());
+    for (std::size_t w = 0; w < words; ++w) {
+      auto bitsof = seen[w];
+      if (bitsof == 0)
+        continue;
+      seen[w] = 0;
+      while (bitsof != 0) {
+        auto b = static_cast<std::uint32_t>(std::countr_zero(bitsof));
+        out.push_back({static_cast<std::uint32_t>(w * 64 + b), 1.0f});
+        bitsof &= bitsof - 1;
+      }
+    }
+    return;
+  }
+  thread_local std::vector<std::uint32_t> keys;
+  thread_local std::vector<std::uint32_t> scratch;
+  keys.assign(indices.begin(), indices.end());
+  scratch.resize(keys.size());
+  for (std::uint32_t shift = 0; shift < bits; shift += 8) {
+    std::array<std::size_t, 257> start{};
+    for (auto k : keys)
+      ++start[((k >> shift) & 0xffu) + 1];
+    for (std::size_t d = 1; d < start.size(); ++d)
+      start[d] += start[d - 1];
+    for (auto k : keys)
+      scratch[start[(k >> shift) & 0xffu]++] = k;
+    keys.swap(scratch);
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (i == 0 || keys[i] != keys[i - 1])
+      out.push_back({keys[i], 1.0f});
 }
 
 double logit(const std::vector<float>& w,
@@ -205,9 +225,10 @@ namespace {
 
 void featurize_prompt(std::string_view text, const classification& cls,
                       std::uint32_t bits, std::vector<sparse_feature>& out) {
-  out.clear();
+  thread_local std::vector<std::uint32_t> indices;
+  indices.clear();
   auto add = [&](feature_kind kind, std::uint64_t h) {
-    out.push_back({bucket(kind, h, bits), 1.0f});
+    indices.push_back(bucket(kind, h, bits));
   };
   add(feature_kind::bias, 0);
   add(feature_kind::task_type, static_cast<std::uint64_t>(cls.type));
@@ -215,19 +236,22 @@ void featurize_prompt(std::string_view text, const classification& cls,
   add(feature_kind::score, static_cast<std::uint64_t>(cls.score));
   std::uint64_t words = 0;
   std::uint64_t previous = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size()
-           && !is_word_char(static_cast<unsigned char>(text[i])))
-      ++i;
-    if (i >= text.size())
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    while (p < end && word_char_table[*p] == 0)
+      ++p;
+    if (p >= end)
       break;
-    auto begin = i;
-    while (i < text.size() && is_word_char(static_cast<unsigned char>(text[i])))
-      ++i;
+    // 64-bit FNV-1a over the lower-cased (ASCII) word.
+    std::uint64_t h = fnv_offset;
+    unsigned char c = 0;
+    while (p < end && (c = word_char_table[*p]) != 0) {
+      h = (h ^ c) * fnv_prime;
+      ++p;
+    }
     if (++words > max_featurized_words)
       continue;
-    auto h = word_hash(text, begin, i);
     add(feature_kind::word, h);
     if (words > 1)
       add(feature_kind::word_pair, mix(previous) ^ h);
@@ -238,7 +262,7 @@ void featurize_prompt(std::string_view text, const classification& cls,
       std::min<std::uint64_t>(static_cast<std::uint64_t>(std::bit_width(words)),
                               15));
   // Presence features: a repeated word counts once.
-  sort_unique_by_index(out, bits);
+  sort_unique_by_index(indices, bits, out);
   // Unit length: a long prompt has more features, not a larger logit (the
   // usual scaling for hashed bag-of-words models), which keeps its
   // prediction from saturating at 0 or 1.

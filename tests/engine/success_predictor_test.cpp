@@ -133,6 +133,62 @@ TEST_CASE("a long prompt's features are sorted and unique at any hash width",
   }
 }
 
+TEST_CASE("a prompt's features are the same buckets in every version",
+          "[success_predictor]") {
+  // A stored predictor's weights are indexed by these buckets: a change to
+  // the hashing or the word split would silently scramble what it learned.
+  // The expected values come from an independent reimplementation (FNV-1a
+  // over lower-cased ASCII words, splitmix64 into the top bits), written
+  // from the featurizer as it was when predictors were first stored.
+  auto checksum = [](const std::vector<sparse_feature>& f) {
+    std::uint64_t s = 0;
+    for (const auto& x : f)
+      s = (s * 1000003u + x.index) % (std::uint64_t{1} << 61);
+    return s;
+  };
+  auto indices = [](const std::vector<sparse_feature>& f, std::size_t n) {
+    std::vector<std::uint32_t> out;
+    for (std::size_t i = 0; i < n && i < f.size(); ++i)
+      out.push_back(f[i].index);
+    return out;
+  };
+  std::string text;
+  for (int i = 0; i < 60; ++i)
+    text += "Word" + std::to_string(i % 37)
+            + " na\xc3\xaf" "ve-\xc3\x9c" "n\xc3\xaf" "code " // naïve-Ünïcode
+            + std::to_string(i % 5) + " ";
+  struct expected {
+    std::uint32_t bits;
+    std::size_t size;
+    std::vector<std::uint32_t> first;
+    std::uint64_t checksum;
+  };
+  // 16 bits: the bitmap path; 24 bits: the radix sort.
+  for (const auto& e :
+       {expected{16, 151, {200, 943, 1082, 1376}, 241097128000515981ull},
+        expected{24, 151, {51335, 241652, 277151, 352511},
+                 1197010976719159949ull}}) {
+    success_predictor_params params;
+    params.hash_bits = e.bits;
+    success_predictor p{{"m"}, params};
+    std::vector<sparse_feature> f;
+    p.featurize(text, general_simple(), f);
+    INFO("hash bits " << e.bits);
+    CHECK(f.size() == e.size);
+    CHECK(indices(f, 4) == e.first);
+    CHECK(checksum(f) == e.checksum);
+  }
+  // A short prompt (the plain sort).
+  success_predictor_params params;
+  params.hash_bits = 16;
+  success_predictor p{{"m"}, params};
+  std::vector<sparse_feature> f;
+  p.featurize("Solve the Integral, the integral!", general_simple(), f);
+  CHECK(indices(f, 20)
+        == std::vector<std::uint32_t>{1732, 20069, 24269, 27152, 29115, 29121,
+                                      38148, 51711, 56772, 57888, 59610});
+}
+
 TEST_CASE("the predictor learns a planted rule", "[success_predictor]") {
   auto p = train_planted(7, 2000);
   auto test = make_data(8, 500);
