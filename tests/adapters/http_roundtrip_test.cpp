@@ -73,6 +73,24 @@ TEST_CASE("a request and its response cross loopback", "[http]") {
   }
 }
 
+TEST_CASE("a CR or LF in a response header cannot add a header",
+          "[http]") {
+  auto server
+    = serve([](const server_request&, std::shared_ptr<response_writer> w) {
+        w->respond(200,
+                   {{"X-Echo", "a\r\nSet-Cookie: stolen=1\r\n\r\nbody"}},
+                   "ok");
+      });
+  auto c = client();
+  auto r = fetch(*c, local(server->port()), {"GET", "/", {}, ""});
+  REQUIRE(r.ok());
+  CHECK(r.status == 200);
+  CHECK(r.body == "ok");
+  CHECK(find_header(r.headers, "x-echo").value_or("")
+        == "a  Set-Cookie: stolen=1    body");
+  CHECK_FALSE(find_header(r.headers, "set-cookie"));
+}
+
 TEST_CASE("a chunked stream arrives piece by piece", "[http]") {
   auto server
     = serve([](const server_request&, std::shared_ptr<response_writer> w) {

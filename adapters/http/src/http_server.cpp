@@ -179,8 +179,11 @@ class writer_impl final : public response_writer {
 
 /// Header values are ours, but a CR or LF in one would split the response.
 void append_header_text(std::string& out, std::string_view text) {
-  for (char c : text)
-    out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+  auto at = out.size();
+  out.append(text);
+  for (auto i = out.find_first_of("\r\n", at); i != std::string::npos;
+       i = out.find_first_of("\r\n", i + 1))
+    out[i] = ' ';
 }
 
 std::string status_line(int status) {
