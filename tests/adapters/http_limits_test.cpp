@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <future>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -297,6 +298,71 @@ TEST_CASE("the server drops a connection that never completes its request",
   CHECK(n == 0); // closed by the server, nothing sent
   CHECK(waited >= 150ms);
   CHECK(waited < 5s);
+}
+
+namespace {
+
+/// Resolves `done` once the writer's connection is closed, checking every
+/// 20 ms on the connection's own thread (the server's timers, not the test's).
+void resolve_when_closed(std::shared_ptr<response_writer> w,
+                         std::shared_ptr<std::promise<void>> done) {
+  if (w->closed()) {
+    done->set_value();
+    return;
+  }
+  w->after(20ms, [w, done] { resolve_when_closed(w, done); });
+}
+
+} // namespace
+
+TEST_CASE("the server drops a connection whose peer stops reading its "
+          "response",
+          "[http]") {
+  server_config sc;
+  sc.request_timeout = 30s;
+  sc.write_timeout = 200ms;
+  auto closed = std::make_shared<std::promise<void>>();
+  auto closed_future = closed->get_future();
+  std::atomic<std::int64_t> answered_at{0};
+  auto server = serve([closed, &answered_at](const server_request&,
+                                             std::shared_ptr<response_writer> w) {
+    // More than the kernel buffers on both sides hold.
+    w->respond(200, {}, std::string(16u << 20, 'x'));
+    answered_at = std::chrono::steady_clock::now().time_since_epoch().count();
+    resolve_when_closed(w, closed);
+  }, sc);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  int small = 4096;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  timeval limit{10, 0}; // the test's deadline, not a wait
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  REQUIRE(::send(fd, req, sizeof(req) - 1, 0) > 0);
+  // Nothing is read until the server has given up on the write.
+  REQUIRE(closed_future.wait_for(10s) == std::future_status::ready);
+  auto waited = std::chrono::steady_clock::now().time_since_epoch()
+                - std::chrono::steady_clock::duration{answered_at.load()};
+  CHECK(waited >= 150ms);
+  CHECK(waited < 5s);
+  // What the kernels had buffered arrives, then the close: never the whole
+  // response.
+  std::size_t got = 0;
+  char buf[65536];
+  for (;;) {
+    auto n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0)
+      break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  CHECK(got > 0);
+  CHECK(got < (16u << 20));
 }
 
 TEST_CASE("a kept-alive response says how long the server keeps the idle "
