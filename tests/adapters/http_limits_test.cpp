@@ -29,6 +29,25 @@ struct parked_writers {
   }
 };
 
+/// A plain socket connected to the server on loopback, for speaking raw
+/// HTTP. Receives give up after 10 s (the test's deadline, not a wait);
+/// `receive_buffer`, when set, asks for a receive buffer that small.
+int connect_raw(std::uint16_t port, int receive_buffer = 0) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  if (receive_buffer > 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer,
+               sizeof(receive_buffer));
+  timeval limit{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  return fd;
+}
+
 } // namespace
 
 TEST_CASE("a 10 MB body is refused at the configured limit", "[http]") {
@@ -279,15 +298,7 @@ TEST_CASE("the server drops a connection that never completes its request",
                          std::shared_ptr<response_writer> w) {
     w->respond(200, {}, "never");
   }, sc);
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  timeval limit{10, 0}; // the test's deadline, not a wait
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(server->port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  int fd = connect_raw(server->port());
   const char partial[] = "POST / HTTP/1.1\r\nHost: x\r\nContent-Le";
   REQUIRE(::send(fd, partial, sizeof(partial) - 1, 0) > 0);
   auto start = std::chrono::steady_clock::now();
@@ -331,17 +342,7 @@ TEST_CASE("the server drops a connection whose peer stops reading its "
     answered_at = std::chrono::steady_clock::now().time_since_epoch().count();
     resolve_when_closed(w, closed);
   }, sc);
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  int small = 4096;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  timeval limit{10, 0}; // the test's deadline, not a wait
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(server->port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  int fd = connect_raw(server->port(), 4096);
   const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   REQUIRE(::send(fd, req, sizeof(req) - 1, 0) > 0);
   // Nothing is read until the server has given up on the write.
@@ -374,15 +375,7 @@ TEST_CASE("a kept-alive response says how long the server keeps the idle "
                          std::shared_ptr<response_writer> w) {
     w->respond(200, {}, "ok");
   }, sc);
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  timeval limit{10, 0}; // the test's deadline, not a wait
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(server->port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  int fd = connect_raw(server->port());
   const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   REQUIRE(::send(fd, req, sizeof(req) - 1, 0) > 0);
   std::string got;

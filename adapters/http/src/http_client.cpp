@@ -30,14 +30,10 @@ namespace bhttp = beast::http;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
-using clock_type = std::chrono::steady_clock;
-/// Each io_context is run by one loop thread (io_loop): an exchange and its
-/// connection need no strand, their handlers all run on that thread.
-using executor_type = net::io_context::executor_type;
-using socket_type = net::basic_stream_socket<tcp, executor_type>;
-using timer_type
-  = net::basic_waitable_timer<clock_type, net::wait_traits<clock_type>,
-                              executor_type>;
+using clock_type = loop_clock;
+using executor_type = loop_executor;
+using socket_type = loop_socket;
+using timer_type = loop_timer;
 using resolver_type = net::ip::basic_resolver<tcp, executor_type>;
 
 /// Read buffer per connection: a response head and a typical body are read

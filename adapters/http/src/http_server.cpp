@@ -36,14 +36,10 @@ namespace bhttp = beast::http;
 namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
-using clock_type = std::chrono::steady_clock;
-/// Each io_context is run by one loop thread (io_loop), so a connection needs
-/// no strand: its socket's handlers all run on that thread, in order.
-using executor_type = net::io_context::executor_type;
-using socket_type = net::basic_stream_socket<tcp, executor_type>;
-using timer_type
-  = net::basic_waitable_timer<clock_type, net::wait_traits<clock_type>,
-                              executor_type>;
+using clock_type = loop_clock;
+using executor_type = loop_executor;
+using socket_type = loop_socket;
+using timer_type = loop_timer;
 
 /// Read buffer per connection, so that a request of up to this size is read
 /// with one receive (Beast reads at least 512 bytes, else what the buffer has

@@ -4,8 +4,13 @@
 
 #include "switchyard/http/io_loop.hpp"
 
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
 
 #include <atomic>
 #include <memory>
@@ -70,6 +75,19 @@ class io_loop::impl {
     return s != nullptr ? *s : next_shard();
   }
 };
+
+/// What runs on one loop thread. Each io_context is run by that one thread,
+/// so a connection needs no strand: its handlers all run there, in order.
+/// Sockets and timers are typed on the context's executor (no
+/// any_io_executor type erasure).
+using loop_executor = boost::asio::io_context::executor_type;
+using loop_socket
+  = boost::asio::basic_stream_socket<boost::asio::ip::tcp, loop_executor>;
+using loop_clock = std::chrono::steady_clock;
+using loop_timer
+  = boost::asio::basic_waitable_timer<loop_clock,
+                                      boost::asio::wait_traits<loop_clock>,
+                                      loop_executor>;
 
 /// The context for work started on the calling thread (its own on a loop
 /// thread): an upstream request, a posted job.
