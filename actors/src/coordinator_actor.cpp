@@ -274,6 +274,15 @@ void reserve_then(self_ptr self, std::uint64_t id, engine::usd_nanos amount,
       });
 }
 
+/// Gives an unused reservation back to the ledger (none to give when no cap
+/// was set).
+void release_reservation(self_ptr self, const std::string& key,
+                         std::vector<std::uint64_t> reservation) {
+  if (!reservation.empty())
+    self->send(self->state.peers.ledger, settle_atom::value,
+               budget_settlement{key, std::move(reservation), 0, true});
+}
+
 /// Sends the call to the model's executor, its worst case reserved (or no
 /// cap set: `reservation` empty).
 void call_model(self_ptr self, std::uint64_t id, std::uint16_t model,
@@ -281,9 +290,7 @@ void call_model(self_ptr self, std::uint64_t id, std::uint16_t model,
                 std::vector<std::uint64_t> reservation) {
   auto r = find_run(self, id);
   if (r == nullptr) {
-    if (!reservation.empty())
-      self->send(self->state.peers.ledger, settle_atom::value,
-                 budget_settlement{key, std::move(reservation), 0, true});
+    release_reservation(self, key, std::move(reservation));
     return;
   }
   const auto& m = reg(self).models[model];
@@ -334,9 +341,7 @@ void call_ensemble(self_ptr self, std::uint64_t id, const std::string& key,
                    std::vector<std::uint64_t> reservation) {
   auto r = find_run(self, id);
   if (r == nullptr) {
-    if (!reservation.empty())
-      self->send(self->state.peers.ledger, settle_atom::value,
-                 budget_settlement{key, std::move(reservation), 0, true});
+    release_reservation(self, key, std::move(reservation));
     return;
   }
   auto ids = std::move(reservation);
@@ -370,9 +375,7 @@ void call_ensemble(self_ptr self, std::uint64_t id, const std::string& key,
         succeed(self, id, e.winner, std::move(e.answer), true);
       },
       [self, id, key, ids](caf::error& err) {
-        if (!ids.empty())
-          self->send(self->state.peers.ledger, settle_atom::value,
-                     budget_settlement{key, ids, 0, true});
+        release_reservation(self, key, ids);
         fail(self, id, error_code::no_candidate,
              "the ensemble failed: " + caf::to_string(err));
       });
