@@ -43,8 +43,11 @@ engine::call_request bench_request(bool stream) {
   engine::call_request req;
   req.model = std::string{bench_model};
   req.upstream_model = std::string{bench_model};
-  req.messages = {{"system", "You are a benchmark."},
-                  {"user", "Write a short paragraph about switchyards."}};
+  req.messages = {
+    engine::chat_message::make(engine::message_role::system,
+                               "You are a benchmark."),
+    engine::chat_message::make(engine::message_role::user,
+                               "Write a short paragraph about switchyards.")};
   req.max_tokens = 1024;
   req.temperature = 0.0;
   req.stream = stream;

@@ -21,7 +21,7 @@ public:
                                            done_fn done) override {
     switchyard::engine::call_result r;
     r.model = req.model;
-    r.text = "[" + req.model + "] " + req.messages.back().content;
+    r.text = "[" + req.model + "] " + req.messages.back().text();
     r.finish_reason = "stop";
     r.input_tokens = 12;
     r.output_tokens = 24;

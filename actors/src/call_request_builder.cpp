@@ -9,9 +9,11 @@ engine::call_request build_call_request(const task_spec& t,
   r.model = m.id;
   r.upstream_model = m.upstream;
   if (t.messages.empty())
-    r.messages.push_back({"user", t.text});
+    r.messages.push_back(
+      engine::chat_message::make(engine::message_role::user, t.text));
   else
     r.messages = t.messages;
+  r.options = t.options;
   r.temperature = t.temperature;
   r.max_tokens = max_tokens;
   r.stop = t.stop;
@@ -25,7 +27,8 @@ engine::call_request build_judge_request(const task_spec&,
   engine::call_request r;
   r.model = judge.id;
   r.upstream_model = judge.upstream;
-  r.messages.push_back({"user", prompt});
+  r.messages.push_back(
+    engine::chat_message::make(engine::message_role::user, prompt));
   // A verdict should not be creative.
   r.temperature = 0.0;
   r.max_tokens = max_tokens;

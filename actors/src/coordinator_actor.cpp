@@ -118,6 +118,7 @@ void succeed(self_ptr self, std::uint64_t id, std::uint16_t model,
   out.decision_id = r->decision_id;
   out.model = model;
   out.text = std::move(answer.text);
+  out.content = std::move(answer.content);
   out.finish_reason = std::move(answer.finish_reason);
   out.input_tokens = answer.input_tokens;
   out.output_tokens = answer.output_tokens;
@@ -452,6 +453,11 @@ void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
   r->next_fallback = 0;
   auto& dec = r->decision;
   if (!dec.has_model()) {
+    if (dec.has_note(engine::decision_note::forced_cannot_express)) {
+      fail(self, id, error_code::invalid_argument,
+           engine::forced_refusal(dec, reg(self)));
+      return;
+    }
     auto code = dec.has_note(engine::decision_note::no_local_model)
                     || dec.has_note(engine::decision_note::budget_exhausted)
                   ? error_code::budget_exhausted

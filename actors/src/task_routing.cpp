@@ -1,6 +1,7 @@
 #include "switchyard/actors/task_routing.hpp"
 
 #include "switchyard/engine/estimate.hpp"
+#include "switchyard/engine/wire_support.hpp"
 
 #include <algorithm>
 
@@ -8,11 +9,14 @@ namespace switchyard::actors {
 
 std::size_t task_text_bytes(const task_spec& t) noexcept {
   if (t.messages.empty())
-    return t.text.size();
-  std::size_t n = 0;
-  for (const auto& m : t.messages)
-    n += m.content.size();
-  return n;
+    return t.text.size() + engine::conversation_text_bytes({}, t.options);
+  // Images as text-equivalent bytes (4 per token), so that budgets bound
+  // their cost: ~1,600 tokens each, the most Anthropic bills for one image
+  // before downscaling it (about 1.15 megapixels / 750), above OpenAI's 765
+  // for a 1024x1024 image at high detail.
+  constexpr std::size_t image_bytes = 1'600 * 4;
+  return engine::conversation_text_bytes(t.messages, t.options)
+         + image_bytes * engine::image_count(t.messages);
 }
 
 engine::classification
@@ -20,8 +24,11 @@ classify_task(const engine::keyword_classifier& classifier,
               const task_spec& t) {
   auto input = engine::estimate_input_tokens(task_text_bytes(t),
                                              t.context_tokens);
+  auto required = t.required;
+  required = required.merge(
+    engine::required_capabilities(engine::used_fields(t.messages, t.options)));
   return classifier.classify({t.text, t.type, t.tier, t.complexity_score,
-                              t.required.has(engine::capability::vision),
+                              required.has(engine::capability::vision),
                               input});
 }
 
@@ -33,6 +40,9 @@ engine::route_request route_request_for(const task_spec& t,
   auto bytes = task_text_bytes(t);
   auto extra = bytes - std::min(bytes, t.text.size());
   req.context_tokens += static_cast<std::uint32_t>((extra + 3) / 4);
+  req.fields = engine::used_fields(t.messages, t.options);
+  req.required = req.required.merge(engine::required_capabilities(req.fields));
+  req.sticky_model = t.sticky_model;
   req.exclude = ctx.exclude;
   req.local_failures = ctx.local_failures;
   if (!ctx.force_model.empty())

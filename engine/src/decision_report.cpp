@@ -76,8 +76,30 @@ std::string describe_filter(const filtered_model& f) {
     case filter_reason::below_quality:
       return "predicted quality " + fixed(f.value, 3) + " below the required "
              + fixed(f.limit, 3);
+    case filter_reason::cannot_express: {
+      auto field = static_cast<std::size_t>(f.value);
+      return "its wire format cannot carry `"
+             + std::string{field < request_field_count
+                             ? request_field_names[field]
+                             : std::string_view{"?"}}
+             + "`";
+    }
   }
   return "filtered";
+}
+
+std::string forced_refusal(const decision& d, const registry& reg) {
+  for (const auto& f : d.filtered_out) {
+    if (f.model != d.model
+        || (f.reason != filter_reason::cannot_express
+            && f.reason != filter_reason::missing_capability))
+      continue;
+    const auto& m = reg.models[f.model];
+    return "model '" + m.id + "' ("
+           + std::string{to_string(reg.providers[m.provider_index].kind)}
+           + " format) cannot take this request: " + describe_filter(f);
+  }
+  return "the forced model cannot take this request";
 }
 
 std::string rationale(const decision& d, const registry& reg,
@@ -107,6 +129,8 @@ std::string rationale(const decision& d, const registry& reg,
       if (d.has_note(decision_note::unknown_forced_model))
         r += "No decision: force_model names a model that is not in the "
              "registry.";
+      else if (d.has_note(decision_note::forced_cannot_express))
+        r += "No decision: " + forced_refusal(d, reg) + ".";
       else if (d.has_note(decision_note::no_local_model))
         r += "No decision: the budget is exhausted and no local model can "
              "take the task.";
@@ -115,6 +139,11 @@ std::string rationale(const decision& d, const registry& reg,
       else
         r += "No decision: every model was filtered out.";
       return r;
+    case selection_rule::agent_loop:
+      r += "Agent loop: the conversation's tool calls were made by "
+           + name(d.model) + ", so it stays there (tool-call ids and "
+           "signatures are provider-specific).";
+      break;
     case selection_rule::forced:
       r += "force_model chose " + name(d.model) + ", overriding every rule";
       if (d.has_note(decision_note::forced_despite_filter))
@@ -172,6 +201,9 @@ std::string rationale(const decision& d, const registry& reg,
       break;
     }
   }
+  if (d.has_note(decision_note::agent_loop_moved))
+    r += " The agent loop's model could not take this round, so the "
+         "conversation moved.";
   if (d.has_note(decision_note::ensemble_unaffordable))
     r += " An ensemble was wanted but does not fit the budget.";
   if (auto c = chosen(d))

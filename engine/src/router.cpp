@@ -1,5 +1,7 @@
 #include "switchyard/engine/router.hpp"
 
+#include "switchyard/engine/wire_support.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -451,6 +453,11 @@ void router::route(const route_request& req, const routing_state& state,
              m.capabilities.missing(req.required));
       continue;
     }
+    if (auto field = first_unexpressible(reg_.providers[m.provider_index].kind,
+                                         req.fields)) {
+      reject(filter_reason::cannot_express, static_cast<double>(*field));
+      continue;
+    }
     auto needed = static_cast<double>(out.tokens.input)
                   + static_cast<double>(out.tokens.output);
     if (needed > static_cast<double>(m.context_window)) {
@@ -567,12 +574,33 @@ void router::route(const route_request& req, const routing_state& state,
       out.add_note(decision_note::unknown_forced_model);
       return;
     }
+    for (const auto& f : out.filtered_out)
+      if (f.model == *idx
+          && (f.reason == filter_reason::missing_capability
+              || f.reason == filter_reason::cannot_express)) {
+        // Sending it without the field would drop it silently. `model`
+        // names the refused model (the rule stays none).
+        out.add_note(decision_note::forced_cannot_express);
+        out.model = *idx;
+        return;
+      }
     out.model = *idx;
     out.rule = selection_rule::forced;
     if (out.find_candidate(*idx) == nullptr)
       out.add_note(decision_note::forced_despite_filter);
     pick_fallbacks(ctx, false);
     return;
+  }
+  if (!req.sticky_model.empty()) {
+    auto idx = reg_.model_index(req.sticky_model);
+    auto c = idx ? out.find_candidate(*idx) : nullptr;
+    if (c != nullptr) {
+      out.model = c->model;
+      out.rule = selection_rule::agent_loop;
+      pick_fallbacks(ctx, true, fallback_order::by_score);
+      return;
+    }
+    out.add_note(decision_note::agent_loop_moved);
   }
   if (out.candidates.empty()) {
     out.add_note(decision_note::no_candidates);

@@ -127,13 +127,150 @@ std::optional<double> get_opt_f64(byte_reader& r) {
 
 // -- task_spec ----------------------------------------------------------------
 
-void put(byte_writer& w, const task_spec& t) {
-  w.string(t.text);
+// -- conversations ------------------------------------------------------------
+
+void put(byte_writer& w, const engine::content_part& p) {
+  w.enumeration(p.kind);
+  w.string(p.text);
+  w.string(p.url);
+  w.string(p.media_type);
+  w.string(p.data);
+  w.string(p.detail);
+  w.string(p.id);
+  w.string(p.name);
+  w.string(p.arguments);
+  w.varint(p.content.size());
+  for (const auto& c : p.content)
+    put(w, c);
+  w.boolean(p.is_error);
+  w.string(p.signature);
+  w.boolean(p.redacted);
+  w.string(p.cache_control);
+}
+
+void get(byte_reader& r, engine::content_part& p, int depth = 0) {
+  p.kind = r.enumeration<engine::part_kind>(std::size(engine::part_kind_names));
+  p.text = r.string();
+  p.url = r.string();
+  p.media_type = r.string();
+  p.data = r.string();
+  p.detail = r.string();
+  p.id = r.string();
+  p.name = r.string();
+  p.arguments = r.string();
+  p.content.resize(r.count(10));
+  // A tool result holds parts, which hold none: anything deeper is corrupt.
+  if (!p.content.empty() && depth > 0)
+    r.fail();
+  for (auto& c : p.content) {
+    if (!r.ok())
+      break;
+    get(r, c, depth + 1);
+  }
+  p.is_error = r.boolean();
+  p.signature = r.string();
+  p.redacted = r.boolean();
+  p.cache_control = r.string();
+}
+
+void put(byte_writer& w, const engine::request_options& o) {
+  w.varint(o.tools.size());
+  for (const auto& t : o.tools) {
+    w.string(t.name);
+    w.string(t.description);
+    w.string(t.parameters);
+    w.optional(t.strict, [&](bool b) { w.boolean(b); });
+    w.string(t.cache_control);
+  }
+  w.enumeration(o.choice.mode);
+  w.string(o.choice.name);
+  w.optional(o.parallel_tool_calls, [&](bool b) { w.boolean(b); });
+  w.enumeration(o.format.kind);
+  w.string(o.format.name);
+  w.string(o.format.schema);
+  w.optional(o.format.strict, [&](bool b) { w.boolean(b); });
+  w.string(o.format.description);
+  w.optional(o.seed, [&](std::int64_t v) { w.zigzag(v); });
+  put_opt_f64(w, o.top_p);
+  w.optional(o.top_k, [&](std::uint32_t v) { w.varint(v); });
+  w.optional(o.logprobs, [&](bool b) { w.boolean(b); });
+  w.optional(o.top_logprobs, [&](std::uint32_t v) { w.varint(v); });
+  w.string(o.reasoning_effort);
+  w.optional(o.thinking_budget, [&](std::uint32_t v) { w.varint(v); });
+  w.string(o.user);
+  w.string(o.system_cache_control);
+}
+
+void get(byte_reader& r, engine::request_options& o) {
+  o.tools.resize(r.count(4));
+  for (auto& t : o.tools) {
+    t.name = r.string();
+    t.description = r.string();
+    t.parameters = r.string();
+    t.strict = r.optional<bool>([&] { return r.boolean(); });
+    t.cache_control = r.string();
+  }
+  o.choice.mode = r.enumeration<engine::tool_choice_mode>(
+    std::size(engine::tool_choice_mode_names));
+  o.choice.name = r.string();
+  o.parallel_tool_calls = r.optional<bool>([&] { return r.boolean(); });
+  o.format.kind = r.enumeration<engine::response_format_kind>(
+    std::size(engine::response_format_kind_names));
+  o.format.name = r.string();
+  o.format.schema = r.string();
+  o.format.strict = r.optional<bool>([&] { return r.boolean(); });
+  o.format.description = r.string();
+  o.seed = r.optional<std::int64_t>([&] { return r.zigzag(); });
+  o.top_p = get_opt_f64(r);
+  o.top_k = r.optional<std::uint32_t>([&] { return r.narrow<std::uint32_t>(); });
+  o.logprobs = r.optional<bool>([&] { return r.boolean(); });
+  o.top_logprobs
+    = r.optional<std::uint32_t>([&] { return r.narrow<std::uint32_t>(); });
+  o.reasoning_effort = r.string();
+  o.thinking_budget
+    = r.optional<std::uint32_t>([&] { return r.narrow<std::uint32_t>(); });
+  o.user = r.string();
+  o.system_cache_control = r.string();
+}
+
+/// The conversation: a trailing section of a decision record (records
+/// written before it hold their messages as role and text in the task).
+void put_conversation(byte_writer& w, const task_spec& t) {
   w.varint(t.messages.size());
   for (const auto& m : t.messages) {
-    w.string(m.role);
-    w.string(m.content);
+    w.enumeration(m.role);
+    w.string(m.name);
+    w.varint(m.parts.size());
+    for (const auto& p : m.parts)
+      put(w, p);
   }
+  put(w, t.options);
+  w.string(t.sticky_model);
+}
+
+void get_conversation(byte_reader& r, task_spec& t) {
+  t.messages.resize(r.count(3));
+  for (auto& m : t.messages) {
+    if (!r.ok())
+      break;
+    m.role = r.enumeration<engine::message_role>(
+      std::size(engine::message_role_names));
+    m.name = r.string();
+    m.parts.resize(r.count(10));
+    for (auto& p : m.parts) {
+      if (!r.ok())
+        break;
+      get(r, p);
+    }
+  }
+  get(r, t.options);
+  t.sticky_model = r.string();
+}
+
+void put(byte_writer& w, const task_spec& t) {
+  w.string(t.text);
+  // The messages travel in the conversation section (put_conversation).
+  w.varint(0);
   w.optional(t.type, [&](auto v) { w.enumeration(v); });
   w.optional(t.tier, [&](auto v) { w.enumeration(v); });
   w.optional(t.complexity_score, [&](int v) { w.zigzag(v); });
@@ -155,10 +292,14 @@ void put(byte_writer& w, const task_spec& t) {
 
 void get(byte_reader& r, task_spec& t) {
   t.text = r.string();
+  // Records written before the conversation section: role and text.
   t.messages.resize(r.count(2));
   for (auto& m : t.messages) {
-    m.role = r.string();
-    m.content = r.string();
+    auto role = r.string();
+    auto text = r.string();
+    m = engine::chat_message::make(
+      engine::parse_message_role(role).value_or(engine::message_role::user),
+      std::move(text));
   }
   t.type = r.optional<engine::task_type>([&] {
     return r.enumeration<engine::task_type>(engine::task_type_count);
@@ -423,6 +564,8 @@ std::string encode_decision(const decision_record& rec) {
   w.varint(rec.attempts.size());
   for (const auto& a : rec.attempts)
     put(w, a);
+  // Added after version 1 shipped: the conversation, in full.
+  put_conversation(w, rec.task);
   return out;
 }
 
@@ -463,6 +606,8 @@ caf::expected<decision_record> decode_decision(std::string_view value) {
   rec.attempts.resize(r.count(11));
   for (auto& a : rec.attempts)
     get(r, a);
+  if (r.ok() && !r.at_end())
+    get_conversation(r, rec.task);
   if (auto err = check_end(r, what))
     return std::move(*err);
   return rec;

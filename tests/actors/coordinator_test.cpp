@@ -45,7 +45,7 @@ TEST_CASE_METHOD(actor_fixture, "a task gets its answer from the chosen model",
   REQUIRE(fake("anthropic").started.size() == 1);
   const auto& req = fake("anthropic").started[0].request;
   CHECK(req.upstream_model == model(index("claude-sonnet-4")).upstream);
-  CHECK(req.messages.back().content == "Review this pull request diff for bugs");
+  CHECK(req.messages.back().text() == "Review this pull request diff for bugs");
   CHECK(req.max_tokens > 0);
 }
 
@@ -333,7 +333,7 @@ TEST_CASE_METHOD(actor_fixture, "an ensemble runs its specialists in parallel, "
     for (const auto& s : fake->started)
       if (s.at == t0 + 1s) {
         ++judge_calls;
-        CHECK_THAT(s.request.messages.back().content,
+        CHECK_THAT(s.request.messages.back().text(),
                    Catch::Contains("ANSWER <n>"));
       }
   CHECK(judge_calls == 1);

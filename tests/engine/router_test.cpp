@@ -398,3 +398,79 @@ TEST_CASE_METHOD(routing_fixture, "the decision JSON carries the contract's "
         "\"factors\":{\"quality\":", "\"filtered_out\":[", "\"rationale\":"})
     CHECK_THAT(out, Catch::Contains(field));
 }
+
+// -- conversations -------------------------------------------------------------
+
+TEST_CASE_METHOD(routing_fixture, "a field a wire format cannot carry filters "
+                                  "its models out, named in the decision",
+                 "[router][conversation]") {
+  route_request req;
+  req.text = "Summarise this article in three sentences";
+  req.fields.add(request_field::seed);
+  auto d = route(req);
+  REQUIRE(d.has_model());
+  CHECK(reg.providers[chosen(d).provider_index].kind
+        != provider_kind::anthropic);
+  auto opus = index("claude-opus-4");
+  REQUIRE(has_reason(d, opus, filter_reason::cannot_express));
+  for (const auto& f : d.filtered_out)
+    if (f.model == opus)
+      CHECK(describe_filter(f).find("`seed`") != std::string::npos);
+  for (auto m : d.fallbacks)
+    CHECK(reg.providers[model(m).provider_index].kind
+          != provider_kind::anthropic);
+}
+
+TEST_CASE_METHOD(routing_fixture, "a forced model that cannot take the "
+                                  "request is refused, never sent without "
+                                  "the field",
+                 "[router][conversation]") {
+  route_request req;
+  req.text = "Give me JSON";
+  req.force_model = "claude-sonnet-4";
+  req.fields.add(request_field::json_schema);
+  auto d = route(req);
+  CHECK_FALSE(d.has_model());
+  CHECK(d.has_note(decision_note::forced_cannot_express));
+  auto why = forced_refusal(d, reg);
+  CHECK(why.find("claude-sonnet-4") != std::string::npos);
+  CHECK(why.find("response_format.json_schema") != std::string::npos);
+
+  // A missing capability is refused the same way: o1-mini has no tools.
+  req.force_model = "o1-mini";
+  req.fields = {};
+  req.required.add(capability::tools);
+  d = route(req);
+  CHECK(d.has_note(decision_note::forced_cannot_express));
+  CHECK(forced_refusal(d, reg).find("lacks tools") != std::string::npos);
+}
+
+TEST_CASE_METHOD(routing_fixture, "an agent loop stays on the model that made "
+                                  "its tool calls, and moves when it fails",
+                 "[router][conversation]") {
+  route_request req;
+  req.text = "thanks, what next?";
+  req.required.add(capability::tools);
+  req.fields.add(request_field::tools);
+  auto free = route(req);
+  REQUIRE(free.has_model());
+  // Stay on a model the router would not have chosen by itself.
+  std::string_view sticky
+    = chosen(free).id == "gpt-4o" ? "claude-sonnet-4" : "gpt-4o";
+  req.sticky_model = sticky;
+  auto kept = route(req);
+  REQUIRE(kept.has_model());
+  CHECK(chosen(kept).id == sticky);
+  CHECK(kept.rule == selection_rule::agent_loop);
+  CHECK_FALSE(kept.has_note(decision_note::agent_loop_moved));
+  CHECK(rationale(kept, reg, classifier).find("Agent loop") != std::string::npos);
+
+  // That model failed: it is excluded and the conversation moves.
+  std::vector<std::uint16_t> tried{index(sticky)};
+  req.exclude = tried;
+  auto moved = route(req);
+  REQUIRE(moved.has_model());
+  CHECK(chosen(moved).id != sticky);
+  CHECK(moved.rule != selection_rule::agent_loop);
+  CHECK(moved.has_note(decision_note::agent_loop_moved));
+}

@@ -24,7 +24,45 @@ engine::registry test_registry() {
 task_spec full_task() {
   task_spec t;
   t.text = "Review this pull request diff for bugs \xe2\x9c\x93";
-  t.messages = {{"system", "be brief"}, {"user", t.text}};
+  using engine::chat_message;
+  using engine::content_part;
+  using engine::message_role;
+  t.messages = {chat_message::make(message_role::system, "be brief"),
+                chat_message::make(message_role::user, t.text)};
+  content_part image;
+  image.kind = engine::part_kind::image;
+  image.media_type = "image/png";
+  image.data = "iVBORw0KGgo=";
+  t.messages.back().parts.push_back(image);
+  auto assistant = chat_message::make(message_role::assistant, "Looking.");
+  content_part thinking;
+  thinking.kind = engine::part_kind::reasoning;
+  thinking.text = "read the diff first";
+  thinking.signature = "sig-abc";
+  thinking.name = "anthropic";
+  assistant.parts.insert(assistant.parts.begin(), thinking);
+  assistant.parts.push_back(
+    content_part::make_tool_call("toolu_1", "read_file", R"({"path":"a.cpp"})"));
+  t.messages.push_back(assistant);
+  chat_message tool;
+  tool.role = message_role::tool;
+  content_part result;
+  result.kind = engine::part_kind::tool_result;
+  result.id = "toolu_1";
+  result.is_error = true;
+  result.content.push_back(content_part::make_text("no such file"));
+  tool.parts.push_back(result);
+  t.messages.push_back(tool);
+  t.options.tools.push_back({"read_file", "Reads a file",
+                             R"({"type":"object"})", true, ""});
+  t.options.choice = {engine::tool_choice_mode::named, "read_file"};
+  t.options.parallel_tool_calls = false;
+  t.options.format.kind = engine::response_format_kind::json_schema;
+  t.options.format.schema = R"({"type":"object"})";
+  t.options.seed = -7;
+  t.options.top_k = 40;
+  t.options.thinking_budget = 2048;
+  t.sticky_model = "claude-sonnet-4";
   t.type = engine::task_type::code_review;
   t.tier = engine::complexity_tier::moderate;
   t.complexity_score = 5;
@@ -101,6 +139,9 @@ TEST_CASE("a decision record round-trips with its rounds and inputs",
   CHECK(back->decision_id == rec.decision_id);
   CHECK(back->created_unix_ms == rec.created_unix_ms);
   CHECK(back->task.text == rec.task.text);
+  CHECK(back->task.messages == rec.task.messages);
+  CHECK(back->task.options == rec.task.options);
+  CHECK(back->task.sticky_model == "claude-sonnet-4");
   CHECK(back->task.stop == rec.task.stop);
   CHECK(back->task.temperature == rec.task.temperature);
   CHECK(back->rounds.size() == 2);

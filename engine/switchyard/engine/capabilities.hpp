@@ -34,6 +34,11 @@ public:
     return *this;
   }
 
+  [[nodiscard]] constexpr capability_set
+  merge(capability_set other) const noexcept {
+    return capability_set{static_cast<std::uint8_t>(bits_ | other.bits_)};
+  }
+
   [[nodiscard]] constexpr bool has(capability c) const noexcept {
     return (bits_ & static_cast<std::uint8_t>(c)) != 0;
   }

@@ -30,13 +30,16 @@ enum class filter_reason : std::uint8_t {
   over_budget,
   budget_exhausted,  ///< no budget left: only local models remain
   below_quality,
+  /// The provider's wire format cannot carry a field the request uses;
+  /// `value` is the engine::request_field.
+  cannot_express,
 };
 
-inline constexpr std::array<std::string_view, 11> filter_reason_names{
+inline constexpr std::array<std::string_view, 12> filter_reason_names{
   "disabled",        "experimental",       "excluded",
   "breaker_open",    "escalated",          "missing_capability",
   "context_too_small", "over_latency",     "over_budget",
-  "budget_exhausted", "below_quality"};
+  "budget_exhausted", "below_quality",     "cannot_express"};
 
 [[nodiscard]] constexpr std::string_view to_string(filter_reason r) noexcept {
   return filter_reason_names[static_cast<std::size_t>(r)];
@@ -101,13 +104,14 @@ enum class selection_rule : std::uint8_t {
   best_available,     ///< nothing met the tier's requirement: the best there is
   ensemble,           ///< parallel specialists (+ judge)
   gain_per_cost,      ///< best predicted quality per dollar at the price of quality
+  agent_loop,         ///< the model that made the conversation's tool calls
 };
 
-inline constexpr std::array<std::string_view, 10> selection_rule_names{
+inline constexpr std::array<std::string_view, 11> selection_rule_names{
   "none",          "forced",    "budget_local",
   "local_first",   "top_reasoning", "preferred",
   "smallest_capable", "best_available", "ensemble",
-  "gain_per_cost"};
+  "gain_per_cost", "agent_loop"};
 
 [[nodiscard]] constexpr std::string_view to_string(selection_rule r) noexcept {
   return selection_rule_names[static_cast<std::size_t>(r)];
@@ -125,6 +129,13 @@ enum class decision_note : std::uint16_t {
   no_candidates = 1u << 7,
   no_local_model = 1u << 8,    ///< budget exhausted and no local model
   ensemble_short = 1u << 9,    ///< fewer than 3 distinct providers
+  /// An agent loop's model could not take this round (it failed, or was
+  /// filtered): the conversation moved to another model.
+  agent_loop_moved = 1u << 10,
+  /// The forced model cannot take the request (a capability or a field its
+  /// wire format cannot carry): refused, never sent without the field;
+  /// `decision::model` names it though the rule is none.
+  forced_cannot_express = 1u << 11,
 };
 
 struct ensemble_plan {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "switchyard/engine/conversation.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -11,12 +13,6 @@
 namespace switchyard::engine {
 
 // -- what goes to a provider ---------------------------------------------------
-
-struct chat_message {
-  /// "system", "user", "assistant" or "tool".
-  std::string role;
-  std::string content;
-};
 
 /// Limits on one upstream call. Zero means "use the executor's default".
 struct call_timeouts {
@@ -33,13 +29,12 @@ struct call_request {
   std::string model;
   std::string upstream_model;
   std::vector<chat_message> messages;
+  /// Tools, tool_choice, response_format, seed, top_p and the rest.
+  request_options options;
   std::optional<double> temperature;
-  std::optional<double> top_p;
   /// Always set: the budget reservation assumes at most this many tokens.
   std::uint32_t max_tokens = 1024;
   std::vector<std::string> stop;
-  /// OpenAI-style `tools` array as raw JSON, passed through; empty for none.
-  std::string tools_json;
   bool stream = false;
   call_timeouts timeouts;
 };
@@ -89,12 +84,15 @@ inline constexpr std::array<std::string_view, 11> call_error_names{
 struct call_result {
   std::string model;
   call_error error = call_error::none;
-  /// The generated text (the whole of it for a stream).
+  /// The generated text (the whole of it for a stream), all text blocks
+  /// joined.
   std::string text;
+  /// The answer's other parts in the order the model wrote them: reasoning
+  /// (with its signature) and tool calls. Clients get reasoning first, then
+  /// the text, then the tool calls.
+  std::vector<content_part> content;
   /// Normalised: "stop", "length", "tool_calls", "content_filter" or "error".
   std::string finish_reason;
-  /// OpenAI-style tool_calls array as raw JSON when the model called tools.
-  std::string tool_calls_json;
   std::uint32_t input_tokens = 0;
   std::uint32_t output_tokens = 0;
   /// Usage times the registry price, in billionths of a USD.
@@ -116,9 +114,23 @@ struct call_result {
   }
 };
 
-/// One piece of a streamed answer, whatever the upstream's format.
+/// One piece of a streamed answer, whatever the upstream's format: text, a
+/// tool-call fragment, reasoning, the finish reason or usage (several may
+/// come in one chunk).
 struct stream_chunk {
   std::string_view delta;
+  /// A tool-call fragment when set: the call's position among this answer's
+  /// calls (0, 1, ...; see tool_call_assembler). `tool_id` and `tool_name`
+  /// are set on the call's first fragment; `tool_arguments` is a piece of
+  /// its arguments' JSON text.
+  std::optional<std::uint32_t> tool_index;
+  std::string_view tool_id;
+  std::string_view tool_name;
+  std::string_view tool_arguments;
+  /// A piece of reasoning text; the signature comes once, when its block
+  /// ends (Anthropic).
+  std::string_view reasoning;
+  std::string_view reasoning_signature;
   /// Set on the last chunk of a stream, with the finish reason.
   std::string_view finish_reason;
   /// Usage when the upstream reports it (often only at the end).

@@ -2,6 +2,7 @@
 
 #include "switchyard/engine/capabilities.hpp"
 #include "switchyard/engine/classifier.hpp"
+#include "switchyard/engine/conversation.hpp"
 #include "switchyard/engine/decision.hpp"
 #include "switchyard/engine/money.hpp"
 #include "switchyard/engine/performance.hpp"
@@ -31,6 +32,12 @@ struct route_request {
   std::optional<consensus_strategy> strategy;
   /// A registry id; overrides every rule.
   std::string_view force_model;
+  /// The request fields not every wire format can carry (used_fields);
+  /// a model whose provider cannot is filtered out (cannot_express).
+  request_field_set fields;
+  /// The registry id of the model an agent loop stays on while it can take
+  /// the task (see task_spec::sticky_model); empty for none.
+  std::string_view sticky_model;
   /// Local attempts that already failed for this task.
   std::uint32_t local_failures = 0;
   /// Models already tried for this task.

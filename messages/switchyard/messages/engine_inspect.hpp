@@ -18,8 +18,48 @@
 namespace switchyard::engine {
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, content_part& x) {
+  return f(caf::meta::type_name("content_part"), x.kind, x.text, x.url,
+           x.media_type, x.data, x.detail, x.id, x.name, x.arguments,
+           x.content, x.is_error, x.signature, x.redacted, x.cache_control);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_message& x) {
-  return f(caf::meta::type_name("chat_message"), x.role, x.content);
+  return f(caf::meta::type_name("chat_message"), x.role, x.parts, x.name);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_definition& x) {
+  optional_field strict{x.strict};
+  return f(caf::meta::type_name("tool_definition"), x.name, x.description,
+           x.parameters, strict, x.cache_control);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_choice& x) {
+  return f(caf::meta::type_name("tool_choice"), x.mode, x.name);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, response_format& x) {
+  optional_field strict{x.strict};
+  return f(caf::meta::type_name("response_format"), x.kind, x.name, x.schema,
+           strict, x.description);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_options& x) {
+  optional_field parallel{x.parallel_tool_calls};
+  optional_field seed{x.seed};
+  optional_field top_p{x.top_p};
+  optional_field top_k{x.top_k};
+  optional_field logprobs{x.logprobs};
+  optional_field top_logprobs{x.top_logprobs};
+  optional_field thinking{x.thinking_budget};
+  return f(caf::meta::type_name("request_options"), x.tools, x.choice,
+           parallel, x.format, seed, top_p, top_k, logprobs, top_logprobs,
+           x.reasoning_effort, thinking, x.user, x.system_cache_control);
 }
 
 template <class Inspector>
@@ -31,17 +71,16 @@ typename Inspector::result_type inspect(Inspector& f, call_timeouts& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, call_request& x) {
   optional_field temperature{x.temperature};
-  optional_field top_p{x.top_p};
   return f(caf::meta::type_name("call_request"), x.model, x.upstream_model,
-           x.messages, temperature, top_p, x.max_tokens, x.stop, x.tools_json,
-           x.stream, x.timeouts);
+           x.messages, x.options, temperature, x.max_tokens, x.stop, x.stream,
+           x.timeouts);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, call_result& x) {
   optional_field retry_after{x.retry_after};
   return f(caf::meta::type_name("call_result"), x.model, x.error, x.text,
-           x.finish_reason, x.tool_calls_json, x.input_tokens, x.output_tokens,
+           x.content, x.finish_reason, x.input_tokens, x.output_tokens,
            x.cost_nanos, x.latency_ms, x.time_to_first_token_ms, x.http_status,
            retry_after, x.error_message, x.retries);
 }

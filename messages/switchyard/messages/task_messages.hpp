@@ -22,10 +22,18 @@ namespace switchyard {
 /// A task as a caller states it. Every optional hint the caller leaves out is
 /// inferred by the router.
 struct task_spec {
-  /// The task in words; the last user message when `messages` is given.
+  /// The task in words: what the classifier reads. With `messages`, the
+  /// newest user turn's text (see engine::newest_user_text).
   std::string text;
   /// The full conversation to send; empty means one user message of `text`.
   std::vector<engine::chat_message> messages;
+  /// Tools, tool_choice, response_format, seed and the other options.
+  engine::request_options options;
+  /// The registry id of the model that made the conversation's tool calls:
+  /// the task stays on it unless it fails (ids and signatures are
+  /// provider-specific). Empty when the conversation has none or the caller
+  /// lets the router move it.
+  std::string sticky_model;
   std::optional<engine::task_type> type;
   std::optional<engine::complexity_tier> tier;
   std::optional<int> complexity_score;
@@ -55,7 +63,8 @@ typename Inspector::result_type inspect(Inspector& f, task_spec& x) {
   optional_field max_out{x.max_output_tokens};
   optional_field strategy{x.strategy};
   optional_field temperature{x.temperature};
-  return f(caf::meta::type_name("task_spec"), x.text, x.messages, type, tier,
+  return f(caf::meta::type_name("task_spec"), x.text, x.messages, x.options,
+           x.sticky_model, type, tier,
            score, budget, quality, latency, x.context_tokens, max_out,
            x.required, x.parallel, strategy, x.force_model, x.budget_key,
            temperature, x.stop);
@@ -155,6 +164,8 @@ struct task_reply {
   /// The model whose answer this is (the ensemble's winner when parallel).
   std::uint16_t model = 0;
   std::string text;
+  /// Reasoning and tool-call parts, in the order the model wrote them.
+  std::vector<engine::content_part> content;
   std::string finish_reason;
   std::uint32_t input_tokens = 0;
   std::uint32_t output_tokens = 0;
@@ -173,7 +184,8 @@ struct task_reply {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_reply& x) {
   return f(caf::meta::type_name("task_reply"), x.decision_id, x.error,
-           x.error_message, x.model, x.text, x.finish_reason, x.input_tokens,
+           x.error_message, x.model, x.text, x.content, x.finish_reason,
+           x.input_tokens,
            x.output_tokens, x.cost_nanos, x.latency_ms, x.parallel, x.attempts,
            x.decision);
 }
