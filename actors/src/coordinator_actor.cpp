@@ -176,6 +176,9 @@ void next_model(self_ptr self, std::uint64_t id) {
       continue;
     if (escalated && reg(self).models[m].local)
       continue;
+    // The agent loop's own model failed: the conversation moves on.
+    if (r->decision.rule == engine::selection_rule::agent_loop)
+      r->decision.add_note(engine::decision_note::agent_loop_moved);
     attempt(self, id, m);
     return;
   }

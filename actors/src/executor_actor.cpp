@@ -106,8 +106,10 @@ void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,
         if (sink->cut.load())
           return;
         sink->started.store(true);
-        auto bytes = sink->output_bytes.fetch_add(chunk.delta.size())
-                     + chunk.delta.size();
+        // Tool-call arguments and reasoning are output tokens too.
+        auto n = chunk.delta.size() + chunk.tool_arguments.size()
+                 + chunk.reasoning.size();
+        auto bytes = sink->output_bytes.fetch_add(n) + n;
         auto tokens = chunk.output_tokens ? *chunk.output_tokens
                                           : static_cast<std::uint32_t>(bytes / 4);
         sink->on_event({sink->decision_id, sink->model, chunk});

@@ -1,5 +1,7 @@
 #include "switchyard/runtime.hpp"
 
+#include "switchyard/actors/task_routing.hpp"
+
 #include "switchyard/actors/actor_graph.hpp"
 #include "switchyard/actors/loop_scheduler.hpp"
 #include "switchyard/actors/runtime_extension.hpp"
@@ -371,6 +373,7 @@ void runtime::route(task_spec task, route_callback done) {
     done(std::move(r));
     return;
   }
+  actors::complete_task(task);
   auto cb = std::make_shared<route_completion>();
   cb->fn = [p = impl_.get(), done = std::move(done)](route_result r) {
     (r.ok() ? p->succeeded : p->failed).fetch_add(1, std::memory_order_relaxed);
@@ -403,6 +406,7 @@ void runtime::execute_streaming(
     done(std::move(r));
     return;
   }
+  actors::complete_task(task);
   auto cb = std::make_shared<task_completion>();
   cb->on_event = std::move(on_event);
   cb->fn = [p = impl_.get(), done = std::move(done)](task_reply r) {

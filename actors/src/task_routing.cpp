@@ -7,6 +7,11 @@
 
 namespace switchyard::actors {
 
+void complete_task(task_spec& t) {
+  if (t.text.empty() && !t.messages.empty())
+    t.text = engine::newest_user_text(t.messages);
+}
+
 std::size_t task_text_bytes(const task_spec& t) noexcept {
   if (t.messages.empty())
     return t.text.size() + engine::conversation_text_bytes({}, t.options);

@@ -11,7 +11,12 @@
 /// is computed exactly as the logged one was.
 namespace switchyard::actors {
 
-/// Bytes of text the task sends: its messages, or its text alone.
+/// Fills in what a caller may leave out: with messages and no text, the
+/// text the classifier reads is the newest user turn's.
+void complete_task(task_spec& t);
+
+/// Bytes of text the task sends: its messages (tool calls, results and
+/// images included) and tool schemas, or its text alone.
 [[nodiscard]] std::size_t task_text_bytes(const task_spec& t) noexcept;
 
 /// The classification a classifier actor gives the task.
