@@ -20,17 +20,21 @@ engine::call_request sample_request() {
   engine::call_request req;
   req.model = "m";
   req.upstream_model = "model-x";
-  req.messages = {{"system", "Be brief."},
-                  {"user", "Hello"},
-                  {"assistant", "Hi!"},
-                  {"user", "Weather in Paris?"}};
+  using engine::chat_message;
+  using engine::message_role;
+  req.messages = {chat_message::make(message_role::system, "Be brief."),
+                  chat_message::make(message_role::user, "Hello"),
+                  chat_message::make(message_role::assistant, "Hi!"),
+                  chat_message::make(message_role::user, "Weather in Paris?")};
   req.temperature = 0.5;
-  req.top_p = 0.9;
+  req.options.top_p = 0.9;
   req.max_tokens = 100;
   req.stop = {"END"};
-  req.tools_json = R"([{"type":"function","function":{"name":"get_weather",)"
-                   R"("description":"Current weather","parameters":{"type":)"
-                   R"("object","properties":{"city":{"type":"string"}}}}}])";
+  engine::tool_definition tool;
+  tool.name = "get_weather";
+  tool.description = "Current weather";
+  tool.parameters = R"({"type":"object","properties":{"city":{"type":"string"}}})";
+  req.options.tools.push_back(tool);
   return req;
 }
 
@@ -42,7 +46,7 @@ struct built {
 
 void build(const wire_format& f, const engine::call_request& req, bool stream,
            std::string_view base, built& out) {
-  f.build_request(req, stream, base, out.http);
+  REQUIRE(f.build_request(req, stream, base, out.http).empty());
   REQUIRE(out.parser.parse(out.http.body).get(out.doc) == simdjson::SUCCESS);
 }
 
@@ -56,6 +60,15 @@ double num(simdjson::simdjson_result<simdjson::dom::element> e) {
   double d = 0;
   REQUIRE(e.get(d) == simdjson::SUCCESS);
   return d;
+}
+
+/// The answer's first tool call; fails the test when there is none.
+engine::content_part first_call(const engine::call_result& r) {
+  for (const auto& p : r.content)
+    if (p.kind == engine::part_kind::tool_call)
+      return p;
+  FAIL("no tool call in the result");
+  return {};
 }
 
 engine::call_result parse(const wire_format& f, std::string body) {
@@ -104,7 +117,7 @@ TEST_CASE("openai: a completion with tool calls is read", "[wire]") {
   CHECK(r.finish_reason == "tool_calls");
   CHECK(r.input_tokens == 82);
   CHECK(r.output_tokens == 17);
-  CHECK(r.tool_calls_json.find("\"call_1\"") != std::string::npos);
+  CHECK(first_call(r).id == "call_1");
   auto bad = parse(f, R"({"id":"x","choices":[{"message":)");
   CHECK(bad.error == call_error::malformed);
   CHECK(bad.error_message.find("malformed response body") == 0);
@@ -130,9 +143,10 @@ TEST_CASE("openai: streamed tool calls are assembled", "[wire]") {
   REQUIRE(d->feed(stream, {}, r));
   REQUIRE(d->finish(r));
   CHECK(r.finish_reason == "tool_calls");
-  CHECK(
-    r.tool_calls_json
-    == R"([{"id":"call_9","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}])");
+  auto call = first_call(r);
+  CHECK(call.id == "call_9");
+  CHECK(call.name == "get_weather");
+  CHECK(call.arguments == R"({"city":"Paris"})");
 }
 
 TEST_CASE("openai: an error event in a stream fails it", "[wire]") {
@@ -179,9 +193,10 @@ TEST_CASE("anthropic: a message with a tool_use block is read", "[wire]") {
   CHECK(r.finish_reason == "tool_calls");
   CHECK(r.input_tokens == 10);
   CHECK(r.output_tokens == 20);
-  CHECK(
-    r.tool_calls_json
-    == R"([{"id":"toolu_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}])");
+  auto call = first_call(r);
+  CHECK(call.id == "toolu_1");
+  CHECK(call.name == "get_weather");
+  CHECK(call.arguments == R"({"city":"Paris"})");
   CHECK(anthropic_format::normalize_stop_reason("max_tokens") == "length");
 }
 
@@ -266,7 +281,7 @@ TEST_CASE("gemini: candidates, usageMetadata and function calls", "[wire]") {
     "finishReason":"STOP"}]})");
   REQUIRE(call.ok());
   CHECK(call.finish_reason == "tool_calls");
-  CHECK(call.tool_calls_json.find("get_weather") != std::string::npos);
+  CHECK(first_call(call).name == "get_weather");
   auto blocked = parse(f, R"({"promptFeedback":{"blockReason":"SAFETY"}})");
   REQUIRE(blocked.ok());
   CHECK(blocked.finish_reason == "content_filter");

@@ -29,6 +29,9 @@ struct call_state {
   clock_type::time_point first_chunk{};
   std::unique_ptr<stream_decoder> decoder;
   chunk_callback on_chunk;
+  /// Hands chunks to `on_chunk`, noting when the first piece of the answer
+  /// came: text, reasoning or a tool call (an answer may be only calls).
+  chunk_callback timed_chunk;
   done_callback done;
   engine::call_result result;
   /// The decoder refused the stream (malformed, or an error event): its
@@ -109,7 +112,9 @@ class http_provider_client final
       return refuse(std::move(state), "no API key: the environment variable "
                                         + spec_.api_key_env + " is not set");
     http::client_request request;
-    format_->build_request(req, streaming, base_.path, request);
+    if (auto why = format_->build_request(req, streaming, base_.path, request);
+        !why.empty())
+      return refuse(std::move(state), std::move(why));
     if (key_)
       format_->authorize(*key_, request.headers);
     http::request_options opts;
@@ -123,6 +128,13 @@ class http_provider_client final
     http::response_callbacks cb;
     if (streaming) {
       state->decoder = format_->make_stream_decoder();
+      state->timed_chunk = [s = state.get()](const engine::stream_chunk& c) {
+        if (s->first_chunk == clock_type::time_point{}
+            && (!c.delta.empty() || !c.reasoning.empty() || c.tool_index))
+          s->first_chunk = clock_type::now();
+        if (s->on_chunk)
+          s->on_chunk(c);
+      };
       cb.on_head = [](const http::response_head& head) {
         // Error bodies are collected whole, to read the provider's message.
         return head.status >= 200 && head.status < 300;
@@ -158,7 +170,7 @@ class http_provider_client final
     if (s.decoder_failed)
       return;
     auto before = s.result.text.size();
-    bool ok = s.decoder->feed(bytes, s.on_chunk, s.result);
+    bool ok = s.decoder->feed(bytes, s.timed_chunk, s.result);
     if (s.first_chunk == clock_type::time_point{}
         && s.result.text.size() > before)
       s.first_chunk = clock_type::now();

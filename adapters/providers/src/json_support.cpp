@@ -1,9 +1,11 @@
 #include "json_support.hpp"
 
+#include <algorithm>
+
 namespace switchyard::providers::detail {
 
-void begin_json_post(http::client_request& out, std::string target,
-                     bool stream, bool ndjson_stream) {
+void begin_json_post(http::client_request& out, std::string target, bool stream,
+                     bool ndjson_stream) {
   out.method = "POST";
   out.target = std::move(target);
   out.headers.push_back({"Content-Type", "application/json"});
@@ -12,19 +14,6 @@ void begin_json_post(http::client_request& out, std::string target,
       {"Accept", stream ? "text/event-stream" : "application/json"});
   out.body.clear();
 }
-
-void write_role_content_messages(engine::json_writer& w,
-                                 const std::vector<engine::chat_message>& ms) {
-  w.begin_array();
-  for (const auto& m : ms) {
-    w.begin_object();
-    w.field("role", m.role);
-    w.field("content", m.content);
-    w.end_object();
-  }
-  w.end_array();
-}
-
 
 simdjson::padded_string_view padded_copy::load(std::string_view text) {
   buffer_.reserve(text.size() + simdjson::SIMDJSON_PADDING);
@@ -116,90 +105,264 @@ bool fail_malformed(engine::call_result& result, std::string message) {
   return false;
 }
 
-std::string tool_calls_json(const std::vector<tool_call>& calls) {
-  if (calls.empty())
-    return {};
+std::string
+join_instructions(const std::vector<engine::chat_message>& messages) {
   std::string out;
-  engine::json_writer w{out};
+  for (const auto& m : messages) {
+    if (!m.is_instruction())
+      continue;
+    if (!out.empty())
+      out += "\n\n";
+    out += m.text();
+  }
+  return out;
+}
+
+} // namespace switchyard::providers::detail
+
+namespace switchyard::providers::detail {
+
+// -- writing requests ---------------------------------------------------------
+
+std::string cannot_express(std::string_view field, std::string_view provider,
+                           std::string_view hint) {
+  std::string out{field};
+  out += " cannot be sent to ";
+  out += provider;
+  if (!hint.empty()) {
+    out += ": ";
+    out += hint;
+  }
+  return out;
+}
+
+namespace {
+
+/// "an image", "a tool_call", "an assistant", "a user".
+std::string with_article(std::string_view word) {
+  bool vowel = !word.empty()
+               && std::string_view{"aeio"}.find(word[0])
+                    != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string{word};
+}
+
+} // namespace
+
+std::string misplaced_part(std::size_t index, engine::message_role role,
+                           engine::part_kind kind, std::string_view provider) {
+  return "messages[" + std::to_string(index)
+         + "]: " + with_article(engine::to_string(kind)) + " part in "
+         + with_article(engine::to_string(role)) + " message cannot be sent to "
+         + std::string{provider};
+}
+
+bool is_json_object(std::string_view text) {
+  // The DOM parser validates the whole text; On-Demand would not.
+  thread_local simdjson::dom::parser parser;
+  thread_local padded_copy copy;
+  simdjson::dom::element doc;
+  if (parser.parse(copy.load(text)).get(doc))
+    return false;
+  return doc.type() == simdjson::dom::element_type::OBJECT;
+}
+
+std::string_view arguments_object(const engine::content_part& call) {
+  if (call.arguments.empty())
+    return "{}";
+  if (!is_json_object(call.arguments))
+    return {};
+  return call.arguments;
+}
+
+std::string bad_arguments(const engine::content_part& call) {
+  return "tool_call arguments of call '" + call.id + "' (" + call.name
+         + ") are not a JSON object";
+}
+
+bool is_signed(const engine::content_part& reasoning) noexcept {
+  return !reasoning.signature.empty() || reasoning.redacted;
+}
+
+std::string joined_text(const std::vector<engine::content_part>& parts) {
+  std::string out;
+  bool first = true;
+  for (const auto& p : parts) {
+    if (p.kind != engine::part_kind::text)
+      continue;
+    if (!first)
+      out.push_back('\n');
+    first = false;
+    out += p.text;
+  }
+  return out;
+}
+
+bool split_data_url(std::string_view url, std::string_view& media_type,
+                    std::string_view& data) {
+  constexpr std::string_view scheme = "data:";
+  constexpr std::string_view marker = ";base64,";
+  if (url.substr(0, scheme.size()) != scheme)
+    return false;
+  auto at = url.find(marker);
+  if (at == std::string_view::npos)
+    return false;
+  media_type = url.substr(scheme.size(), at - scheme.size());
+  data = url.substr(at + marker.size());
+  return true;
+}
+
+void write_image_url(engine::json_writer& w,
+                     const engine::content_part& image) {
+  if (!image.url.empty()) {
+    w.value(image.url);
+    return;
+  }
+  std::string url;
+  url.reserve(image.media_type.size() + image.data.size() + 13);
+  url += "data:";
+  url += image.media_type;
+  url += ";base64,";
+  url += image.data;
+  w.value(url);
+}
+
+std::string_view
+tool_result_name(const std::vector<engine::chat_message>& messages,
+                 std::size_t before, const engine::content_part& result) {
+  if (!result.name.empty())
+    return result.name;
+  before = std::min(before, messages.size());
+  for (std::size_t i = before; i-- > 0;)
+    for (const auto& p : messages[i].parts)
+      if (p.kind == engine::part_kind::tool_call && p.id == result.id)
+        return p.name;
+  return {};
+}
+
+std::string
+write_function_tools(engine::json_writer& w,
+                     const std::vector<engine::tool_definition>& tools,
+                     bool with_strict, bool parameters_optional) {
   w.begin_array();
-  for (const auto& c : calls) {
+  for (const auto& t : tools) {
+    if (!t.parameters.empty() && !is_json_object(t.parameters))
+      return "tools: the parameters of tool '" + t.name
+             + "' are not a JSON object";
     w.begin_object();
-    w.field("id", c.id);
     w.field("type", "function");
     w.key("function").begin_object();
-    w.field("name", c.name);
-    w.field("arguments", c.arguments.empty() ? std::string_view{"{}"}
-                                             : std::string_view{c.arguments});
+    w.field("name", t.name);
+    if (!t.description.empty())
+      w.field("description", t.description);
+    if (!t.parameters.empty())
+      w.key("parameters").raw(t.parameters);
+    else if (!parameters_optional)
+      w.key("parameters").raw(R"({"type":"object","properties":{}})");
+    if (with_strict && t.strict)
+      w.field("strict", *t.strict);
     w.end_object();
     w.end_object();
   }
   w.end_array();
-  return out;
+  return {};
 }
 
-bool parse_openai_tools(std::string_view tools_json,
-                        std::vector<tool_spec>& out) {
-  od::parser parser;
-  padded_copy copy;
-  od::document doc;
-  if (parser.iterate(copy.load(tools_json)).get(doc))
-    return false;
+void write_string_array(engine::json_writer& w, std::string_view key,
+                        const std::vector<std::string>& items) {
+  w.key(key).begin_array();
+  for (const auto& s : items)
+    w.value(s);
+  w.end_array();
+}
+
+// -- reading answers ----------------------------------------------------------
+
+namespace {
+
+error_code read_call_function(od::value& v, engine::content_part& call) {
+  od::object fn;
+  if (auto e = v.get_object().get(fn))
+    return e;
+  return for_each_field(
+    fn, [&](std::string_view key, od::value& f) -> error_code {
+      std::string_view s;
+      if (key == "name") {
+        if (auto e = read_string(f, s))
+          return e;
+        call.name = s;
+      } else if (key == "arguments") {
+        od::json_type type;
+        if (auto e = f.type().get(type))
+          return e;
+        if (auto e = type == od::json_type::string ? f.get_string().get(s)
+                                                   : read_raw(f, s))
+          return e;
+        if (type != od::json_type::null)
+          call.arguments = s;
+      }
+      return simdjson::SUCCESS;
+    });
+}
+
+} // namespace
+
+error_code read_function_calls(od::value& v,
+                               std::vector<engine::content_part>& out) {
+  if (is_null(v))
+    return simdjson::SUCCESS;
   od::array arr;
-  if (doc.get_array().get(arr))
-    return false;
-  auto e = for_each_element(arr, [&](od::value& tool) -> error_code {
+  if (auto e = v.get_array().get(arr))
+    return e;
+  return for_each_element(arr, [&](od::value& item) -> error_code {
     od::object obj;
-    if (auto err = tool.get_object().get(obj))
-      return err;
-    tool_spec spec;
-    spec.parameters = "{}";
-    auto err = for_each_field(
-      obj, [&](std::string_view key, od::value& v) -> error_code {
-        if (key != "function")
+    if (auto e = item.get_object().get(obj))
+      return e;
+    auto call = engine::content_part::make_tool_call({}, {}, {});
+    auto e = for_each_field(
+      obj, [&](std::string_view key, od::value& f) -> error_code {
+        if (key == "id") {
+          std::string_view s;
+          if (auto se = read_string(f, s))
+            return se;
+          call.id = s;
           return simdjson::SUCCESS;
-        od::object fn;
-        if (auto fe = v.get_object().get(fn))
-          return fe;
-        return for_each_field(
-          fn, [&](std::string_view k, od::value& fv) -> error_code {
-            std::string_view text;
-            if (k == "name") {
-              if (auto se = read_string(fv, text))
-                return se;
-              spec.name = text;
-            } else if (k == "description") {
-              if (auto se = read_string(fv, text))
-                return se;
-              spec.description = text;
-            } else if (k == "parameters") {
-              if (auto se = read_raw(fv, text))
-                return se;
-              spec.parameters = text;
-            }
-            return simdjson::SUCCESS;
-          });
+        }
+        if (key == "function")
+          return read_call_function(f, call);
+        return simdjson::SUCCESS;
       });
-    if (err)
-      return err;
-    if (spec.name.empty())
-      return simdjson::INCORRECT_TYPE;
-    out.push_back(std::move(spec));
+    if (e)
+      return e;
+    if (call.arguments.empty())
+      call.arguments = "{}";
+    out.push_back(std::move(call));
     return simdjson::SUCCESS;
   });
-  return e == simdjson::SUCCESS;
 }
 
-std::string join_role(const std::vector<engine::chat_message>& messages,
-                      std::string_view role) {
-  std::string out;
-  for (const auto& m : messages) {
-    if (m.role != role)
-      continue;
-    if (!out.empty())
-      out += "\n\n";
-    out += m.content;
+engine::content_part make_reasoning(std::string text, std::string_view format) {
+  engine::content_part p;
+  p.kind = engine::part_kind::reasoning;
+  p.text = std::move(text);
+  p.name = format;
+  return p;
+}
+
+void emit_tool_fragment(const engine::tool_call_assembler& calls,
+                        engine::tool_call_assembler::placement at,
+                        std::string_view arguments,
+                        const engine::provider_client::chunk_fn& on_chunk) {
+  if (!on_chunk)
+    return;
+  engine::stream_chunk chunk;
+  chunk.tool_index = at.position;
+  if (at.started) {
+    const auto& call = calls.calls()[at.position];
+    chunk.tool_id = call.id;
+    chunk.tool_name = call.name;
   }
-  return out;
+  chunk.tool_arguments = arguments;
+  on_chunk(chunk);
 }
 
 } // namespace switchyard::providers::detail

@@ -5,6 +5,8 @@
 
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/engine/provider_call.hpp"
+#include "switchyard/engine/provider_client.hpp"
+#include "switchyard/engine/tool_call_assembler.hpp"
 #include "switchyard/http/client_request.hpp"
 
 #include <cstdint>
@@ -22,13 +24,8 @@ using simdjson::error_code;
 /// Starts a JSON POST to `target`: method, Content-Type, Accept (SSE for a
 /// stream unless `ndjson_stream`), and an empty body. Every format's
 /// build_request begins with it.
-void begin_json_post(http::client_request& out, std::string target,
-                     bool stream, bool ndjson_stream = false);
-
-/// `[{"role": ..., "content": ...}, ...]` as the OpenAI-style formats
-/// (OpenAI, Cohere v2, Ollama) take their conversation.
-void write_role_content_messages(engine::json_writer& w,
-                                 const std::vector<engine::chat_message>& ms);
+void begin_json_post(http::client_request& out, std::string target, bool stream,
+                     bool ndjson_stream = false);
 
 /// A reusable copy of a JSON text with the padding simdjson reads past the
 /// end. Keep it (and the parser) alive while the document is read.
@@ -92,32 +89,97 @@ std::string malformed(std::string_view what, error_code e);
 /// Marks `result` malformed with `message`; returns false for chaining.
 bool fail_malformed(engine::call_result& result, std::string message);
 
-/// One tool call being assembled, in OpenAI's terms.
-struct tool_call {
-  std::string id;
-  std::string name;
-  /// The arguments as a JSON text (OpenAI's `arguments` string).
-  std::string arguments;
-};
+/// The system and developer messages' text, blank-line separated: for the
+/// formats that take instructions apart from the turns (Anthropic, Gemini).
+std::string
+join_instructions(const std::vector<engine::chat_message>& messages);
 
-/// Renders OpenAI's `tool_calls` array; "" for none.
-std::string tool_calls_json(const std::vector<tool_call>& calls);
+// -- writing requests from the conversation model -----------------------------
 
-/// Tools converted from OpenAI's `[{"type":"function","function":{name,
-/// description, parameters}}]`, for formats that spell them otherwise.
-struct tool_spec {
-  std::string name;
-  std::string description;
-  /// JSON Schema text; "{}" when absent.
-  std::string parameters;
-};
+/// The message build_request returns for a field `provider` cannot carry:
+/// "<field> cannot be sent to <provider>", plus `hint` when given.
+std::string cannot_express(std::string_view field, std::string_view provider,
+                           std::string_view hint = {});
 
-/// Reads OpenAI-style `tools_json`; false when it is not that shape.
-bool parse_openai_tools(std::string_view tools_json,
-                        std::vector<tool_spec>& out);
+/// "messages[2]: an image part in an assistant message cannot be sent to
+/// <provider>", for a part a role cannot hold in that format.
+std::string misplaced_part(std::size_t index, engine::message_role role,
+                           engine::part_kind kind, std::string_view provider);
 
-/// Concatenates the `content` of messages with `role`, blank-line separated.
-std::string join_role(const std::vector<engine::chat_message>& messages,
-                      std::string_view role);
+/// Whether `text` is one whole, valid JSON object. Tool arguments, tool
+/// schemas and response schemas are JSON text from the caller; they go into
+/// request bodies unquoted, so a broken one must fail the call here rather
+/// than corrupt the body.
+bool is_json_object(std::string_view text);
+
+/// A tool_call part's arguments as a JSON object text ("{}" when empty), for
+/// the formats that take them as an object (Ollama, Anthropic, Gemini); ""
+/// when they are not a JSON object.
+std::string_view arguments_object(const engine::content_part& call);
+
+/// The message build_request returns when a call's arguments are not a JSON
+/// object: names the field and the call.
+std::string bad_arguments(const engine::content_part& call);
+
+/// Whether a reasoning part belongs to one provider: it carries a signature
+/// or is redacted. Such parts go back only to the format that made them
+/// (their `name`); every other format drops them, the one drop the issue
+/// allows.
+bool is_signed(const engine::content_part& reasoning) noexcept;
+
+/// The text parts of `parts`, joined by newlines (as chat_message::text()).
+std::string joined_text(const std::vector<engine::content_part>& parts);
+
+/// Splits `data:<media_type>;base64,<data>`; false for anything else.
+bool split_data_url(std::string_view url, std::string_view& media_type,
+                    std::string_view& data);
+
+/// An image part as the URL string OpenAI and Cohere take: its http(s) URL,
+/// or a `data:<media_type>;base64,<data>` URL built from its bytes.
+void write_image_url(engine::json_writer& w, const engine::content_part& image);
+
+/// The tool a tool_result answers: the part's own `name`, else the name of
+/// the tool_call with the same id in `messages` before index `before`; ""
+/// when neither is known. Ollama's `tool_name` and Gemini's
+/// functionResponse need it.
+std::string_view
+tool_result_name(const std::vector<engine::chat_message>& messages,
+                 std::size_t before, const engine::content_part& result);
+
+/// `[{"type":"function","function":{name, description, parameters,
+/// strict}}]`, the tools array of OpenAI, Cohere v2 and Ollama; `strict` only
+/// when `with_strict`. A tool without parameters gets an empty object schema
+/// unless `parameters_optional`. Returns "" or why it cannot be written (a
+/// schema that is not a JSON object), naming the tool.
+std::string
+write_function_tools(engine::json_writer& w,
+                     const std::vector<engine::tool_definition>& tools,
+                     bool with_strict, bool parameters_optional);
+
+/// `"key": [strings...]`, for stop sequences.
+void write_string_array(engine::json_writer& w, std::string_view key,
+                        const std::vector<std::string>& items);
+
+// -- reading answers into the conversation model ------------------------------
+
+/// Reads OpenAI's `tool_calls` array (also Cohere v2's): `[{"id", "type",
+/// "function": {"name", "arguments"}}]` into tool_call parts appended to
+/// `out`. `arguments` is a JSON text in a string; a few OpenAI-compatible
+/// servers send an object instead, taken as it is.
+error_code read_function_calls(od::value& v,
+                               std::vector<engine::content_part>& out);
+
+/// An unsigned reasoning part holding `text`, tagged with the `format` that
+/// produced it.
+engine::content_part make_reasoning(std::string text, std::string_view format);
+
+/// Reports one tool-call fragment the assembler just placed: the call's
+/// position, its id and name on its first fragment, and `arguments` (the
+/// piece that came). Must run before the assembler is changed again: the
+/// views point into it.
+void emit_tool_fragment(const engine::tool_call_assembler& calls,
+                        engine::tool_call_assembler::placement at,
+                        std::string_view arguments,
+                        const engine::provider_client::chunk_fn& on_chunk);
 
 } // namespace switchyard::providers::detail

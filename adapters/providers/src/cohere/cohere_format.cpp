@@ -3,42 +3,11 @@
 #include "json_support.hpp"
 #include "switchyard/http/sse_parser.hpp"
 
-#include <map>
+#include <optional>
 
 namespace switchyard::providers {
 
 using namespace detail;
-
-void cohere_format::build_request(const engine::call_request& req, bool stream,
-                                  std::string_view base_path,
-                                  http::client_request& out) const {
-  begin_json_post(out, std::string{base_path} + "/chat", stream);
-  engine::json_writer w{out.body};
-  w.begin_object();
-  w.field("model", req.upstream_model);
-  w.key("messages");
-  write_role_content_messages(w, req.messages);
-  if (req.temperature)
-    w.field("temperature", *req.temperature);
-  if (req.top_p)
-    w.field("p", *req.top_p);
-  w.field("max_tokens", req.max_tokens);
-  if (!req.stop.empty()) {
-    w.key("stop_sequences").begin_array();
-    for (const auto& s : req.stop)
-      w.value(s);
-    w.end_array();
-  }
-  if (!req.tools_json.empty())
-    w.key("tools").raw(req.tools_json);
-  w.field("stream", stream);
-  w.end_object();
-}
-
-void cohere_format::authorize(std::string_view key,
-                              http::header_list& headers) const {
-  headers.push_back({"Authorization", "Bearer " + std::string{key}});
-}
 
 std::string_view
 cohere_format::normalize_finish_reason(std::string_view reason) noexcept {
@@ -90,53 +59,151 @@ error_code read_usage(od::value& v, engine::call_result& result) {
   return simdjson::SUCCESS;
 }
 
-/// `message: {content: [{type: text, text}], tool_calls: [...]}`; also the
-/// stream's `delta.message.content.text` (an object there, not a list).
-error_code read_message(od::value& v, std::string& text,
-                        std::string& tool_calls) {
+/// The answer's parts as chat v2 spells them. `tool_plan` (what the model
+/// means to do before its calls) and `thinking` content are reasoning.
+struct cohere_message {
+  std::string thinking;
+  std::string plan;
+  std::vector<engine::content_part> calls;
+};
+
+/// One content block, `{type: text, text}` or `{type: thinking,
+/// thinking}`: a list of them in a whole message, one in a stream delta.
+error_code read_block(od::value& v, std::string_view& text,
+                      std::string_view& thinking) {
+  od::object obj;
+  if (auto e = v.get_object().get(obj))
+    return e;
+  return for_each_field(obj,
+                        [&](std::string_view k, od::value& f) -> error_code {
+                          if (k == "text")
+                            return read_string(f, text);
+                          if (k == "thinking")
+                            return read_string(f, thinking);
+                          return simdjson::SUCCESS;
+                        });
+}
+
+/// `message: {content: [...], tool_plan, tool_calls: [...]}`.
+error_code read_message(od::value& v, std::string& text, cohere_message& out) {
   od::object msg;
   if (auto e = v.get_object().get(msg))
     return e;
   return for_each_field(
     msg, [&](std::string_view key, od::value& f) -> error_code {
-      if (key == "tool_calls") {
-        if (is_null(f))
+      if (key == "tool_calls")
+        return read_function_calls(f, out.calls);
+      if (key == "tool_plan") {
+        std::string_view s;
+        if (auto e = read_string(f, s))
+          return e;
+        out.plan += s;
+        return simdjson::SUCCESS;
+      }
+      if (key != "content" || is_null(f))
+        return simdjson::SUCCESS;
+      od::array blocks;
+      if (auto e = f.get_array().get(blocks))
+        return e;
+      return for_each_element(blocks, [&](od::value& block) -> error_code {
+        std::string_view t;
+        std::string_view th;
+        if (auto e = read_block(block, t, th))
+          return e;
+        text += t;
+        out.thinking += th;
+        return simdjson::SUCCESS;
+      });
+    });
+}
+
+/// Reasoning first (thinking, then the plan), then the calls.
+void append_content(cohere_message& m, engine::call_result& result) {
+  if (!m.thinking.empty())
+    result.content.push_back(make_reasoning(std::move(m.thinking), "cohere"));
+  if (!m.plan.empty())
+    result.content.push_back(make_reasoning(std::move(m.plan), "cohere"));
+  for (auto& c : m.calls)
+    result.content.push_back(std::move(c));
+}
+
+/// What one stream event says; the views point into the parsed event.
+struct cohere_event {
+  std::string_view type;
+  std::optional<std::uint32_t> index;
+  std::string_view text;
+  std::string_view thinking;
+  std::string_view plan;
+  engine::tool_call_assembler::fragment call;
+  std::string_view finish;
+  bool usage_seen = false;
+};
+
+/// `delta.message.tool_calls`: an object in tool-call-start (id, name,
+/// maybe the first arguments) and tool-call-delta (an arguments piece); an
+/// empty list in message-start.
+error_code read_call_fragment(od::value& v, cohere_event& ev) {
+  od::json_type type;
+  if (auto e = v.type().get(type))
+    return e;
+  if (type != od::json_type::object)
+    return simdjson::SUCCESS;
+  od::object call;
+  if (auto e = v.get_object().get(call))
+    return e;
+  return for_each_field(
+    call, [&](std::string_view k, od::value& f) -> error_code {
+      if (k == "id")
+        return read_string(f, ev.call.id);
+      if (k != "function" || is_null(f))
+        return simdjson::SUCCESS;
+      od::object fn;
+      if (auto e = f.get_object().get(fn))
+        return e;
+      return for_each_field(
+        fn, [&](std::string_view fk, od::value& fv) -> error_code {
+          if (fk == "name")
+            return read_string(fv, ev.call.name);
+          if (fk == "arguments")
+            return read_string(fv, ev.call.arguments);
           return simdjson::SUCCESS;
-        std::string_view raw;
-        if (auto re = read_raw(f, raw))
-          return re;
-        tool_calls = raw;
-        return simdjson::SUCCESS;
+        });
+    });
+}
+
+error_code read_delta(od::value& v, cohere_event& ev,
+                      engine::call_result& result) {
+  od::object delta;
+  if (auto e = v.get_object().get(delta))
+    return e;
+  return for_each_field(
+    delta, [&](std::string_view key, od::value& f) -> error_code {
+      if (key == "finish_reason")
+        return read_string(f, ev.finish);
+      if (key == "usage") {
+        ev.usage_seen = true;
+        return read_usage(f, result);
       }
-      if (key != "content")
+      if (key != "message")
         return simdjson::SUCCESS;
-      od::json_type type;
-      if (auto te = f.type().get(type))
-        return te;
-      auto read_text = [&](od::value& block) -> error_code {
-        od::object obj;
-        if (auto oe = block.get_object().get(obj))
-          return oe;
-        return for_each_field(
-          obj, [&](std::string_view k, od::value& t) -> error_code {
-            if (k != "text")
-              return simdjson::SUCCESS;
-            std::string_view s;
-            if (auto se = read_string(t, s))
-              return se;
-            text += s;
+      od::object msg;
+      if (auto e = f.get_object().get(msg))
+        return e;
+      return for_each_field(
+        msg, [&](std::string_view mk, od::value& mv) -> error_code {
+          if (mk == "tool_plan")
+            return read_string(mv, ev.plan);
+          if (mk == "tool_calls")
+            return read_call_fragment(mv, ev);
+          if (mk != "content")
             return simdjson::SUCCESS;
-          });
-      };
-      if (type == od::json_type::array) {
-        od::array blocks;
-        if (auto ae = f.get_array().get(blocks))
-          return ae;
-        return for_each_element(blocks, read_text);
-      }
-      if (type == od::json_type::object)
-        return read_text(f);
-      return simdjson::SUCCESS;
+          od::json_type t;
+          if (auto e = mv.type().get(t))
+            return e;
+          if (t != od::json_type::object)
+            return simdjson::SUCCESS;
+          return read_block(mv, ev.text, ev.thinking);
+        });
     });
 }
 
@@ -156,10 +223,8 @@ class cohere_stream_decoder final : public stream_decoder {
   }
 
   bool finish(engine::call_result& result) override {
-    std::vector<tool_call> calls;
-    for (auto& [index, call] : tools_)
-      calls.push_back(std::move(call));
-    result.tool_calls_json = tool_calls_json(calls);
+    message_.calls = calls_.take();
+    append_content(message_, result);
     return ended_;
   }
 
@@ -175,142 +240,59 @@ class cohere_stream_decoder final : public stream_decoder {
       return fail_malformed(result, malformed("stream event is not a JSON "
                                               "object",
                                               e));
-    std::string_view type;
-    std::uint32_t index = 0;
-    std::string text;
-    std::string finish;
-    std::string ignored_tools;
-    bool usage_seen = false;
-    tool_call fragment;
-    e = for_each_field(
-      root, [&](std::string_view key, od::value& v) -> error_code {
-        if (key == "type")
-          return read_string(v, type);
-        if (key == "index")
-          return read_u32(v, index);
-        if (key != "delta")
-          return simdjson::SUCCESS;
-        od::object delta;
-        if (auto de = v.get_object().get(delta))
-          return de;
-        return for_each_field(
-          delta, [&](std::string_view dk, od::value& dv) -> error_code {
-            if (dk == "finish_reason") {
-              std::string_view s;
-              if (auto se = read_string(dv, s))
-                return se;
-              finish = s;
-              return simdjson::SUCCESS;
-            }
-            if (dk == "usage") {
-              usage_seen = true;
-              return read_usage(dv, result);
-            }
-            if (dk != "message")
-              return simdjson::SUCCESS;
-            od::object msg;
-            if (auto me = dv.get_object().get(msg))
-              return me;
-            return for_each_field(
-              msg, [&](std::string_view mk, od::value& mv) -> error_code {
-                if (mk == "content") {
-                  od::json_type t;
-                  if (auto te = mv.type().get(t))
-                    return te;
-                  if (t != od::json_type::object)
-                    return simdjson::SUCCESS;
-                  od::object content;
-                  if (auto ce = mv.get_object().get(content))
-                    return ce;
-                  return for_each_field(content,
-                                        [&](std::string_view ck,
-                                            od::value& cv) -> error_code {
-                                          if (ck != "text")
-                                            return simdjson::SUCCESS;
-                                          std::string_view s;
-                                          if (auto se = read_string(cv, s))
-                                            return se;
-                                          text += s;
-                                          return simdjson::SUCCESS;
-                                        });
-                }
-                if (mk != "tool_calls")
-                  return simdjson::SUCCESS;
-                // tool-call-start carries id and name, tool-call-delta pieces
-                // of the arguments; message-start has an empty list here.
-                od::json_type call_type;
-                if (auto te = mv.type().get(call_type))
-                  return te;
-                if (call_type != od::json_type::object)
-                  return simdjson::SUCCESS;
-                od::object call;
-                if (auto ce = mv.get_object().get(call))
-                  return ce;
-                return for_each_field(
-                  call, [&](std::string_view ck, od::value& cv) -> error_code {
-                    std::string_view s;
-                    if (ck == "id") {
-                      if (auto se = read_string(cv, s))
-                        return se;
-                      fragment.id = s;
-                      return simdjson::SUCCESS;
-                    }
-                    if (ck != "function")
-                      return simdjson::SUCCESS;
-                    od::object fn;
-                    if (auto fe = cv.get_object().get(fn))
-                      return fe;
-                    return for_each_field(fn,
-                                          [&](std::string_view fk,
-                                              od::value& fv) -> error_code {
-                                            std::string_view t;
-                                            if (fk == "name") {
-                                              if (auto te = read_string(fv, t))
-                                                return te;
-                                              fragment.name = t;
-                                            } else if (fk == "arguments") {
-                                              if (auto te = read_string(fv, t))
-                                                return te;
-                                              fragment.arguments = t;
-                                            }
-                                            return simdjson::SUCCESS;
-                                          });
-                  });
-              });
-          });
-      });
+    cohere_event ev;
+    e = for_each_field(root,
+                       [&](std::string_view key, od::value& v) -> error_code {
+                         if (key == "type")
+                           return read_string(v, ev.type);
+                         if (key == "index") {
+                           std::uint32_t index = 0;
+                           if (auto ie = read_u32(v, index))
+                             return ie;
+                           ev.index = index;
+                           return simdjson::SUCCESS;
+                         }
+                         if (key == "delta")
+                           return read_delta(v, ev, result);
+                         return simdjson::SUCCESS;
+                       });
     if (e)
       return fail_malformed(result, malformed("unexpected stream event", e));
-    if (type == "tool-call-start" || type == "tool-call-delta") {
-      auto& call = tools_[index];
-      if (!fragment.id.empty())
-        call.id = fragment.id;
-      call.name += fragment.name;
-      call.arguments += fragment.arguments;
+    engine::stream_chunk chunk;
+    if (ev.type == "content-start" || ev.type == "content-delta") {
+      result.text += ev.text;
+      message_.thinking += ev.thinking;
+      chunk.delta = ev.text;
+      chunk.reasoning = ev.thinking;
+    } else if (ev.type == "tool-plan-delta") {
+      message_.plan += ev.plan;
+      chunk.reasoning = ev.plan;
+    } else if (ev.type == "tool-call-start" || ev.type == "tool-call-delta") {
+      // Cohere numbers its calls; the index places each fragment.
+      ev.call.index = ev.index;
+      auto at = calls_.add(ev.call);
+      if (at.started || !ev.call.arguments.empty())
+        emit_tool_fragment(calls_, at, ev.call.arguments, on_chunk);
       return true;
-    }
-    std::string_view finish_view;
-    if (type == "message-end") {
+    } else if (ev.type == "message-end") {
       ended_ = true;
-      result.finish_reason = cohere_format::normalize_finish_reason(finish);
-      finish_view = result.finish_reason;
-      if (finish == "ERROR") {
+      result.finish_reason = cohere_format::normalize_finish_reason(ev.finish);
+      if (ev.finish == "ERROR") {
         result.error = engine::call_error::server_error;
         result.error_message = "the stream ended with finish_reason ERROR";
         return false;
       }
+      if (!calls_.empty() && result.finish_reason == "stop")
+        result.finish_reason = "tool_calls";
+      chunk.finish_reason = result.finish_reason;
+      if (ev.usage_seen) {
+        chunk.input_tokens = result.input_tokens;
+        chunk.output_tokens = result.output_tokens;
+      }
     }
-    if (type != "content-delta" && type != "message-end")
-      return true;
-    result.text += text;
-    engine::stream_chunk chunk;
-    chunk.delta = text;
-    chunk.finish_reason = finish_view;
-    if (usage_seen) {
-      chunk.input_tokens = result.input_tokens;
-      chunk.output_tokens = result.output_tokens;
-    }
-    if (on_chunk)
+    bool says_something = !chunk.delta.empty() || !chunk.reasoning.empty()
+                          || !chunk.finish_reason.empty();
+    if (says_something && on_chunk)
       on_chunk(chunk);
     return true;
   }
@@ -318,7 +300,8 @@ class cohere_stream_decoder final : public stream_decoder {
   http::sse_parser sse_;
   od::parser parser_;
   padded_copy copy_;
-  std::map<std::uint32_t, tool_call> tools_;
+  engine::tool_call_assembler calls_;
+  cohere_message message_;
   bool ended_ = false;
 };
 
@@ -336,27 +319,31 @@ bool cohere_format::parse_response(std::string& body,
     return fail_malformed(result, malformed("not a JSON object", e));
   bool saw_message = false;
   std::string finish;
-  e = for_each_field(
-    root, [&](std::string_view key, od::value& v) -> error_code {
-      if (key == "usage")
-        return read_usage(v, result);
-      if (key == "finish_reason") {
-        std::string_view s;
-        if (auto se = read_string(v, s))
-          return se;
-        finish = s;
-        return simdjson::SUCCESS;
-      }
-      if (key != "message")
-        return simdjson::SUCCESS;
-      saw_message = true;
-      return read_message(v, result.text, result.tool_calls_json);
-    });
+  cohere_message message;
+  e = for_each_field(root,
+                     [&](std::string_view key, od::value& v) -> error_code {
+                       if (key == "usage")
+                         return read_usage(v, result);
+                       if (key == "finish_reason") {
+                         std::string_view s;
+                         if (auto se = read_string(v, s))
+                           return se;
+                         finish = s;
+                         return simdjson::SUCCESS;
+                       }
+                       if (key != "message")
+                         return simdjson::SUCCESS;
+                       saw_message = true;
+                       return read_message(v, result.text, message);
+                     });
   if (e)
     return fail_malformed(result, malformed("unexpected chat response", e));
   if (!saw_message)
     return fail_malformed(result, malformed("no message", simdjson::SUCCESS));
   result.finish_reason = normalize_finish_reason(finish);
+  if (!message.calls.empty() && result.finish_reason == "stop")
+    result.finish_reason = "tool_calls";
+  append_content(message, result);
   return true;
 }
 

@@ -7,40 +7,6 @@ namespace switchyard::providers {
 
 using namespace detail;
 
-void ollama_format::build_request(const engine::call_request& req, bool stream,
-                                  std::string_view base_path,
-                                  http::client_request& out) const {
-  // Ollama streams NDJSON and takes no Accept.
-  begin_json_post(out, std::string{base_path} + "/api/chat", stream, true);
-  engine::json_writer w{out.body};
-  w.begin_object();
-  w.field("model", req.upstream_model);
-  w.key("messages");
-  write_role_content_messages(w, req.messages);
-  w.field("stream", stream);
-  w.key("options").begin_object();
-  if (req.temperature)
-    w.field("temperature", *req.temperature);
-  if (req.top_p)
-    w.field("top_p", *req.top_p);
-  w.field("num_predict", req.max_tokens);
-  if (!req.stop.empty()) {
-    w.key("stop").begin_array();
-    for (const auto& s : req.stop)
-      w.value(s);
-    w.end_array();
-  }
-  w.end_object();
-  if (!req.tools_json.empty())
-    w.key("tools").raw(req.tools_json);
-  w.end_object();
-}
-
-void ollama_format::authorize(std::string_view key,
-                              http::header_list& headers) const {
-  headers.push_back({"Authorization", "Bearer " + std::string{key}});
-}
-
 std::string_view
 ollama_format::normalize_done_reason(std::string_view reason) noexcept {
   if (reason == "length")
@@ -53,7 +19,9 @@ namespace {
 /// One /api/chat object, streamed or not.
 struct ollama_piece {
   std::string text;
-  std::vector<tool_call> tools;
+  std::string thinking;
+  /// Whole calls; ids are given when the answer is numbered.
+  std::vector<engine::content_part> calls;
   bool done = false;
   bool has_message = false;
   std::string done_reason;
@@ -61,7 +29,10 @@ struct ollama_piece {
   bool has_error = false;
 };
 
-error_code read_tool_calls(od::value& v, std::vector<tool_call>& tools) {
+/// `tool_calls: [{"function": {"name", "arguments": {...}}}]`, each call
+/// whole. Newer servers add an `id`; it is kept when present.
+error_code read_tool_calls(od::value& v,
+                           std::vector<engine::content_part>& calls) {
   od::array arr;
   if (auto e = v.get_array().get(arr))
     return e;
@@ -69,9 +40,16 @@ error_code read_tool_calls(od::value& v, std::vector<tool_call>& tools) {
     od::object obj;
     if (auto e = item.get_object().get(obj))
       return e;
-    tool_call tc;
+    auto call = engine::content_part::make_tool_call({}, {}, {});
     auto e = for_each_field(
       obj, [&](std::string_view key, od::value& f) -> error_code {
+        std::string_view s;
+        if (key == "id") {
+          if (auto se = read_string(f, s))
+            return se;
+          call.id = s;
+          return simdjson::SUCCESS;
+        }
         if (key != "function")
           return simdjson::SUCCESS;
         od::object fn;
@@ -79,76 +57,82 @@ error_code read_tool_calls(od::value& v, std::vector<tool_call>& tools) {
           return fe;
         return for_each_field(
           fn, [&](std::string_view fk, od::value& fv) -> error_code {
-            std::string_view s;
             if (fk == "name") {
               if (auto se = read_string(fv, s))
                 return se;
-              tc.name = s;
-            } else if (fk == "arguments") {
+              call.name = s;
+            } else if (fk == "arguments" && !is_null(fv)) {
               // An object here, not OpenAI's JSON-in-a-string.
               if (auto se = read_raw(fv, s))
                 return se;
-              tc.arguments = s;
+              call.arguments = s;
             }
             return simdjson::SUCCESS;
           });
       });
     if (e)
       return e;
-    tools.push_back(std::move(tc));
+    if (call.arguments.empty())
+      call.arguments = "{}";
+    calls.push_back(std::move(call));
     return simdjson::SUCCESS;
   });
 }
 
-error_code read_piece(od::object root, ollama_piece& piece,
-                      engine::call_result& result) {
+error_code read_message(od::value& v, ollama_piece& piece) {
+  od::object msg;
+  if (auto e = v.get_object().get(msg))
+    return e;
   return for_each_field(
-    root, [&](std::string_view key, od::value& v) -> error_code {
+    msg, [&](std::string_view key, od::value& f) -> error_code {
       std::string_view s;
-      if (key == "error") {
-        piece.has_error = true;
-        if (auto se = read_string(v, s))
-          return se;
-        piece.error = s;
+      if (key == "content" || key == "thinking") {
+        if (auto e = read_string(f, s))
+          return e;
+        (key == "content" ? piece.text : piece.thinking) += s;
         return simdjson::SUCCESS;
       }
-      if (key == "done")
-        return v.get_bool().get(piece.done);
-      if (key == "done_reason") {
-        if (auto se = read_string(v, s))
-          return se;
-        piece.done_reason = s;
-        return simdjson::SUCCESS;
-      }
-      if (key == "prompt_eval_count")
-        return read_u32(v, result.input_tokens);
-      if (key == "eval_count")
-        return read_u32(v, result.output_tokens);
-      if (key != "message")
-        return simdjson::SUCCESS;
-      piece.has_message = true;
-      od::object msg;
-      if (auto me = v.get_object().get(msg))
-        return me;
-      return for_each_field(
-        msg, [&](std::string_view mk, od::value& mv) -> error_code {
-          if (mk == "content") {
-            std::string_view text;
-            if (auto te = read_string(mv, text))
-              return te;
-            piece.text += text;
-            return simdjson::SUCCESS;
-          }
-          if (mk == "tool_calls" && !is_null(mv))
-            return read_tool_calls(mv, piece.tools);
-          return simdjson::SUCCESS;
-        });
+      if (key == "tool_calls" && !is_null(f))
+        return read_tool_calls(f, piece.calls);
+      return simdjson::SUCCESS;
     });
 }
 
-void number_tools(std::vector<tool_call>& tools, std::size_t first) {
-  for (std::size_t i = first; i < tools.size(); ++i)
-    tools[i].id = "call_" + std::to_string(i);
+error_code read_piece(od::object root, ollama_piece& piece,
+                      engine::call_result& result) {
+  return for_each_field(root,
+                        [&](std::string_view key, od::value& v) -> error_code {
+                          std::string_view s;
+                          if (key == "error") {
+                            piece.has_error = true;
+                            if (auto se = read_string(v, s))
+                              return se;
+                            piece.error = s;
+                            return simdjson::SUCCESS;
+                          }
+                          if (key == "done")
+                            return v.get_bool().get(piece.done);
+                          if (key == "done_reason") {
+                            if (auto se = read_string(v, s))
+                              return se;
+                            piece.done_reason = s;
+                            return simdjson::SUCCESS;
+                          }
+                          if (key == "prompt_eval_count")
+                            return read_u32(v, result.input_tokens);
+                          if (key == "eval_count")
+                            return read_u32(v, result.output_tokens);
+                          if (key != "message")
+                            return simdjson::SUCCESS;
+                          piece.has_message = true;
+                          return read_message(v, piece);
+                        });
+}
+
+/// Ollama sends no call ids: `call_<position>` within the answer, stable
+/// and unique there.
+std::string synthesized_id(std::size_t position) {
+  return "call_" + std::to_string(position);
 }
 
 class ollama_stream_decoder final : public stream_decoder {
@@ -174,11 +158,16 @@ class ollama_stream_decoder final : public stream_decoder {
       if (on_line(line, {}, scratch))
         result = std::move(scratch);
     }
-    result.tool_calls_json = tool_calls_json(tools_);
+    if (!thinking_.empty())
+      result.content.push_back(make_reasoning(std::move(thinking_), "ollama"));
+    for (auto& call : calls_.take())
+      result.content.push_back(std::move(call));
     return done_;
   }
 
  private:
+  /// One line: thinking, text and each whole tool call are passed on at
+  /// once; the last line adds the finish reason and usage.
   bool on_line(std::string_view line, const chunk_callback& on_chunk,
                engine::call_result& result) {
     od::document doc;
@@ -197,29 +186,37 @@ class ollama_stream_decoder final : public stream_decoder {
       result.error_message = "error in stream: " + piece.error;
       return false;
     }
-    auto first = tools_.size();
-    for (auto& t : piece.tools)
-      tools_.push_back(std::move(t));
-    number_tools(tools_, first);
-    std::string_view finish;
-    if (piece.done) {
-      done_ = true;
-      result.finish_reason
-        = tools_.empty()
-            ? ollama_format::normalize_done_reason(piece.done_reason)
-            : "tool_calls";
-      finish = result.finish_reason;
+    if (!piece.thinking.empty()) {
+      thinking_ += piece.thinking;
+      engine::stream_chunk chunk;
+      chunk.reasoning = piece.thinking;
+      if (on_chunk)
+        on_chunk(chunk);
     }
-    if (piece.text.empty() && finish.empty())
+    if (!piece.text.empty()) {
+      result.text += piece.text;
+      engine::stream_chunk chunk;
+      chunk.delta = piece.text;
+      if (on_chunk)
+        on_chunk(chunk);
+    }
+    for (auto& call : piece.calls) {
+      if (call.id.empty())
+        call.id = synthesized_id(calls_.calls().size());
+      auto at = calls_.add_whole(call.id, call.name, call.arguments);
+      emit_tool_fragment(calls_, at, calls_.calls()[at.position].arguments,
+                         on_chunk);
+    }
+    if (!piece.done)
       return true;
-    result.text += piece.text;
+    done_ = true;
+    result.finish_reason
+      = calls_.empty() ? ollama_format::normalize_done_reason(piece.done_reason)
+                       : "tool_calls";
     engine::stream_chunk chunk;
-    chunk.delta = piece.text;
-    chunk.finish_reason = finish;
-    if (piece.done) {
-      chunk.input_tokens = result.input_tokens;
-      chunk.output_tokens = result.output_tokens;
-    }
+    chunk.finish_reason = result.finish_reason;
+    chunk.input_tokens = result.input_tokens;
+    chunk.output_tokens = result.output_tokens;
     if (on_chunk)
       on_chunk(chunk);
     return true;
@@ -228,7 +225,8 @@ class ollama_stream_decoder final : public stream_decoder {
   http::ndjson_parser lines_;
   od::parser parser_;
   padded_copy copy_;
-  std::vector<tool_call> tools_;
+  engine::tool_call_assembler calls_;
+  std::string thinking_;
   bool done_ = false;
 };
 
@@ -256,12 +254,18 @@ bool ollama_format::parse_response(std::string& body,
   if (!piece.has_message || !piece.done)
     return fail_malformed(result, malformed("no message with \"done\": true",
                                             simdjson::SUCCESS));
-  number_tools(piece.tools, 0);
   result.text = std::move(piece.text);
-  result.tool_calls_json = tool_calls_json(piece.tools);
-  result.finish_reason = piece.tools.empty()
+  result.finish_reason = piece.calls.empty()
                            ? normalize_done_reason(piece.done_reason)
                            : "tool_calls";
+  if (!piece.thinking.empty())
+    result.content.push_back(
+      make_reasoning(std::move(piece.thinking), "ollama"));
+  for (std::size_t i = 0; i < piece.calls.size(); ++i) {
+    if (piece.calls[i].id.empty())
+      piece.calls[i].id = synthesized_id(i);
+    result.content.push_back(std::move(piece.calls[i]));
+  }
   return true;
 }
 

@@ -3,50 +3,9 @@
 #include "json_support.hpp"
 #include "switchyard/http/sse_parser.hpp"
 
-#include <map>
-
 namespace switchyard::providers {
 
 using namespace detail;
-
-void openai_format::build_request(const engine::call_request& req, bool stream,
-                                  std::string_view base_path,
-                                  http::client_request& out) const {
-  begin_json_post(out, std::string{base_path} + "/chat/completions", stream);
-  engine::json_writer w{out.body};
-  w.begin_object();
-  w.field("model", req.upstream_model);
-  w.key("messages");
-  write_role_content_messages(w, req.messages);
-  if (req.temperature)
-    w.field("temperature", *req.temperature);
-  if (req.top_p)
-    w.field("top_p", *req.top_p);
-  w.field(uses_max_completion_tokens(req.upstream_model)
-            ? "max_completion_tokens"
-            : "max_tokens",
-          req.max_tokens);
-  if (!req.stop.empty()) {
-    w.key("stop").begin_array();
-    for (const auto& s : req.stop)
-      w.value(s);
-    w.end_array();
-  }
-  if (!req.tools_json.empty())
-    w.key("tools").raw(req.tools_json);
-  if (stream) {
-    w.field("stream", true);
-    w.key("stream_options").begin_object();
-    w.field("include_usage", true);
-    w.end_object();
-  }
-  w.end_object();
-}
-
-void openai_format::authorize(std::string_view key,
-                              http::header_list& headers) const {
-  headers.push_back({"Authorization", "Bearer " + std::string{key}});
-}
 
 std::string_view
 openai_format::normalize_finish_reason(std::string_view reason) noexcept {
@@ -55,14 +14,6 @@ openai_format::normalize_finish_reason(std::string_view reason) noexcept {
   if (reason.empty())
     return "stop";
   return reason;
-}
-
-bool openai_format::uses_max_completion_tokens(
-  std::string_view model) noexcept {
-  auto starts = [&](std::string_view p) {
-    return model.substr(0, p.size()) == p;
-  };
-  return starts("o1") || starts("o3") || starts("o4") || starts("gpt-5");
 }
 
 namespace {
@@ -110,6 +61,64 @@ error_code read_error_object(od::value& v, std::string& message) {
                         });
 }
 
+/// `content` of a message: a string, null, or (some OpenAI-compatible
+/// servers) a list of parts whose text parts are the answer.
+error_code read_content(od::value& v, std::string& text) {
+  od::json_type type;
+  if (auto e = v.type().get(type))
+    return e;
+  if (type != od::json_type::array) {
+    std::string_view s;
+    if (auto e = read_string(v, s))
+      return e;
+    text += s;
+    return simdjson::SUCCESS;
+  }
+  od::array parts;
+  if (auto e = v.get_array().get(parts))
+    return e;
+  return for_each_element(parts, [&](od::value& part) -> error_code {
+    od::object obj;
+    if (auto e = part.get_object().get(obj))
+      return e;
+    std::string_view kind;
+    std::string_view s;
+    auto e = for_each_field(
+      obj, [&](std::string_view k, od::value& f) -> error_code {
+        if (k == "type")
+          return read_string(f, kind);
+        if (k == "text")
+          return read_string(f, s);
+        return simdjson::SUCCESS;
+      });
+    if (!e && kind == "text")
+      text += s;
+    return e;
+  });
+}
+
+/// A string-valued reasoning field (`reasoning_content` from vLLM and
+/// DeepSeek, `reasoning` from OpenRouter and newer vLLM); anything else
+/// (OpenRouter's structured `reasoning_details`) is not ours to read.
+error_code read_reasoning(od::value& v, std::string_view& out) {
+  od::json_type type;
+  if (auto e = v.type().get(type))
+    return e;
+  if (type != od::json_type::string)
+    return simdjson::SUCCESS;
+  return v.get_string().get(out);
+}
+
+bool is_reasoning_key(std::string_view key) noexcept {
+  return key == "reasoning_content" || key == "reasoning";
+}
+
+/// A tool-call answer that said "stop" (some OpenAI-compatible servers do)
+/// still finished by calling tools.
+std::string_view finish_with_calls(std::string_view reason, bool has_calls) {
+  return has_calls && reason == "stop" ? "tool_calls" : reason;
+}
+
 class openai_stream_decoder final : public stream_decoder {
  public:
   bool feed(std::string_view bytes, const chunk_callback& on_chunk,
@@ -133,16 +142,18 @@ class openai_stream_decoder final : public stream_decoder {
   }
 
   bool finish(engine::call_result& result) override {
-    std::vector<tool_call> calls;
-    for (auto& [index, call] : tools_)
-      calls.push_back(std::move(call));
-    result.tool_calls_json = tool_calls_json(calls);
     if (!saw_finish_ && done_)
-      result.finish_reason = "stop";
+      result.finish_reason = finish_with_calls("stop", !calls_.empty());
+    if (!reasoning_.empty())
+      result.content.push_back(make_reasoning(std::move(reasoning_), "openai"));
+    for (auto& call : calls_.take())
+      result.content.push_back(std::move(call));
     return done_;
   }
 
  private:
+  /// One event. Text, reasoning and tool-call fragments are passed on as
+  /// they are read; the finish reason and usage close the event.
   bool on_event(std::string_view data, const chunk_callback& on_chunk,
                 engine::call_result& result) {
     od::document doc;
@@ -154,8 +165,7 @@ class openai_stream_decoder final : public stream_decoder {
       return fail_malformed(result, malformed("stream event is not a JSON "
                                               "object",
                                               e));
-    std::string delta_text;
-    std::string finish;
+    std::string_view finish;
     std::string error_message;
     bool has_error = false;
     bool has_usage = false;
@@ -189,24 +199,9 @@ class openai_stream_decoder final : public stream_decoder {
                   finish = openai_format::normalize_finish_reason(r);
                 return simdjson::SUCCESS;
               }
-              if (k != "delta")
-                return simdjson::SUCCESS;
-              od::object delta;
-              if (auto de = cv.get_object().get(delta))
-                return de;
-              return for_each_field(
-                delta, [&](std::string_view dk, od::value& dv) -> error_code {
-                  if (dk == "content") {
-                    std::string_view text;
-                    if (auto te = read_string(dv, text))
-                      return te;
-                    delta_text += text;
-                    return simdjson::SUCCESS;
-                  }
-                  if (dk == "tool_calls" && !is_null(dv))
-                    return read_tool_deltas(dv);
-                  return simdjson::SUCCESS;
-                });
+              if (k == "delta")
+                return read_delta(cv, on_chunk, result);
+              return simdjson::SUCCESS;
             });
         });
       });
@@ -222,26 +217,56 @@ class openai_stream_decoder final : public stream_decoder {
     }
     if (!finish.empty()) {
       saw_finish_ = true;
-      result.finish_reason = finish;
+      result.finish_reason = finish_with_calls(finish, !calls_.empty());
     }
-    if (!delta_text.empty() || !finish.empty() || has_usage) {
-      result.text += delta_text;
-      engine::stream_chunk chunk;
-      chunk.delta = delta_text;
-      chunk.finish_reason = finish.empty()
-                              ? std::string_view{}
-                              : std::string_view{result.finish_reason};
-      if (has_usage) {
-        chunk.input_tokens = result.input_tokens;
-        chunk.output_tokens = result.output_tokens;
-      }
-      if (on_chunk)
-        on_chunk(chunk);
+    if (finish.empty() && !has_usage)
+      return true;
+    engine::stream_chunk chunk;
+    if (!finish.empty())
+      chunk.finish_reason = result.finish_reason;
+    if (has_usage) {
+      chunk.input_tokens = result.input_tokens;
+      chunk.output_tokens = result.output_tokens;
     }
+    if (on_chunk)
+      on_chunk(chunk);
     return true;
   }
 
-  error_code read_tool_deltas(od::value& v) {
+  error_code read_delta(od::value& v, const chunk_callback& on_chunk,
+                        engine::call_result& result) {
+    od::object delta;
+    if (auto e = v.get_object().get(delta))
+      return e;
+    bool reasoning_read = false;
+    return for_each_field(
+      delta, [&](std::string_view key, od::value& f) -> error_code {
+        std::string_view s;
+        engine::stream_chunk chunk;
+        if (key == "content" || key == "refusal") {
+          if (auto e = read_string(f, s))
+            return e;
+          result.text += s;
+          chunk.delta = s;
+        } else if (is_reasoning_key(key) && !reasoning_read) {
+          // Servers that send both spell the same text twice.
+          if (auto e = read_reasoning(f, s))
+            return e;
+          reasoning_read = !s.empty();
+          reasoning_ += s;
+          chunk.reasoning = s;
+        } else if (key == "tool_calls" && !is_null(f)) {
+          return read_tool_fragments(f, on_chunk);
+        }
+        if ((!chunk.delta.empty() || !chunk.reasoning.empty()) && on_chunk)
+          on_chunk(chunk);
+        return simdjson::SUCCESS;
+      });
+  }
+
+  /// `delta.tool_calls[]`: each fragment is placed by the assembler (by
+  /// `index`, else id, else the newest call) and passed on at once.
+  error_code read_tool_fragments(od::value& v, const chunk_callback& on_chunk) {
     od::array arr;
     if (auto e = v.get_array().get(arr))
       return e;
@@ -249,46 +274,39 @@ class openai_stream_decoder final : public stream_decoder {
       od::object obj;
       if (auto e = item.get_object().get(obj))
         return e;
-      std::uint32_t index = 0;
-      tool_call fragment;
+      engine::tool_call_assembler::fragment fragment;
       auto e = for_each_field(
         obj, [&](std::string_view k, od::value& f) -> error_code {
-          std::string_view s;
-          if (k == "index")
-            return read_u32(f, index);
-          if (k == "id") {
-            if (auto se = read_string(f, s))
-              return se;
-            fragment.id = s;
+          if (k == "index") {
+            if (is_null(f))
+              return simdjson::SUCCESS;
+            std::uint32_t index = 0;
+            if (auto ie = read_u32(f, index))
+              return ie;
+            fragment.index = index;
             return simdjson::SUCCESS;
           }
-          if (k != "function")
+          if (k == "id")
+            return read_string(f, fragment.id);
+          if (k != "function" || is_null(f))
             return simdjson::SUCCESS;
           od::object fn;
           if (auto fe = f.get_object().get(fn))
             return fe;
           return for_each_field(
             fn, [&](std::string_view fk, od::value& fv) -> error_code {
-              std::string_view t;
-              if (fk == "name") {
-                if (auto te = read_string(fv, t))
-                  return te;
-                fragment.name = t;
-              } else if (fk == "arguments") {
-                if (auto te = read_string(fv, t))
-                  return te;
-                fragment.arguments = t;
-              }
+              if (fk == "name")
+                return read_string(fv, fragment.name);
+              if (fk == "arguments")
+                return read_string(fv, fragment.arguments);
               return simdjson::SUCCESS;
             });
         });
       if (e)
         return e;
-      auto& call = tools_[index];
-      if (!fragment.id.empty())
-        call.id = fragment.id;
-      call.name += fragment.name;
-      call.arguments += fragment.arguments;
+      auto at = calls_.add(fragment);
+      if (at.started || !fragment.arguments.empty())
+        emit_tool_fragment(calls_, at, fragment.arguments, on_chunk);
       return simdjson::SUCCESS;
     });
   }
@@ -296,10 +314,41 @@ class openai_stream_decoder final : public stream_decoder {
   http::sse_parser sse_;
   od::parser parser_;
   padded_copy copy_;
-  std::map<std::uint32_t, tool_call> tools_;
+  engine::tool_call_assembler calls_;
+  std::string reasoning_;
   bool done_ = false;
   bool saw_finish_ = false;
 };
+
+/// `choices[0].message` of a whole completion.
+error_code read_message(od::value& v, engine::call_result& result,
+                        std::string& reasoning,
+                        std::vector<engine::content_part>& calls) {
+  od::object msg;
+  if (auto e = v.get_object().get(msg))
+    return e;
+  std::string refusal;
+  auto e = for_each_field(
+    msg, [&](std::string_view key, od::value& f) -> error_code {
+      if (key == "content")
+        return read_content(f, result.text);
+      if (key == "refusal")
+        return read_content(f, refusal);
+      if (key == "tool_calls")
+        return read_function_calls(f, calls);
+      if (is_reasoning_key(key) && reasoning.empty()) {
+        std::string_view s;
+        if (auto re = read_reasoning(f, s))
+          return re;
+        reasoning = s;
+      }
+      return simdjson::SUCCESS;
+    });
+  // A refusal is the answer the client should see when there is no other.
+  if (!e && result.text.empty())
+    result.text = std::move(refusal);
+  return e;
+}
 
 } // namespace
 
@@ -316,6 +365,8 @@ bool openai_format::parse_response(std::string& body,
   bool saw_choice = false;
   std::string error_message;
   bool has_error = false;
+  std::string reasoning;
+  std::vector<engine::content_part> calls;
   e = for_each_field(
     root, [&](std::string_view key, od::value& v) -> error_code {
       if (key == "usage")
@@ -345,26 +396,9 @@ bool openai_format::parse_response(std::string& body,
               result.finish_reason = normalize_finish_reason(r);
               return simdjson::SUCCESS;
             }
-            if (k != "message")
-              return simdjson::SUCCESS;
-            od::object msg;
-            if (auto me = cv.get_object().get(msg))
-              return me;
-            return for_each_field(
-              msg, [&](std::string_view mk, od::value& mv) -> error_code {
-                if (mk == "content") {
-                  std::string_view text;
-                  if (auto te = read_string(mv, text))
-                    return te;
-                  result.text = text;
-                } else if (mk == "tool_calls" && !is_null(mv)) {
-                  std::string_view raw;
-                  if (auto re = read_raw(mv, raw))
-                    return re;
-                  result.tool_calls_json = raw;
-                }
-                return simdjson::SUCCESS;
-              });
+            if (k == "message")
+              return read_message(cv, result, reasoning, calls);
+            return simdjson::SUCCESS;
           });
       });
     });
@@ -378,6 +412,12 @@ bool openai_format::parse_response(std::string& body,
   }
   if (!saw_choice)
     return fail_malformed(result, malformed("no choices", simdjson::SUCCESS));
+  if (!reasoning.empty())
+    result.content.push_back(make_reasoning(std::move(reasoning), "openai"));
+  if (!calls.empty() && result.finish_reason == "stop")
+    result.finish_reason = "tool_calls";
+  for (auto& c : calls)
+    result.content.push_back(std::move(c));
   return true;
 }
 

@@ -42,10 +42,15 @@ class wire_format {
   [[nodiscard]] virtual engine::provider_kind kind() const noexcept = 0;
 
   /// Fills `out` (method, target under `base_path`, content headers, JSON
-  /// body) for `req`; `stream` picks the streaming variant.
-  virtual void build_request(const engine::call_request& req, bool stream,
-                             std::string_view base_path,
-                             http::client_request& out) const = 0;
+  /// body) for `req`; `stream` picks the streaming variant. Returns "" on
+  /// success, else why the call cannot be made in this format, naming the
+  /// field (e.g. "top_k cannot be sent to OpenAI"): the client then fails the
+  /// call with `client_error` and that message, sending nothing. A field is
+  /// never silently dropped.
+  [[nodiscard]] virtual std::string
+  build_request(const engine::call_request& req, bool stream,
+                std::string_view base_path,
+                http::client_request& out) const = 0;
 
   /// Adds `key` the way this API expects it.
   virtual void authorize(std::string_view key,

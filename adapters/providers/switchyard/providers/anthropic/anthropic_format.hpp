@@ -2,16 +2,24 @@
 
 #include "switchyard/providers/wire_format.hpp"
 
+#include <string>
 #include <string_view>
 
 namespace switchyard::providers {
 
-/// Anthropic messages (`POST {base}/v1/messages`). System messages go to
-/// the top-level `system`; `max_tokens` is always sent (the API requires
-/// it); auth is `x-api-key` plus `anthropic-version: 2023-06-01`. Streams
-/// are SSE events message_start, content_block_start/_delta/_stop,
-/// message_delta (stop reason, output usage), message_stop, with `ping`s
-/// and possibly an `error` event.
+/// Anthropic messages (`POST {base}/v1/messages`). Instructions go to the
+/// top-level `system` (as blocks when they carry `cache_control`); turns
+/// are content blocks: text, image, tool_use, tool_result, and thinking /
+/// redacted_thinking written by Anthropic itself. A `tool` message becomes
+/// a user turn of tool_result blocks, merged with the user message after it
+/// (the API wants user and assistant turns to alternate). `max_tokens` is
+/// always sent (the API requires it); auth is `x-api-key` plus
+/// `anthropic-version: 2023-06-01`. Streams are SSE events message_start,
+/// content_block_start/_delta/_stop, message_delta (stop reason, output
+/// usage), message_stop, with `ping`s and possibly an `error` event.
+///
+/// Not expressible, so refused by name: seed, a JSON response_format,
+/// logprobs, reasoning_effort and a strict tool.
 class anthropic_format final : public wire_format {
  public:
   /// The API version this format is written against.
@@ -21,9 +29,10 @@ class anthropic_format final : public wire_format {
     return engine::provider_kind::anthropic;
   }
 
-  void build_request(const engine::call_request& req, bool stream,
-                     std::string_view base_path,
-                     http::client_request& out) const override;
+  [[nodiscard]] std::string
+  build_request(const engine::call_request& req, bool stream,
+                std::string_view base_path,
+                http::client_request& out) const override;
 
   void authorize(std::string_view key,
                  http::header_list& headers) const override;

@@ -8,16 +8,26 @@ namespace switchyard::providers {
 /// OpenAI's roles, `tools` keep OpenAI's shape, top_p is `p`; Bearer auth.
 /// Usage: `billed_units` (what is charged) when present, else `tokens`.
 /// Streams are SSE events message-start, content-start, content-delta,
-/// content-end, tool-call-*, message-end (finish reason and usage).
+/// content-end, tool-plan-delta, tool-call-start/delta/end, message-end
+/// (finish reason and usage).
+///
+/// Tool calls and results keep OpenAI's shapes (`tool_calls`, `role:
+/// "tool"` with `tool_call_id`); images are `image_url` parts (a URL or a
+/// data URL); a schema rides in `response_format.json_schema`; `tool_plan`
+/// comes back as unsigned reasoning named "cohere" and goes back as
+/// `tool_plan` with the calls it preceded. A named tool_choice,
+/// parallel_tool_calls=false, logprobs, reasoning_effort, thinking and an
+/// image in a tool result cannot be carried and fail the call.
 class cohere_format final : public wire_format {
  public:
   engine::provider_kind kind() const noexcept override {
     return engine::provider_kind::cohere;
   }
 
-  void build_request(const engine::call_request& req, bool stream,
-                     std::string_view base_path,
-                     http::client_request& out) const override;
+  [[nodiscard]] std::string
+  build_request(const engine::call_request& req, bool stream,
+                std::string_view base_path,
+                http::client_request& out) const override;
 
   void authorize(std::string_view key,
                  http::header_list& headers) const override;

@@ -2,6 +2,9 @@
 
 #include "switchyard/providers/wire_format.hpp"
 
+#include <string>
+#include <string_view>
+
 namespace switchyard::providers {
 
 /// Gemini `POST {base}/models/{model}:generateContent` and
@@ -12,15 +15,27 @@ namespace switchyard::providers {
 /// the URL, where logs would keep it). A stream is SSE with one
 /// GenerateContentResponse per event and no end marker: the chunk carrying
 /// `finishReason` is the last.
+///
+/// Tool calls are `functionCall` parts sent whole, without ids unless the
+/// API adds one: ids are made up as `call_<n>`, the call's position in the
+/// answer. Results go back as `functionResponse` parts matched by name and
+/// order, so a tool_result needs its tool's name (its own, or the name of
+/// the call with its id earlier in the conversation). A call's thought
+/// signature is kept on its tool_call part and sent back with it.
+///
+/// Not expressible, so refused by name: parallel_tool_calls=false,
+/// logprobs, reasoning_effort, thinking, a strict tool, an image in a tool
+/// result, and an image URL other than gs:// or a Files API URI.
 class gemini_format final : public wire_format {
  public:
   engine::provider_kind kind() const noexcept override {
     return engine::provider_kind::gemini;
   }
 
-  void build_request(const engine::call_request& req, bool stream,
-                     std::string_view base_path,
-                     http::client_request& out) const override;
+  [[nodiscard]] std::string
+  build_request(const engine::call_request& req, bool stream,
+                std::string_view base_path,
+                http::client_request& out) const override;
 
   void authorize(std::string_view key,
                  http::header_list& headers) const override;
@@ -31,7 +46,9 @@ class gemini_format final : public wire_format {
   std::unique_ptr<stream_decoder> make_stream_decoder() const override;
 
   /// STOP -> stop, MAX_TOKENS -> length, SAFETY / RECITATION / BLOCKLIST /
-  /// PROHIBITED_CONTENT / SPII -> content_filter, others -> stop.
+  /// PROHIBITED_CONTENT / SPII / IMAGE_SAFETY -> content_filter,
+  /// MALFORMED_FUNCTION_CALL -> error, others -> stop. A STOP with function
+  /// calls is reported as tool_calls by the caller.
   [[nodiscard]] static std::string_view
   normalize_finish_reason(std::string_view reason) noexcept;
 };

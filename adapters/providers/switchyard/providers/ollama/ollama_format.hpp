@@ -10,15 +10,25 @@ namespace switchyard::providers {
 /// `"done": true`, `done_reason`, `prompt_eval_count` (input tokens) and
 /// `eval_count` (output tokens). No auth unless a key is configured (a
 /// reverse proxy in front), then Bearer.
+///
+/// Images go as base64 `images` (a URL image is refused: the gateway never
+/// fetches one); assistant `tool_calls` carry their arguments as an object;
+/// each tool result is a `role: "tool"` message with `tool_name`; `format`
+/// is "json" or the schema. Ollama sends calls whole and without ids: they
+/// are numbered `call_0`, `call_1`, ... within the answer, and
+/// `message.thinking` comes back as unsigned reasoning. tool_choice other
+/// than auto, parallel_tool_calls=false, logprobs, reasoning_effort and
+/// thinking cannot be carried and fail the call.
 class ollama_format final : public wire_format {
  public:
   engine::provider_kind kind() const noexcept override {
     return engine::provider_kind::ollama;
   }
 
-  void build_request(const engine::call_request& req, bool stream,
-                     std::string_view base_path,
-                     http::client_request& out) const override;
+  [[nodiscard]] std::string
+  build_request(const engine::call_request& req, bool stream,
+                std::string_view base_path,
+                http::client_request& out) const override;
 
   void authorize(std::string_view key,
                  http::header_list& headers) const override;

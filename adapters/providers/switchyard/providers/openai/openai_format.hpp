@@ -8,16 +8,22 @@ namespace switchyard::providers {
 /// OpenRouter, Mistral, LM Studio and vLLM. Bearer auth; streams are SSE
 /// `data:` lines ending in `data: [DONE]`, with
 /// `stream_options.include_usage` asking for a last chunk holding the usage.
-/// `tools` pass through unchanged.
+/// The conversation model is this format's own shape: tool calls go in
+/// `tool_calls`, each tool result in a `role: "tool"` message, images as
+/// `image_url` parts (a URL or a data URL). It cannot carry `top_k`,
+/// Anthropic's `thinking` or an image inside a tool result. Signed
+/// reasoning (another provider's) is dropped; `reasoning_content` from
+/// OpenAI-compatible servers is read back as unsigned reasoning.
 class openai_format final : public wire_format {
  public:
   engine::provider_kind kind() const noexcept override {
     return engine::provider_kind::openai;
   }
 
-  void build_request(const engine::call_request& req, bool stream,
-                     std::string_view base_path,
-                     http::client_request& out) const override;
+  [[nodiscard]] std::string
+  build_request(const engine::call_request& req, bool stream,
+                std::string_view base_path,
+                http::client_request& out) const override;
 
   void authorize(std::string_view key,
                  http::header_list& headers) const override;

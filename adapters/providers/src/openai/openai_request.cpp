@@ -1,0 +1,290 @@
+// The chat completions request, written from the conversation model.
+#include "json_support.hpp"
+#include "switchyard/providers/openai/openai_format.hpp"
+
+namespace switchyard::providers {
+
+using namespace detail;
+
+namespace {
+
+constexpr std::string_view provider_name = "an OpenAI chat completions "
+                                           "upstream";
+
+using engine::message_role;
+using engine::part_kind;
+
+/// Which parts a role may hold here; reasoning is handled apart (dropped:
+/// signed parts belong to their provider, unsigned ones are the model's own).
+bool allowed(message_role role, part_kind kind) noexcept {
+  switch (kind) {
+    case part_kind::text: return true;
+    case part_kind::image: return role == message_role::user;
+    case part_kind::tool_call: return role == message_role::assistant;
+    default: return false;
+  }
+}
+
+/// `content`: a string when the message is at most one text part, else the
+/// parts in order, so several text blocks and images keep their order.
+/// Null for an assistant turn that only calls tools.
+void write_content(engine::json_writer& w, const engine::chat_message& m,
+                   bool has_calls) {
+  std::size_t texts = 0;
+  std::size_t images = 0;
+  for (const auto& p : m.parts) {
+    texts += p.kind == part_kind::text;
+    images += p.kind == part_kind::image;
+  }
+  w.key("content");
+  if (images == 0 && texts <= 1) {
+    if (texts == 0 && has_calls) {
+      w.null();
+      return;
+    }
+    w.value(m.text());
+    return;
+  }
+  w.begin_array();
+  for (const auto& p : m.parts) {
+    if (p.kind == part_kind::text) {
+      w.begin_object();
+      w.field("type", "text");
+      w.field("text", p.text);
+      w.end_object();
+    } else if (p.kind == part_kind::image) {
+      w.begin_object();
+      w.field("type", "image_url");
+      w.key("image_url").begin_object();
+      w.key("url");
+      write_image_url(w, p);
+      if (!p.detail.empty())
+        w.field("detail", p.detail);
+      w.end_object();
+      w.end_object();
+    }
+  }
+  w.end_array();
+}
+
+void write_tool_calls(engine::json_writer& w, const engine::chat_message& m) {
+  w.key("tool_calls").begin_array();
+  for (const auto& p : m.parts) {
+    if (p.kind != part_kind::tool_call)
+      continue;
+    w.begin_object();
+    w.field("id", p.id);
+    w.field("type", "function");
+    w.key("function").begin_object();
+    w.field("name", p.name);
+    w.field("arguments", p.arguments.empty() ? std::string_view{"{}"}
+                                             : std::string_view{p.arguments});
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+}
+
+/// One `role: "tool"` message per result: OpenAI answers one call per
+/// message. Its content is text only. `is_error` has no field in chat
+/// completions: the text the tool wrote is what tells the model.
+std::string write_tool_results(engine::json_writer& w, std::size_t index,
+                               const engine::chat_message& m) {
+  for (const auto& p : m.parts) {
+    if (p.kind != part_kind::tool_result)
+      return misplaced_part(index, m.role, p.kind, provider_name);
+    std::size_t texts = 0;
+    for (const auto& c : p.content) {
+      if (c.kind == part_kind::image)
+        return cannot_express("tool_result image", provider_name,
+                              "a tool result there is text only");
+      if (c.kind != part_kind::text)
+        return misplaced_part(index, m.role, c.kind, provider_name);
+      ++texts;
+    }
+    w.begin_object();
+    w.field("role", "tool");
+    w.field("tool_call_id", p.id);
+    w.key("content");
+    if (texts <= 1) {
+      w.value(joined_text(p.content));
+    } else {
+      w.begin_array();
+      for (const auto& c : p.content) {
+        w.begin_object();
+        w.field("type", "text");
+        w.field("text", c.text);
+        w.end_object();
+      }
+      w.end_array();
+    }
+    w.end_object();
+  }
+  return {};
+}
+
+std::string write_messages(engine::json_writer& w,
+                           const std::vector<engine::chat_message>& messages) {
+  w.key("messages").begin_array();
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const auto& m = messages[i];
+    if (m.role == message_role::tool) {
+      if (auto why = write_tool_results(w, i, m); !why.empty())
+        return why;
+      continue;
+    }
+    bool has_calls = false;
+    for (const auto& p : m.parts) {
+      if (p.kind == part_kind::reasoning)
+        continue;
+      if (!allowed(m.role, p.kind))
+        return misplaced_part(i, m.role, p.kind, provider_name);
+      has_calls = has_calls || p.kind == part_kind::tool_call;
+    }
+    w.begin_object();
+    w.field("role", engine::to_string(m.role));
+    write_content(w, m, has_calls);
+    if (!m.name.empty())
+      w.field("name", m.name);
+    if (has_calls)
+      write_tool_calls(w, m);
+    w.end_object();
+  }
+  w.end_array();
+  return {};
+}
+
+void write_tool_choice(engine::json_writer& w, const engine::tool_choice& c) {
+  switch (c.mode) {
+    case engine::tool_choice_mode::unset: return;
+    case engine::tool_choice_mode::auto_:
+      w.field("tool_choice", "auto");
+      return;
+    case engine::tool_choice_mode::none: w.field("tool_choice", "none"); return;
+    case engine::tool_choice_mode::required:
+      w.field("tool_choice", "required");
+      return;
+    case engine::tool_choice_mode::named:
+      w.key("tool_choice").begin_object();
+      w.field("type", "function");
+      w.key("function").begin_object();
+      w.field("name", c.name);
+      w.end_object();
+      w.end_object();
+      return;
+  }
+}
+
+std::string write_response_format(engine::json_writer& w,
+                                  const engine::response_format& f) {
+  using engine::response_format_kind;
+  if (f.kind == response_format_kind::unset)
+    return {};
+  w.key("response_format").begin_object();
+  switch (f.kind) {
+    case response_format_kind::text: w.field("type", "text"); break;
+    case response_format_kind::json_object:
+      w.field("type", "json_object");
+      break;
+    case response_format_kind::json_schema:
+      if (!f.schema.empty() && !is_json_object(f.schema))
+        return "response_format.json_schema.schema is not a JSON object";
+      w.field("type", "json_schema");
+      w.key("json_schema").begin_object();
+      // OpenAI requires a name; callers of other APIs may not give one.
+      w.field("name", f.name.empty() ? std::string_view{"response"}
+                                     : std::string_view{f.name});
+      if (!f.description.empty())
+        w.field("description", f.description);
+      if (!f.schema.empty())
+        w.key("schema").raw(f.schema);
+      if (f.strict)
+        w.field("strict", *f.strict);
+      w.end_object();
+      break;
+    case response_format_kind::unset: break;
+  }
+  w.end_object();
+  return {};
+}
+
+std::string write_options(engine::json_writer& w,
+                          const engine::request_options& o) {
+  if (!o.tools.empty()) {
+    w.key("tools");
+    if (auto why = write_function_tools(w, o.tools, true, true); !why.empty())
+      return why;
+  }
+  write_tool_choice(w, o.choice);
+  if (o.parallel_tool_calls)
+    w.field("parallel_tool_calls", *o.parallel_tool_calls);
+  if (auto why = write_response_format(w, o.format); !why.empty())
+    return why;
+  if (o.seed)
+    w.field("seed", *o.seed);
+  if (o.top_p)
+    w.field("top_p", *o.top_p);
+  if (o.logprobs)
+    w.field("logprobs", *o.logprobs);
+  if (o.top_logprobs)
+    w.field("top_logprobs", *o.top_logprobs);
+  if (!o.reasoning_effort.empty())
+    w.field("reasoning_effort", o.reasoning_effort);
+  if (!o.user.empty())
+    w.field("user", o.user);
+  return {};
+}
+
+} // namespace
+
+std::string openai_format::build_request(const engine::call_request& req,
+                                         bool stream,
+                                         std::string_view base_path,
+                                         http::client_request& out) const {
+  const auto& o = req.options;
+  if (o.top_k)
+    return cannot_express("top_k", provider_name);
+  if (o.thinking_budget)
+    return cannot_express("thinking", provider_name,
+                          "use reasoning_effort instead");
+  begin_json_post(out, std::string{base_path} + "/chat/completions", stream);
+  engine::json_writer w{out.body};
+  w.begin_object();
+  w.field("model", req.upstream_model);
+  if (auto why = write_messages(w, req.messages); !why.empty())
+    return why;
+  if (auto why = write_options(w, o); !why.empty())
+    return why;
+  if (req.temperature)
+    w.field("temperature", *req.temperature);
+  w.field(uses_max_completion_tokens(req.upstream_model)
+            ? "max_completion_tokens"
+            : "max_tokens",
+          req.max_tokens);
+  if (!req.stop.empty())
+    write_string_array(w, "stop", req.stop);
+  if (stream) {
+    w.field("stream", true);
+    // Usage on streams too, so a streamed call's cost is real.
+    w.key("stream_options").begin_object();
+    w.field("include_usage", true);
+    w.end_object();
+  }
+  w.end_object();
+  return {};
+}
+
+void openai_format::authorize(std::string_view key,
+                              http::header_list& headers) const {
+  headers.push_back({"Authorization", "Bearer " + std::string{key}});
+}
+
+bool openai_format::uses_max_completion_tokens(
+  std::string_view model) noexcept {
+  auto starts = [&](std::string_view p) {
+    return model.substr(0, p.size()) == p;
+  };
+  return starts("o1") || starts("o3") || starts("o4") || starts("gpt-5");
+}
+
+} // namespace switchyard::providers
