@@ -68,6 +68,7 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
                          learning_setup{g.storage, cfg.persisted.cells,
                                         cfg.persisted.experiments,
                                         cfg.persisted.predictor});
+  std::vector<engine::provider_client_ptr> clients;
   for (std::size_t p = 0; p < reg.providers.size(); ++p) {
     auto provider = static_cast<std::uint16_t>(p);
     auto phase_now = std::make_shared<std::atomic<breaker_phase>>(
@@ -78,10 +79,14 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
     engine::provider_client_ptr client;
     if (cfg.make_client)
       client = cfg.make_client(reg.providers[p]);
+    clients.push_back(client);
     g.executors.push_back(
       sys.spawn(executor, ctx, provider, client, g.breakers.back(),
                 std::shared_ptr<const std::atomic<breaker_phase>>{phase_now}));
   }
+  if (cfg.health && cfg.board)
+    g.health = sys.spawn(health, ctx, *cfg.health, std::move(clients),
+                         g.scorer, g.breakers, cfg.board);
   g.judge = sys.spawn(judge, ctx, g.executors);
   auto coordinator_ledger = cfg.wrap_ledger ? cfg.wrap_ledger(g.ledger)
                                             : g.ledger;
@@ -119,6 +124,7 @@ void actor_graph::stop() {
     bye(c);
   coordinators.clear();
   bye(judge);
+  bye(health);
   for (auto& e : executors)
     bye(e);
   for (auto& b : breakers)

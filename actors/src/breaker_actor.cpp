@@ -70,6 +70,11 @@ breaker(breaker_actor::stateful_pointer<breaker_state> self,
       if (ok ? core.on_success(now) : core.on_failure(now))
         publish(self);
     },
+    [self](probe_atom, bool ok) {
+      auto& core = self->state.core;
+      if (ok ? core.on_probe_success() : core.on_failure(self->clock().now()))
+        publish(self);
+    },
     [self](poll_atom) {
       if (self->state.core.poll(self->clock().now()))
         publish(self);

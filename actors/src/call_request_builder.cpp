@@ -1,6 +1,23 @@
 #include "switchyard/actors/call_request_builder.hpp"
 
+#include "switchyard/engine/tool_call_ids.hpp"
+
 namespace switchyard::actors {
+
+namespace {
+
+/// Mistral's API takes only 9-character alphanumeric tool-call ids; a
+/// conversation that moved there from another provider carries others.
+/// Rewritten the same way for a call and its result, so they still match.
+void rewrite_ids_for_mistral(std::vector<engine::chat_message>& messages) {
+  for (auto& m : messages)
+    for (auto& p : m.parts)
+      if (p.kind == engine::part_kind::tool_call
+          || p.kind == engine::part_kind::tool_result)
+        p.id = engine::tool_call_ids::alnum9(p.id);
+}
+
+} // namespace
 
 engine::call_request build_call_request(const task_spec& t,
                                         const engine::model_spec& m,
@@ -13,6 +30,8 @@ engine::call_request build_call_request(const task_spec& t,
       engine::chat_message::make(engine::message_role::user, t.text));
   else
     r.messages = t.messages;
+  if (m.provider == "mistral" && engine::holds_tool_calls(r.messages))
+    rewrite_ids_for_mistral(r.messages);
   r.options = t.options;
   r.temperature = t.temperature;
   r.max_tokens = max_tokens;

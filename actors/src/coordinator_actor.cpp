@@ -456,6 +456,11 @@ void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
   r->next_fallback = 0;
   auto& dec = r->decision;
   if (!dec.has_model()) {
+    if (dec.has_note(engine::decision_note::forced_unavailable)) {
+      fail(self, id, error_code::model_unavailable,
+           engine::unavailable_refusal(dec, reg(self)));
+      return;
+    }
     if (dec.has_note(engine::decision_note::forced_cannot_express)) {
       fail(self, id, error_code::invalid_argument,
            engine::forced_refusal(dec, reg(self)));

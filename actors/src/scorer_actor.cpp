@@ -2,6 +2,8 @@
 
 #include "switchyard/actors/task_routing.hpp"
 
+#include <algorithm>
+
 namespace switchyard::actors {
 
 scorer_actor::behavior_type
@@ -20,6 +22,8 @@ scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
       if (st.performance.model_count > 0)
         rs.performance = &st.performance;
       rs.breaker_open = st.breaker_open;
+      rs.provider_unavailable = st.provider_unavailable;
+      rs.model_unavailable = st.model_unavailable;
       rs.budget_remaining = rc.budget_remaining;
       engine::decision d;
       // The prompt's features go with the decision so that feedback can
@@ -42,6 +46,17 @@ scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
     },
     [self](snapshot_atom, predictor_view_ptr& view) {
       self->state.predictor = std::move(view);
+    },
+    [self](avail_atom, availability_update& update) {
+      auto any = [](const std::vector<std::uint8_t>& v) {
+        return std::any_of(v.begin(), v.end(), [](auto b) { return b != 0; });
+      };
+      auto& st = self->state;
+      st.provider_unavailable = any(update.providers)
+                                  ? std::move(update.providers)
+                                  : std::vector<std::uint8_t>{};
+      st.model_unavailable = any(update.models) ? std::move(update.models)
+                                                : std::vector<std::uint8_t>{};
     },
     [self](breaker_atom, const breaker_change& change) {
       auto& open = self->state.breaker_open;

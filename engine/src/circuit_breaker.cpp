@@ -50,6 +50,17 @@ std::optional<breaker_state> circuit_breaker::poll(time_point now) noexcept {
   return state_;
 }
 
+std::optional<breaker_state> circuit_breaker::on_probe_success() noexcept {
+  if (state_ != breaker_state::open)
+    return std::nullopt;
+  // The provider answers again: let calls test it now rather than after the
+  // cooldown, but only calls can close the breaker.
+  state_ = breaker_state::half_open;
+  probe_successes_ = 0;
+  probe_in_flight_ = false;
+  return state_;
+}
+
 bool circuit_breaker::refuses(time_point now) const noexcept {
   switch (state_) {
     case breaker_state::closed:

@@ -55,9 +55,15 @@ request_field_set used_fields(const std::vector<chat_message>& messages,
       add_part_fields(p, out);
   if (!o.tools.empty())
     out.add(request_field::tools);
-  if (o.choice.mode == tool_choice_mode::required
-      || o.choice.mode == tool_choice_mode::named)
+  for (const auto& t : o.tools)
+    if (t.strict.value_or(false))
+      out.add(request_field::tool_strict);
+  if (o.choice.mode == tool_choice_mode::required)
     out.add(request_field::tool_choice_required);
+  if (o.choice.mode == tool_choice_mode::named)
+    out.add(request_field::tool_choice_named);
+  if (o.choice.mode == tool_choice_mode::none && !o.tools.empty())
+    out.add(request_field::tool_choice_none);
   if (o.parallel_tool_calls && !*o.parallel_tool_calls)
     out.add(request_field::parallel_tool_calls_off);
   if (o.format.kind == response_format_kind::json_object)

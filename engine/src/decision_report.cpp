@@ -1,5 +1,6 @@
 #include "switchyard/engine/decision_report.hpp"
 
+#include "switchyard/engine/availability.hpp"
 #include "switchyard/engine/router.hpp"
 
 #include <cmath>
@@ -76,6 +77,22 @@ std::string describe_filter(const filtered_model& f) {
     case filter_reason::below_quality:
       return "predicted quality " + fixed(f.value, 3) + " below the required "
              + fixed(f.limit, 3);
+    case filter_reason::unavailable:
+      switch (static_cast<unavailability>(f.value)) {
+        case unavailability::no_credentials:
+          return "no credentials: its provider's key variable is not set";
+        case unavailability::invalid_config:
+          return "its provider's configuration is unusable (base URL or TLS)";
+        case unavailability::unreachable:
+          return "its local server did not answer the last probe";
+        case unavailability::not_served:
+          return "its local server does not serve it";
+        case unavailability::not_known_yet:
+          return "its local server has not said yet what it serves";
+        case unavailability::none:
+          break;
+      }
+      return "unavailable";
     case filter_reason::cannot_express: {
       auto field = static_cast<std::size_t>(f.value);
       return "its wire format cannot carry `"
@@ -100,6 +117,26 @@ std::string forced_refusal(const decision& d, const registry& reg) {
            + " format) cannot take this request: " + describe_filter(f);
   }
   return "the forced model cannot take this request";
+}
+
+std::string unavailable_refusal(const decision& d, const registry& reg) {
+  if (d.model >= reg.models.size())
+    return "the forced model is not available";
+  const auto& m = reg.models[d.model];
+  const auto& p = reg.providers[m.provider_index];
+  for (const auto& f : d.filtered_out) {
+    if (f.model != d.model || f.reason != filter_reason::unavailable)
+      continue;
+    if (static_cast<unavailability>(f.value) == unavailability::no_credentials)
+      return "The model `" + m.id + "` is not available: provider '" + p.id
+             + "' has no API key (the environment variable " + p.api_key_env
+             + " is not set on the gateway); use \"auto\" or a model from "
+               "GET /v1/models";
+    return "The model `" + m.id + "` is not available: " + describe_filter(f)
+           + " (provider '" + p.id + "'); use \"auto\" or a model from "
+             "GET /v1/models";
+  }
+  return "The model `" + m.id + "` is not available";
 }
 
 std::string rationale(const decision& d, const registry& reg,
@@ -129,6 +166,8 @@ std::string rationale(const decision& d, const registry& reg,
       if (d.has_note(decision_note::unknown_forced_model))
         r += "No decision: force_model names a model that is not in the "
              "registry.";
+      else if (d.has_note(decision_note::forced_unavailable))
+        r += "No decision: " + unavailable_refusal(d, reg) + ".";
       else if (d.has_note(decision_note::forced_cannot_express))
         r += "No decision: " + forced_refusal(d, reg) + ".";
       else if (d.has_note(decision_note::no_local_model))

@@ -324,6 +324,10 @@ void record_inputs(const routing_state& state, task_type type,
         out.performance[m] = *p;
   }
   out.breaker_open.assign(state.breaker_open.begin(), state.breaker_open.end());
+  out.provider_unavailable.assign(state.provider_unavailable.begin(),
+                                  state.provider_unavailable.end());
+  out.model_unavailable.assign(state.model_unavailable.begin(),
+                               state.model_unavailable.end());
   out.budget_remaining = state.budget_remaining;
   out.provider_share.assign(state.provider_share.begin(),
                             state.provider_share.end());
@@ -341,6 +345,8 @@ routing_state replay_state(const routing_inputs& in, task_type type,
     state.performance = &table;
   }
   state.breaker_open = in.breaker_open;
+  state.provider_unavailable = in.provider_unavailable;
+  state.model_unavailable = in.model_unavailable;
   state.budget_remaining = in.budget_remaining;
   state.provider_share = in.provider_share;
   state.predicted_success = in.predicted_success;
@@ -435,6 +441,16 @@ void router::route(const route_request& req, const routing_state& state,
     }
     if (contains(req.exclude, idx)) {
       reject(filter_reason::excluded);
+      continue;
+    }
+    if (m.provider_index < state.provider_unavailable.size()
+        && state.provider_unavailable[m.provider_index]) {
+      reject(filter_reason::unavailable,
+             state.provider_unavailable[m.provider_index]);
+      continue;
+    }
+    if (i < state.model_unavailable.size() && state.model_unavailable[i]) {
+      reject(filter_reason::unavailable, state.model_unavailable[i]);
       continue;
     }
     if (m.provider_index < state.breaker_open.size()
@@ -574,6 +590,13 @@ void router::route(const route_request& req, const routing_state& state,
       out.add_note(decision_note::unknown_forced_model);
       return;
     }
+    for (const auto& f : out.filtered_out)
+      if (f.model == *idx && f.reason == filter_reason::unavailable) {
+        // Nothing can answer for it: say why (the missing key variable).
+        out.add_note(decision_note::forced_unavailable);
+        out.model = *idx;
+        return;
+      }
     for (const auto& f : out.filtered_out)
       if (f.model == *idx
           && (f.reason == filter_reason::missing_capability

@@ -6,9 +6,18 @@ bool wire_expresses(provider_kind kind, request_field field) noexcept {
   using f = request_field;
   switch (field) {
     case f::tools:
-    case f::tool_choice_required:
     case f::image_base64:
       return true;
+    case f::tool_choice_required:
+    case f::tool_choice_none:
+      // Ollama's /api/chat has no tool_choice.
+      return kind != provider_kind::ollama;
+    case f::tool_strict:
+      // OpenAI's strict function calling, Cohere's strict_tools.
+      return kind == provider_kind::openai || kind == provider_kind::cohere;
+    case f::tool_choice_named:
+      // Cohere v2 has REQUIRED and NONE only.
+      return kind != provider_kind::ollama && kind != provider_kind::cohere;
     case f::parallel_tool_calls_off:
       // OpenAI's parallel_tool_calls, Anthropic's disable_parallel_tool_use.
       return kind == provider_kind::openai || kind == provider_kind::anthropic;
@@ -48,6 +57,7 @@ capability_set required_capabilities(request_field_set used) noexcept {
   capability_set caps;
   if (used.has(request_field::tools)
       || used.has(request_field::tool_choice_required)
+      || used.has(request_field::tool_choice_named)
       || used.has(request_field::parallel_tool_calls_off))
     caps.add(capability::tools);
   if (used.has(request_field::image_url)

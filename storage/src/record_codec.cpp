@@ -127,6 +127,15 @@ std::optional<double> get_opt_f64(byte_reader& r) {
 
 // -- task_spec ----------------------------------------------------------------
 
+void put_bytes(byte_writer& w, const std::vector<std::uint8_t>& v) {
+  w.string({reinterpret_cast<const char*>(v.data()), v.size()});
+}
+
+std::vector<std::uint8_t> get_bytes(byte_reader& r) {
+  auto s = r.string();
+  return {s.begin(), s.end()};
+}
+
 // -- conversations ------------------------------------------------------------
 
 void put(byte_writer& w, const engine::content_part& p) {
@@ -529,7 +538,7 @@ void get(byte_reader& r, attempt_record& a) {
 
 /// error_code has no names array; its last value bounds the range.
 constexpr std::size_t error_code_count
-  = static_cast<std::size_t>(error_code::corrupt_data) + 1;
+  = static_cast<std::size_t>(error_code::model_unavailable) + 1;
 
 } // namespace
 
@@ -564,8 +573,13 @@ std::string encode_decision(const decision_record& rec) {
   w.varint(rec.attempts.size());
   for (const auto& a : rec.attempts)
     put(w, a);
-  // Added after version 1 shipped: the conversation, in full.
+  // Added after version 1 shipped: the conversation, in full, then each
+  // round's provider and model availability.
   put_conversation(w, rec.task);
+  for (const auto& round : rec.rounds) {
+    put_bytes(w, round.decision.inputs.provider_unavailable);
+    put_bytes(w, round.decision.inputs.model_unavailable);
+  }
   return out;
 }
 
@@ -608,6 +622,11 @@ caf::expected<decision_record> decode_decision(std::string_view value) {
     get(r, a);
   if (r.ok() && !r.at_end())
     get_conversation(r, rec.task);
+  if (r.ok() && !r.at_end())
+    for (auto& round : rec.rounds) {
+      round.decision.inputs.provider_unavailable = get_bytes(r);
+      round.decision.inputs.model_unavailable = get_bytes(r);
+    }
   if (auto err = check_end(r, what))
     return std::move(*err);
   return rec;

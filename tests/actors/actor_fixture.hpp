@@ -53,6 +53,12 @@ struct actor_fixture {
   std::int64_t wall_epoch_ms = 1'750'000'000'000;
   /// Whether the graph runs the per-prompt success predictor.
   bool predictor_enabled = true;
+  /// Health checks and discovery (the health actor); none: off.
+  std::optional<actors::health_config> health;
+  std::shared_ptr<actors::availability_board> board
+    = std::make_shared<actors::availability_board>();
+  /// Called for each fake as it is made, before the graph starts.
+  std::function<void(const std::string&, fake_provider&)> on_fake;
 
   test_config cfg;
   caf::actor_system sys{cfg};
@@ -88,9 +94,13 @@ struct actor_fixture {
       gc.persisted = std::move(*persisted);
       gc.detach_storage = false;
     }
+    gc.health = health;
+    gc.board = board;
     gc.make_client = [this](const engine::provider_spec& p) {
       auto f = std::make_shared<fake_provider>([this] { return now(); });
       fakes[p.id] = f;
+      if (on_fake)
+        on_fake(p.id, *f);
       return f;
     };
     graph = actors::spawn_actor_graph(sys, gc);

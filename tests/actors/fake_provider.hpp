@@ -60,6 +60,14 @@ public:
     return call(std::move(req), std::move(done));
   }
 
+  /// Answers a model listing at once with `listing` (a health probe).
+  engine::call_handle_ptr list_models(std::chrono::milliseconds,
+                                      listing_fn done) override {
+    ++listings;
+    done(listing);
+    return nullptr;
+  }
+
   /// Completes every call that is due (or cancelled), in start order.
   std::size_t complete_due() {
     std::size_t n = 0;
@@ -114,6 +122,10 @@ public:
   }
 
   script_fn script;
+  /// What a health probe hears; by default, a server that answers and
+  /// serves nothing in particular.
+  engine::model_listing listing{true, 200, {}, {}};
+  std::size_t listings = 0;
   std::function<std::chrono::steady_clock::duration(const engine::call_request&)>
     latency_for;
   std::chrono::steady_clock::duration latency_default{};

@@ -184,3 +184,22 @@ TEST_CASE("poll moves an open breaker to half-open once the cooldown is over",
   CHECK_FALSE(b.try_acquire(t.now + 60s));
   CHECK_FALSE(b.poll(t.now + 61s));
 }
+
+TEST_CASE("a successful health probe moves an open breaker to half-open, "
+          "never to closed", "[breaker]") {
+  breaker_config cfg;
+  cfg.consecutive_failures = 2;
+  cfg.cooldown = 30s;
+  circuit_breaker b{cfg};
+  time_point t{};
+  CHECK_FALSE(b.on_probe_success());
+  CHECK(b.state() == breaker_state::closed);
+  (void) b.on_failure(t);
+  // A failed probe counts like a failed call.
+  CHECK(b.on_failure(t) == breaker_state::open);
+  CHECK(b.refuses(t + 1s));
+  CHECK(b.on_probe_success() == breaker_state::half_open);
+  CHECK_FALSE(b.refuses(t + 1s));
+  CHECK_FALSE(b.on_probe_success());
+  CHECK(b.state() == breaker_state::half_open);
+}

@@ -70,12 +70,15 @@ TEST_CASE("a conversation says which fields it uses", "[conversation]") {
   o.parallel_tool_calls = false;
   o.choice.mode = tool_choice_mode::required;
   o.thinking_budget = 1024;
+  CHECK(used_fields({}, o).has(request_field::tool_choice_required));
+  o.choice.mode = tool_choice_mode::named;
   used = used_fields({}, o);
   CHECK(used.has(request_field::json_schema));
   CHECK(used.has(request_field::seed));
   CHECK(used.has(request_field::top_k));
   CHECK(used.has(request_field::parallel_tool_calls_off));
-  CHECK(used.has(request_field::tool_choice_required));
+  CHECK(used.has(request_field::tool_choice_named));
+  CHECK_FALSE(used.has(request_field::tool_choice_required));
   CHECK(used.has(request_field::thinking));
   CHECK(required_capabilities(used).has(capability::json));
   o.parallel_tool_calls = true;
@@ -124,6 +127,12 @@ TEST_CASE("wire formats say what they can carry", "[conversation]") {
   CHECK(wire_expresses(provider_kind::ollama, request_field::image_base64));
   CHECK_FALSE(wire_expresses(provider_kind::openai, request_field::top_k));
   CHECK(wire_expresses(provider_kind::anthropic, request_field::thinking));
+  CHECK_FALSE(wire_expresses(provider_kind::ollama,
+                             request_field::tool_choice_required));
+  CHECK(wire_expresses(provider_kind::cohere,
+                       request_field::tool_choice_required));
+  CHECK_FALSE(wire_expresses(provider_kind::cohere,
+                             request_field::tool_choice_named));
   request_field_set used;
   used.add(request_field::tools).add(request_field::seed);
   CHECK(first_unexpressible(provider_kind::anthropic, used)

@@ -4,6 +4,7 @@
 
 #include "switchyard/actors/breaker_history.hpp"
 #include "switchyard/actors/coordinator_actor.hpp"
+#include "switchyard/actors/health_actor.hpp"
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/engine/provider_client.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
@@ -64,6 +65,12 @@ struct actor_graph_config {
   bool detach_storage = true;
   /// Where the breakers record their transitions; may be null.
   std::shared_ptr<breaker_history> breaker_log;
+  /// Health checks and local model discovery (the health actor); none:
+  /// every provider counts as available and nothing is probed.
+  std::optional<health_config> health;
+  /// Where the health actor publishes what it knows; required with
+  /// `health`.
+  std::shared_ptr<availability_board> board;
 };
 
 /// Every actor of one runtime, wired together.
@@ -78,6 +85,8 @@ struct actor_graph {
   /// By provider index.
   std::vector<breaker_actor> breakers;
   std::vector<executor_actor> executors;
+  /// Null unless actor_graph_config::health was set.
+  health_actor health;
   /// The first coordinator; all of them are in `coordinators`.
   coordinator_actor coordinator;
   std::vector<coordinator_actor> coordinators;

@@ -14,6 +14,10 @@ struct scorer_state {
   engine::performance_table performance;
   /// Per provider: non-zero while its breaker is open.
   std::vector<std::uint8_t> breaker_open;
+  /// engine::unavailability per provider and per model; both empty while
+  /// everything is available (the common case costs the router nothing).
+  std::vector<std::uint8_t> provider_unavailable;
+  std::vector<std::uint8_t> model_unavailable;
   /// The success predictor as learning last published it; null until then
   /// (and always without a predictor).
   predictor_view_ptr predictor;

@@ -50,6 +50,12 @@ public:
   /// Whether a call asked for now would be refused, without changing state.
   [[nodiscard]] bool refuses(time_point now) const noexcept;
 
+  /// A health probe (the provider's models endpoint) succeeded: an open
+  /// breaker moves to half_open at once, never straight to closed. A failed
+  /// probe is reported with on_failure, like a failed call. Returns the new
+  /// state when it changed.
+  std::optional<breaker_state> on_probe_success() noexcept;
+
   /// Reports a call's outcome. Returns the new state when it changed.
   std::optional<breaker_state> on_success(time_point now) noexcept;
   std::optional<breaker_state> on_failure(time_point now) noexcept;

@@ -222,6 +222,12 @@ enum class request_field : std::uint8_t {
   reasoning_effort,
   thinking,
   tool_result_image,
+  /// tool_choice naming one tool (tool_choice_required is "must call one").
+  tool_choice_named,
+  /// tool_choice none while tools are offered.
+  tool_choice_none,
+  /// strict: true on a tool definition (schema-exact arguments).
+  tool_strict,
 };
 
 inline constexpr std::string_view request_field_names[] = {
@@ -229,7 +235,8 @@ inline constexpr std::string_view request_field_names[] = {
   "image_url",       "image (base64)",     "response_format.json_object",
   "response_format.json_schema", "seed",    "top_k",
   "logprobs",        "reasoning_effort",   "thinking",
-  "tool_result image"};
+  "tool_result image", "tool_choice (a named tool)", "tool_choice none",
+  "tools[].strict"};
 
 inline constexpr std::size_t request_field_count
   = sizeof(request_field_names) / sizeof(request_field_names[0]);

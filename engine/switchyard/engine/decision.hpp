@@ -33,13 +33,17 @@ enum class filter_reason : std::uint8_t {
   /// The provider's wire format cannot carry a field the request uses;
   /// `value` is the engine::request_field.
   cannot_express,
+  /// The model or its provider cannot answer now: `value` is the
+  /// engine::unavailability (no credentials, not served, ...).
+  unavailable,
 };
 
-inline constexpr std::array<std::string_view, 12> filter_reason_names{
+inline constexpr std::array<std::string_view, 13> filter_reason_names{
   "disabled",        "experimental",       "excluded",
   "breaker_open",    "escalated",          "missing_capability",
   "context_too_small", "over_latency",     "over_budget",
-  "budget_exhausted", "below_quality",     "cannot_express"};
+  "budget_exhausted", "below_quality",     "cannot_express",
+  "unavailable"};
 
 [[nodiscard]] constexpr std::string_view to_string(filter_reason r) noexcept {
   return filter_reason_names[static_cast<std::size_t>(r)];
@@ -136,6 +140,9 @@ enum class decision_note : std::uint16_t {
   /// wire format cannot carry): refused, never sent without the field;
   /// `decision::model` names it though the rule is none.
   forced_cannot_express = 1u << 11,
+  /// The forced model cannot answer now (no key for its provider, not
+  /// served); `decision::model` names it though the rule is none.
+  forced_unavailable = 1u << 12,
 };
 
 struct ensemble_plan {

@@ -19,6 +19,11 @@ namespace switchyard::engine {
 /// Why a model was filtered out, in words: "max cost $0.117 over the $0.100 cap".
 [[nodiscard]] std::string describe_filter(const filtered_model& f);
 
+/// Why a forced model cannot answer now (decision_note::forced_unavailable):
+/// names the model and, for a missing key, the environment variable.
+[[nodiscard]] std::string unavailable_refusal(const decision& d,
+                                              const registry& reg);
+
 /// Why a forced model was refused (decision_note::forced_cannot_express):
 /// names the model, its format and the field or capability.
 [[nodiscard]] std::string forced_refusal(const decision& d,

@@ -51,6 +51,11 @@ struct routing_state {
   const performance_table* performance = nullptr;
   /// One flag per provider: non-zero when its breaker refuses calls.
   std::span<const std::uint8_t> breaker_open;
+  /// Per provider and per model, an engine::unavailability: non-zero when
+  /// it cannot answer now (no key, not served by its local server, ...).
+  /// Empty spans: everything is available.
+  std::span<const std::uint8_t> provider_unavailable;
+  std::span<const std::uint8_t> model_unavailable;
   /// What is left of the caller's budget (key, day and global combined);
   /// none when unlimited.
   std::optional<usd_nanos> budget_remaining;

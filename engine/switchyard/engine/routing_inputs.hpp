@@ -25,6 +25,10 @@ struct routing_inputs {
   std::vector<double> provider_share;
   /// Per-prompt success predictions per model; empty when there were none.
   std::vector<success_estimate> predicted_success;
+  /// Per provider and per model: an engine::unavailability (0: available);
+  /// empty when everything was.
+  std::vector<std::uint8_t> provider_unavailable;
+  std::vector<std::uint8_t> model_unavailable;
 
   void clear() noexcept {
     recorded = false;
@@ -33,6 +37,8 @@ struct routing_inputs {
     budget_remaining.reset();
     provider_share.clear();
     predicted_success.clear();
+    provider_unavailable.clear();
+    model_unavailable.clear();
   }
 };
 

@@ -27,13 +27,17 @@ using scorer_actor = caf::typed_actor<
   caf::reacts_to<snapshot_atom, engine::performance_table>,
   // The success predictor's weights, when they changed.
   caf::reacts_to<snapshot_atom, predictor_view_ptr>,
-  caf::reacts_to<breaker_atom, breaker_change>>;
+  caf::reacts_to<breaker_atom, breaker_change>,
+  // What can answer now (keys, local discovery, health probes).
+  caf::reacts_to<avail_atom, availability_update>>;
 
 /// One per provider. `acquire` asks to make a call now; `report` gives its
 /// outcome (true = the provider behaved).
 using breaker_actor = caf::typed_actor<
   caf::replies_to<acquire_atom>::with<bool>,
   caf::reacts_to<report_atom, bool>,
+  // A health probe's outcome (true = the provider answered).
+  caf::reacts_to<probe_atom, bool>,
   caf::reacts_to<poll_atom>,
   caf::replies_to<state_atom>::with<breaker_change>,
   // Clustering: report opens caused here to this actor; open because a

@@ -10,6 +10,7 @@
 #include "switchyard/engine/learning.hpp"
 #include "switchyard/engine/performance.hpp"
 #include "switchyard/engine/provider_call.hpp"
+#include "switchyard/engine/provider_client.hpp"
 #include "switchyard/engine/sparse_feature.hpp"
 #include "switchyard/messages/optional_field.hpp"
 
@@ -60,6 +61,12 @@ typename Inspector::result_type inspect(Inspector& f, request_options& x) {
   return f(caf::meta::type_name("request_options"), x.tools, x.choice,
            parallel, x.format, seed, top_p, top_k, logprobs, top_logprobs,
            x.reasoning_effort, thinking, x.user, x.system_cache_control);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, model_listing& x) {
+  return f(caf::meta::type_name("model_listing"), x.reached, x.http_status,
+           x.models, x.error_message);
 }
 
 template <class Inspector>

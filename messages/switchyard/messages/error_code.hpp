@@ -28,6 +28,9 @@ enum class error_code : std::uint8_t {
   /// A stored value could not be decoded: damaged, or written by a newer
   /// build in an encoding version this one does not know.
   corrupt_data,
+  /// The model exists but cannot answer now (its provider has no key, or
+  /// its local server does not serve it): the operator's configuration.
+  model_unavailable,
 };
 
 [[nodiscard]] constexpr std::string_view to_string(error_code c) noexcept {
@@ -42,6 +45,7 @@ enum class error_code : std::uint8_t {
     case error_code::storage_failure: return "storage_failure";
     case error_code::not_found: return "not_found";
     case error_code::corrupt_data: return "corrupt_data";
+    case error_code::model_unavailable: return "model_unavailable";
   }
   return "unknown";
 }

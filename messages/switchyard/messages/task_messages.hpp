@@ -318,6 +318,21 @@ typename Inspector::result_type inspect(Inspector& f, breaker_change& x) {
            x.reopens_at_ns, x.trips);
 }
 
+// -- availability ----------------------------------------------------------------
+
+/// What can answer now, per provider and per model (engine::unavailability
+/// codes, 0 = available), pushed to the scorer when it changes.
+struct availability_update {
+  std::vector<std::uint8_t> providers;
+  std::vector<std::uint8_t> models;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, availability_update& x) {
+  return f(caf::meta::type_name("availability_update"), x.providers,
+           x.models);
+}
+
 // -- budgets ---------------------------------------------------------------------
 
 /// Asks to reserve a worst-case cost in every scope of a task: its key's
