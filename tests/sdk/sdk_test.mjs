@@ -4,54 +4,22 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import readline from 'node:readline';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
+import { adminKey, startFleet } from './fleet.mjs';
 
-const binary = process.env.SWITCHYARD_BINARY;
-const adminKey = 'sk-admin-sdk-test';
-const children = [];
-
-function start(args, env) {
-  const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  child.stderr.resume();
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout });
-    lines.once('line', (line) => resolve(Number(line.split(':').pop())));
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}`)));
-  });
-}
-
+let fleet;
 let openai;
 let anthropic;
 
 before(async () => {
-  assert.ok(binary, 'SWITCHYARD_BINARY must name the switchyard executable');
-  const simPort = await start(
-    ['sim-upstream', '--listen', '127.0.0.1:0', '--zero-delay'], process.env);
-  const base = `http://127.0.0.1:${simPort}`;
-  const env = {
-    ...process.env,
-    OPENAI_BASE_URL: `${base}/v1`, MISTRAL_BASE_URL: `${base}/v1`,
-    LMSTUDIO_BASE_URL: `${base}/v1`, OPENROUTER_BASE_URL: `${base}/v1`,
-    ANTHROPIC_BASE_URL: base, GEMINI_BASE_URL: `${base}/v1beta`,
-    COHERE_BASE_URL: `${base}/v2`, OLLAMA_BASE_URL: base,
-    OPENAI_API_KEY: 'x', ANTHROPIC_API_KEY: 'x', GEMINI_API_KEY: 'x',
-    MISTRAL_API_KEY: 'x', COHERE_API_KEY: 'x', OPENROUTER_API_KEY: 'x',
-    SWITCHYARD_ADMIN_KEY: adminKey,
-  };
-  const port = await start(['serve', '--listen', '127.0.0.1:0'], env);
-  const url = `http://127.0.0.1:${port}`;
+  fleet = await startFleet();
   // No retries: a dropped connection is a failure, not something to hide.
-  openai = new OpenAI({ apiKey: adminKey, baseURL: `${url}/v1`, maxRetries: 0 });
-  anthropic = new Anthropic({ apiKey: adminKey, baseURL: url, maxRetries: 0 });
+  openai = new OpenAI({ apiKey: adminKey, baseURL: `${fleet.gatewayUrl}/v1`, maxRetries: 0 });
+  anthropic = new Anthropic({ apiKey: adminKey, baseURL: fleet.gatewayUrl, maxRetries: 0 });
 });
 
-after(() => {
-  for (const c of children) c.kill('SIGTERM');
-});
+after(() => fleet?.stop());
 
 test('OpenAI SDK: chat completion with model auto', async () => {
   const { data, response } = await openai.chat.completions
