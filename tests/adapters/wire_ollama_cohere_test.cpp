@@ -25,6 +25,20 @@ std::vector<std::size_t> feed_each(providers::stream_decoder& d,
   return seen;
 }
 
+/// The shared tool loop without its strict tool, which Ollama refuses.
+engine::call_request ollama_loop() {
+  auto req = tool_loop_request();
+  req.options.tools[0].strict.reset();
+  return req;
+}
+
+/// The shared tool loop with its first result (for call_a) failed.
+engine::call_request failed_result_loop() {
+  auto req = tool_loop_request();
+  req.messages[3].parts[0].is_error = true;
+  return req;
+}
+
 std::string cohere_event(std::string_view type, std::string_view json) {
   return "event: " + std::string{type} + "\ndata: " + std::string{json}
          + "\n\n";
@@ -36,7 +50,7 @@ std::string cohere_event(std::string_view type, std::string_view json) {
 
 TEST_CASE("ollama: a two-turn tool loop, arguments as objects", "[wire]") {
   providers::ollama_format f;
-  auto req = tool_loop_request();
+  auto req = ollama_loop();
   req.messages[0].role = engine::message_role::developer;
   req.options.format = weather_schema();
   req.options.top_k = 20;
@@ -82,7 +96,7 @@ TEST_CASE("ollama: a two-turn tool loop, arguments as objects", "[wire]") {
 
 TEST_CASE("ollama: images go as base64; a URL image is refused", "[wire]") {
   providers::ollama_format f;
-  auto req = tool_loop_request();
+  auto req = ollama_loop();
   auto data_url = image_base64();
   data_url.url = "data:image/jpeg;base64,/9j/4AAQ";
   data_url.data.clear();
@@ -104,7 +118,7 @@ TEST_CASE("ollama: images go as base64; a URL image is refused", "[wire]") {
 TEST_CASE("ollama: what /api/chat cannot carry is refused, named", "[wire]") {
   providers::ollama_format f;
   auto refused = [&](auto change) {
-    auto req = tool_loop_request();
+    auto req = ollama_loop();
     change(req);
     return build_refused(f, req);
   };
@@ -138,10 +152,33 @@ TEST_CASE("ollama: what /api/chat cannot carry is refused, named", "[wire]") {
   CHECK(why.find("arguments") != std::string::npos);
   CHECK(why.find("call_a") != std::string::npos);
   // tool_choice auto is what Ollama does anyway.
-  auto req = tool_loop_request();
+  auto req = ollama_loop();
   req.options.choice.mode = engine::tool_choice_mode::auto_;
   built_request b;
   build_ok(f, req, false, "", b);
+}
+
+TEST_CASE("ollama: a strict tool is refused, named", "[wire]") {
+  providers::ollama_format f;
+  auto req = ollama_loop();
+  req.options.tools[1].strict = true;
+  CHECK(build_refused(f, req)
+        == "tools['get_time'].strict cannot be sent to Ollama");
+  req.options.tools[1].strict = false; // unset or false is what Ollama does
+  built_request b;
+  build_ok(f, req, false, "", b);
+  CHECK(b.http.body.find("strict") == std::string::npos);
+}
+
+TEST_CASE("ollama: a failed tool result says so in its text", "[wire]") {
+  providers::ollama_format f;
+  auto req = failed_result_loop();
+  req.options.tools[0].strict.reset();
+  built_request b;
+  build_ok(f, req, false, "", b);
+  auto msgs = b.doc["messages"];
+  CHECK(str(msgs.at(3)["content"]) == "Error: 18C, sunny");
+  CHECK(str(msgs.at(4)["content"]) == "noon"); // the other one did not fail
 }
 
 TEST_CASE("ollama: whole tool calls and thinking are read, with ids",
@@ -252,6 +289,24 @@ TEST_CASE("cohere: a two-turn tool loop with its plan and ids", "[wire]") {
   CHECK(num(b.doc["k"]) == 10);
   CHECK(str(b.doc["stop_sequences"].at(0)) == "END");
   CHECK(flag(b.doc["stream"]));
+}
+
+TEST_CASE("cohere: a failed tool result says so in its text", "[wire]") {
+  providers::cohere_format f;
+  auto req = failed_result_loop();
+  built_request b;
+  build_ok(f, req, false, "/v2", b);
+  auto msgs = b.doc["messages"];
+  CHECK(str(msgs.at(3)["content"]) == "Error: 18C, sunny");
+  CHECK(str(msgs.at(4)["content"]) == "noon");
+  // Several text blocks: the first carries the mark.
+  req.messages[3].parts[0].content.push_back(text_part("wind 3 m/s"));
+  built_request blocks;
+  build_ok(f, req, false, "/v2", blocks);
+  auto content = blocks.doc["messages"].at(3)["content"];
+  REQUIRE(count(content) == 2);
+  CHECK(str(content.at(0)["text"]) == "Error: 18C, sunny");
+  CHECK(str(content.at(1)["text"]) == "wind 3 m/s");
 }
 
 TEST_CASE("cohere: images as image_url parts, by URL or data URL", "[wire]") {

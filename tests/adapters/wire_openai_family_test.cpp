@@ -172,6 +172,26 @@ TEST_CASE("openai: what chat completions cannot carry is refused, named",
            "sent to an OpenAI chat completions upstream");
 }
 
+TEST_CASE("openai: a failed tool result says so in its text", "[wire]") {
+  providers::openai_format f;
+  auto req = tool_loop_request();
+  req.messages[3].parts[1].is_error = true; // call_b's
+  built_request b;
+  build_ok(f, req, false, "/v1", b);
+  auto msgs = b.doc["messages"];
+  CHECK(str(msgs.at(3)["content"]) == "18C, sunny");
+  CHECK(str(msgs.at(4)["tool_call_id"]) == "call_b");
+  CHECK(str(msgs.at(4)["content"]) == "Error: noon");
+  // Several text blocks: the first carries the mark.
+  req.messages[3].parts[1].content.push_back(text_part("clock skewed"));
+  built_request blocks;
+  build_ok(f, req, false, "/v1", blocks);
+  auto content = blocks.doc["messages"].at(4)["content"];
+  REQUIRE(count(content) == 2);
+  CHECK(str(content.at(0)["text"]) == "Error: noon");
+  CHECK(str(content.at(1)["text"]) == "clock skewed");
+}
+
 TEST_CASE("openai: another provider's signed reasoning is not sent", "[wire]") {
   providers::openai_format f;
   auto req = tool_loop_request();

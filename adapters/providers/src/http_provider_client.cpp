@@ -92,7 +92,81 @@ class http_provider_client final
     return start(std::move(req), true, std::move(on_chunk), std::move(done));
   }
 
+  /// GETs the format's models endpoint with the key, within `timeout`
+  /// (connect and total; zero takes the client's defaults). Outcomes: a
+  /// transport failure or a missing key is `reached = false` with the reason
+  /// (no exchange is made without the key); any response is `reached =
+  /// true` with its status; a 2xx gives the names, unless its body is not a
+  /// listing, which leaves `models` empty and says so in `error_message`
+  /// (a non-empty message always means "not a usable listing"). A refused
+  /// key (401, 403) is named as such. Keys never reach a message.
+  engine::call_handle_ptr list_models(std::chrono::milliseconds timeout,
+                                      listing_fn done) override {
+    if (!spec_.api_key_env.empty() && !key_) {
+      engine::model_listing r;
+      r.error_message = prefix_ + "no API key: the environment variable "
+                        + spec_.api_key_env + " is not set";
+      http_.post([done = std::move(done), r = std::move(r)]() mutable {
+        done(std::move(r));
+      });
+      return std::make_shared<http_call_handle>(http::request_handle{});
+    }
+    http::client_request request;
+    format_->build_models_request(base_.path, request);
+    if (key_)
+      format_->authorize(*key_, request.headers);
+    http::request_options opts;
+    bool given = timeout.count() > 0;
+    opts.connect_timeout = given ? timeout : opts_.connect_timeout;
+    opts.first_byte_timeout = given ? timeout : opts_.first_byte_timeout;
+    opts.total_timeout = given ? timeout : opts_.total_timeout;
+    opts.max_body_bytes = opts_.max_body_bytes;
+    http::response_callbacks cb;
+    cb.on_done = [self = shared_from_this(), target = request.target,
+                  done = std::move(done)](http::client_response r) {
+      done(self->read_listing(target, std::move(r)));
+    };
+    return std::make_shared<http_call_handle>(
+      http_.send(base_.origin, std::move(request), opts, std::move(cb)));
+  }
+
  private:
+  /// The listing a finished exchange gives (see list_models).
+  engine::model_listing read_listing(std::string_view target,
+                                     http::client_response r) const {
+    engine::model_listing out;
+    bool success = r.status >= 200 && r.status < 300;
+    if (!r.ok()) {
+      out.error_message = "GET " + std::string{target}
+                          + " failed: " + std::string{http::to_string(r.error)}
+                          + (r.error_detail.empty() ? std::string{}
+                                                    : ": " + r.error_detail);
+    } else if (success) {
+      out.reached = true;
+      out.http_status = r.status;
+      if (!format_->parse_models(r.body, out))
+        out.models.clear();
+    } else {
+      out.reached = true;
+      out.http_status = r.status;
+      auto upstream = upstream_error_message(r.body);
+      out.error_message = "HTTP " + std::to_string(r.status);
+      if ((r.status == 401 || r.status == 403) && key_)
+        out.error_message += ": the key in " + spec_.api_key_env
+                             + " was refused";
+      else if (r.status == 401 || r.status == 403)
+        out.error_message += ": refused, and no key is configured";
+      if (!upstream.empty())
+        out.error_message += ": " + upstream;
+    }
+    if (!out.error_message.empty()) {
+      out.error_message.insert(0, prefix_);
+      if (key_)
+        redact(out.error_message, *key_);
+    }
+    return out;
+  }
+
   engine::call_handle_ptr start(engine::call_request req, bool streaming,
                                 chunk_callback on_chunk, done_callback done) {
     auto state = std::make_shared<call_state>();

@@ -197,6 +197,39 @@ std::string joined_text(const std::vector<engine::content_part>& parts) {
   return out;
 }
 
+std::string tool_result_text(const engine::content_part& result) {
+  auto text = joined_text(result.content);
+  if (result.is_error)
+    text.insert(0, tool_error_prefix);
+  return text;
+}
+
+void write_tool_result_content(engine::json_writer& w,
+                               const engine::content_part& result) {
+  std::size_t texts = 0;
+  for (const auto& c : result.content)
+    texts += c.kind == engine::part_kind::text;
+  if (texts <= 1) {
+    w.value(tool_result_text(result));
+    return;
+  }
+  w.begin_array();
+  bool first = true;
+  for (const auto& c : result.content) {
+    if (c.kind != engine::part_kind::text)
+      continue;
+    w.begin_object();
+    w.field("type", "text");
+    if (first && result.is_error)
+      w.field("text", std::string{tool_error_prefix} + c.text);
+    else
+      w.field("text", c.text);
+    first = false;
+    w.end_object();
+  }
+  w.end_array();
+}
+
 bool split_data_url(std::string_view url, std::string_view& media_type,
                     std::string_view& data) {
   constexpr std::string_view scheme = "data:";

@@ -130,6 +130,22 @@ bool is_signed(const engine::content_part& reasoning) noexcept;
 /// The text parts of `parts`, joined by newlines (as chat_message::text()).
 std::string joined_text(const std::vector<engine::content_part>& parts);
 
+/// What a failed tool result's text starts with in the formats that have no
+/// field for `is_error` (OpenAI chat completions, Cohere v2, Ollama): the
+/// flag is not dropped, the model reads it. Anthropic has `is_error` and
+/// Gemini `response.error`.
+inline constexpr std::string_view tool_error_prefix = "Error: ";
+
+/// A tool_result's text parts joined (as joined_text), prefixed with
+/// tool_error_prefix when the result `is_error`.
+std::string tool_result_text(const engine::content_part& result);
+
+/// Writes a text-only tool_result's `content` as OpenAI and Cohere v2 take
+/// it: a string for at most one text part, else text blocks in order. A
+/// failed result's first text gets tool_error_prefix.
+void write_tool_result_content(engine::json_writer& w,
+                               const engine::content_part& result);
+
 /// Splits `data:<media_type>;base64,<data>`; false for anything else.
 bool split_data_url(std::string_view url, std::string_view& media_type,
                     std::string_view& data);

@@ -1,6 +1,7 @@
 #include "switchyard/providers/ollama/ollama_format.hpp"
 
 #include "json_support.hpp"
+#include "model_listing_support.hpp"
 #include "switchyard/http/ndjson_parser.hpp"
 
 namespace switchyard::providers {
@@ -271,6 +272,17 @@ bool ollama_format::parse_response(std::string& body,
 
 std::unique_ptr<stream_decoder> ollama_format::make_stream_decoder() const {
   return std::make_unique<ollama_stream_decoder>();
+}
+
+void ollama_format::build_models_request(std::string_view base_path,
+                                         http::client_request& out) const {
+  begin_json_get(out, std::string{base_path} + "/api/tags");
+}
+
+bool ollama_format::parse_models(std::string& body,
+                                 engine::model_listing& out) const {
+  // `name`, or `model` from a server that sends only that.
+  return read_model_names(body, {"models", {"name", "model"}, {}}, out);
 }
 
 } // namespace switchyard::providers

@@ -29,6 +29,11 @@ std::string refuse_options(const engine::request_options& o) {
     return cannot_express("reasoning_effort", provider_name);
   if (o.thinking_budget)
     return cannot_express("thinking", provider_name);
+  // Ollama's tools have no `strict`, and its `format` constrains only the
+  // answer's text, not a call's arguments.
+  for (const auto& t : o.tools)
+    if (t.strict && *t.strict)
+      return cannot_express("tools['" + t.name + "'].strict", provider_name);
   return {};
 }
 
@@ -83,7 +88,8 @@ std::string write_tool_calls(engine::json_writer& w,
 }
 
 /// One `role: "tool"` message per result, in order; `tool_name` tells the
-/// model which tool answered (Ollama has no call ids).
+/// model which tool answered (Ollama has no call ids). `is_error` has no
+/// field, so a failed result's text starts with "Error: ".
 std::string write_tool_results(engine::json_writer& w,
                                const std::vector<engine::chat_message>& ms,
                                std::size_t index) {
@@ -98,7 +104,7 @@ std::string write_tool_results(engine::json_writer& w,
                  : misplaced_part(index, m.role, c.kind, provider_name);
     w.begin_object();
     w.field("role", "tool");
-    w.field("content", joined_text(p.content));
+    w.field("content", tool_result_text(p));
     if (auto name = tool_result_name(ms, index, p); !name.empty())
       w.field("tool_name", name);
     w.end_object();

@@ -1,6 +1,7 @@
 #include "switchyard/providers/openai/openai_format.hpp"
 
 #include "json_support.hpp"
+#include "model_listing_support.hpp"
 #include "switchyard/http/sse_parser.hpp"
 
 namespace switchyard::providers {
@@ -423,6 +424,16 @@ bool openai_format::parse_response(std::string& body,
 
 std::unique_ptr<stream_decoder> openai_format::make_stream_decoder() const {
   return std::make_unique<openai_stream_decoder>();
+}
+
+void openai_format::build_models_request(std::string_view base_path,
+                                         http::client_request& out) const {
+  begin_json_get(out, std::string{base_path} + "/models");
+}
+
+bool openai_format::parse_models(std::string& body,
+                                 engine::model_listing& out) const {
+  return read_model_names(body, {"data", {"id"}, {}}, out);
 }
 
 } // namespace switchyard::providers

@@ -87,37 +87,24 @@ void write_tool_calls(engine::json_writer& w, const engine::chat_message& m) {
 
 /// One `role: "tool"` message per result: OpenAI answers one call per
 /// message. Its content is text only. `is_error` has no field in chat
-/// completions: the text the tool wrote is what tells the model.
+/// completions, so a failed result's text starts with "Error: ".
 std::string write_tool_results(engine::json_writer& w, std::size_t index,
                                const engine::chat_message& m) {
   for (const auto& p : m.parts) {
     if (p.kind != part_kind::tool_result)
       return misplaced_part(index, m.role, p.kind, provider_name);
-    std::size_t texts = 0;
     for (const auto& c : p.content) {
       if (c.kind == part_kind::image)
         return cannot_express("tool_result image", provider_name,
                               "a tool result there is text only");
       if (c.kind != part_kind::text)
         return misplaced_part(index, m.role, c.kind, provider_name);
-      ++texts;
     }
     w.begin_object();
     w.field("role", "tool");
     w.field("tool_call_id", p.id);
     w.key("content");
-    if (texts <= 1) {
-      w.value(joined_text(p.content));
-    } else {
-      w.begin_array();
-      for (const auto& c : p.content) {
-        w.begin_object();
-        w.field("type", "text");
-        w.field("text", c.text);
-        w.end_object();
-      }
-      w.end_array();
-    }
+    write_tool_result_content(w, p);
     w.end_object();
   }
   return {};

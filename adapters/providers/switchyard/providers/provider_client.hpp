@@ -32,6 +32,14 @@ using chunk_callback = engine::provider_client::chunk_fn;
 /// **Streams.** `on_chunk` runs for each delta, then `done` with the whole
 /// text, the usage and the cost. A stream that stops without its final event
 /// ends in `call_error::truncated`, never in a clean result.
+///
+/// **Model listings.** `list_models` asks the wire format's models endpoint
+/// with the key (no tokens spent), on the same threads and rules: its
+/// callback runs once, on an I/O thread. A transport failure, a timeout or
+/// a missing key is `reached = false`; any response is `reached = true` with
+/// its status, and 401/403 name the key's variable as refused. A non-empty
+/// `error_message` always means the listing cannot be used, even with a 2xx
+/// (a body that is not a listing).
 class provider_client : public engine::provider_client {
  public:
   /// The provider this client speaks to.

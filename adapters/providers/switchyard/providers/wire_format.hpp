@@ -65,6 +65,21 @@ class wire_format {
 
   [[nodiscard]] virtual std::unique_ptr<stream_decoder>
   make_stream_decoder() const = 0;
+
+  /// Fills `out` with this API's model listing under `base_path`: a GET
+  /// that wants JSON, with the headers the API requires besides the key
+  /// (`authorize` adds that, as for calls). Costs no tokens: the health
+  /// probe and local model discovery use it.
+  virtual void build_models_request(std::string_view base_path,
+                                    http::client_request& out) const = 0;
+
+  /// Appends the model names of a whole 2xx listing body to `out.models`,
+  /// spelled as a registry model's `upstream` would name them. Returns
+  /// false, saying why in `out.error_message` (never quoting more than the
+  /// body's shape), when the body is not this API's listing. May pad `body`
+  /// in place for the parser.
+  virtual bool parse_models(std::string& body,
+                            engine::model_listing& out) const = 0;
 };
 
 /// The format `kind` names.

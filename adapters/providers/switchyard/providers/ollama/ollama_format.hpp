@@ -13,12 +13,18 @@ namespace switchyard::providers {
 ///
 /// Images go as base64 `images` (a URL image is refused: the gateway never
 /// fetches one); assistant `tool_calls` carry their arguments as an object;
-/// each tool result is a `role: "tool"` message with `tool_name`; `format`
-/// is "json" or the schema. Ollama sends calls whole and without ids: they
-/// are numbered `call_0`, `call_1`, ... within the answer, and
-/// `message.thinking` comes back as unsigned reasoning. tool_choice other
-/// than auto, parallel_tool_calls=false, logprobs, reasoning_effort and
-/// thinking cannot be carried and fail the call.
+/// each tool result is a `role: "tool"` message with `tool_name`, and a
+/// failed one, whose `is_error` Ollama has no field for, goes as its text
+/// prefixed with "Error: "; `format` is "json" or the schema. Ollama sends
+/// calls whole and without ids: they are numbered `call_0`, `call_1`, ...
+/// within the answer, and `message.thinking` comes back as unsigned
+/// reasoning. tool_choice other than auto, parallel_tool_calls=false,
+/// logprobs, reasoning_effort, thinking and a strict tool cannot be carried
+/// and fail the call.
+///
+/// The model listing is `GET {base}/api/tags`, answering `{"models":
+/// [{"name", "model"}]}`; names are reported as `name` spells them (with
+/// the tag, e.g. `llama3.2:latest`).
 class ollama_format final : public wire_format {
  public:
   engine::provider_kind kind() const noexcept override {
@@ -37,6 +43,12 @@ class ollama_format final : public wire_format {
                       engine::call_result& result) const override;
 
   std::unique_ptr<stream_decoder> make_stream_decoder() const override;
+
+  void build_models_request(std::string_view base_path,
+                            http::client_request& out) const override;
+
+  bool parse_models(std::string& body,
+                    engine::model_listing& out) const override;
 
   /// stop -> stop, length -> length; a tool call makes it tool_calls.
   [[nodiscard]] static std::string_view

@@ -10,10 +10,16 @@ namespace switchyard::providers {
 /// `stream_options.include_usage` asking for a last chunk holding the usage.
 /// The conversation model is this format's own shape: tool calls go in
 /// `tool_calls`, each tool result in a `role: "tool"` message, images as
-/// `image_url` parts (a URL or a data URL). It cannot carry `top_k`,
+/// `image_url` parts (a URL or a data URL). A tool result's `is_error` has
+/// no field here: a failed result's text goes prefixed with "Error: ", so
+/// the model still learns the call failed. It cannot carry `top_k`,
 /// Anthropic's `thinking` or an image inside a tool result. Signed
 /// reasoning (another provider's) is dropped; `reasoning_content` from
 /// OpenAI-compatible servers is read back as unsigned reasoning.
+///
+/// The model listing is `GET {base}/models` (base ending in `/v1`),
+/// answering `{"data": [{"id"}]}`: OpenAI, OpenRouter, Mistral, LM Studio
+/// and vLLM all serve it.
 class openai_format final : public wire_format {
  public:
   engine::provider_kind kind() const noexcept override {
@@ -32,6 +38,12 @@ class openai_format final : public wire_format {
                       engine::call_result& result) const override;
 
   std::unique_ptr<stream_decoder> make_stream_decoder() const override;
+
+  void build_models_request(std::string_view base_path,
+                            http::client_request& out) const override;
+
+  bool parse_models(std::string& body,
+                    engine::model_listing& out) const override;
 
   /// OpenAI's finish reasons are already the normalised names; legacy
   /// `function_call` becomes `tool_calls`.
