@@ -30,7 +30,9 @@ engine::call_request build_call_request(const task_spec& t,
       engine::chat_message::make(engine::message_role::user, t.text));
   else
     r.messages = t.messages;
-  if (m.provider == "mistral" && engine::holds_tool_calls(r.messages))
+  // Ids made by this very model go back as they came.
+  if (m.provider == "mistral" && t.sticky_model != m.id
+      && engine::holds_tool_calls(r.messages))
     rewrite_ids_for_mistral(r.messages);
   r.options = t.options;
   r.temperature = t.temperature;

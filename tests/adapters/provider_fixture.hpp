@@ -118,8 +118,11 @@ struct provider_fixture {
     engine::call_request req;
     req.model = model_name(kind, outcome);
     req.upstream_model = req.model;
-    req.messages = {{"system", "You are terse."},
-                    {"user", "Say something in lorem ipsum."}};
+    req.messages = {
+      engine::chat_message::make(engine::message_role::system,
+                                 "You are terse."),
+      engine::chat_message::make(engine::message_role::user,
+                                 "Say something in lorem ipsum.")};
     req.max_tokens = outcome == "big" ? 3'000'000 : 64;
     // A hang ends in the first-byte timeout; generating 12 MB takes a
     // while in a sanitizer build.

@@ -154,3 +154,69 @@ TEST_CASE("zero_delay removes delays and faults", "[sim]") {
     CHECK(plan.ttft.count() == 0);
   }
 }
+
+TEST_CASE("sim config: tool_call_rate is read, defaulted and checked",
+          "[sim]") {
+  auto r = parse("version: 1\n"
+                 "defaults:\n"
+                 "  tool_call_rate: 0.25\n"
+                 "models:\n"
+                 "  a: {}\n"
+                 "  b: {tool_call_rate: 1}\n");
+  INFO(all_errors(r));
+  REQUIRE(r.config);
+  CHECK(r.config->models.at("a").tool_call_rate == 0.25);
+  CHECK(r.config->models.at("b").tool_call_rate == 1.0);
+  auto unset = parse("models: {a: {}}\n");
+  REQUIRE(unset.config);
+  CHECK(unset.config->models.at("a").tool_call_rate == 0.0);
+
+  auto bad = parse("version: 1\n"
+                   "models:\n"
+                   "  a:\n"
+                   "    tool_call_rate: 1.5\n"
+                   "  b:\n"
+                   "    tool_call_rate: often\n");
+  REQUIRE_FALSE(bad.config);
+  auto text = all_errors(bad);
+  INFO(text);
+  CHECK(text.find("sim.yaml:4: models.a.tool_call_rate") != std::string::npos);
+  CHECK(text.find("sim.yaml:6: models.b.tool_call_rate") != std::string::npos);
+}
+
+TEST_CASE("sim plans: the tool-call draw comes last and follows the rate",
+          "[sim]") {
+  model_profile never;
+  never.latency = {20, 100};
+  never.output_tokens_min = 10;
+  never.output_tokens_max = 50;
+  never.fault_rates[static_cast<std::size_t>(fault::http_500)] = 0.1;
+  auto half = never;
+  half.tool_call_rate = 0.5;
+  int calls = 0;
+  constexpr int n = 10'000;
+  for (int i = 0; i < n; ++i) {
+    auto a = plan_request(never, 1.0, 42, "m", i, 100);
+    auto b = plan_request(half, 1.0, 42, "m", i, 100);
+    // A rate changes nothing else about the request.
+    CHECK_FALSE(a.calls_tool);
+    CHECK(a.fault == b.fault);
+    CHECK(a.latency == b.latency);
+    CHECK(a.output_tokens == b.output_tokens);
+    CHECK(a.text_seed == b.text_seed);
+    calls += b.calls_tool ? 1 : 0;
+  }
+  CHECK(calls / double{n} == Approx(0.5).margin(0.02));
+  half.tool_call_rate = 1.0;
+  CHECK(plan_request(half, 1.0, 42, "m", 3, 100).calls_tool);
+}
+
+TEST_CASE("sim config: the built-in one offers tool calls at a rate",
+          "[sim]") {
+  auto r = parse_sim_config(default_sim_config_yaml(), default_sim_config_name,
+                            {});
+  REQUIRE(r.config);
+  CHECK(r.config->models.at("gpt-4o").tool_call_rate == 0.5);
+  // Ollama cannot force a call: its model always makes one.
+  CHECK(r.config->models.at("qwen3:1.7b").tool_call_rate == 1.0);
+}

@@ -107,7 +107,8 @@ struct adapters {
     engine::call_request req;
     req.model = reg.providers[index].id + "/" + upstream;
     req.upstream_model = upstream;
-    req.messages = {{"user", "Write a haiku about loopback."}};
+    req.messages = {engine::chat_message::make(
+      engine::message_role::user, "Write a haiku about loopback.")};
     auto promise = std::make_shared<std::promise<engine::call_result>>();
     auto future = promise->get_future();
     auto done = [promise](engine::call_result r) {
@@ -149,18 +150,29 @@ TEST_CASE("sim-upstream serves every wire format on one port",
     CHECK(*limited.retry_after == std::chrono::seconds{3});
   }
 
-  // The stats endpoint counts what happened.
-  std::promise<http::client_response> promise;
-  auto future = promise.get_future();
-  http::response_callbacks cb;
-  cb.on_done = [&promise](http::client_response r) {
-    promise.set_value(std::move(r));
+  auto get = [&](std::string target) {
+    std::promise<http::client_response> promise;
+    auto future = promise.get_future();
+    http::response_callbacks cb;
+    cb.on_done = [&promise](http::client_response r) {
+      promise.set_value(std::move(r));
+    };
+    a.http->send({false, "127.0.0.1", sim.port},
+                 {"GET", std::move(target), {}, {}}, {}, std::move(cb));
+    REQUIRE(future.wait_for(wait_limit) == std::future_status::ready);
+    auto r = future.get();
+    REQUIRE(r.ok());
+    REQUIRE(r.status == 200);
+    return r;
   };
-  a.http->send({false, "127.0.0.1", sim.port}, {"GET", "/sim/stats", {}, {}},
-               {}, std::move(cb));
-  REQUIRE(future.wait_for(wait_limit) == std::future_status::ready);
-  auto stats = future.get();
-  REQUIRE(stats.ok());
+  // The newest request, as received: Ollama's call to the limited model.
+  auto newest = get("/sim/requests?limit=1").body;
+  CHECK(newest.find(R"("seq":15,"format":"ollama","model":"limited",)"
+                    R"("path":"/api/chat","body":{)")
+        != std::string::npos);
+
+  // The stats endpoint counts what happened.
+  auto stats = get("/sim/stats");
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   REQUIRE(parser.parse(stats.body).get(doc) == simdjson::SUCCESS);

@@ -76,6 +76,9 @@ request_plan plan_request(const model_profile& profile, double time_scale,
     plan.hit_limit = true;
   }
   plan.output_tokens = std::max<std::uint32_t>(tokens, 1);
+  // Drawn last, so that configs written before tool calls existed keep
+  // every earlier draw.
+  plan.calls_tool = rng.uniform() < profile.tool_call_rate;
   if (profile.tokens_per_second > 0.0 && time_scale > 0.0)
     plan.per_token = std::chrono::microseconds{
       static_cast<std::int64_t>(1e6 / profile.tokens_per_second * time_scale)};

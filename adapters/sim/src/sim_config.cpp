@@ -28,8 +28,8 @@ using config::yaml_reader;
 constexpr std::array top_keys{"version"sv, "seed"sv,     "time_scale"sv,
                               "hang_ms"sv, "defaults"sv, "models"sv};
 constexpr std::array profile_keys{
-  "latency_ms"sv,    "ttft_ms"sv, "tokens_per_second"sv,
-  "output_tokens"sv, "faults"sv,  "retry_after_s"sv};
+  "latency_ms"sv, "ttft_ms"sv,       "tokens_per_second"sv, "output_tokens"sv,
+  "faults"sv,     "retry_after_s"sv, "tool_call_rate"sv};
 constexpr std::array delay_keys{"p50"sv, "p99"sv};
 constexpr std::array range_keys{"min"sv, "max"sv};
 // fault_names without "none".
@@ -131,6 +131,10 @@ class sim_config_parser {
           p.retry_after_s = static_cast<std::uint32_t>(*v);
       } else if (key == "faults") {
         parse_faults(f, p);
+      } else if (key == "tool_call_rate") {
+        if (auto v = reader_.read_number(f.value, f.field, f.line,
+                                         number_range::closed(0, 1)))
+          p.tool_call_rate = *v;
       }
     }
   }

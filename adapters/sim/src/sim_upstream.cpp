@@ -1,29 +1,30 @@
 #include "switchyard/sim/sim_upstream.hpp"
 
+#include "issued_ids.hpp"
+#include "request_log.hpp"
 #include "sim_replies.hpp"
-#include "switchyard/engine/json_writer.hpp"
+#include "sim_stats.hpp"
 #include "switchyard/http/http_server.hpp"
 #include "switchyard/sim/request_plan.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <map>
+#include <charconv>
 
 namespace switchyard::sim {
 
 namespace {
 
+using detail::model_counters;
 using engine::provider_kind;
 using http::response_writer;
 using std::chrono::microseconds;
 
-/// Counters of one model; the map holding them never changes after start,
-/// so lookups need no lock.
-struct model_counters {
-  /// Numbers requests for `plan_request`.
-  std::atomic<std::uint64_t> next{0};
-  std::array<std::atomic<std::uint64_t>, fault_count> outcomes{};
-};
+/// Tool-call ids remembered for checking tool results: an agent loop
+/// answers recent calls, and this bounds the memory to a few MB.
+constexpr std::size_t remembered_ids = 65'536;
+
+/// `GET /sim/requests` returns this many requests unless told otherwise.
+constexpr std::size_t default_request_limit = 20;
 
 /// A stream being written: its pieces and where it has got to.
 struct stream_run {
@@ -78,11 +79,13 @@ void continue_stream(const std::shared_ptr<stream_run>& run) {
 class sim_upstream::impl {
  public:
   impl(sim_config cfg, sim_options opts)
-      : cfg_(std::move(cfg)), opts_(std::move(opts)) {
+      : cfg_(std::move(cfg)),
+        opts_(std::move(opts)),
+        stats_(cfg_),
+        ids_(remembered_ids),
+        log_(opts_.recorded_requests, opts_.recorded_bytes) {
     if (opts_.seed)
       cfg_.seed = *opts_.seed;
-    for (const auto& [name, profile] : cfg_.models)
-      counters_.emplace(name, std::make_unique<model_counters>());
   }
 
   bool start(std::string& why) {
@@ -111,41 +114,7 @@ class sim_upstream::impl {
   }
 
   std::string stats_json() const {
-    std::string out;
-    engine::json_writer w{out};
-    w.begin_object();
-    w.field("seed", cfg_.seed);
-    w.field("requests", requests_.load());
-    w.field("unknown_model", unknown_model_.load());
-    w.field("bad_request", bad_request_.load());
-    w.field("not_found", not_found_.load());
-    w.key("formats").begin_object();
-    for (std::size_t i = 0; i < format_requests_.size(); ++i)
-      w.field(engine::provider_kind_names[i], format_requests_[i].load());
-    w.end_object();
-    w.key("faults").begin_object();
-    for (std::size_t f = 0; f < fault_count; ++f) {
-      std::uint64_t total = 0;
-      for (const auto& [name, c] : counters_)
-        total += c->outcomes[f].load();
-      w.field(f == 0 ? std::string_view{"ok"} : fault_names[f], total);
-    }
-    w.end_object();
-    w.key("models").begin_object();
-    for (const auto& [name, c] : counters_) {
-      auto n = c->next.load();
-      if (n == 0)
-        continue;
-      w.key(name).begin_object();
-      w.field("requests", n);
-      for (std::size_t f = 0; f < fault_count; ++f)
-        w.field(f == 0 ? std::string_view{"ok"} : fault_names[f],
-                c->outcomes[f].load());
-      w.end_object();
-    }
-    w.end_object();
-    w.end_object();
-    return out;
+    return stats_.to_json(cfg_.seed);
   }
 
  private:
@@ -156,42 +125,60 @@ class sim_upstream::impl {
       if (path == "/sim/stats")
         return w->respond(200, {{"Content-Type", "application/json"}},
                           stats_json());
+      if (path == "/sim/requests")
+        return recorded_requests(req.query(), *w);
       if (path == "/healthz")
         return w->respond(200, {{"Content-Type", "text/plain"}}, "ok\n");
     }
     provider_kind kind;
     if (req.method != "POST" || !detail::route(path, kind)) {
-      ++not_found_;
+      ++stats_.not_found;
       return w->respond(404, {{"Content-Type", "text/plain"}},
                         "sim-upstream: no route for " + std::string{req.method}
                           + " " + std::string{path} + "\n");
     }
-    ++requests_;
-    ++format_requests_[static_cast<std::size_t>(kind)];
+    ++stats_.requests;
+    ++stats_.format_requests[static_cast<std::size_t>(kind)];
     detail::parsed_request parsed;
     std::string why;
     if (!detail::parse_request(kind, path, req.body, parsed, why)) {
-      ++bad_request_;
+      ++stats_.bad_request;
       return w->respond(400, {{"Content-Type", "application/json"}},
                         detail::error_body(kind, 400, why));
     }
+    log_.add(kind, parsed.model, path, req.body);
+    stats_.format_images[static_cast<std::size_t>(kind)].add(parsed.images);
     auto profile = cfg_.models.find(parsed.model);
-    if (profile == cfg_.models.end()) {
-      ++unknown_model_;
+    auto* counters = stats_.model(parsed.model);
+    if (profile == cfg_.models.end() || counters == nullptr) {
+      ++stats_.unknown_model;
       return w->respond(404, {{"Content-Type", "application/json"}},
                         detail::error_body(kind, 404,
                                            "The model `" + parsed.model
                                              + "` does not exist or you do "
                                                "not have access to it."));
     }
-    auto& counters = *counters_.at(parsed.model);
-    auto n = counters.next.fetch_add(1);
+    counters->images.add(parsed.images);
+    counters->tool_results += parsed.tool_results.size();
+    // Refused before anything is drawn: the model's request count, and so
+    // every later plan, stays as it would be without this request.
+    detail::refusal refused;
+    if (!detail::check_tool_choice(parsed, refused)
+        || !detail::check_tool_results(parsed, ids_, refused)) {
+      ++stats_.bad_request;
+      if (!parsed.tool_results.empty() && refused.param != "tool_choice")
+        ++counters->refused_tool_results;
+      return w->respond(400, {{"Content-Type", "application/json"}},
+                        detail::error_body(kind, 400, refused.message,
+                                           refused.param));
+    }
+    auto n = counters->next.fetch_add(1);
     auto plan = plan_request(profile->second, cfg_.time_scale, cfg_.seed,
                              parsed.model, n, parsed.max_tokens);
-    ++counters.outcomes[static_cast<std::size_t>(plan.fault)];
-    auto act = [this, w, plan, parsed = std::move(parsed), n,
+    ++counters->outcomes[static_cast<std::size_t>(plan.fault)];
+    auto act = [this, w, plan, parsed = std::move(parsed), n, counters,
                 retry_after = profile->second.retry_after_s]() mutable {
-      execute(w, plan, std::move(parsed), n, retry_after);
+      execute(w, plan, parsed, n, *counters, retry_after);
     };
     if (plan.latency.count() > 0)
       w->after(plan.latency, std::move(act));
@@ -199,9 +186,36 @@ class sim_upstream::impl {
       act();
   }
 
+  /// `GET /sim/requests?model=M&format=F&limit=N`.
+  void recorded_requests(std::string_view query, response_writer& w) {
+    auto text = [&w](std::string message) {
+      w.respond(400, {{"Content-Type", "text/plain"}},
+                "sim-upstream: " + std::move(message) + "\n");
+    };
+    auto model = detail::query_param(query, "model").value_or("");
+    std::optional<provider_kind> kind;
+    if (auto f = detail::query_param(query, "format"); f && !f->empty()) {
+      auto k = engine::parse_provider_kind(*f);
+      if (!k)
+        return text("format must be one of openai, anthropic, gemini, "
+                    "cohere, ollama; got '"
+                    + *f + "'");
+      kind = *k;
+    }
+    std::size_t limit = default_request_limit;
+    if (auto l = detail::query_param(query, "limit")) {
+      auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
+      if (ec != std::errc{} || end != l->data() + l->size())
+        return text("limit must be a whole number; got '" + *l + "'");
+    }
+    w.respond(200, {{"Content-Type", "application/json"}},
+              log_.to_json(model, kind, limit));
+  }
+
   void execute(const std::shared_ptr<response_writer>& w,
-               const request_plan& plan, detail::parsed_request parsed,
-               std::uint64_t n, std::uint32_t retry_after) {
+               const request_plan& plan, const detail::parsed_request& parsed,
+               std::uint64_t n, model_counters& counters,
+               std::uint32_t retry_after) {
     auto kind = parsed.kind;
     http::header_list json_type{{"Content-Type", "application/json"}};
     switch (plan.fault) {
@@ -232,14 +246,13 @@ class sim_upstream::impl {
       case fault::reset: return w->reset();
       default: break;
     }
-    detail::reply r;
-    r.kind = kind;
-    r.model = std::move(parsed.model);
-    r.n = n;
-    r.input_tokens = parsed.input_tokens;
-    r.words = detail::make_words(plan.text_seed, plan.output_tokens);
-    r.hit_limit = plan.hit_limit;
-    r.include_usage = parsed.include_usage;
+    auto r = detail::compose_reply(parsed, plan, n);
+    for (const auto& c : r.calls)
+      ids_.add(c.id);
+    if (!r.calls.empty())
+      ++counters.tool_calls;
+    else if (parsed.form == detail::answer_form::json)
+      ++counters.json_answers;
     if (parsed.stream)
       return start_stream(w, plan, r);
     auto body = detail::reply_body(r);
@@ -298,12 +311,9 @@ class sim_upstream::impl {
 
   sim_config cfg_;
   sim_options opts_;
-  std::map<std::string, std::unique_ptr<model_counters>, std::less<>> counters_;
-  std::atomic<std::uint64_t> requests_{0};
-  std::atomic<std::uint64_t> unknown_model_{0};
-  std::atomic<std::uint64_t> bad_request_{0};
-  std::atomic<std::uint64_t> not_found_{0};
-  std::array<std::atomic<std::uint64_t>, 5> format_requests_{};
+  detail::sim_stats stats_;
+  detail::issued_ids ids_;
+  detail::request_log log_;
   /// Last: stopped and destroyed first, while the state above is alive.
   std::unique_ptr<http::http_server> server_;
 };

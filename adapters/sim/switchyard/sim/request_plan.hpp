@@ -20,8 +20,11 @@ struct request_plan {
   std::uint32_t output_tokens = 0;
   /// The request's limit cut the answer short ("length").
   bool hit_limit = false;
-  /// Seeds the generated words.
+  /// Seeds the generated words, tool-call ids and arguments.
   std::uint64_t text_seed = 0;
+  /// Drawn against `tool_call_rate`: whether the answer calls a tool when
+  /// the request offers tools without forcing a choice.
+  bool calls_tool = false;
 };
 
 /// 64-bit FNV-1a, to mix model names into seeds.

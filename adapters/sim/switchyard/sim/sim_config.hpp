@@ -61,6 +61,11 @@ struct model_profile {
   std::array<double, fault_count> fault_rates{};
   /// Sent with 429 and 503.
   std::uint32_t retry_after_s = 1;
+  /// Probability that an answer to a request offering tools, whose
+  /// tool_choice does not force a call and whose last turn is not a tool
+  /// result, calls one. A forced choice always calls one. 0 when unset:
+  /// a hand-written config calls tools only when told to.
+  double tool_call_rate = 0.0;
 };
 
 struct sim_config {

@@ -17,6 +17,10 @@ struct sim_options {
   /// Replaces the config's seed when set.
   std::optional<std::uint64_t> seed;
   std::size_t io_threads = 1;
+  /// `GET /sim/requests` keeps the newest this many requests (0: none),
+  /// with at most this many body bytes in all.
+  std::size_t recorded_requests = 256;
+  std::size_t recorded_bytes = 64u << 20;
 };
 
 /// The simulated provider fleet: one HTTP port speaking all five wire
@@ -29,8 +33,20 @@ struct sim_options {
 ///   `:streamGenerateContent?alt=sse`: Gemini
 /// - `POST .../v2/chat`: Cohere
 /// - `POST .../api/chat`: Ollama
-/// - `GET /sim/stats`: requests per model and per outcome, JSON
+/// - `GET /sim/stats`: requests per model and per outcome, tool calls made,
+///   tool results received, JSON answers, and images received (base64 ones
+///   with their decoded bytes, URL ones apart) per format and per model
+/// - `GET /sim/requests?model=M&format=F&limit=N`: the newest requests'
+///   bodies as received (newest first; every filter optional, limit 20 by
+///   default), so that a test sees exactly what reached the upstream
 /// - `GET /healthz`
+///
+/// It answers agent conversations as the real APIs do: a tool call when
+/// tool_choice forces one (or, unforced, at the model's `tool_call_rate`),
+/// text when the last turn is a tool result, a 400 in the format's error
+/// shape for a tool result whose call id it never issued (Gemini and
+/// Ollama, which have no ids: that names a tool the request lacks), and
+/// JSON for a requested schema.
 ///
 /// Models are named by their upstream name. Each request draws its plan
 /// (`plan_request`) from the seed, the model and the model's request count,
