@@ -16,14 +16,39 @@ namespace switchyard::cli {
 int run_sim_upstream_command(const std::vector<std::string>& args) {
   command_line cl{
     "sim-upstream",
-    "switchyard sim-upstream [--config F] [--listen HOST:PORT] [--seed S] "
-    "[--zero-delay] [--threads N]\n\n"
+    "switchyard sim-upstream [--config F] [--listen HOST:PORT] [--seed S]\n"
+    "         [--zero-delay] [--threads N] [--max-body-bytes N]\n\n"
     "Serves a simulated provider fleet on one port, in each provider's real\n"
     "wire format: OpenAI chat completions (/v1/chat/completions), Anthropic\n"
     "messages (/v1/messages), Gemini (/v1beta/models/M:generateContent and\n"
     ":streamGenerateContent), Cohere chat v2 (/v2/chat) and Ollama\n"
     "(/api/chat), streaming included, with the latency, speed and faults of\n"
-    "its config. GET /sim/stats counts requests per model and per fault.\n"
+    "its config. Agent conversations too: tool calls in each provider's\n"
+    "shapes when tool_choice forces one, else at the model's tool_call_rate\n"
+    "(config key, 0..1); text after a tool result; JSON for a schema.\n"
+    "\n"
+    "Model listings, of the listed models, in each API's shape:\n"
+    "  GET /v1/models      OpenAI, LM Studio, vLLM, Anthropic and Cohere (one\n"
+    "                      body each of them reads; /v2/models too)\n"
+    "  GET /v1beta/models  Gemini\n"
+    "  GET /api/tags       Ollama\n"
+    "A model with `listed: false` in the config is not listed, and a chat for\n"
+    "it gets a 404 in its format's error shape, as from a local server that\n"
+    "does not have it.\n"
+    "\n"
+    "Admin and inspection:\n"
+    "  POST /sim/models    with {\"name\": \"M\"}: list M from now on (its\n"
+    "                      config's settings, or the defaults if it has none)\n"
+    "  DELETE /sim/models/M\n"
+    "                      unlist M (a '/' in M may be sent as %2F)\n"
+    "  GET /sim/models     the listed and unlisted models\n"
+    "  GET /sim/stats      requests per model, format and fault, tool calls,\n"
+    "                      images, listings served and the listed models\n"
+    "  GET /sim/requests?model=M&format=F&limit=N\n"
+    "                      the newest request bodies as received (newest\n"
+    "                      first; filters optional, limit 20 by default)\n"
+    "  GET /healthz\n"
+    "\n"
     "Prints `listening on HOST:PORT` first; stops on SIGINT or SIGTERM.",
     {
       {"config", true,
@@ -34,6 +59,8 @@ int run_sim_upstream_command(const std::vector<std::string>& args) {
       {"seed", true, "seed for every draw (default: the config's)"},
       {"zero-delay", false, "no delays and no faults (for benchmarks)"},
       {"threads", true, "I/O threads (default 1)"},
+      {"max-body-bytes", true,
+       "largest request body (default 33554432: 32 MiB)"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard sim-upstream"))
     return *done;
@@ -53,6 +80,7 @@ int run_sim_upstream_command(const std::vector<std::string>& args) {
   }
   auto seed = cl.integer("seed");
   auto threads = cl.integer("threads");
+  auto max_body = cl.integer("max-body-bytes");
   if (!cl.error().empty()) {
     std::cerr << "switchyard sim-upstream: " << cl.error() << "\n";
     return 2;
@@ -70,6 +98,13 @@ int run_sim_upstream_command(const std::vector<std::string>& args) {
       return 2;
     }
     opts.io_threads = static_cast<std::size_t>(*threads);
+  }
+  if (max_body) {
+    if (*max_body < 1) {
+      std::cerr << "switchyard sim-upstream: --max-body-bytes must be >= 1\n";
+      return 2;
+    }
+    opts.max_body_bytes = static_cast<std::size_t>(*max_body);
   }
   auto path = cl.value("config");
   auto loaded = path ? sim::load_sim_config(*path, config::process_env())

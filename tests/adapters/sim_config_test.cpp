@@ -155,6 +155,67 @@ TEST_CASE("zero_delay removes delays and faults", "[sim]") {
   }
 }
 
+TEST_CASE("zero_delay also calms the defaults models added later start from",
+          "[sim]") {
+  auto r = parse("version: 1\n"
+                 "defaults:\n"
+                 "  tokens_per_second: 50\n"
+                 "  faults: {http_500: 0.4, reset: 0.1}\n"
+                 "models: {a: {}}\n");
+  INFO(all_errors(r));
+  REQUIRE(r.config);
+  CHECK(r.config->defaults.tokens_per_second == 50);
+  CHECK(r.config->defaults.fault_rates[static_cast<std::size_t>(
+          fault::http_500)]
+        == 0.4);
+  r.config->zero_delay();
+  CHECK(r.config->defaults.tokens_per_second == 0);
+  for (double rate : r.config->defaults.fault_rates)
+    CHECK(rate == 0.0);
+}
+
+TEST_CASE("sim config: listed is read, defaulted and checked", "[sim]") {
+  auto r = parse("version: 1\n"
+                 "models:\n"
+                 "  a: {}\n"
+                 "  b: {listed: false}\n");
+  INFO(all_errors(r));
+  REQUIRE(r.config);
+  CHECK(r.config->models.at("a").listed);
+  CHECK_FALSE(r.config->models.at("b").listed);
+  CHECK(r.config->defaults.listed);
+  // A server that serves only a few: none by default, those by name.
+  auto few = parse("version: 1\n"
+                   "defaults: {listed: false}\n"
+                   "models:\n"
+                   "  a: {}\n"
+                   "  b: {listed: true}\n");
+  INFO(all_errors(few));
+  REQUIRE(few.config);
+  CHECK_FALSE(few.config->models.at("a").listed);
+  CHECK(few.config->models.at("b").listed);
+  // The built-in config lists every model.
+  auto builtin = parse_sim_config(default_sim_config_yaml(),
+                                  default_sim_config_name, {});
+  REQUIRE(builtin.config);
+  for (const auto& [name, p] : builtin.config->models) {
+    INFO(name);
+    CHECK(p.listed);
+  }
+
+  auto bad = parse("version: 1\n"
+                   "defaults:\n"
+                   "  listed: sometimes\n"
+                   "models:\n"
+                   "  a:\n"
+                   "    listed: [true]\n");
+  REQUIRE_FALSE(bad.config);
+  auto text = all_errors(bad);
+  INFO(text);
+  CHECK(text.find("sim.yaml:3: defaults.listed") != std::string::npos);
+  CHECK(text.find("sim.yaml:6: models.a.listed") != std::string::npos);
+}
+
 TEST_CASE("sim config: tool_call_rate is read, defaulted and checked",
           "[sim]") {
   auto r = parse("version: 1\n"

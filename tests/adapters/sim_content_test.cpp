@@ -284,3 +284,44 @@ TEST_CASE("GET /sim/requests returns the newest bodies as received",
   CHECK(s.send("GET", "/sim/requests?format=grpc").status == 400);
   CHECK(s.send("GET", "/sim/requests?limit=ten").status == 400);
 }
+
+TEST_CASE("the body limit admits what the gateway admits, and is settable",
+          "[sim][images]") {
+  // The gateway's default (issue 17): long contexts and a few images.
+  CHECK(sim::sim_options{}.max_body_bytes == std::size_t{32} << 20);
+  /// An Ollama request carrying one base64 image of `decoded` bytes.
+  auto with_image = [](std::size_t decoded) {
+    wire_request req;
+    req.model = "ollama-agent";
+    req.messages = R"([{"role":"user","content":"What is this?","images":[")"
+                   + std::string(decoded / 3 * 4, 'A') + R"("]}])";
+    return build(provider_kind::ollama, req);
+  };
+  {
+    // 20 MiB, over the old 16 MiB limit.
+    sim_server s{agent_sim_yaml()};
+    auto [target, body] = with_image(std::size_t{15} << 20);
+    REQUIRE(body.size() > std::size_t{20} << 20);
+    auto r = s.send("POST", target, body);
+    CHECK(r.status == 200);
+    json_doc stats{s.sim->stats_json()};
+    REQUIRE(stats.ok);
+    CHECK(u64(stats.root["models"]["ollama-agent"]["images"]["inline_bytes"])
+          == std::size_t{15} << 20);
+  }
+  auto parsed = sim::parse_sim_config(agent_sim_yaml(), "<sim test>", {});
+  REQUIRE(parsed.config);
+  sim::sim_options opts;
+  opts.max_body_bytes = 64u << 10;
+  std::string why;
+  auto sim = sim::sim_upstream::make(std::move(*parsed.config), opts, why);
+  REQUIRE(sim);
+  auto http = make_client();
+  for (std::size_t decoded : {std::size_t{30} << 10, std::size_t{60} << 10}) {
+    auto [target, body] = with_image(decoded);
+    http::client_request req{"POST", target, {}, body};
+    auto r = fetch(*http, local(sim->port()), std::move(req));
+    REQUIRE(r.ok());
+    CHECK(r.status == (body.size() > opts.max_body_bytes ? 413 : 200));
+  }
+}

@@ -4,6 +4,7 @@
 #include "switchyard/http/http_client.hpp"
 #include "switchyard/providers/make_provider_client.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <simdjson.h>
@@ -18,7 +19,7 @@ namespace {
 constexpr std::chrono::seconds wait_limit{20};
 
 /// One model per wire format, one always rate-limited, one that fails half
-/// the time (for determinism).
+/// the time (for determinism), and one not listed until a test lists it.
 const std::string config_yaml = R"(version: 1
 seed: 1
 time_scale: 0
@@ -35,6 +36,8 @@ models:
     faults: {http_429: 1.0}
   flaky:
     faults: {http_500: 0.5}
+  late:
+    listed: false
 )";
 
 std::string write_config() {
@@ -86,7 +89,8 @@ struct adapters {
       p.base_url = "http://127.0.0.1:" + std::to_string(port) + c.path;
       reg.providers.push_back(p);
       for (const auto& name :
-           {c.upstream, std::string{"limited"}, std::string{"flaky"}}) {
+           {c.upstream, std::string{"limited"}, std::string{"flaky"},
+            std::string{"late"}}) {
         engine::model_spec m;
         m.id = p.id + "/" + name;
         m.provider = p.id;
@@ -120,6 +124,39 @@ struct adapters {
       clients[index]->call(req, done);
     REQUIRE(future.wait_for(wait_limit) == std::future_status::ready);
     return future.get();
+  }
+
+  /// The models client `index` reads from its listing.
+  std::vector<std::string> listed(std::size_t index) {
+    auto promise = std::make_shared<std::promise<engine::model_listing>>();
+    auto future = promise->get_future();
+    clients[index]->list_models(std::chrono::seconds{5},
+                                [promise](engine::model_listing r) {
+                                  promise->set_value(std::move(r));
+                                });
+    REQUIRE(future.wait_for(wait_limit) == std::future_status::ready);
+    auto r = future.get();
+    INFO(r.error_message);
+    REQUIRE(r.http_status == 200);
+    return r.models;
+  }
+
+  /// A raw request to the simulator.
+  http::client_response send(std::uint16_t port, std::string method,
+                             std::string target, std::string body = {}) {
+    std::promise<http::client_response> promise;
+    auto future = promise.get_future();
+    http::response_callbacks cb;
+    cb.on_done = [&promise](http::client_response r) {
+      promise.set_value(std::move(r));
+    };
+    http::client_request req{std::move(method), std::move(target), {},
+                             std::move(body)};
+    http->send({false, "127.0.0.1", port}, std::move(req), {}, std::move(cb));
+    REQUIRE(future.wait_for(wait_limit) == std::future_status::ready);
+    auto r = future.get();
+    REQUIRE(r.ok());
+    return r;
   }
 
   engine::registry reg;
@@ -216,6 +253,40 @@ TEST_CASE("sim-upstream is deterministic under --seed",
   CHECK(outcomes(6) != first);
 }
 
+TEST_CASE("sim-upstream lists a model once told to, and then answers it",
+          "[integration]") {
+  sim_process sim{11};
+  adapters a{sim.port};
+  auto has_late = [](const std::vector<std::string>& names) {
+    return std::find(names.begin(), names.end(), "late") != names.end();
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    INFO(engine::to_string(cases[i].kind));
+    auto names = a.listed(i);
+    CHECK(std::find(names.begin(), names.end(), cases[i].upstream)
+          != names.end());
+    CHECK_FALSE(has_late(names));
+    auto refused = a.call(i, "late", false);
+    CHECK(refused.http_status == 404);
+    CHECK(refused.error == call_error::client_error);
+  }
+  auto listed = a.send(sim.port, "POST", "/sim/models", R"({"name":"late"})");
+  CHECK(listed.status == 200);
+  CHECK(listed.body.find(R"("listed":true)") != std::string::npos);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    INFO(engine::to_string(cases[i].kind));
+    CHECK(has_late(a.listed(i)));
+    auto r = a.call(i, "late", i % 2 == 0);
+    INFO(r.error_message);
+    CHECK(r.ok());
+    CHECK_FALSE(r.text.empty());
+  }
+  CHECK(a.send(sim.port, "DELETE", "/sim/models/late").status == 200);
+  CHECK_FALSE(has_late(a.listed(cases.size() - 1)));
+  CHECK(a.call(cases.size() - 1, "late", false).http_status == 404);
+  CHECK(sim.process.stop(SIGTERM) == 0);
+}
+
 TEST_CASE("sim-upstream refuses bad flags and configs", "[integration]") {
   {
     child_process p{{SWITCHYARD_BINARY, "sim-upstream", "--listen", "nowhere"}};
@@ -233,6 +304,12 @@ TEST_CASE("sim-upstream refuses bad flags and configs", "[integration]") {
   {
     child_process p{{SWITCHYARD_BINARY, "sim-upstream", "--help"}};
     CHECK(p.wait_exit() == 0);
-    CHECK(p.out().find("--zero-delay") != std::string::npos);
+    for (auto text : {"--zero-delay", "--max-body-bytes", "tool_call_rate",
+                      "GET /api/tags", "GET /v1beta/models", "GET /v1/models",
+                      "POST /sim/models", "DELETE /sim/models/M",
+                      "GET /sim/requests", "listed: false"}) {
+      INFO(text);
+      CHECK(p.out().find(text) != std::string::npos);
+    }
   }
 }

@@ -67,11 +67,11 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
-std::string percent_decoded(std::string_view s) {
+std::string percent_decoded(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (s[i] == '+' && plus_is_space) {
       out += ' ';
     } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0
                && hex_value(s[i + 2]) >= 0) {
@@ -92,15 +92,20 @@ std::optional<std::string> query_param(std::string_view query,
     auto amp = query.find('&');
     auto pair = query.substr(0, amp);
     auto eq = pair.find('=');
-    if (percent_decoded(pair.substr(0, eq)) == name)
+    if (percent_decoded(pair.substr(0, eq), true) == name)
       return eq == std::string_view::npos
                ? std::string{}
-               : percent_decoded(pair.substr(eq + 1));
+               : percent_decoded(pair.substr(eq + 1), true);
     if (amp == std::string_view::npos)
       break;
     query.remove_prefix(amp + 1);
   }
   return std::nullopt;
+}
+
+std::string path_decoded(std::string_view segment) {
+  // In a path '+' is itself.
+  return percent_decoded(segment, false);
 }
 
 } // namespace switchyard::sim::detail

@@ -55,4 +55,8 @@ class request_log {
 [[nodiscard]] std::optional<std::string> query_param(std::string_view query,
                                                      std::string_view name);
 
+/// A URL path's text, percent-decoded ('+' stays '+'), e.g. a model name
+/// holding '/' sent as `%2F`.
+[[nodiscard]] std::string path_decoded(std::string_view segment);
+
 } // namespace switchyard::sim::detail

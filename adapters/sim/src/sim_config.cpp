@@ -12,10 +12,14 @@ namespace switchyard::sim {
 
 void sim_config::zero_delay() {
   time_scale = 0.0;
-  for (auto& [name, profile] : models) {
-    profile.fault_rates.fill(0.0);
-    profile.tokens_per_second = 0.0;
-  }
+  auto calm = [](model_profile& p) {
+    p.fault_rates.fill(0.0);
+    p.tokens_per_second = 0.0;
+  };
+  for (auto& [name, profile] : models)
+    calm(profile);
+  // Models added at run time start from the defaults.
+  calm(defaults);
 }
 
 namespace {
@@ -29,7 +33,7 @@ constexpr std::array top_keys{"version"sv, "seed"sv,     "time_scale"sv,
                               "hang_ms"sv, "defaults"sv, "models"sv};
 constexpr std::array profile_keys{
   "latency_ms"sv, "ttft_ms"sv,       "tokens_per_second"sv, "output_tokens"sv,
-  "faults"sv,     "retry_after_s"sv, "tool_call_rate"sv};
+  "faults"sv,     "retry_after_s"sv, "tool_call_rate"sv,    "listed"sv};
 constexpr std::array delay_keys{"p50"sv, "p99"sv};
 constexpr std::array range_keys{"min"sv, "max"sv};
 // fault_names without "none".
@@ -75,6 +79,7 @@ class sim_config_parser {
     for (const auto& e : top)
       if (e.key.text == "defaults")
         parse_profile(e, defaults);
+    cfg_.defaults = defaults;
     for (const auto& e : top) {
       const auto& key = e.key.text;
       if (key == "version") {
@@ -135,6 +140,9 @@ class sim_config_parser {
         if (auto v = reader_.read_number(f.value, f.field, f.line,
                                          number_range::closed(0, 1)))
           p.tool_call_rate = *v;
+      } else if (key == "listed") {
+        if (auto v = reader_.read_bool(f.value, f.field, f.line))
+          p.listed = *v;
       }
     }
   }

@@ -1,5 +1,6 @@
 #include "sim_stats.hpp"
 
+#include "model_catalog.hpp"
 #include "switchyard/engine/json_writer.hpp"
 
 namespace switchyard::sim::detail {
@@ -19,17 +20,8 @@ void write_images(engine::json_writer& w, std::string_view key,
 
 } // namespace
 
-sim_stats::sim_stats(const sim_config& cfg) {
-  for (const auto& [name, profile] : cfg.models)
-    models_.emplace(name, std::make_unique<model_counters>());
-}
-
-model_counters* sim_stats::model(std::string_view name) noexcept {
-  auto it = models_.find(name);
-  return it == models_.end() ? nullptr : it->second.get();
-}
-
-std::string sim_stats::to_json(std::uint64_t seed) const {
+std::string sim_stats::to_json(std::uint64_t seed,
+                               const model_catalog& models) const {
   std::string out;
   engine::json_writer w{out};
   w.begin_object();
@@ -37,7 +29,9 @@ std::string sim_stats::to_json(std::uint64_t seed) const {
   w.field("requests", requests.load());
   w.field("unknown_model", unknown_model.load());
   w.field("bad_request", bad_request.load());
+  w.field("unlisted_model", unlisted_model.load());
   w.field("not_found", not_found.load());
+  w.field("listings", listings.load());
   w.key("formats").begin_object();
   for (std::size_t i = 0; i < format_requests.size(); ++i)
     w.field(engine::provider_kind_names[i], format_requests[i].load());
@@ -47,18 +41,27 @@ std::string sim_stats::to_json(std::uint64_t seed) const {
     write_images(w, engine::provider_kind_names[i], format_images[i]);
   w.end_object();
   w.key("faults").begin_object();
-  for (std::size_t f = 0; f < fault_count; ++f) {
-    std::uint64_t total = 0;
-    for (const auto& [name, c] : models_)
-      total += c->outcomes[f].load();
-    w.field(f == 0 ? std::string_view{"ok"} : fault_names[f], total);
-  }
+  std::array<std::uint64_t, fault_count> totals{};
+  models.for_each([&totals](std::string_view, const model_entry& e) {
+    for (std::size_t f = 0; f < fault_count; ++f)
+      totals[f] += e.counters.outcomes[f].load();
+  });
+  for (std::size_t f = 0; f < fault_count; ++f)
+    w.field(f == 0 ? std::string_view{"ok"} : fault_names[f], totals[f]);
   w.end_object();
+  // What the listings name now, sorted.
+  w.key("listed").begin_array();
+  models.for_each([&w](std::string_view name, const model_entry& e) {
+    if (e.listed.load())
+      w.value(name);
+  });
+  w.end_array();
   w.key("models").begin_object();
-  for (const auto& [name, c] : models_) {
+  models.for_each([&w](std::string_view name, const model_entry& e) {
+    const auto* c = &e.counters;
     auto n = c->next.load();
     if (n == 0 && c->refused_tool_results.load() == 0)
-      continue;
+      return;
     w.key(name).begin_object();
     w.field("requests", n);
     for (std::size_t f = 0; f < fault_count; ++f)
@@ -70,7 +73,7 @@ std::string sim_stats::to_json(std::uint64_t seed) const {
     w.field("refused_tool_results", c->refused_tool_results.load());
     write_images(w, "images", c->images);
     w.end_object();
-  }
+  });
   w.end_object();
   w.end_object();
   return out;

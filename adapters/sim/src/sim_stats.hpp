@@ -6,8 +6,6 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <map>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,28 +38,26 @@ struct model_counters {
   std::atomic<std::uint64_t> refused_tool_results{0};
 };
 
-/// What `GET /sim/stats` reports. The models are fixed at start, so the
-/// map needs no lock.
-class sim_stats {
- public:
-  explicit sim_stats(const sim_config& cfg);
+class model_catalog;
 
-  /// None for a model the config does not define.
-  [[nodiscard]] model_counters* model(std::string_view name) noexcept;
-
+/// What `GET /sim/stats` reports beside the per-model counters (which live
+/// with the models, in `model_catalog`).
+struct sim_stats {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> unknown_model{0};
+  /// Chat requests for a model the simulator has but does not list.
+  std::atomic<std::uint64_t> unlisted_model{0};
+  /// Model listings served (GET .../models, /api/tags).
+  std::atomic<std::uint64_t> listings{0};
   std::atomic<std::uint64_t> bad_request{0};
   std::atomic<std::uint64_t> not_found{0};
   std::array<std::atomic<std::uint64_t>, 5> format_requests{};
   std::array<image_counters, 5> format_images{};
 
-  /// The JSON: totals, per format (requests and images), faults, and per
-  /// model that has seen a request.
-  [[nodiscard]] std::string to_json(std::uint64_t seed) const;
-
- private:
-  std::map<std::string, std::unique_ptr<model_counters>, std::less<>> models_;
+  /// The JSON: totals, per format (requests and images), faults, the
+  /// listed models, and per model that has seen a request.
+  [[nodiscard]] std::string to_json(std::uint64_t seed,
+                                    const model_catalog& models) const;
 };
 
 } // namespace switchyard::sim::detail

@@ -1,6 +1,8 @@
 #include "switchyard/sim/sim_upstream.hpp"
 
 #include "issued_ids.hpp"
+#include "model_catalog.hpp"
+#include "model_listings.hpp"
 #include "request_log.hpp"
 #include "sim_replies.hpp"
 #include "sim_stats.hpp"
@@ -25,6 +27,9 @@ constexpr std::size_t remembered_ids = 65'536;
 
 /// `GET /sim/requests` returns this many requests unless told otherwise.
 constexpr std::size_t default_request_limit = 20;
+
+/// The admin endpoint: `GET` and `POST` here, `DELETE` here + `/M`.
+constexpr std::string_view admin_models_path = "/sim/models";
 
 /// A stream being written: its pieces and where it has got to.
 struct stream_run {
@@ -81,7 +86,7 @@ class sim_upstream::impl {
   impl(sim_config cfg, sim_options opts)
       : cfg_(std::move(cfg)),
         opts_(std::move(opts)),
-        stats_(cfg_),
+        models_(cfg_),
         ids_(remembered_ids),
         log_(opts_.recorded_requests, opts_.recorded_bytes) {
     if (opts_.seed)
@@ -93,7 +98,7 @@ class sim_upstream::impl {
     sc.host = opts_.host;
     sc.port = opts_.port;
     sc.io_threads = opts_.io_threads;
-    sc.max_body_bytes = 16u << 20;
+    sc.max_body_bytes = opts_.max_body_bytes;
     server_ = http::http_server::make(
       sc,
       [this](const http::server_request& req,
@@ -114,7 +119,7 @@ class sim_upstream::impl {
   }
 
   std::string stats_json() const {
-    return stats_.to_json(cfg_.seed);
+    return stats_.to_json(cfg_.seed, models_);
   }
 
  private:
@@ -129,7 +134,24 @@ class sim_upstream::impl {
         return recorded_requests(req.query(), *w);
       if (path == "/healthz")
         return w->respond(200, {{"Content-Type", "text/plain"}}, "ok\n");
+      if (path == admin_models_path)
+        return w->respond(200, {{"Content-Type", "application/json"}},
+                          detail::models_json(models_));
+      if (detail::listing_kind listing; detail::listing_route(path, listing)) {
+        // Instant and fault-free: a listing is the cheap question a health
+        // probe asks, and its answer is what the test set up.
+        ++stats_.listings;
+        return w->respond(200, {{"Content-Type", "application/json"}},
+                          detail::listing_body(listing,
+                                               models_.listed_names()));
+      }
     }
+    if (req.method == "POST" && path == admin_models_path)
+      return list_model(req.body, *w);
+    if (req.method == "DELETE" && path.starts_with(admin_models_path)
+        && path.size() > admin_models_path.size() + 1
+        && path[admin_models_path.size()] == '/')
+      return unlist_model(path.substr(admin_models_path.size() + 1), *w);
     provider_kind kind;
     if (req.method != "POST" || !detail::route(path, kind)) {
       ++stats_.not_found;
@@ -148,16 +170,19 @@ class sim_upstream::impl {
     }
     log_.add(kind, parsed.model, path, req.body);
     stats_.format_images[static_cast<std::size_t>(kind)].add(parsed.images);
-    auto profile = cfg_.models.find(parsed.model);
-    auto* counters = stats_.model(parsed.model);
-    if (profile == cfg_.models.end() || counters == nullptr) {
-      ++stats_.unknown_model;
+    auto* entry = models_.find(parsed.model);
+    if (entry == nullptr || !entry->listed.load()) {
+      // An unlisted model is one this server does not have: the same 404
+      // as Ollama's and LM Studio's for a model not pulled or loaded.
+      ++(entry == nullptr ? stats_.unknown_model : stats_.unlisted_model);
       return w->respond(404, {{"Content-Type", "application/json"}},
                         detail::error_body(kind, 404,
                                            "The model `" + parsed.model
                                              + "` does not exist or you do "
                                                "not have access to it."));
     }
+    const auto& profile = entry->profile;
+    auto* counters = &entry->counters;
     counters->images.add(parsed.images);
     counters->tool_results += parsed.tool_results.size();
     // Refused before anything is drawn: the model's request count, and so
@@ -173,11 +198,11 @@ class sim_upstream::impl {
                                            refused.param));
     }
     auto n = counters->next.fetch_add(1);
-    auto plan = plan_request(profile->second, cfg_.time_scale, cfg_.seed,
+    auto plan = plan_request(profile, cfg_.time_scale, cfg_.seed,
                              parsed.model, n, parsed.max_tokens);
     ++counters->outcomes[static_cast<std::size_t>(plan.fault)];
     auto act = [this, w, plan, parsed = std::move(parsed), n, counters,
-                retry_after = profile->second.retry_after_s]() mutable {
+                retry_after = profile.retry_after_s]() mutable {
       execute(w, plan, parsed, n, *counters, retry_after);
     };
     if (plan.latency.count() > 0)
@@ -210,6 +235,32 @@ class sim_upstream::impl {
     }
     w.respond(200, {{"Content-Type", "application/json"}},
               log_.to_json(model, kind, limit));
+  }
+
+  /// `POST /sim/models` with `{"name": M}`: lists M from now on, with its
+  /// config's settings or, for a model the config lacks, the defaults.
+  void list_model(std::string_view body, response_writer& w) {
+    std::string name;
+    std::string why;
+    if (!detail::read_model_to_list(body, name, why))
+      return w.respond(400, {{"Content-Type", "application/json"}},
+                       detail::admin_error("sim-upstream: " + why));
+    w.respond(200, {{"Content-Type", "application/json"}},
+              detail::model_change_json(name, models_.list(name)));
+  }
+
+  /// `DELETE /sim/models/M` (M percent-decoded, so `a%2Fb` is `a/b`; a
+  /// raw `/` in M works too): M is no longer listed nor answered.
+  void unlist_model(std::string_view encoded, response_writer& w) {
+    auto name = detail::path_decoded(encoded);
+    auto change = models_.unlist(name);
+    if (change.entry == nullptr)
+      return w.respond(404, {{"Content-Type", "application/json"}},
+                       detail::admin_error("sim-upstream: no model '" + name
+                                           + "' (neither configured nor "
+                                             "added by POST /sim/models)"));
+    w.respond(200, {{"Content-Type", "application/json"}},
+              detail::model_change_json(name, change));
   }
 
   void execute(const std::shared_ptr<response_writer>& w,
@@ -312,6 +363,7 @@ class sim_upstream::impl {
   sim_config cfg_;
   sim_options opts_;
   detail::sim_stats stats_;
+  detail::model_catalog models_;
   detail::issued_ids ids_;
   detail::request_log log_;
   /// Last: stopped and destroyed first, while the state above is alive.

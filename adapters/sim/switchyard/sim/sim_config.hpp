@@ -66,6 +66,11 @@ struct model_profile {
   /// result, calls one. A forced choice always calls one. 0 when unset:
   /// a hand-written config calls tools only when told to.
   double tool_call_rate = 0.0;
+  /// Whether the model listings (`/v1/models`, `/v1beta/models`,
+  /// `/api/tags`) name it at start, and so whether it answers chat: an
+  /// unlisted model gets the 404 a local server gives for a model it does
+  /// not have, until `POST /sim/models` lists it.
+  bool listed = true;
 };
 
 struct sim_config {
@@ -78,6 +83,9 @@ struct sim_config {
   /// By upstream model name (what requests carry in `model` or, for
   /// Gemini, in the path).
   std::map<std::string, model_profile, std::less<>> models;
+  /// The `defaults` section: what a model added at run time
+  /// (`POST /sim/models`) that `models` does not define behaves like.
+  model_profile defaults;
 
   /// No delays and no faults: for benchmarks.
   void zero_delay();

@@ -21,6 +21,9 @@ struct sim_options {
   /// with at most this many body bytes in all.
   std::size_t recorded_requests = 256;
   std::size_t recorded_bytes = 64u << 20;
+  /// Larger request bodies get 413. The gateway's default (issue 17: long
+  /// contexts and a few images), so whatever it forwards arrives.
+  std::size_t max_body_bytes = 32u << 20;
 };
 
 /// The simulated provider fleet: one HTTP port speaking all five wire
@@ -33,9 +36,19 @@ struct sim_options {
 ///   `:streamGenerateContent?alt=sse`: Gemini
 /// - `POST .../v2/chat`: Cohere
 /// - `POST .../api/chat`: Ollama
+/// - `GET .../models` (OpenAI, LM Studio, vLLM, Anthropic and Cohere, one
+///   body readable by each: they share `/v1/models`), `GET .../v1beta/models`
+///   (Gemini) and `GET .../api/tags` (Ollama): the listed models, in each
+///   API's shape, whatever the query string
+/// - `POST /sim/models` with `{"name": M}` lists M from then on (with its
+///   config's settings, or the defaults for a model the config lacks);
+///   `DELETE /sim/models/M` unlists it; `GET /sim/models` shows both sets.
+///   A chat for a model not listed gets a 404 in its format's error shape,
+///   as a local server answers for a model it does not have
 /// - `GET /sim/stats`: requests per model and per outcome, tool calls made,
-///   tool results received, JSON answers, and images received (base64 ones
-///   with their decoded bytes, URL ones apart) per format and per model
+///   tool results received, JSON answers, images received (base64 ones
+///   with their decoded bytes, URL ones apart) per format and per model,
+///   listings served and the models listed
 /// - `GET /sim/requests?model=M&format=F&limit=N`: the newest requests'
 ///   bodies as received (newest first; every filter optional, limit 20 by
 ///   default), so that a test sees exactly what reached the upstream
