@@ -1,5 +1,7 @@
 #pragma once
 
+#include "switchyard/actors/health_actor.hpp"
+
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/gateway/key_store.hpp"
 
@@ -60,6 +62,10 @@ struct gateway_config {
   std::function<std::string()> cluster_metrics;
   /// Where JSON-lines logs go; stderr when null.
   std::function<void(const std::string&)> log;
+  /// Health checks and local model discovery (see runtime_config::health):
+  /// which providers can never answer (no key, bad URL) and how each is
+  /// probed. None: every provider counts as available.
+  std::optional<actors::health_config> health;
 };
 
 /// `switchyard serve`: the OpenAI- and Anthropic-compatible HTTP API in front
@@ -72,6 +78,12 @@ public:
   ~gateway_server();
 
   [[nodiscard]] std::uint16_t port() const noexcept;
+
+  /// What the health checks know of each provider and model.
+  [[nodiscard]] actors::availability_board::snapshot availability() const;
+
+  /// Whether the first discovery round is over (see /readyz).
+  [[nodiscard]] bool discovery_done() const;
 
   [[nodiscard]] key_store& keys() noexcept;
 

@@ -1,54 +1,35 @@
 #pragma once
 
-#include "switchyard/engine/json_writer.hpp"
-#include "switchyard/messages/task_messages.hpp"
+#include "switchyard/gateway/stream_encoder.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace switchyard::gateway {
 
-/// Server-sent events in the client's format, whatever the upstream's:
-/// OpenAI `chat.completion.chunk` data lines ending in `data: [DONE]`, or
-/// Anthropic's message_start ... message_stop events.
-class sse_encoder {
-public:
-  enum class api { openai, anthropic };
+/// One server-sent event with only a data line: `data: JSON\n\n`.
+[[nodiscard]] std::string sse_data(std::string_view json);
 
-  sse_encoder(api format, std::string id, std::string model,
-              std::int64_t created, bool include_usage)
-    : format_(format),
-      id_(std::move(id)),
-      model_(std::move(model)),
-      created_(created),
-      include_usage_(include_usage) {
-  }
+/// A named server-sent event: `event: NAME\ndata: JSON\n\n`.
+[[nodiscard]] std::string sse_event(std::string_view name,
+                                    std::string_view json);
 
-  /// The events that open the stream.
-  [[nodiscard]] std::string start(std::uint32_t input_tokens) const;
+/// OpenAI `chat.completion.chunk` data lines ending in `data: [DONE]`
+/// (never after an error): text as `delta.content`, tool calls as
+/// `delta.tool_calls[]` (id, type and name on a call's first fragment
+/// only); reasoning is the model's own and is not shown.
+[[nodiscard]] std::unique_ptr<stream_encoder>
+make_openai_encoder(std::string id, std::string model, std::int64_t created,
+                    bool include_usage);
 
-  /// One piece of text.
-  [[nodiscard]] std::string delta(std::string_view text) const;
-
-  /// The events that close a successful stream.
-  [[nodiscard]] std::string finish(std::string_view finish_reason,
-                                   std::uint32_t input_tokens,
-                                   std::uint32_t output_tokens) const;
-
-  /// An error event: the stream ends with it, never with a clean finish.
-  [[nodiscard]] std::string error(std::string_view type,
-                                  std::string_view message) const;
-
-private:
-  /// Opens a `chat.completion.chunk` object: id, object, created, model.
-  void open_openai_chunk(engine::json_writer& w) const;
-
-  api format_;
-  std::string id_;
-  std::string model_;
-  std::int64_t created_;
-  bool include_usage_;
-};
+/// Anthropic's message_start ... message_stop events. Blocks are opened as
+/// the answer needs them, one at a time, with increasing indexes: text,
+/// tool_use (input_json_delta fragments) and, for reasoning an Anthropic
+/// upstream made, thinking (thinking_delta, signature_delta) and
+/// redacted_thinking.
+[[nodiscard]] std::unique_ptr<stream_encoder>
+make_anthropic_encoder(std::string id, std::string model);
 
 } // namespace switchyard::gateway
