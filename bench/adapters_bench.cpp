@@ -61,7 +61,12 @@ adapters_arm_result run_raw(std::uint16_t port, bool stream,
                             std::uint64_t& failures, std::uint32_t& bytes) {
   providers::openai_format format;
   http::client_request req;
-  format.build_request(bench_request(stream), stream, "/v1", req);
+  if (auto refused = format.build_request(bench_request(stream), stream,
+                                          "/v1", req);
+      !refused.empty()) {
+    failures += opts.requests;
+    return {};
+  }
   std::string why;
   auto client = raw_http_client::connect(port, why);
   if (!client) {

@@ -1,3 +1,4 @@
+#include "provider_report.hpp"
 #include "route_command.hpp"
 
 #include "command_line.hpp"
@@ -197,10 +198,15 @@ int run_route_command(const std::vector<std::string>& args) {
 
 int run_config_command(const std::vector<std::string>& args) {
   command_line cl{"config",
-                  "switchyard config check FILE\n\n"
+                  "switchyard config check FILE [--probe]\n\n"
                   "Validates a registry file; prints every error as "
-                  "file:line: field: message and exits 2, or exits 0.",
-                  {}};
+                  "file:line: field: message and exits 2. Otherwise prints "
+                  "the provider table the gateway prints at start (key "
+                  "variable set or not, models available) and a warning for "
+                  "every model that cannot be routed, and exits 0.",
+                  {{"probe", false, "also ask every usable provider for its "
+                                    "model listing (no tokens spent) and "
+                                    "report what answered"}}};
   if (auto done = cl.parse_or_exit(args, "switchyard config"))
     return *done;
   const auto& pos = cl.positional();
@@ -219,7 +225,16 @@ int run_config_command(const std::vector<std::string>& args) {
   }
   const auto& reg = *result.registry;
   std::cout << pos[1] << ": ok (" << reg.providers.size() << " providers, "
-            << reg.models.size() << " models)\n";
+            << reg.models.size() << " models)\n\n";
+  auto keys = config::process_env();
+  auto configuration = check_provider_configuration(
+    reg, [&keys](std::string_view name) { return keys(name); });
+  if (cl.has("probe")) {
+    auto board = probe_providers(reg, configuration);
+    print_provider_report(std::cout, reg, configuration, &board);
+  } else {
+    print_provider_report(std::cout, reg, configuration, nullptr);
+  }
   return 0;
 }
 

@@ -1,3 +1,4 @@
+#include "provider_report.hpp"
 #include "serve_command.hpp"
 
 #include "command_line.hpp"
@@ -8,6 +9,7 @@
 #include "switchyard/messages/error_code.hpp"
 
 #include <csignal>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -47,6 +49,12 @@ int run_serve_command(const std::vector<std::string>& args) {
       {"listen", true, "address to bind (default 127.0.0.1:8080; port 0 "
                        "picks a free one)"},
       {"no-auth", false, "serve without API keys (local use only)"},
+      {"no-health-checks", false,
+       "route to every configured provider without probing them (local "
+       "servers are then assumed to serve their registry models)"},
+      {"probe-interval", true,
+       "seconds between health probes of a provider (default 30; doubled "
+       "after failures, up to 300)"},
       {"admin-key-env", true,
        "variable holding the admin key (default SWITCHYARD_ADMIN_KEY)"},
       {"threads", true, "CAF worker threads with --scheduler stealing or "
@@ -148,6 +156,26 @@ int run_serve_command(const std::vector<std::string>& args) {
     return 2;
   }
   cfg.registry = std::move(*reg);
+  // What the configuration alone says: a provider whose key variable is
+  // unset or whose URL is unusable is never routed to.
+  auto env = config::process_env();
+  auto configuration = check_provider_configuration(
+    cfg.registry, [&env](std::string_view name) { return env(name); });
+  if (!cl.has("no-health-checks")) {
+    actors::health_config hc;
+    hc.configured = configuration.state;
+    engine::probe_policy policy;
+    if (auto interval = cl.number("probe-interval")) {
+      if (!(*interval > 0))
+        return fail("--probe-interval must be > 0 seconds");
+      policy.interval = std::chrono::milliseconds{
+        static_cast<std::int64_t>(*interval * 1000.0)};
+      policy.max_backoff = std::max(policy.max_backoff, policy.interval);
+    }
+    hc.probes.assign(cfg.registry.providers.size(), policy);
+    cfg.health = std::move(hc);
+  }
+  auto report_registry = cfg.registry;
   cfg.max_connections = max_connections
                           ? static_cast<std::size_t>(*max_connections)
                           : cfg.registry.server.max_connections;
@@ -240,6 +268,14 @@ int run_serve_command(const std::vector<std::string>& args) {
   auto gw = gateway::gateway_server::start(std::move(cfg), why);
   if (!gw)
     return fail(why);
+  // The start-up report, once the first discovery round has answered (the
+  // health checks bound it at 2 s), and before the port is announced: the
+  // first request never finds local servers still unknown.
+  for (int i = 0; i < 300 && !gw->discovery_done(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  auto availability = gw->availability();
+  print_provider_report(std::cerr, report_registry, configuration,
+                        cl.has("no-health-checks") ? nullptr : &availability);
   std::printf("listening on %s:%u\n",
               cl.value("listen").value_or("127.0.0.1:8080").substr(
                 0, cl.value("listen").value_or("127.0.0.1:8080").rfind(':'))

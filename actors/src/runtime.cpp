@@ -197,6 +197,8 @@ struct runtime::impl {
   std::atomic<std::size_t> next_bridge{0};
   std::atomic<std::size_t> next_coordinator{0};
   std::shared_ptr<actors::breaker_history> breaker_log;
+  std::shared_ptr<actors::availability_board> board
+    = std::make_shared<actors::availability_board>();
 
   const coordinator_actor& pick_coordinator() {
     return graph.coordinators[next_coordinator.fetch_add(
@@ -336,6 +338,10 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
   p->breaker_log = std::make_shared<actors::breaker_history>(
     512, cfg.wall_clock_ms);
   gc.breaker_log = p->breaker_log;
+  gc.health = cfg.health;
+  gc.board = p->board;
+  if (!cfg.health)
+    p->board->finish_first_round();
   p->graph = actors::spawn_actor_graph(*p->system, gc);
   p->bridges.push_back(p->system->spawn(bridge, p->graph));
   if (p->extension) {
@@ -814,6 +820,14 @@ void runtime::learned_samples(
   });
   if (!queued)
     (*shared_done)({});
+}
+
+actors::availability_board::snapshot runtime::availability() const {
+  return impl_->board->read();
+}
+
+bool runtime::discovery_done() const {
+  return impl_->board->first_round_done();
 }
 
 std::vector<actors::breaker_transition> runtime::breaker_history() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "switchyard/actors/breaker_history.hpp"
+#include "switchyard/actors/health_actor.hpp"
 #include "switchyard/actors/decision_replay.hpp"
 #include "switchyard/engine/experiment.hpp"
 #include "switchyard/engine/provider_client.hpp"
@@ -95,6 +96,11 @@ struct runtime_config {
   std::function<std::int64_t()> wall_clock_ms;
   /// Actors joining from outside (clustering, see cluster/); may be null.
   std::shared_ptr<actors::runtime_extension> extension;
+  /// Health checks and local model discovery: providers whose key or URL
+  /// is unusable are never routed to, local servers are asked what they
+  /// serve, and every provider's models endpoint is probed. None: every
+  /// provider counts as available (embedders with their own clients).
+  std::optional<actors::health_config> health;
 };
 
 /// A logged decision with the feedback it received, for `explain`.
@@ -314,6 +320,14 @@ public:
   /// The stored samples, oldest first (none without a data_dir).
   void learned_samples(
     std::function<void(std::vector<storage::learned_sample_record>)> done);
+
+  /// What the health checks know of each provider and model (empty rows
+  /// without runtime_config::health).
+  [[nodiscard]] actors::availability_board::snapshot availability() const;
+
+  /// Whether the first discovery round is over (at once without health
+  /// checks): until then nothing is known of local servers.
+  [[nodiscard]] bool discovery_done() const;
 
   /// The breakers' recent transitions, oldest first (a bounded ring in
   /// memory: it starts empty with the process).
