@@ -69,7 +69,7 @@ int run_serve_command(const std::vector<std::string>& args) {
        "queue)"},
       {"poll-attempts", true,
        "stealing: quick polls before an idle worker naps (default 1000)"},
-      {"max-body-bytes", true, "largest request body (default 1048576)"},
+      {"max-body-bytes", true, "largest request body (default 33554432, 32 MiB)"},
       {"global-budget", true, "global budget in USD (default: none)"},
       {"daily-budget", true, "daily budget in USD (default: none)"},
       {"key-budget", true, "budget per API key in USD (default: none)"},

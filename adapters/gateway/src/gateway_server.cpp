@@ -201,6 +201,24 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   sc.max_header_bytes = p->cfg.max_header_bytes;
   sc.request_timeout = p->cfg.request_timeout;
   sc.max_connections = p->cfg.max_connections;
+  // The server's own refusals (413, 431, 400 framing, 429, 503) in the
+  // shape of the API the path belongs to, as every other error is.
+  sc.render_error = [](const http::server_error& e) {
+    auto path = e.target.substr(0, e.target.find('?'));
+    bool anthropic = path == "/v1/messages";
+    bool overload = e.status == 429 || e.status >= 500;
+    api_error err{e.status, overload ? "server_error" : "invalid_request_error",
+                  std::string{e.code}, std::string{e.message}};
+    if (!anthropic)
+      return http::rendered_error{"application/json", openai_error_body(err)};
+    if (e.status == 413)
+      err.type = "request_too_large";
+    else if (e.status == 429)
+      err.type = "rate_limit_error";
+    else if (overload)
+      err.type = "overloaded_error";
+    return http::rendered_error{"application/json", anthropic_error_body(err)};
+  };
   auto* raw = p.get();
   p->server = http::http_server::make(
     sc,

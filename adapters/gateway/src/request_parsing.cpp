@@ -21,8 +21,10 @@ api_error unknown_pin(std::string_view model) {
               "false"};
 }
 
-/// Each thread's parser and padded input buffer, reused. Bounded by the
-/// largest body a thread has parsed (max_body_bytes).
+/// Each thread's parser and padded input buffer, reused. After an unusually
+/// large body they are let go at the next parse (the previous document is
+/// no longer read by then), so a thread does not keep up to max_body_bytes
+/// (32 MiB) twice for good.
 struct json_scratch {
   simdjson::dom::parser parser;
   std::string input;
@@ -41,6 +43,11 @@ api_error bad_request(std::string message, std::string code) {
 
 std::optional<api_error> parse_json(std::string_view body, parsed_json& p) {
   auto& s = scratch();
+  constexpr std::size_t keep_bytes = 1u << 20;
+  if (s.input.capacity() > keep_bytes && body.size() <= keep_bytes) {
+    s.input = std::string{};
+    s.parser = simdjson::dom::parser{};
+  }
   s.input.assign(body);
   // simdjson reads up to SIMDJSON_PADDING bytes past the end: they must be
   // ours (capacity), whatever they hold.

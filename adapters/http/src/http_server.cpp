@@ -2,6 +2,7 @@
 #include "switchyard/http/http_server.hpp"
 
 #include "io_loop_context.hpp"
+#include "server_errors.hpp"
 
 #include <algorithm>
 #include <array>
@@ -46,6 +47,31 @@ using timer_type = loop_timer;
 /// room for).
 constexpr std::size_t read_buffer_bytes = 8 * 1024;
 
+/// A read buffer grown past this (large headers, a pipelined burst) is
+/// given back after its response, so that one unusual request does not pin
+/// memory for the connection's life.
+constexpr std::size_t shrink_buffer_over = 64 * 1024;
+
+// After an error the server answers by itself, the peer may still be
+// sending the body we refused. Closing with unread bytes makes the kernel
+// send RST, which can destroy our answer in the peer's receive buffer before
+// it is read (a client still writing sees EPIPE or ECONNRESET, not the 413).
+// So, as nginx's lingering close does, we send the answer, shut down our
+// write side and read and discard until the peer closes, bounded in time and
+// bytes (nginx: lingering_time 30 s, lingering_timeout 5 s; ours are
+// tighter, since a refused upload on loopback or a LAN ends in well under a
+// second).
+
+/// The most time spent discarding, in all.
+constexpr std::chrono::seconds linger_total{5};
+/// The most time waiting for the peer's next bytes.
+constexpr std::chrono::seconds linger_idle{2};
+/// The most bytes discarded: twice the default body limit, so a refused
+/// upload of any size a client would reasonably send is read to its end.
+constexpr std::size_t linger_max_bytes = 64u << 20;
+/// Bytes discarded per read.
+constexpr std::size_t linger_read_bytes = 16 * 1024;
+
 class session_base;
 
 /// What sessions and writers share with the server; outlives the I/O
@@ -60,6 +86,9 @@ struct shared_state {
   std::unordered_map<const void*, std::weak_ptr<session_base>> sessions;
   /// Sessions alive, against `server_config::max_connections`.
   std::atomic<std::size_t> live{0};
+  /// Request-body bytes admitted and not yet answered, against
+  /// `server_config::max_body_bytes_in_flight`.
+  std::atomic<std::size_t> body_bytes{0};
 };
 
 /// The parts of a connection a writer reaches, whatever the stream type.
@@ -226,6 +255,7 @@ class session final : public session_base {
   }
 
   ~session() override {
+    release_body();
     shared_->live.fetch_sub(1, std::memory_order_relaxed);
     std::lock_guard guard{shared_->mutex};
     shared_->sessions.erase(this);
@@ -253,6 +283,8 @@ class session final : public session_base {
       if (s.started_)
         return;
       s.started_ = true;
+      // Before any byte goes: a peer that has the answer may send again.
+      s.release_body();
       auto text = s.head(status, headers);
       text += "Content-Length: ";
       text += std::to_string(body.size());
@@ -301,6 +333,7 @@ class session final : public session_base {
     run(seq, [](session& s) {
       if (!s.started_ || s.ended_)
         return;
+      s.release_body();
       if (s.chunked_)
         s.enqueue("0\r\n\r\n", action::none);
       s.enqueue({}, action::finish);
@@ -355,7 +388,7 @@ class session final : public session_base {
   }
 
  private:
-  enum class action { none, finish, reset, close };
+  enum class action { none, finish, reset, close, linger };
 
   struct out_item {
     std::string bytes;
@@ -500,6 +533,9 @@ class session final : public session_base {
   void on_header(error_code ec) {
     if (ec)
       return on_read_error(ec);
+    if (auto length = parser_->content_length();
+        length && !admit_body(static_cast<std::size_t>(*length)))
+      return refuse_busy();
     auto expect = parser_->get()[bhttp::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       continue_text_ = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -522,37 +558,88 @@ class session final : public session_base {
   }
 
   void on_read_error(error_code ec) {
-    keep_alive_ = false;
     int status = 0;
+    std::string_view code;
     std::string message;
     if (ec == bhttp::error::body_limit) {
       status = 413;
-      message = "request body over the limit of "
-                + std::to_string(cfg_.max_body_bytes) + " bytes\n";
+      code = "request_too_large";
+      message = "The request body is over the limit of "
+                + std::to_string(cfg_.max_body_bytes) + " bytes.";
     } else if (ec == bhttp::error::header_limit) {
       status = 431;
-      message = "request header over the limit of "
-                + std::to_string(cfg_.max_header_bytes) + " bytes\n";
+      code = "request_headers_too_large";
+      message = "The request headers are over the limit of "
+                + std::to_string(cfg_.max_header_bytes) + " bytes.";
     } else if (ec.category() == error_code{bhttp::error::bad_target}.category()
                && ec != bhttp::error::end_of_stream
                && ec != bhttp::error::partial_message) {
       status = 400;
-      message = "malformed HTTP request\n";
+      code = "bad_request";
+      message = "Malformed HTTP request: " + ec.message() + ".";
     }
     if (status == 0)
       return close(false);
+    answer_error(status, code, message, {});
+  }
+
+  /// Over max_body_bytes_in_flight: 429, and the body is not read.
+  void refuse_busy() {
+    answer_error(429, "server_busy",
+                 "The server is holding too many request bodies; retry "
+                 "shortly.",
+                 "Retry-After: 1\r\n");
+  }
+
+  /// Answers an error of the server's own and ends the connection with a
+  /// lingering close (see linger_total).
+  void answer_error(int status, std::string_view code,
+                    const std::string& message, std::string_view extra) {
+    keep_alive_ = false;
     handling_ = true;
     started_ = true;
-    auto text = head(status, {{"Content-Type", "text/plain"}});
-    text += "Content-Length: " + std::to_string(message.size()) + "\r\n\r\n";
-    text += message;
-    enqueue(std::move(text), action::none);
-    enqueue({}, action::close);
+    // The request line, when it was read, tells the owner's renderer which
+    // API the path belongs to.
+    std::string target;
+    if (parser_) {
+      auto t = parser_->get().target();
+      target.assign(t.data(), t.size());
+    }
+    server_error e{status, code, message, target};
+    enqueue(detail::server_error_response(cfg_.render_error, e, extra),
+            action::none);
+    enqueue({}, action::linger);
+  }
+
+  /// Counts `bytes` of request body against the server's bound; false when
+  /// it would go over (a body alone is always admitted).
+  bool admit_body(std::size_t bytes) {
+    if (bytes == 0)
+      return true;
+    auto bound = cfg_.max_body_bytes_in_flight;
+    auto held = shared_->body_bytes.load(std::memory_order_relaxed);
+    do {
+      if (bound != 0 && held != 0 && (held > bound || bytes > bound - held))
+        return false;
+    } while (!shared_->body_bytes.compare_exchange_weak(
+      held, held + bytes, std::memory_order_relaxed));
+    body_reserved_ += bytes;
+    return true;
+  }
+
+  void release_body() noexcept {
+    if (body_reserved_ == 0)
+      return;
+    shared_->body_bytes.fetch_sub(body_reserved_, std::memory_order_relaxed);
+    body_reserved_ = 0;
   }
 
   void on_request(error_code ec) {
     if (ec)
       return on_read_error(ec);
+    // A body without Content-Length (chunked) is counted once read.
+    if (!parser_->content_length() && !admit_body(parser_->get().body().size()))
+      return refuse_busy();
     expect_nothing();
     const auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
@@ -615,6 +702,10 @@ class session final : public session_base {
           out_.clear();
           close(false);
           return;
+        case action::linger:
+          out_.clear();
+          linger();
+          return;
         case action::none: break;
       }
       writing_ = true;
@@ -636,9 +727,48 @@ class session final : public session_base {
     handling_ = false;
     ++seq_;
     expect_nothing();
+    release_body();
+    // The body goes with the parser, now rather than at the next request.
+    parser_.reset();
+    header_views_.clear();
+    if (buffer_.capacity() > shrink_buffer_over) {
+      buffer_.shrink_to_fit();
+      buffer_.reserve(read_buffer_bytes);
+    }
     if (!keep_alive_)
       return close(false);
     read_request();
+  }
+
+  /// Our answer is written: no more from us, and what the peer still sends
+  /// is read and dropped until it closes or a bound is reached.
+  void linger() {
+    error_code ec;
+    lowest().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec)
+      return close(false);
+    // Nothing the peer sends is parsed any more.
+    parser_.reset();
+    buffer_.consume(buffer_.size());
+    linger_end_ = clock_type::now() + linger_total;
+    discard();
+  }
+
+  void discard() {
+    if (closed_)
+      return;
+    deadline_ = std::min(clock_type::now() + linger_idle, linger_end_);
+    if (!watchdog_armed_ || deadline_ < watchdog_at_)
+      arm_watchdog(deadline_);
+    // Raw bytes off the socket (under TLS too: they are not decrypted),
+    // into the read buffer's spare room, never committed.
+    lowest().async_read_some(buffer_.prepare(linger_read_bytes),
+                             [self = self()](error_code ec, std::size_t n) {
+                               self->discarded_ += n;
+                               if (ec || self->discarded_ > linger_max_bytes)
+                                 return self->close(false);
+                               self->discard();
+                             });
   }
 
   void close(bool abortive) {
@@ -647,6 +777,7 @@ class session final : public session_base {
       return;
     closed_ = true;
     handling_ = false;
+    release_body();
     auto& socket = lowest();
     error_code ec;
     if (abortive) {
@@ -678,6 +809,10 @@ class session final : public session_base {
   /// Set while a response is pending (see writer_impl).
   std::shared_ptr<session> keepalive_;
   std::uint64_t seq_ = 0;
+  /// Of shared_state::body_bytes, this connection's.
+  std::size_t body_reserved_ = 0;
+  clock_type::time_point linger_end_{};
+  std::size_t discarded_ = 0;
   bool handling_ = false;
   bool started_ = false;
   bool ended_ = false;
@@ -842,15 +977,13 @@ class http_server::impl {
       r->socket.close(ec);
       return;
     }
-    static constexpr std::string_view body
-      = R"({"error":{"message":"The server has too many open connections; )"
-        R"(retry shortly or on another node.","type":"server_error",)"
-        R"("code":"too_many_connections"}})";
-    r->text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
-              "application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
-              "Content-Length: "
-              + std::to_string(body.size()) + "\r\n\r\n";
-    r->text += body;
+    server_error e{503,
+                   "too_many_connections",
+                   "The server has too many open connections; retry shortly "
+                   "or on another node.",
+                   {}};
+    r->text = detail::server_error_response(cfg_.render_error, e,
+                                            "Retry-After: 1\r\n");
     net::async_write(r->socket, net::buffer(r->text),
                      [r](error_code ec, std::size_t) {
                        if (ec) {

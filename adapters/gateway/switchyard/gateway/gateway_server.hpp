@@ -40,7 +40,8 @@ struct gateway_config {
   enum class actor_threads { io, stealing, sharing };
   actor_threads actors_on = actor_threads::io;
   std::optional<std::size_t> poll_attempts;
-  std::size_t max_body_bytes = 1u << 20;
+  /// 32 MiB: long-context requests and a few base64 images fit.
+  std::size_t max_body_bytes = 32u << 20;
   std::size_t max_header_bytes = 16u << 10;
   /// To read a whole request; also how long an idle connection is kept.
   std::chrono::milliseconds request_timeout{30'000};
