@@ -161,10 +161,13 @@ int run_serve_command(const std::vector<std::string>& args) {
   auto env = config::process_env();
   auto configuration = check_provider_configuration(
     cfg.registry, [&env](std::string_view name) { return env(name); });
-  if (!cl.has("no-health-checks")) {
+  {
+    // Without health checks a provider without its key is still never
+    // routed to: that is configuration, not something a probe finds.
     actors::health_config hc;
     hc.configured = configuration.state;
     engine::probe_policy policy;
+    policy.enabled = !cl.has("no-health-checks");
     if (auto interval = cl.number("probe-interval")) {
       if (!(*interval > 0))
         return fail("--probe-interval must be > 0 seconds");

@@ -1,5 +1,7 @@
 #include "switchyard/actors/decision_record_json.hpp"
 
+#include "switchyard/engine/availability.hpp"
+
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/engine/learning.hpp"
@@ -131,6 +133,28 @@ std::string decision_record_json(const decision_record& rec,
     for (std::size_t p = 0; p < in.breaker_open.size(); ++p)
       if (in.breaker_open[p] != 0 && p < reg.providers.size())
         w.value(std::string_view{reg.providers[p].id});
+    w.end_array();
+    // What could not answer when the decision was made (replay reads it).
+    w.key("providers_unavailable").begin_array();
+    for (std::size_t p = 0; p < in.provider_unavailable.size(); ++p)
+      if (in.provider_unavailable[p] != 0 && p < reg.providers.size()) {
+        w.begin_object();
+        w.field("provider", std::string_view{reg.providers[p].id});
+        w.field("reason", engine::to_string(static_cast<engine::unavailability>(
+                            in.provider_unavailable[p])));
+        w.end_object();
+      }
+    w.end_array();
+    w.key("models_unavailable").begin_array();
+    for (std::size_t m = 0; m < in.model_unavailable.size(); ++m)
+      if (in.model_unavailable[m] != 0) {
+        w.begin_object();
+        w.field("model", std::string_view{model_name(
+                           reg, static_cast<std::uint16_t>(m))});
+        w.field("reason", engine::to_string(static_cast<engine::unavailability>(
+                            in.model_unavailable[m])));
+        w.end_object();
+      }
     w.end_array();
     w.key("performance").begin_array();
     for (std::size_t m = 0; m < in.performance.size(); ++m) {

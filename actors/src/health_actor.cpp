@@ -56,8 +56,11 @@ health(self_ptr self, runtime_context ctx, health_config cfg,
   st.tracker = std::make_unique<engine::availability_tracker>(reg);
   cfg.configured.resize(reg.providers.size(), engine::unavailability::none);
   cfg.probes.resize(reg.providers.size());
-  for (std::size_t p = 0; p < reg.providers.size(); ++p)
+  for (std::size_t p = 0; p < reg.providers.size(); ++p) {
     st.tracker->set_configured(p, cfg.configured[p]);
+    if (!cfg.probes[p].enabled)
+      st.tracker->assume_available(p);
+  }
   st.cfg = std::move(cfg);
   st.clients = std::move(clients);
   st.clients.resize(reg.providers.size());

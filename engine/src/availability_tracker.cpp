@@ -39,6 +39,17 @@ void availability_tracker::set_configured(std::size_t provider,
   refresh_models(provider);
 }
 
+void availability_tracker::assume_available(std::size_t provider) {
+  if (configured_bad_[provider])
+    return;
+  provider_codes_[provider] = 0;
+  served_[provider].clear();
+  for (const auto& m : models_)
+    if (m.provider == provider)
+      served_[provider].push_back(m.upstream);
+  refresh_models(provider);
+}
+
 bool availability_tracker::probed(std::size_t provider,
                                   const probe_policy& policy) const noexcept {
   return policy.enabled && !configured_bad_[provider];

@@ -47,6 +47,11 @@ public:
   /// URL or TLS material unusable): it is never probed nor routed to.
   void set_configured(std::size_t provider, unavailability why);
 
+  /// A provider that is not probed (health checks off for it): a local
+  /// server is then taken at its word and its registry models count as
+  /// served. Its configuration still counts.
+  void assume_available(std::size_t provider);
+
   /// The outcome of a probe of `provider`. Returns whether what routing
   /// reads changed.
   bool on_probe(std::size_t provider, const probe_result& r);
