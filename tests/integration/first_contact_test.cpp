@@ -549,7 +549,8 @@ TEST_CASE("config check prints the provider table; --probe reports an "
 // With --no-health-checks nothing is probed, but a provider whose key
 // variable is unset is still never routed to: a missing key is
 // configuration, not something a probe finds.
-TEST_CASE("--no-health-checks still never routes to a provider without a key",
+TEST_CASE("with health checks off a provider without its key is still "
+          "never routed to",
           "[integration][first_contact]") {
   temp_dir dir;
   sim_process sim{dir, false};

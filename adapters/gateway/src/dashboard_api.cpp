@@ -303,6 +303,14 @@ void dashboard_routes::impl::providers(
       jw.field("id", std::string_view{p.id});
       jw.field("kind", engine::to_string(p.kind));
       jw.field("local", p.local);
+      jw.field("breaker", phase_name(c.phase));
+      jw.field("trips", static_cast<std::uint64_t>(c.trips));
+      jw.key("reopens_in_ms");
+      if (c.phase == breaker_phase::open)
+        jw.value(
+          std::max<std::int64_t>(0, (c.reopens_at_ns - now_ns) / 1'000'000));
+      else
+        jw.null();
       jw.field("base_url", std::string_view{p.base_url});
       jw.key("key_env");
       if (p.api_key_env.empty())
@@ -323,14 +331,6 @@ void dashboard_routes::impl::providers(
           jw.value(std::string_view{name});
         jw.end_array();
       }
-      jw.field("breaker", phase_name(c.phase));
-      jw.field("trips", static_cast<std::uint64_t>(c.trips));
-      jw.key("reopens_in_ms");
-      if (c.phase == breaker_phase::open)
-        jw.value(
-          std::max<std::int64_t>(0, (c.reopens_at_ns - now_ns) / 1'000'000));
-      else
-        jw.null();
       const auto& n = calls[c.provider];
       jw.field("calls", n.calls);
       jw.field("failed_calls", n.failed);

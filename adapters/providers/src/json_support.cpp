@@ -398,4 +398,44 @@ void emit_tool_fragment(const engine::tool_call_assembler& calls,
   on_chunk(chunk);
 }
 
+void write_openai_style_content(engine::json_writer& w,
+                                const engine::chat_message& m,
+                                bool null_if_empty) {
+  using engine::part_kind;
+  std::size_t texts = 0;
+  std::size_t images = 0;
+  for (const auto& p : m.parts) {
+    texts += p.kind == part_kind::text;
+    images += p.kind == part_kind::image;
+  }
+  w.key("content");
+  if (images == 0 && texts <= 1) {
+    if (texts == 0 && null_if_empty)
+      w.null();
+    else
+      w.value(m.text());
+    return;
+  }
+  w.begin_array();
+  for (const auto& p : m.parts) {
+    if (p.kind == part_kind::text) {
+      w.begin_object();
+      w.field("type", "text");
+      w.field("text", p.text);
+      w.end_object();
+    } else if (p.kind == part_kind::image) {
+      w.begin_object();
+      w.field("type", "image_url");
+      w.key("image_url").begin_object();
+      w.key("url");
+      write_image_url(w, p);
+      if (!p.detail.empty())
+        w.field("detail", p.detail);
+      w.end_object();
+      w.end_object();
+    }
+  }
+  w.end_array();
+}
+
 } // namespace switchyard::providers::detail

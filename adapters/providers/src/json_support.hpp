@@ -150,6 +150,14 @@ void write_tool_result_content(engine::json_writer& w,
 bool split_data_url(std::string_view url, std::string_view& media_type,
                     std::string_view& data);
 
+/// `content` in the OpenAI style (OpenAI, Cohere): a string for at most one
+/// text part and no image, else the text and `image_url` parts in order;
+/// null instead of "" when `null_if_empty` and there is no text (an
+/// assistant turn that only calls tools).
+void write_openai_style_content(engine::json_writer& w,
+                                const engine::chat_message& m,
+                                bool null_if_empty);
+
 /// An image part as the URL string OpenAI and Cohere take: its http(s) URL,
 /// or a `data:<media_type>;base64,<data>` URL built from its bytes.
 void write_image_url(engine::json_writer& w, const engine::content_part& image);

@@ -30,42 +30,6 @@ std::string refuse_options(const engine::request_options& o) {
   return {};
 }
 
-/// `content` of a system, user or assistant turn: a string for at most one
-/// text part, else the parts in order (text and, from a user, images).
-void write_content(engine::json_writer& w, const engine::chat_message& m) {
-  std::size_t texts = 0;
-  std::size_t images = 0;
-  for (const auto& p : m.parts) {
-    texts += p.kind == part_kind::text;
-    images += p.kind == part_kind::image;
-  }
-  w.key("content");
-  if (images == 0 && texts <= 1) {
-    w.value(m.text());
-    return;
-  }
-  w.begin_array();
-  for (const auto& p : m.parts) {
-    if (p.kind == part_kind::text) {
-      w.begin_object();
-      w.field("type", "text");
-      w.field("text", p.text);
-      w.end_object();
-    } else if (p.kind == part_kind::image) {
-      w.begin_object();
-      w.field("type", "image_url");
-      w.key("image_url").begin_object();
-      w.key("url");
-      write_image_url(w, p);
-      if (!p.detail.empty())
-        w.field("detail", p.detail);
-      w.end_object();
-      w.end_object();
-    }
-  }
-  w.end_array();
-}
-
 /// An assistant turn: its text, `tool_calls` in OpenAI's shape, and the
 /// `tool_plan` Cohere wrote before them (kept as reasoning named "cohere";
 /// another provider's reasoning is not sent).
@@ -80,7 +44,7 @@ void write_assistant(engine::json_writer& w, const engine::chat_message& m) {
       plan += p.text;
   }
   if (has_text || !has_calls)
-    write_content(w, m);
+    write_openai_style_content(w, m, false);
   if (!has_calls)
     return;
   if (!plan.empty())
@@ -151,7 +115,7 @@ std::string write_messages(engine::json_writer& w,
     if (m.role == message_role::assistant)
       write_assistant(w, m);
     else
-      write_content(w, m);
+      write_openai_style_content(w, m, false);
     w.end_object();
   }
   w.end_array();

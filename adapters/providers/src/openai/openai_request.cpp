@@ -25,48 +25,6 @@ bool allowed(message_role role, part_kind kind) noexcept {
   }
 }
 
-/// `content`: a string when the message is at most one text part, else the
-/// parts in order, so several text blocks and images keep their order.
-/// Null for an assistant turn that only calls tools.
-void write_content(engine::json_writer& w, const engine::chat_message& m,
-                   bool has_calls) {
-  std::size_t texts = 0;
-  std::size_t images = 0;
-  for (const auto& p : m.parts) {
-    texts += p.kind == part_kind::text;
-    images += p.kind == part_kind::image;
-  }
-  w.key("content");
-  if (images == 0 && texts <= 1) {
-    if (texts == 0 && has_calls) {
-      w.null();
-      return;
-    }
-    w.value(m.text());
-    return;
-  }
-  w.begin_array();
-  for (const auto& p : m.parts) {
-    if (p.kind == part_kind::text) {
-      w.begin_object();
-      w.field("type", "text");
-      w.field("text", p.text);
-      w.end_object();
-    } else if (p.kind == part_kind::image) {
-      w.begin_object();
-      w.field("type", "image_url");
-      w.key("image_url").begin_object();
-      w.key("url");
-      write_image_url(w, p);
-      if (!p.detail.empty())
-        w.field("detail", p.detail);
-      w.end_object();
-      w.end_object();
-    }
-  }
-  w.end_array();
-}
-
 void write_tool_calls(engine::json_writer& w, const engine::chat_message& m) {
   w.key("tool_calls").begin_array();
   for (const auto& p : m.parts) {
@@ -130,7 +88,7 @@ std::string write_messages(engine::json_writer& w,
     }
     w.begin_object();
     w.field("role", engine::to_string(m.role));
-    write_content(w, m, has_calls);
+    write_openai_style_content(w, m, has_calls);
     if (!m.name.empty())
       w.field("name", m.name);
     if (has_calls)
