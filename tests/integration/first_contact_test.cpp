@@ -572,3 +572,57 @@ TEST_CASE("with health checks off a provider without its key is still "
     CHECK(it->second.first == "unavailable");
   }
 }
+
+TEST_CASE("413 and 431 from the gateway have the API's own JSON body",
+          "[integration][first_contact]") {
+  temp_dir dir;
+  sim_process sim{dir, false};
+  gateway_process gw{dir, user_env(sim.port),
+                     {"--max-body-bytes", "65536"}};
+  client c;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string big = R"({"model":"auto","max_tokens":16,"messages":[{"role":"user","content":")"
+                    + std::string(70'000, 'a') + R"("}]})";
+  std::string_view s;
+
+  // OpenAI's shape on /v1/chat/completions.
+  auto r = c.send(gw.port, "POST", "/v1/chat/completions", big);
+  INFO(r.body);
+  CHECK(r.status == 413);
+  REQUIRE(parser.parse(r.body).get(doc) == simdjson::SUCCESS);
+  REQUIRE(doc["error"]["code"].get(s) == simdjson::SUCCESS);
+  CHECK(s == "request_too_large");
+  REQUIRE(doc["error"]["message"].get(s) == simdjson::SUCCESS);
+  CHECK_FALSE(s.empty());
+
+  // Anthropic's on /v1/messages.
+  r = c.send(gw.port, "POST", "/v1/messages", big);
+  INFO(r.body);
+  CHECK(r.status == 413);
+  REQUIRE(parser.parse(r.body).get(doc) == simdjson::SUCCESS);
+  REQUIRE(doc["type"].get(s) == simdjson::SUCCESS);
+  CHECK(s == "error");
+  REQUIRE(doc["error"]["type"].get(s) == simdjson::SUCCESS);
+  CHECK(s == "request_too_large");
+
+  // Headers over 16 KiB: 431, as JSON.
+  auto promise = std::make_shared<std::promise<http::client_response>>();
+  auto future = promise->get_future();
+  http::response_callbacks cb;
+  cb.on_done = [promise](http::client_response x) {
+    promise->set_value(std::move(x));
+  };
+  c.http->send({false, "127.0.0.1", gw.port},
+               {"GET", "/v1/models", {{"x-padding", std::string(20'000, 'b')}},
+                {}},
+               {}, std::move(cb));
+  REQUIRE(future.wait_for(wait_limit) == std::future_status::ready);
+  auto h = future.get();
+  INFO(h.body);
+  REQUIRE(h.ok());
+  CHECK(h.status == 431);
+  REQUIRE(parser.parse(h.body).get(doc) == simdjson::SUCCESS);
+  REQUIRE(doc["error"]["code"].get(s) == simdjson::SUCCESS);
+  CHECK(s == "request_headers_too_large");
+}
