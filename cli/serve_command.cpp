@@ -4,6 +4,7 @@
 #include "command_line.hpp"
 
 #include "switchyard/cluster/cluster_node.hpp"
+#include "switchyard/config/provider_health.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/gateway/gateway_server.hpp"
 #include "switchyard/messages/error_code.hpp"
@@ -12,6 +13,8 @@
 #include <thread>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <pthread.h>
 
@@ -176,6 +179,33 @@ int run_serve_command(const std::vector<std::string>& args) {
       policy.max_backoff = std::max(policy.max_backoff, policy.interval);
     }
     hc.probes.assign(cfg.registry.providers.size(), policy);
+    // Each provider's own `health:` settings in the registry win.
+    auto path = cl.value("config").value_or("");
+    std::string text;
+    if (path.empty()) {
+      text = std::string{config::default_registry_yaml()};
+    } else {
+      std::ifstream in{path};
+      text.assign(std::istreambuf_iterator<char>{in}, {});
+    }
+    auto per_provider = config::read_provider_health(text, env);
+    for (std::size_t p = 0; p < cfg.registry.providers.size(); ++p) {
+      auto found = per_provider.find(cfg.registry.providers[p].id);
+      if (found == per_provider.end())
+        continue;
+      auto& probe = hc.probes[p];
+      const auto& h = found->second;
+      probe.enabled = probe.enabled && h.probe;
+      auto ms = [](double s) {
+        return std::chrono::milliseconds{static_cast<std::int64_t>(s * 1000.0)};
+      };
+      if (h.interval_s) {
+        probe.interval = ms(*h.interval_s);
+        probe.max_backoff = std::max(probe.max_backoff, probe.interval);
+      }
+      if (h.timeout_s)
+        probe.timeout = ms(*h.timeout_s);
+    }
     cfg.health = std::move(hc);
   }
   auto report_registry = cfg.registry;

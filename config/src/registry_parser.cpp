@@ -1,6 +1,7 @@
 #include "switchyard/config/fnv1a.hpp"
 #include "switchyard/config/interpolation.hpp"
 #include "switchyard/config/nearest_name.hpp"
+#include "switchyard/config/provider_health.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/config/yaml_reader.hpp"
 
@@ -29,8 +30,9 @@ constexpr std::array top_keys{"version"sv, "providers"sv, "models"sv,
                               "task_preferences"sv, "policy"sv, "server"sv, "cluster"sv};
 constexpr std::array top_required{"providers"sv, "models"sv};
 
-constexpr std::array provider_keys{"kind"sv, "base_url"sv, "api_key_env"sv,
-                                   "local"sv, "max_concurrency"sv};
+constexpr std::array provider_keys{"kind"sv,  "base_url"sv,
+                                   "api_key_env"sv, "local"sv,
+                                   "max_concurrency"sv, "health"sv};
 constexpr std::array provider_required{"kind"sv, "base_url"sv};
 
 constexpr std::array model_keys{"id"sv,
@@ -342,6 +344,9 @@ class registry_parser {
       } else if (key == "max_concurrency") {
         if (auto n = reader_.read_integer(f.value, f.field, f.line, 1, max_u32))
           spec.max_concurrency = static_cast<std::uint32_t>(*n);
+      } else if (key == "health") {
+        // Validated here; the gateway reads it with read_provider_health.
+        (void) parse_provider_health(reader_, f);
       }
     }
     return spec;

@@ -1,6 +1,7 @@
 #include "switchyard/config/fnv1a.hpp"
 #include "switchyard/config/interpolation.hpp"
 #include "switchyard/config/nearest_name.hpp"
+#include "switchyard/config/provider_health.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/messages/error_code.hpp"
 
@@ -962,4 +963,42 @@ TEST_CASE("bad cluster values name the file, line and field", "[config]") {
                && Contains("seeds"));
   CHECK_THAT(only_error(with_cluster("  tls: {cert: a, key: b, cafile: c}\n")),
              StartsWith("models.yaml:31: cluster.tls.cafile: unknown"));
+}
+
+// -- health checks per provider ------------------------------------------------
+
+TEST_CASE("a provider's health: settings are read and validated",
+          "[config][health]") {
+  auto text = edit(minimal, "    local: true\n",
+                   "    local: true\n"
+                   "    health: {probe: true, interval_s: 5, timeout_s: 0.5}\n");
+  text = edit(text, "    api_key_env: EXAMPLE_API_KEY\n",
+              "    api_key_env: EXAMPLE_API_KEY\n"
+              "    health:\n"
+              "      probe: false\n");
+  auto result = parse(text);
+  INFO(joined([&] {
+    std::vector<std::string> out;
+    for (const auto& e : result.errors)
+      out.push_back(e.to_string());
+    return out;
+  }()));
+  REQUIRE(result.registry);
+  auto health = read_provider_health(text, fake_env());
+  REQUIRE(health.size() == 2);
+  CHECK(health["local"].probe);
+  CHECK(health["local"].interval_s == 5.0);
+  CHECK(health["local"].timeout_s == 0.5);
+  CHECK_FALSE(health["cloud"].probe);
+  CHECK_FALSE(health["cloud"].interval_s);
+
+  auto bad = edit(minimal, "    local: true\n",
+                  "    local: true\n"
+                  "    health: {probe: maybe, interval_s: 0, every: 3}\n");
+  auto errors = errors_of(bad);
+  auto all = joined(errors);
+  CHECK_THAT(all, Contains("models.yaml:7: providers.local.health.probe: "
+                           "must be true or false"));
+  CHECK_THAT(all, Contains("providers.local.health.interval_s"));
+  CHECK_THAT(all, Contains("providers.local.health.every"));
 }
