@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -122,6 +123,11 @@ std::string start_processes(const gateway_bench_options& o,
       args.push_back("--no-auth");
     if (!o.gateway_config.empty())
       args.insert(args.end(), {"--config", o.gateway_config});
+    if (!o.data_dir.empty()) {
+      std::string name{log_name};
+      args.insert(args.end(), {"--data-dir", o.data_dir + "/"
+                                               + name.substr(0, name.find('.'))});
+    }
     args.insert(args.end(), o.serve_args.begin(), o.serve_args.end());
     proc = child_process::start(args, env, log(log_name), why);
     if (!proc)
@@ -306,18 +312,38 @@ void finish_memory(process_memory& m, const child_process* proc) {
 gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
   gateway_bench_result r;
   r.options = o;
-  std::vector<std::string> bodies;
-  if (!o.body_file.empty()) {
-    std::ifstream in{o.body_file, std::ios::binary};
+  auto read_body = [&r](const std::string& file,
+                        std::vector<std::string>& out) {
+    std::ifstream in{file, std::ios::binary};
     if (!in) {
-      r.error = "cannot read the body file " + o.body_file;
-      return r;
+      r.error = "cannot read the body file " + file;
+      return false;
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    bodies.push_back(ss.str());
+    out.push_back(ss.str());
+    return true;
+  };
+  std::vector<std::string> bodies;
+  if (!o.body_file.empty()) {
+    if (!read_body(o.body_file, bodies))
+      return r;
   } else {
     bodies = builtin_request_mix(o.stream);
+  }
+  if (!o.data_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.data_dir, ec);
+    if (ec) {
+      r.error = "cannot create " + o.data_dir + ": " + ec.message();
+      return r;
+    }
+  }
+  auto baseline_bodies = bodies;
+  if (!o.baseline_body_file.empty()) {
+    baseline_bodies.clear();
+    if (!read_body(o.baseline_body_file, baseline_bodies))
+      return r;
   }
   r.mix_size = bodies.size();
   own_processes procs;
@@ -340,7 +366,7 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
   for (const auto& b : bodies)
     gateway.requests.push_back(http_request(gw_port, b, o.api_key));
   load_target baseline{"baseline", baseline_port, {}, o.connections};
-  for (const auto& b : bodies)
+  for (const auto& b : baseline_bodies)
     baseline.requests.push_back(http_request(baseline_port, b, o.api_key));
   load_target upstream{"upstream", sim_port, {}, o.connections};
   for (const auto& b : bodies)

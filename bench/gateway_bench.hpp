@@ -33,6 +33,13 @@ struct gateway_bench_options {
   std::string api_key;
   /// Request bodies: the built-in mix, or one JSON body from a file.
   std::string body_file;
+  /// The baseline gateway's body instead of `body_file` (empty: the same),
+  /// so that two request shapes compare in one run on one binary: pass this
+  /// binary as the baseline.
+  std::string baseline_body_file;
+  /// Each gateway we start keeps its store in a folder of its own here
+  /// (`gateway/`, `baseline/`), as users run it; empty: no store.
+  std::string data_dir;
   /// What the direct-upstream arm asks for in place of "auto".
   std::string upstream_model = "gpt-4o-mini";
   bool stream = false;

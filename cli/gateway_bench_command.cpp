@@ -84,6 +84,12 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
       {"stream", false, "stream: SSE responses; also time the first byte"},
       {"body", true, "one JSON request body for every request (default: "
                      "the built-in mix of task types)"},
+      {"baseline-body", true,
+       "the baseline gateway's body instead of --body: with this binary as "
+       "--baseline, two request shapes compared in one run"},
+      {"data-dir", true,
+       "each gateway we start keeps its store in its own folder under this "
+       "one, as users run it (default: no store)"},
       {"memory-interval", true, "seconds between RSS samples (default 1)"},
       {"log-dir", true, "write the children's stderr there"},
       {"json", false, "print the report as JSON"},
@@ -163,6 +169,11 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
   o.sim_config = cl.value("sim-config").value_or("");
   o.api_key = cl.value("key").value_or("");
   o.body_file = cl.value("body").value_or("");
+  o.baseline_body_file = cl.value("baseline-body").value_or("");
+  o.data_dir = cl.value("data-dir").value_or("");
+  if (!o.baseline_body_file.empty() && !cl.value("baseline"))
+    return fail("--baseline-body needs --baseline (this binary, to compare "
+                "two request shapes in one run)");
   o.log_dir = cl.value("log-dir").value_or("");
   o.baseline_binary = cl.value("baseline").value_or("");
   o.compare = cl.has("compare");
