@@ -221,6 +221,7 @@ TEST_CASE("models, route, feedback, metrics and health endpoints",
   auto fb = gw.call("POST", "/v1/feedback",
                     R"({"decision_id":")" + id + R"(","outcome":"success","rating":5})");
   CHECK(fb.status == 200);
+  CHECK_THAT(fb.body, Catch::Contains("\"accepted\":true"));
   auto bad_fb = gw.call("POST", "/v1/feedback", R"({"decision_id":"zz"})");
   CHECK(bad_fb.status == 400);
   auto metrics = gw.call("GET", "/metrics", {}, "");

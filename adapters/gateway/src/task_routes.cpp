@@ -108,9 +108,22 @@ void gateway_server::impl::feedback(const http::server_request& req,
   if (!engine::score_feedback(f))
     return bad("say something: outcome, quality, rating, pr_merged or "
                "pr_reverted");
-  rt->feedback(id, f);
-  w->respond(200, json_headers(), R"({"accepted":true})");
-  finish(200, id, {}, who.key_id);
+  // Acknowledged only once stored (the WAL synced, with a data dir): a
+  // write that did not happen is never answered 200.
+  rt->feedback(id, f, [this, w, finish, id, key = who.key_id](bool stored) {
+    if (!stored) {
+      reply_error(w,
+                  {503, "api_error", "feedback_not_stored",
+                   "The feedback could not be stored; retry."},
+                  false);
+      return finish(503, id, {}, key);
+    }
+    // Without a data dir it is applied in memory only.
+    w->respond(200, json_headers(),
+               cfg.data_dir.empty() ? R"({"accepted":true,"stored":false})"
+                                    : R"({"accepted":true,"stored":true})");
+    finish(200, id, {}, key);
+  });
 }
 
 bool gateway_server::impl::any_model_routable() const {
