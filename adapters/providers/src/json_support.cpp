@@ -156,6 +156,40 @@ std::string misplaced_part(std::size_t index, engine::message_role role,
          + std::string{provider};
 }
 
+bool openai_style_part_fits(engine::message_role role,
+                            engine::part_kind kind) noexcept {
+  switch (kind) {
+    case engine::part_kind::text:
+    case engine::part_kind::reasoning:
+      return true;
+    case engine::part_kind::image:
+      return role == engine::message_role::user;
+    case engine::part_kind::tool_call:
+      return role == engine::message_role::assistant;
+    default:
+      return false;
+  }
+}
+
+void write_openai_tool_calls(engine::json_writer& w,
+                             const engine::chat_message& m) {
+  w.key("tool_calls").begin_array();
+  for (const auto& p : m.parts) {
+    if (p.kind != engine::part_kind::tool_call)
+      continue;
+    w.begin_object();
+    w.field("id", p.id);
+    w.field("type", "function");
+    w.key("function").begin_object();
+    w.field("name", p.name);
+    w.field("arguments", p.arguments.empty() ? std::string_view{"{}"}
+                                             : std::string_view{p.arguments});
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+}
+
 bool is_json_object(std::string_view text) {
   // The DOM parser validates the whole text; On-Demand would not.
   thread_local simdjson::dom::parser parser;

@@ -106,6 +106,18 @@ std::string cannot_express(std::string_view field, std::string_view provider,
 std::string misplaced_part(std::size_t index, engine::message_role role,
                            engine::part_kind kind, std::string_view provider);
 
+/// Whether a turn in the OpenAI style (OpenAI, Cohere, Ollama) may hold a
+/// part of `kind` as `role`: text and reasoning anywhere (each format decides
+/// what reasoning it sends back), images from a user, tool calls from the
+/// assistant. Tool results travel in `tool` messages of their own.
+bool openai_style_part_fits(engine::message_role role,
+                            engine::part_kind kind) noexcept;
+
+/// `tool_calls` in OpenAI's shape (OpenAI, Cohere): id, type function,
+/// name and the arguments text ("{}" when empty).
+void write_openai_tool_calls(engine::json_writer& w,
+                             const engine::chat_message& m);
+
 /// Whether `text` is one whole, valid JSON object. Tool arguments, tool
 /// schemas and response schemas are JSON text from the caller; they go into
 /// request bodies unquoted, so a broken one must fail the call here rather

@@ -49,21 +49,7 @@ void write_assistant(engine::json_writer& w, const engine::chat_message& m) {
     return;
   if (!plan.empty())
     w.field("tool_plan", plan);
-  w.key("tool_calls").begin_array();
-  for (const auto& p : m.parts) {
-    if (p.kind != part_kind::tool_call)
-      continue;
-    w.begin_object();
-    w.field("id", p.id);
-    w.field("type", "function");
-    w.key("function").begin_object();
-    w.field("name", p.name);
-    w.field("arguments", p.arguments.empty() ? std::string_view{"{}"}
-                                             : std::string_view{p.arguments});
-    w.end_object();
-    w.end_object();
-  }
-  w.end_array();
+  write_openai_tool_calls(w, m);
 }
 
 /// One `role: "tool"` message per result, answering its call by id; the
@@ -100,12 +86,7 @@ std::string write_messages(engine::json_writer& w,
       continue;
     }
     for (const auto& p : m.parts) {
-      bool fits = p.kind == part_kind::text || p.kind == part_kind::reasoning
-                  || (p.kind == part_kind::image
-                      && m.role == message_role::user)
-                  || (p.kind == part_kind::tool_call
-                      && m.role == message_role::assistant);
-      if (!fits)
+      if (!openai_style_part_fits(m.role, p.kind))
         return misplaced_part(i, m.role, p.kind, provider_name);
     }
     w.begin_object();

@@ -123,12 +123,7 @@ std::string write_messages(engine::json_writer& w,
       continue;
     }
     for (const auto& p : m.parts) {
-      bool fits = p.kind == part_kind::text || p.kind == part_kind::reasoning
-                  || (p.kind == part_kind::image
-                      && m.role == message_role::user)
-                  || (p.kind == part_kind::tool_call
-                      && m.role == message_role::assistant);
-      if (!fits)
+      if (!openai_style_part_fits(m.role, p.kind))
         return misplaced_part(i, m.role, p.kind, provider_name);
     }
     w.begin_object();

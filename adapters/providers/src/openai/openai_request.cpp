@@ -14,35 +14,6 @@ constexpr std::string_view provider_name = "an OpenAI chat completions "
 using engine::message_role;
 using engine::part_kind;
 
-/// Which parts a role may hold here; reasoning is handled apart (dropped:
-/// signed parts belong to their provider, unsigned ones are the model's own).
-bool allowed(message_role role, part_kind kind) noexcept {
-  switch (kind) {
-    case part_kind::text: return true;
-    case part_kind::image: return role == message_role::user;
-    case part_kind::tool_call: return role == message_role::assistant;
-    default: return false;
-  }
-}
-
-void write_tool_calls(engine::json_writer& w, const engine::chat_message& m) {
-  w.key("tool_calls").begin_array();
-  for (const auto& p : m.parts) {
-    if (p.kind != part_kind::tool_call)
-      continue;
-    w.begin_object();
-    w.field("id", p.id);
-    w.field("type", "function");
-    w.key("function").begin_object();
-    w.field("name", p.name);
-    w.field("arguments", p.arguments.empty() ? std::string_view{"{}"}
-                                             : std::string_view{p.arguments});
-    w.end_object();
-    w.end_object();
-  }
-  w.end_array();
-}
-
 /// One `role: "tool"` message per result: OpenAI answers one call per
 /// message. Its content is text only. `is_error` has no field in chat
 /// completions, so a failed result's text starts with "Error: ".
@@ -82,7 +53,7 @@ std::string write_messages(engine::json_writer& w,
     for (const auto& p : m.parts) {
       if (p.kind == part_kind::reasoning)
         continue;
-      if (!allowed(m.role, p.kind))
+      if (!openai_style_part_fits(m.role, p.kind))
         return misplaced_part(i, m.role, p.kind, provider_name);
       has_calls = has_calls || p.kind == part_kind::tool_call;
     }
@@ -92,7 +63,7 @@ std::string write_messages(engine::json_writer& w,
     if (!m.name.empty())
       w.field("name", m.name);
     if (has_calls)
-      write_tool_calls(w, m);
+      write_openai_tool_calls(w, m);
     w.end_object();
   }
   w.end_array();
