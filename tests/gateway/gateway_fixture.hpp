@@ -223,8 +223,12 @@ inline std::string error_code_of(const std::string& body) {
 /// Writes a sim-upstream config with no delays and no faults except
 /// `faults` (model upstream id -> its YAML faults map, e.g.
 /// `{http_500: 1.0}`); every model of the default registry is listed.
+/// `faults` sets a model's fault rates; `settings` replaces a model's whole
+/// entry (for example `{listed: false}`).
 inline void write_sim_config(const std::string& path,
-                             const std::map<std::string, std::string>& faults) {
+                             const std::map<std::string, std::string>& faults,
+                             const std::map<std::string, std::string>& settings
+                             = {}) {
   std::ofstream f{path};
   f << "version: 1\nseed: 3\ntime_scale: 0\ndefaults:\n"
        "  latency_ms: 0\n  ttft_ms: 0\n  tokens_per_second: 0\n"
@@ -236,9 +240,11 @@ inline void write_sim_config(const std::string& path,
                  "command-r-plus-08-2024", "command-r-03-2024", "qwen3:1.7b",
                  "qwen/qwen3-30b-a3b-2507", "mistralai/devstral-small-2507"}) {
     auto fault = faults.find(m);
+    auto whole = settings.find(m);
     f << "  \"" << m << "\": "
-      << (fault == faults.end() ? std::string{"{}"}
-                                : "\n    faults: " + fault->second)
+      << (whole != settings.end()   ? whole->second
+          : fault == faults.end() ? std::string{"{}"}
+                                  : "\n    faults: " + fault->second)
       << "\n";
   }
 }
