@@ -5,6 +5,7 @@
 #include "store_access.hpp"
 
 #include "switchyard/actors/decision_record_json.hpp"
+#include "switchyard/actors/decision_replay.hpp"
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/messages/error_code.hpp"
@@ -189,6 +190,10 @@ int run_explain_command(const std::vector<std::string>& args) {
     if (auto e = db->get_experiment(rec->experiment))
       experiment = std::move(*e);
   engine::keyword_classifier cls;
+  // A compact record stores inputs, not evidence: recompute it, over the
+  // registry the decision was made under.
+  if (logged)
+    actors::restore_evidence(*rec, *reg, cls);
   if (cl.has("json"))
     std::cout << actors::decision_record_json(*rec, *feedback, *reg, logged,
                                               cls)

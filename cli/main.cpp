@@ -2,6 +2,7 @@
 #include "demo_client_command.hpp"
 #include "experiments_command.hpp"
 #include "explain_command.hpp"
+#include "store_stats_command.hpp"
 #include "keys_command.hpp"
 #include "route_command.hpp"
 #include "serve_command.hpp"
@@ -31,7 +32,8 @@ constexpr std::string_view usage
     "  replay ID           recompute a logged decision and compare\n"
     "  experiments         list, start or stop A/B tests\n"
     "  keys                create, list or revoke client API keys\n"
-    "  analytics           performance, costs or recommendations\n";
+    "  analytics           performance, costs or recommendations\n"
+    "  store-stats         records and bytes on disk per column (--data-dir D)\n";
 
 } // namespace
 
@@ -67,6 +69,8 @@ int main(int argc, char** argv) {
     return run_keys_command(args);
   if (command == "analytics")
     return run_analytics_command(args);
+  if (command == "store-stats")
+    return run_store_stats_command(args);
   std::cerr << "switchyard: unknown command '" << command << "'\n\n" << usage;
   return 2;
 }

@@ -35,9 +35,28 @@ std::string decision_record_json(const decision_record& rec,
   w.field("decision_id", std::string_view{id});
   w.field("kind", std::string_view{rec.execute ? "execute" : "route"});
   w.field("created_unix_ms", static_cast<std::int64_t>(rec.created_unix_ms));
+  // Where each round's candidates and filtered models come from: the record
+  // (older stores), recomputed from its stored inputs, or nowhere (no
+  // prompt text kept, or the registry it was made under is gone).
+  w.field("evidence", std::string_view{rec.evidence_stored ? "stored"
+                                       : rec.evidence_recomputed
+                                         ? "recomputed"
+                                         : "unavailable"});
   w.key("task").begin_object();
   w.field("text", std::string_view{rec.task.text});
-  w.field("messages", static_cast<std::uint64_t>(rec.task.messages.size()));
+  w.field("prompts", to_string(rec.prompts));
+  if (!rec.prompt_sha256.empty())
+    w.field("text_sha256", std::string_view{rec.prompt_sha256});
+  w.field("messages", static_cast<std::uint64_t>(
+                        rec.shape.recorded ? rec.shape.messages
+                                           : rec.task.messages.size()));
+  if (rec.shape.recorded) {
+    w.field("conversation_bytes", rec.shape.text_bytes);
+    w.key("tools").begin_array();
+    for (const auto& n : rec.shape.tool_names)
+      w.value(std::string_view{n});
+    w.end_array();
+  }
   w.key("task_type");
   if (rec.task.type)
     w.value(to_string(*rec.task.type));

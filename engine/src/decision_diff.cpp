@@ -1,5 +1,7 @@
 #include "switchyard/engine/decision_diff.hpp"
 
+#include <cstring>
+
 #include <charconv>
 #include <string_view>
 
@@ -154,6 +156,51 @@ first_difference(const decision& logged, const decision& recomputed,
            d.integer(p + ".missing", x.missing.bits(), y.missing.bits());
          });
   return std::move(d.found);
+}
+
+namespace {
+
+/// FNV-1a over the bytes of plain values.
+struct fnv {
+  std::uint64_t h = 14695981039346656037ULL;
+
+  template <class T>
+  void add(T v) noexcept {
+    unsigned char bytes[sizeof(T)];
+    std::memcpy(bytes, &v, sizeof(T));
+    for (auto b : bytes) {
+      h ^= b;
+      h *= 1099511628211ULL;
+    }
+  }
+};
+
+} // namespace
+
+std::uint64_t evidence_hash(const decision& d) noexcept {
+  fnv f;
+  f.add(d.candidates.size());
+  for (const auto& c : d.candidates) {
+    f.add(c.model);
+    const auto& p = c.points;
+    for (double v : {p.quality, p.cost, p.history, p.learned, p.preference,
+                     p.diversity, p.vendor, c.total, c.predicted_quality,
+                     c.latency_s})
+      f.add(v);
+    f.add(c.capable);
+    f.add(c.cost.min);
+    f.add(c.cost.expected);
+    f.add(c.cost.max);
+  }
+  f.add(d.filtered_out.size());
+  for (const auto& x : d.filtered_out) {
+    f.add(x.model);
+    f.add(static_cast<std::uint8_t>(x.reason));
+    f.add(x.value);
+    f.add(x.limit);
+    f.add(x.missing.bits());
+  }
+  return f.h == 0 ? 1 : f.h;
 }
 
 } // namespace switchyard::engine

@@ -2,6 +2,12 @@
 
 #include "switchyard/storage/byte_reader.hpp"
 #include "switchyard/storage/byte_writer.hpp"
+#include "switchyard/engine/decision_diff.hpp"
+#include "switchyard/messages/error_code.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
 
 namespace switchyard::storage {
 
@@ -383,17 +389,11 @@ void get(byte_reader& r, engine::model_performance& p) {
   p.confidence = r.f64();
 }
 
+void put_classification(byte_writer& w, const engine::classification& c);
+void get_classification(byte_reader& r, engine::classification& c);
+
 void put(byte_writer& w, const engine::decision& d) {
-  const auto& c = d.cls;
-  w.enumeration(c.tier);
-  w.zigzag(c.score);
-  w.enumeration(c.type);
-  w.boolean(c.tier_given);
-  w.boolean(c.type_given);
-  w.u8(c.matched_count);
-  for (std::size_t i = 0; i < c.matched_count && i < c.matched.size(); ++i)
-    w.varint(c.matched[i]);
-  w.varint(c.word_count);
+  put_classification(w, d.cls);
   w.varint(d.tokens.input);
   w.varint(d.tokens.output);
   w.f64(d.quality_required);
@@ -451,18 +451,7 @@ void put(byte_writer& w, const engine::decision& d) {
 }
 
 void get(byte_reader& r, engine::decision& d) {
-  auto& c = d.cls;
-  c.tier = r.enumeration<engine::complexity_tier>(engine::complexity_tier_count);
-  c.score = static_cast<int>(r.zigzag());
-  c.type = r.enumeration<engine::task_type>(engine::task_type_count);
-  c.tier_given = r.boolean();
-  c.type_given = r.boolean();
-  c.matched_count = r.u8();
-  if (c.matched_count > c.matched.size())
-    r.fail();
-  for (std::size_t i = 0; i < c.matched_count && i < c.matched.size(); ++i)
-    c.matched[i] = r.narrow<std::uint16_t>();
-  c.word_count = r.narrow<std::uint32_t>();
+  get_classification(r, d.cls);
   d.tokens.input = r.narrow<std::uint32_t>();
   d.tokens.output = r.narrow<std::uint32_t>();
   d.quality_required = r.f64();
@@ -536,6 +525,157 @@ void get(byte_reader& r, attempt_record& a) {
   a.cost_nanos = r.zigzag();
 }
 
+// -- version 2 decisions: inputs and outcome, no evidence ---------------------
+
+void put_classification(byte_writer& w, const engine::classification& c) {
+  w.enumeration(c.tier);
+  w.zigzag(c.score);
+  w.enumeration(c.type);
+  w.boolean(c.tier_given);
+  w.boolean(c.type_given);
+  w.u8(c.matched_count);
+  for (std::size_t i = 0; i < c.matched_count && i < c.matched.size(); ++i)
+    w.varint(c.matched[i]);
+  w.varint(c.word_count);
+}
+
+void get_classification(byte_reader& r, engine::classification& c) {
+  c.tier = r.enumeration<engine::complexity_tier>(engine::complexity_tier_count);
+  c.score = static_cast<int>(r.zigzag());
+  c.type = r.enumeration<engine::task_type>(engine::task_type_count);
+  c.tier_given = r.boolean();
+  c.type_given = r.boolean();
+  c.matched_count = r.u8();
+  if (c.matched_count > c.matched.size())
+    r.fail();
+  for (std::size_t i = 0; i < c.matched_count && i < c.matched.size(); ++i)
+    c.matched[i] = r.narrow<std::uint16_t>();
+  c.word_count = r.narrow<std::uint32_t>();
+}
+
+/// A round's decision without its evidence; the shared inputs by hash.
+void put_compact(byte_writer& w, const engine::decision& d,
+                 std::uint64_t inputs_hash) {
+  put_classification(w, d.cls);
+  w.varint(d.tokens.input);
+  w.varint(d.tokens.output);
+  w.f64(d.quality_required);
+  w.zigzag(d.budget_cap);
+  w.f64(d.latency_bound_s);
+  // The evidence itself is recomputed on demand; its digest says whether
+  // it came out the same.
+  w.big_endian64(engine::evidence_hash(d));
+  w.enumeration(d.rule);
+  w.varint(d.notes);
+  w.varint(d.model);
+  put_u16_list(w, d.fallbacks);
+  w.boolean(d.parallel);
+  put_u16_list(w, d.ensemble.members);
+  w.boolean(d.ensemble.has_judge);
+  w.varint(d.ensemble.judge);
+  w.enumeration(d.ensemble.strategy);
+  w.zigzag(d.ensemble.max_cost);
+  w.varint(d.config_hash);
+  const auto& in = d.inputs;
+  w.boolean(in.recorded);
+  if (!in.recorded)
+    return;
+  w.big_endian64(inputs_hash);
+  w.optional(in.budget_remaining, [&](std::int64_t v) { w.zigzag(v); });
+  w.varint(in.predicted_success.size());
+  for (const auto& p : in.predicted_success) {
+    w.f64(p.probability);
+    w.f64(p.weight);
+  }
+}
+
+/// Reads put_compact(); returns the shared inputs' hash (0: none).
+std::uint64_t get_compact(byte_reader& r, engine::decision& d,
+                          std::uint64_t& evidence) {
+  get_classification(r, d.cls);
+  d.tokens.input = r.narrow<std::uint32_t>();
+  d.tokens.output = r.narrow<std::uint32_t>();
+  d.quality_required = r.f64();
+  d.budget_cap = r.zigzag();
+  d.latency_bound_s = r.f64();
+  evidence = r.big_endian64();
+  d.rule = r.enumeration<engine::selection_rule>(
+    engine::selection_rule_names.size());
+  d.notes = r.narrow<std::uint16_t>();
+  d.model = r.narrow<std::uint16_t>();
+  d.fallbacks = get_u16_list(r);
+  d.parallel = r.boolean();
+  d.ensemble.members = get_u16_list(r);
+  d.ensemble.has_judge = r.boolean();
+  d.ensemble.judge = r.narrow<std::uint16_t>();
+  d.ensemble.strategy = r.enumeration<engine::consensus_strategy>(
+    engine::consensus_strategy_names.size());
+  d.ensemble.max_cost = r.zigzag();
+  d.config_hash = r.varint();
+  auto& in = d.inputs;
+  in.recorded = r.boolean();
+  if (!in.recorded)
+    return 0;
+  auto hash = r.big_endian64();
+  in.budget_remaining = r.optional<std::int64_t>([&] { return r.zigzag(); });
+  in.predicted_success.resize(r.count(16));
+  for (auto& p : in.predicted_success) {
+    p.probability = r.f64();
+    p.weight = r.f64();
+  }
+  return hash;
+}
+
+void get_shared(byte_reader& r, engine::routing_inputs& in) {
+  in.performance.resize(r.count(40));
+  for (auto& p : in.performance)
+    get(r, p);
+  in.breaker_open = get_bytes(r);
+  in.provider_share.resize(r.count(8));
+  for (auto& s : in.provider_share)
+    s = r.f64();
+  in.provider_unavailable = get_bytes(r);
+  in.model_unavailable = get_bytes(r);
+}
+
+std::string sha256_hex(std::string_view text) {
+  std::array<unsigned char, 32> digest{};
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(),
+             nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (auto b : digest) {
+    out.push_back(hex[b >> 4]);
+    out.push_back(hex[b & 15]);
+  }
+  return out;
+}
+
+void put_shape(byte_writer& w, const task_shape& s) {
+  w.varint(s.text_bytes);
+  w.varint(s.fields);
+  w.varint(s.messages);
+  w.varint(s.tool_names.size());
+  for (const auto& n : s.tool_names)
+    w.string(n);
+}
+
+void get_shape(byte_reader& r, task_shape& s) {
+  s.text_bytes = r.varint();
+  s.fields = r.narrow<std::uint32_t>();
+  s.messages = r.narrow<std::uint32_t>();
+  s.tool_names.resize(r.count(1));
+  for (auto& n : s.tool_names)
+    n = r.string();
+  s.recorded = true;
+}
+
+caf::expected<decision_record> decode_decision_v1(std::string_view value);
+caf::expected<decision_record>
+decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup);
+
 /// error_code has no names array; its last value bounds the range.
 constexpr std::size_t error_code_count
   = static_cast<std::size_t>(error_code::model_unavailable) + 1;
@@ -584,13 +724,25 @@ std::string encode_decision(const decision_record& rec) {
 }
 
 std::optional<std::int64_t> decision_created_unix_ms(std::string_view value) {
-  if (value.size() < 9 || static_cast<std::uint8_t>(value[0]) != encoding_version)
+  if (value.size() < 9
+      || (static_cast<std::uint8_t>(value[0]) != 1
+          && static_cast<std::uint8_t>(value[0]) != decision_encoding_version))
     return std::nullopt;
   byte_reader r{value.substr(1, 8)};
   return static_cast<std::int64_t>(r.big_endian64());
 }
 
-caf::expected<decision_record> decode_decision(std::string_view value) {
+caf::expected<decision_record>
+decode_decision(std::string_view value, const shared_inputs_lookup& lookup) {
+  if (!value.empty()
+      && static_cast<std::uint8_t>(value[0]) == decision_encoding_version)
+    return decode_decision_v2(value, lookup);
+  return decode_decision_v1(value);
+}
+
+namespace {
+
+caf::expected<decision_record> decode_decision_v1(std::string_view value) {
   constexpr std::string_view what = "decision record";
   byte_reader r{value};
   if (auto err = check_version(r, what))
@@ -630,6 +782,172 @@ caf::expected<decision_record> decode_decision(std::string_view value) {
   if (auto err = check_end(r, what))
     return std::move(*err);
   return rec;
+}
+
+caf::expected<decision_record>
+decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup) {
+  constexpr std::string_view what = "decision record";
+  byte_reader r{value};
+  r.u8(); // the version, checked by the caller
+  decision_record rec;
+  rec.evidence_stored = false;
+  rec.created_unix_ms = static_cast<std::int64_t>(r.big_endian64());
+  rec.decision_id = r.varint();
+  auto flags = r.u8();
+  rec.execute = (flags & 1) != 0;
+  rec.answered = (flags & 2) != 0;
+  rec.parallel = (flags & 4) != 0;
+  rec.prompts = r.enumeration<prompt_retention>(prompt_retention_names.size());
+  get(r, rec.task);
+  if (rec.prompts == prompt_retention::hash) {
+    rec.prompt_sha256 = std::move(rec.task.text);
+    rec.task.text.clear();
+  }
+  rec.task.sticky_model = r.string();
+  get_shape(r, rec.shape);
+  rec.rounds.resize(r.count(40));
+  std::vector<std::uint64_t> hashes;
+  for (auto& round : rec.rounds) {
+    get(r, round.context);
+    hashes.push_back(get_compact(r, round.decision, round.evidence_hash));
+  }
+  rec.seed = r.varint();
+  rec.experiment = r.string();
+  rec.experiment_arm = r.narrow<std::uint32_t>();
+  rec.error = r.enumeration<error_code>(error_code_count);
+  rec.error_message = r.string();
+  rec.answered_by = r.narrow<std::uint16_t>();
+  rec.input_tokens = r.narrow<std::uint32_t>();
+  rec.output_tokens = r.narrow<std::uint32_t>();
+  rec.cost_nanos = r.zigzag();
+  rec.latency_ms = r.f64();
+  rec.attempts.resize(r.count(11));
+  for (auto& a : rec.attempts)
+    get(r, a);
+  if (auto err = check_end(r, what))
+    return std::move(*err);
+  for (std::size_t i = 0; i < rec.rounds.size(); ++i) {
+    auto& in = rec.rounds[i].decision.inputs;
+    if (!in.recorded)
+      continue;
+    if (!lookup) {
+      in.recorded = false;
+      continue;
+    }
+    auto shared = lookup(hashes[i]);
+    if (!shared) {
+      if (error_code_of(shared.error()) != error_code::not_found)
+        return std::move(shared.error());
+      in.recorded = false; // pruned: replay says it cannot be exact
+      continue;
+    }
+    if (shared->size() < 9 || static_cast<std::uint8_t>((*shared)[0]) != 1)
+      return corrupt("shared routing inputs", "unknown encoding version");
+    byte_reader sr{std::string_view{*shared}.substr(9)};
+    get_shared(sr, in);
+    if (auto err = check_end(sr, "shared routing inputs"))
+      return std::move(*err);
+  }
+  return rec;
+}
+
+} // namespace
+
+std::string encode_decision(const decision_record& rec,
+                            prompt_retention prompts,
+                            const std::vector<std::uint64_t>& round_inputs) {
+  std::string out;
+  out.reserve(256);
+  byte_writer w{out};
+  w.u8(decision_encoding_version);
+  // Fixed position and width: the retention filter reads only this.
+  w.big_endian64(static_cast<std::uint64_t>(rec.created_unix_ms));
+  w.varint(rec.decision_id);
+  w.u8(static_cast<std::uint8_t>((rec.execute ? 1 : 0) | (rec.answered ? 2 : 0)
+                                 | (rec.parallel ? 4 : 0)));
+  w.enumeration(prompts);
+  // The task without its transcript (the coordinator logs it that way);
+  // its text per the retention policy.
+  if (prompts == prompt_retention::full && rec.task.messages.empty()) {
+    put(w, rec.task);
+  } else {
+    auto task = rec.task;
+    task.messages.clear();
+    if (prompts == prompt_retention::hash)
+      task.text = sha256_hex(rec.task.text);
+    else if (prompts == prompt_retention::none)
+      task.text.clear();
+    put(w, task);
+  }
+  w.string(rec.task.sticky_model);
+  put_shape(w, rec.shape.recorded ? rec.shape : task_shape{});
+  w.varint(rec.rounds.size());
+  for (std::size_t i = 0; i < rec.rounds.size(); ++i) {
+    put(w, rec.rounds[i].context);
+    put_compact(w, rec.rounds[i].decision,
+                i < round_inputs.size() ? round_inputs[i] : 0);
+  }
+  w.varint(rec.seed);
+  w.string(rec.experiment);
+  w.varint(rec.experiment_arm);
+  w.enumeration(rec.error);
+  w.string(rec.error_message);
+  w.varint(rec.answered_by);
+  w.varint(rec.input_tokens);
+  w.varint(rec.output_tokens);
+  w.zigzag(rec.cost_nanos);
+  w.f64(rec.latency_ms);
+  w.varint(rec.attempts.size());
+  for (const auto& a : rec.attempts)
+    put(w, a);
+  return out;
+}
+
+shared_inputs encode_shared_inputs(const engine::routing_inputs& in) {
+  shared_inputs s;
+  byte_writer w{s.content};
+  w.varint(in.performance.size());
+  for (const auto& p : in.performance)
+    put(w, p);
+  put_bytes(w, in.breaker_open);
+  w.varint(in.provider_share.size());
+  for (auto v : in.provider_share)
+    w.f64(v);
+  put_bytes(w, in.provider_unavailable);
+  put_bytes(w, in.model_unavailable);
+  // FNV-1a: a content address, not a defence (the store is the node's own).
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : s.content) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  s.hash = h;
+  return s;
+}
+
+std::string shared_inputs_value(const shared_inputs& s,
+                                std::int64_t written_unix_ms) {
+  std::string out;
+  out.reserve(9 + s.content.size());
+  byte_writer w{out};
+  w.u8(1);
+  w.big_endian64(static_cast<std::uint64_t>(written_unix_ms));
+  out += s.content;
+  return out;
+}
+
+std::string shared_inputs_key(std::uint64_t hash) {
+  std::string k;
+  append_big_endian(k, hash);
+  return k;
+}
+
+std::optional<std::int64_t>
+shared_inputs_written_unix_ms(std::string_view value) {
+  if (value.size() < 9 || static_cast<std::uint8_t>(value[0]) != 1)
+    return std::nullopt;
+  byte_reader r{value.substr(1, 8)};
+  return static_cast<std::int64_t>(r.big_endian64());
 }
 
 // -- learned cells ------------------------------------------------------------

@@ -6,7 +6,12 @@
 #include "switchyard/storage/spend_rollup.hpp"
 
 #include <rocksdb/compaction_filter.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/table.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
@@ -14,12 +19,17 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstdarg>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <unordered_map>
 #include <system_error>
+#include <limits>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace switchyard::storage {
@@ -63,6 +73,70 @@ std::string_view view(const rocksdb::Slice& s) {
 /// feedback by receipt). Reads only the stamp at the front of each value.
 /// Const and stateless apart from the clock, so concurrent compactions may
 /// share it.
+/// One column family's memtable, all memtables together, and the block
+/// cache every column family shares.
+constexpr std::size_t store_memtable_bytes = 8u << 20;
+constexpr std::size_t store_memtables_bytes = 32u << 20;
+constexpr std::size_t store_block_cache_bytes = 8u << 20;
+
+std::uint64_t read_big_endian(std::string_view key) noexcept {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8 && i < key.size(); ++i)
+    v = (v << 8) | static_cast<unsigned char>(key[i]);
+  return v;
+}
+
+/// Blocks compressed with LZ4 (cheap enough for the write path) and the
+/// bottommost level, where most of the log ends up after compaction, with
+/// ZSTD; whichever of them this librocksdb was built with (Debian's has
+/// both), else Snappy, else none.
+void apply_compression(rocksdb::ColumnFamilyOptions& cf) {
+  auto supported = rocksdb::GetSupportedCompressions();
+  auto has = [&](rocksdb::CompressionType t) {
+    return std::find(supported.begin(), supported.end(), t) != supported.end();
+  };
+  auto fast = has(rocksdb::kLZ4Compression)      ? rocksdb::kLZ4Compression
+              : has(rocksdb::kSnappyCompression) ? rocksdb::kSnappyCompression
+                                                 : rocksdb::kNoCompression;
+  cf.compression = fast;
+  cf.bottommost_compression = has(rocksdb::kZSTD) ? rocksdb::kZSTD : fast;
+}
+
+/// RocksDB's own info log: a stdio file in the data directory whose write
+/// errors are ignored. RocksDB's file writer asserts (Debian builds it with
+/// assertions on) at the first log line after the disk filled, which would
+/// take the whole node down exactly when it must keep answering.
+class stdio_logger : public rocksdb::Logger {
+public:
+  explicit stdio_logger(const std::string& path)
+    : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL),
+      file_(std::fopen(path.c_str(), "a")) {
+  }
+
+  ~stdio_logger() override {
+    if (file_ != nullptr)
+      std::fclose(file_);
+  }
+
+  stdio_logger(const stdio_logger&) = delete;
+  stdio_logger& operator=(const stdio_logger&) = delete;
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    if (file_ == nullptr)
+      return;
+    std::lock_guard<std::mutex> guard{mutex_};
+    std::vfprintf(file_, format, ap);
+    std::fputc('\n', file_);
+    std::fflush(file_);
+    std::clearerr(file_);
+  }
+
+private:
+  std::mutex mutex_;
+  std::FILE* file_;
+};
+
 class retention_filter : public rocksdb::CompactionFilter {
 public:
   using stamp_fn = std::optional<std::int64_t> (*)(std::string_view);
@@ -155,7 +229,14 @@ struct store::impl {
   store_options opts;
   std::unique_ptr<retention_filter> decision_filter;
   std::unique_ptr<retention_filter> feedback_filter;
+  std::unique_ptr<retention_filter> inputs_filter;
+  /// Shared routing inputs written lately (hash -> when), so that the
+  /// decisions made between two learning snapshots write them once.
+  std::mutex inputs_mutex;
+  std::unordered_map<std::uint64_t, std::int64_t> recent_inputs;
   std::unique_ptr<spend_retention_filter> spend_filter;
+  /// Made from `opts.file_system` when one is given; outlives `db`.
+  std::unique_ptr<rocksdb::Env> env;
   std::unique_ptr<rocksdb::DB> db;
   /// Indexed by `column`; null for a column family a read-only store lacks.
   std::array<rocksdb::ColumnFamilyHandle*, column_count> families{};
@@ -164,6 +245,49 @@ struct store::impl {
   /// The secondary instance's own directory (read-only mode).
   std::string secondary_path;
   std::atomic<std::uint64_t> sequence{0};
+  /// Set when a write failed (a full disk puts RocksDB in a background
+  /// error state that refuses every write): the next write first asks
+  /// RocksDB to resume, so the store recovers by itself once space returns.
+  std::atomic<bool> write_failed{false};
+  /// Why the last write failed (what a write answers while RocksDB's own
+  /// recovery is still waiting for space).
+  std::mutex failure_mutex;
+  std::string last_failure;
+
+  /// Before a write, after a failed one: asks RocksDB to resume. While its
+  /// space monitor still waits for room (every 5 s, until the free space
+  /// exceeds a memtable) that answers Busy: the write is refused with the
+  /// original failure.
+  caf::expected<void> recover() {
+    if (!write_failed.load(std::memory_order_acquire))
+      return {};
+    auto r = db->Resume();
+    if (r.IsBusy()) {
+      std::lock_guard<std::mutex> guard{failure_mutex};
+      return caf::make_error(error_code::storage_failure, last_failure);
+    }
+    if (!r.ok())
+      return to_error(r, "resuming the store");
+    write_failed.store(false, std::memory_order_release);
+    return {};
+  }
+
+  /// Passes `r` on, remembering a failure for recover().
+  caf::expected<void> note(caf::expected<void> r) {
+    if (!r) {
+      std::lock_guard<std::mutex> guard{failure_mutex};
+      last_failure = error_message(r.error());
+      write_failed.store(true, std::memory_order_release);
+    }
+    return r;
+  }
+  /// Shared by every column family (see open()).
+  std::shared_ptr<rocksdb::Cache> block_cache
+    = rocksdb::NewLRUCache(store_block_cache_bytes);
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffers
+    = std::make_shared<rocksdb::WriteBufferManager>(store_memtables_bytes);
+  /// store_options::max_bytes resolved at open; 0: no cap.
+  std::uint64_t max_bytes = 0;
 
   ~impl() {
     if (db) {
@@ -204,6 +328,43 @@ struct store::impl {
 
   rocksdb::ColumnFamilyHandle* family(column c) const {
     return families[static_cast<std::size_t>(c)];
+  }
+
+  /// Whether a content-addressed write must happen: not written in the
+  /// last half day (nor earlier in this batch). Holds inputs_mutex.
+  bool fresh_input(const store_batch::operation& op,
+                   std::vector<std::pair<std::uint64_t, std::int64_t>>& fresh) {
+    constexpr std::int64_t refresh_ms = 12 * 3600 * 1000;
+    auto stamp = shared_inputs_written_unix_ms(op.value).value_or(0);
+    auto hash = read_big_endian(op.key);
+    if (auto i = recent_inputs.find(hash);
+        i != recent_inputs.end() && stamp - i->second < refresh_ms)
+      return false;
+    for (const auto& [h, at] : fresh)
+      if (h == hash)
+        return false;
+    fresh.emplace_back(hash, stamp);
+    return true;
+  }
+
+  void
+  remember_inputs(const std::vector<std::pair<std::uint64_t, std::int64_t>>& xs) {
+    if (xs.empty())
+      return;
+    std::lock_guard<std::mutex> guard{inputs_mutex};
+    // Bounded: a busy node makes ~20 distinct values a second.
+    if (recent_inputs.size() > 65'536)
+      recent_inputs.clear();
+    for (const auto& [h, at] : xs)
+      recent_inputs[h] = at;
+  }
+
+  /// The shared inputs of logged decisions, from the `inputs` column.
+  shared_inputs_lookup inputs_lookup() {
+    return [this](std::uint64_t hash) {
+      return get(column::inputs, shared_inputs_key(hash),
+                 "shared routing inputs");
+    };
   }
 
   bool synced(const store_batch& b) const {
@@ -335,6 +496,13 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
     "switchyard.feedback_retention", &feedback_received_unix_ms, clock,
     p->feedback_retention());
 
+  // Shared inputs outlive the decisions that use them by a day: a value
+  // is rewritten (its time refreshed) at least every half day while in use.
+  p->inputs_filter = std::make_unique<retention_filter>(
+    "switchyard.inputs_retention", &shared_inputs_written_unix_ms, clock,
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      p->opts.decision_retention + std::chrono::hours{24}));
+
   p->spend_filter = std::make_unique<spend_retention_filter>(
     clock, std::chrono::duration_cast<std::chrono::milliseconds>(
              p->opts.decision_retention));
@@ -346,11 +514,34 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
   // are small, and the node's cores belong to routing.
   db_opts.max_background_jobs = 2;
   db_opts.keep_log_file_num = 5;
+  if (!p->opts.read_only) {
+    std::error_code made;
+    std::filesystem::create_directories(path, made);
+    db_opts.info_log = std::make_shared<stdio_logger>(path + "/LOG");
+  }
+  // Memory: RocksDB's defaults (a 64 MB memtable, two of them, and an 8 MB
+  // block cache, per column family: nine of each here) let a busy node's
+  // RSS wander by hundreds of MB. One budget for every memtable, one shared
+  // block cache (bench/README.md, "The store's memory").
+  db_opts.write_buffer_manager = p->write_buffers;
+  // Write back files and the WAL a MB at a time, not in bursts at each
+  // flush or sync: the synced feedback writes stay short.
+  db_opts.bytes_per_sync = 1u << 20;
+  db_opts.wal_bytes_per_sync = 1u << 20;
+  if (p->opts.file_system) {
+    p->env = rocksdb::NewCompositeEnv(p->opts.file_system);
+    db_opts.env = p->env.get();
+  }
   if (p->opts.read_only)
     db_opts.max_open_files = -1; // a secondary instance requires it
 
   auto family_options = [&](std::string_view name) {
     rocksdb::ColumnFamilyOptions cf;
+    cf.write_buffer_size = store_memtable_bytes;
+    cf.level_compaction_dynamic_level_bytes = true;
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = p->block_cache;
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     if (name == to_string(column::decisions)) {
       cf.compaction_filter = p->decision_filter.get();
       // Let no file escape the filter for more than a day, even when
@@ -361,6 +552,11 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
       cf.compaction_filter = p->feedback_filter.get();
       cf.periodic_compaction_seconds = 24 * 3600;
     }
+    if (name == to_string(column::inputs)) {
+      cf.compaction_filter = p->inputs_filter.get();
+      cf.periodic_compaction_seconds = 24 * 3600;
+    }
+    apply_compression(cf);
     if (name == to_string(column::spend)) {
       cf.merge_operator = std::make_shared<spend_merge_operator>();
       cf.compaction_filter = p->spend_filter.get();
@@ -441,6 +637,12 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
   // Sequence numbers start at the wall clock in microseconds: above every
   // number an earlier run handed out unless the clock stepped back.
   p->sequence = static_cast<std::uint64_t>(clock()) * 1000;
+  if (p->opts.max_bytes) {
+    p->max_bytes = *p->opts.max_bytes;
+  } else if (struct statvfs fs{}; ::statvfs(path.c_str(), &fs) == 0) {
+    // Half the file system: the log never fills the disk it shares.
+    p->max_bytes = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize / 2;
+  }
   // A store from a build before spend rollups: sum its decision log once.
   bool backfill = !p->opts.read_only && !existing.empty()
                   && std::find(existing.begin(), existing.end(),
@@ -484,17 +686,34 @@ caf::expected<void> store::write(const store_batch& batch) {
     return caf::make_error(error_code::storage_failure,
                            "the store in '" + impl_->opts.path
                              + "' is open read-only");
+  if (auto ok = impl_->recover(); !ok)
+    return ok;
   rocksdb::WriteBatch wb;
+  std::vector<std::pair<std::uint64_t, std::int64_t>> fresh_inputs;
+  std::unique_lock<std::mutex> inputs_guard{impl_->inputs_mutex,
+                                            std::defer_lock};
   for (const auto& op : batch.operations()) {
     auto* h = impl_->family(op.family);
+    if (op.content_addressed) {
+      if (!inputs_guard.owns_lock())
+        inputs_guard.lock();
+      if (!impl_->fresh_input(op, fresh_inputs))
+        continue;
+    }
     auto s = op.merge ? wb.Merge(h, slice(op.key), slice(op.value))
                       : wb.Put(h, slice(op.key), slice(op.value));
     if (!s.ok())
       return to_error(s, "preparing a write");
   }
+  if (inputs_guard.owns_lock())
+    inputs_guard.unlock();
   rocksdb::WriteOptions wo;
   wo.sync = impl_->synced(batch);
-  return checked(impl_->db->Write(wo, &wb), "writing to the store");
+  auto written = checked(impl_->db->Write(wo, &wb), "writing to the store");
+  // Remembered only once written: a failed batch leaves nothing assumed.
+  if (written)
+    impl_->remember_inputs(fresh_inputs);
+  return impl_->note(std::move(written));
 }
 
 caf::expected<void> store::for_each_spend_rollup(
@@ -536,9 +755,12 @@ caf::expected<void> store::put_learned_sample(const learned_sample_record& s,
     key.push_back(static_cast<char>((slot >> shift) & 0xff));
   rocksdb::WriteOptions wo;
   wo.sync = impl_->opts.sync_learning;
-  return checked(impl_->db->Put(wo, impl_->family(column::meta), slice(key),
-                                slice(encode_learned_sample(s))),
-                 "writing a learned sample");
+  if (auto ok = impl_->recover(); !ok)
+    return ok;
+  return impl_->note(
+    checked(impl_->db->Put(wo, impl_->family(column::meta), slice(key),
+                           slice(encode_learned_sample(s))),
+            "writing a learned sample"));
 }
 
 caf::expected<std::vector<learned_sample_record>>
@@ -566,7 +788,7 @@ caf::expected<void> store::put_feedback(const feedback_record& r) {
 
 caf::expected<void> store::put_decision(const decision_record& r) {
   store_batch b;
-  b.put_decision(r);
+  b.put_decision(r, impl_->opts.prompts);
   return write(b);
 }
 
@@ -592,7 +814,7 @@ caf::expected<decision_record> store::get_decision(std::uint64_t id) {
   auto created = decision_created_unix_ms(*value);
   if (created && impl_->expired(*created))
     return not_found(what + " is past the retention period");
-  return decode_decision(*value);
+  return decode_decision(*value, impl_->inputs_lookup());
 }
 
 caf::expected<std::uint64_t> store::last_decision_id() {
@@ -618,7 +840,7 @@ store::for_each_decision(const std::function<bool(decision_record&)>& fn) {
       auto created = decision_created_unix_ms(value);
       if (created && impl_->expired(*created))
         return true;
-      auto rec = decode_decision(value);
+      auto rec = decode_decision(value, impl_->inputs_lookup());
       if (!rec) {
         failure = std::move(rec.error());
         return false;
@@ -659,7 +881,7 @@ caf::expected<std::uint64_t> store::for_each_decision_newest_first(
     auto created = decision_created_unix_ms(value);
     if (created && impl_->expired(*created))
       continue;
-    auto rec = decode_decision(value);
+    auto rec = decode_decision(value, impl_->inputs_lookup());
     if (!rec)
       return std::move(rec.error());
     if (!fn(*rec))
@@ -744,7 +966,10 @@ caf::expected<void> store::put_api_key(const api_key_record& k) {
     return to_error(s, "preparing an API key write");
   rocksdb::WriteOptions wo;
   wo.sync = true; // a key that was handed out must not vanish
-  return checked(impl_->db->Write(wo, &wb), "storing API key " + k.id);
+  if (auto ok = impl_->recover(); !ok)
+    return ok;
+  return impl_->note(
+    checked(impl_->db->Write(wo, &wb), "storing API key " + k.id));
 }
 
 caf::expected<api_key_record> store::get_api_key(std::string_view id) {
@@ -788,7 +1013,8 @@ caf::expected<void> store::revoke_api_key(std::string_view id,
 caf::expected<void> store::compact_expired() {
   if (impl_->opts.read_only)
     return {};
-  for (auto c : {column::decisions, column::feedback, column::spend}) {
+  for (auto c : {column::decisions, column::feedback, column::spend,
+                 column::inputs}) {
     auto* h = impl_->family(c);
     if (h == nullptr)
       continue;
@@ -802,6 +1028,112 @@ caf::expected<void> store::compact_expired() {
       return done;
   }
   return {};
+}
+
+caf::expected<std::vector<store::column_size>> store::sizes(bool compact) {
+  std::vector<column_size> out;
+  for (std::size_t i = 0; i < column_count; ++i) {
+    auto c = static_cast<column>(i);
+    auto* h = impl_->family(c);
+    if (h == nullptr)
+      continue;
+    if (!impl_->opts.read_only) {
+      if (auto flushed = checked(
+            impl_->db->Flush(rocksdb::FlushOptions{}, h),
+            "flushing the " + std::string{to_string(c)} + " column");
+          !flushed)
+        return std::move(flushed.error());
+      if (compact) {
+        rocksdb::CompactRangeOptions o;
+        o.bottommost_level_compaction
+          = rocksdb::BottommostLevelCompaction::kForce;
+        if (auto done
+            = checked(impl_->db->CompactRange(o, h, nullptr, nullptr),
+                      "compacting the " + std::string{to_string(c)}
+                        + " column");
+            !done)
+          return std::move(done.error());
+      }
+    }
+    column_size s;
+    s.family = c;
+    impl_->db->GetIntProperty(h, "rocksdb.live-sst-files-size", &s.bytes);
+    auto n = raw_count(c);
+    if (!n)
+      return std::move(n.error());
+    s.records = *n;
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::uint64_t store::max_bytes() const noexcept {
+  return impl_->max_bytes;
+}
+
+caf::expected<std::uint64_t> store::enforce_size_cap() {
+  if (impl_->max_bytes == 0 || impl_->opts.read_only)
+    return std::uint64_t{0};
+  std::uint64_t total = 0;
+  for (auto c : {column::decisions, column::feedback, column::spend,
+                 column::inputs}) {
+    std::uint64_t bytes = 0;
+    if (auto* h = impl_->family(c))
+      impl_->db->GetIntProperty(h, "rocksdb.total-sst-files-size", &bytes);
+    total += bytes;
+  }
+  if (total <= impl_->max_bytes)
+    return std::uint64_t{0};
+  auto* h = impl_->family(column::decisions);
+  std::uint64_t keys = 0;
+  impl_->db->GetIntProperty(h, "rocksdb.estimate-num-keys", &keys);
+  if (keys == 0)
+    return std::uint64_t{0};
+  // Evict the oldest share that brings the total to 90% of the cap.
+  auto target = impl_->max_bytes / 10 * 9;
+  auto share = static_cast<double>(total - target) / static_cast<double>(total);
+  auto evict = std::max<std::uint64_t>(
+    1, static_cast<std::uint64_t>(share * static_cast<double>(keys)));
+  std::unique_ptr<rocksdb::Iterator> it{
+    impl_->db->NewIterator(rocksdb::ReadOptions{}, h)};
+  it->SeekToFirst();
+  if (!it->Valid()) {
+    if (auto ok = checked(it->status(), "reading the decision log"); !ok)
+      return std::move(ok.error());
+    return std::uint64_t{0};
+  }
+  auto first = std::string{view(it->key())};
+  std::uint64_t n = 0;
+  for (; it->Valid() && n < evict; it->Next())
+    ++n;
+  if (auto ok = checked(it->status(), "reading the decision log"); !ok)
+    return std::move(ok.error());
+  // Up to the first decision kept (or past the last one).
+  auto first_id = decision_id_of_key(first).value_or(0);
+  auto end_id = it->Valid() ? decision_id_of_key(view(it->key())).value_or(0)
+                            : std::numeric_limits<std::uint64_t>::max();
+  auto end = decision_key(end_id);
+  rocksdb::WriteBatch wb;
+  auto s = wb.DeleteRange(h, slice(first), slice(end));
+  if (s.ok())
+    if (auto* fh = impl_->family(column::feedback))
+      s = wb.DeleteRange(fh, slice(feedback_prefix(first_id)),
+                         slice(feedback_prefix(end_id)));
+  if (!s.ok())
+    return to_error(s, "evicting the oldest decisions");
+  if (auto done = checked(impl_->db->Write(rocksdb::WriteOptions{}, &wb),
+                          "evicting the oldest decisions");
+      !done)
+    return std::move(done.error());
+  rocksdb::CompactRangeOptions o;
+  auto first_slice = slice(first);
+  auto end_slice = slice(end);
+  if (auto done = checked(
+        impl_->db->CompactRange(o, h, &first_slice, &end_slice),
+        "compacting the evicted decisions");
+      !done)
+    return std::move(done.error());
+  return n;
 }
 
 caf::expected<std::uint64_t> store::raw_count(column c) {

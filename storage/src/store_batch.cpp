@@ -6,8 +6,9 @@
 namespace switchyard::storage {
 
 void store_batch::add(column c, std::string key, std::string value,
-                      bool merge) {
-  operations_.push_back({c, std::move(key), std::move(value), merge});
+                      bool merge, bool content_addressed) {
+  operations_.push_back(
+    {c, std::move(key), std::move(value), merge, content_addressed});
   columns_ |= 1u << static_cast<unsigned>(c);
 }
 
@@ -21,8 +22,22 @@ void store_batch::put_feedback(const feedback_record& r,
       encode_feedback(r));
 }
 
-void store_batch::put_decision(const decision_record& r) {
-  add(column::decisions, decision_key(r.decision_id), encode_decision(r));
+void store_batch::put_decision(const decision_record& r,
+                               prompt_retention prompts) {
+  std::vector<std::uint64_t> hashes;
+  hashes.reserve(r.rounds.size());
+  for (const auto& round : r.rounds) {
+    if (!round.decision.inputs.recorded) {
+      hashes.push_back(0);
+      continue;
+    }
+    auto shared = encode_shared_inputs(round.decision.inputs);
+    hashes.push_back(shared.hash);
+    add(column::inputs, shared_inputs_key(shared.hash),
+        shared_inputs_value(shared, r.created_unix_ms), false, true);
+  }
+  add(column::decisions, decision_key(r.decision_id),
+      encode_decision(r, prompts, hashes));
   add_spend(r);
 }
 

@@ -3,6 +3,7 @@
 // logged decision replays identically afterwards.
 
 #include "../storage/temp_dir.hpp"
+#include "answering_provider.hpp"
 
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/engine/experiment.hpp"
@@ -16,27 +17,6 @@ using namespace switchyard;
 
 namespace {
 
-/// Answers every call at once, on the caller's thread, for 1,000 nanos.
-class answering_provider : public engine::provider_client {
-public:
-  engine::call_handle_ptr call(engine::call_request req, done_fn done) override {
-    engine::call_result r;
-    r.model = req.model;
-    r.text = "answer from " + req.model;
-    r.finish_reason = "stop";
-    r.input_tokens = 100;
-    r.output_tokens = 50;
-    r.cost_nanos = 1000;
-    r.latency_ms = 5.0;
-    done(std::move(r));
-    return nullptr;
-  }
-
-  engine::call_handle_ptr stream(engine::call_request req, chunk_fn,
-                                 done_fn done) override {
-    return call(std::move(req), std::move(done));
-  }
-};
 
 /// A fixed wall clock: decay and days come out the same in both runs.
 constexpr std::int64_t wall_now_ms = 1'750'000'000'000;
@@ -51,7 +31,7 @@ std::unique_ptr<runtime> start_runtime(const std::string& dir) {
   cfg.global_budget_usd = 100.0;
   cfg.wall_clock_ms = [] { return wall_now_ms; };
   cfg.make_client = [](const engine::provider_spec&) {
-    return std::make_shared<answering_provider>();
+    return std::make_shared<test::answering_provider>();
   };
   std::string error;
   auto rt = runtime::start(std::move(cfg), &error);

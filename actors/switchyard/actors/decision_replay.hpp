@@ -29,6 +29,9 @@ struct replay_report {
   std::uint64_t logged_config_hash = 0;
   std::uint64_t replay_config_hash = 0;
   std::vector<round_replay> rounds;
+  /// Why the rounds were not recomputed (the record keeps no prompt text
+  /// and none was supplied); empty when they were.
+  std::string not_recomputed;
 
   [[nodiscard]] bool config_differs() const noexcept {
     return logged_config_hash != replay_config_hash;
@@ -55,8 +58,23 @@ struct replay_report {
 /// the task, each round's context and the inputs it read, exactly as the
 /// classifier and scorer actors computed them, and compares each result
 /// with the logged decision.
+///
+/// A record written with `storage.prompts: hash` or `none` holds no text to
+/// classify: replay needs the caller to supply it (`prompt`, checked
+/// against the stored hash when there is one) and otherwise says why it
+/// recomputed nothing. A compact record stores no evidence (candidates,
+/// filtered models, derived bounds): the comparison covers what it stores.
 [[nodiscard]] replay_report
 replay_decision(const decision_record& rec, const engine::registry& reg,
-                const engine::keyword_classifier& classifier);
+                const engine::keyword_classifier& classifier,
+                const std::string* prompt = nullptr);
+
+/// Fills in each round's evidence for a compact record (see
+/// decision_record::evidence_stored) by recomputing it from the stored
+/// inputs over `reg`, the registry it was made under. Returns false, and
+/// leaves the record as it is, when it cannot (no prompt text kept, or a
+/// round that recomputes differently: then the stored outcome stands).
+bool restore_evidence(decision_record& rec, const engine::registry& reg,
+                      const engine::keyword_classifier& classifier);
 
 } // namespace switchyard::actors

@@ -25,4 +25,11 @@ struct decision_difference {
 first_difference(const decision& logged, const decision& recomputed,
                  const registry& reg);
 
+/// A digest of a decision's evidence: every candidate's model, points,
+/// total, predicted quality, capability, cost and latency, and every
+/// filtered model with its reason and values, bit for bit. The decision log
+/// stores it instead of the evidence, so that a replay still notices when
+/// any of it comes out differently. Never 0.
+[[nodiscard]] std::uint64_t evidence_hash(const decision& d) noexcept;
+
 } // namespace switchyard::engine

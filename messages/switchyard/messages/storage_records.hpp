@@ -9,10 +9,12 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace switchyard {
@@ -24,11 +26,54 @@ namespace switchyard {
 struct decision_round {
   route_context context;
   engine::decision decision;
+  /// engine::evidence_hash() of the decision as made, from a compact record
+  /// (which stores it instead of the evidence); 0 when not recorded.
+  std::uint64_t evidence_hash = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, decision_round& x) {
-  return f(caf::meta::type_name("decision_round"), x.context, x.decision);
+  return f(caf::meta::type_name("decision_round"), x.context, x.decision,
+           x.evidence_hash);
+}
+
+/// What a logged decision keeps of its prompt (`storage.prompts`).
+enum class prompt_retention : std::uint8_t {
+  /// The classifier's inputs: the newest user turn and the tool names (not
+  /// the whole transcript: that would grow as the square of a conversation).
+  full,
+  /// A SHA-256 of the newest user turn instead of its text.
+  hash,
+  /// Nothing of the text.
+  none,
+};
+
+inline constexpr std::array<std::string_view, 3> prompt_retention_names{
+  "full", "hash", "none"};
+
+[[nodiscard]] constexpr std::string_view
+to_string(prompt_retention p) noexcept {
+  return prompt_retention_names[static_cast<std::size_t>(p)];
+}
+
+/// The conversation as routing measured it: what replay needs when the
+/// record no longer holds the transcript.
+struct task_shape {
+  /// task_text_bytes() of the task: text, tools, images as bytes.
+  std::uint64_t text_bytes = 0;
+  /// engine::used_fields() bits.
+  std::uint32_t fields = 0;
+  std::uint32_t messages = 0;
+  std::vector<std::string> tool_names;
+  /// Whether the record holds a shape (compact records do; older records
+  /// hold the transcript and their shape is computed from it).
+  bool recorded = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_shape& x) {
+  return f(caf::meta::type_name("task_shape"), x.text_bytes, x.fields,
+           x.messages, x.tool_names, x.recorded);
 }
 
 /// Everything about one decision id: the task as given, every routing round
@@ -61,6 +106,17 @@ struct decision_record {
   double latency_ms = 0.0;
   bool parallel = false;
   std::vector<attempt_record> attempts;
+  // -- what the record keeps (compact encoding) -------------------------------
+  prompt_retention prompts = prompt_retention::full;
+  /// With `prompts: hash`: hex SHA-256 of the newest user turn.
+  std::string prompt_sha256;
+  task_shape shape;
+  /// False when each round's evidence (candidates, filtered models, the
+  /// derived quality, budget and latency bounds) was not stored and has not
+  /// been recomputed: see actors::restore_evidence.
+  bool evidence_stored = true;
+  /// True once restore_evidence recomputed it from the stored inputs.
+  bool evidence_recomputed = false;
 };
 
 template <class Inspector>
@@ -69,7 +125,8 @@ typename Inspector::result_type inspect(Inspector& f, decision_record& x) {
            x.created_unix_ms, x.execute, x.task, x.rounds, x.seed,
            x.experiment, x.experiment_arm, x.error, x.error_message,
            x.answered, x.answered_by, x.input_tokens, x.output_tokens,
-           x.cost_nanos, x.latency_ms, x.parallel, x.attempts);
+           x.cost_nanos, x.latency_ms, x.parallel, x.attempts, x.prompts,
+           x.prompt_sha256, x.shape, x.evidence_stored, x.evidence_recomputed);
 }
 
 // -- feedback -----------------------------------------------------------------

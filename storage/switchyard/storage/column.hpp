@@ -24,14 +24,17 @@ enum class column : std::uint8_t {
   /// Spend per minute and hour (spend_rollup.hpp), merged as decisions are
   /// logged; dropped with the decisions they sum.
   spend,
+  /// Routing inputs that many logged decisions share, by content hash
+  /// (record_codec.hpp); dropped a day after the decisions that use them.
+  inputs,
 };
 
-inline constexpr std::size_t column_count = 8;
+inline constexpr std::size_t column_count = 9;
 
 /// RocksDB's names for them; `meta` is RocksDB's default column family.
 inline constexpr std::array<std::string_view, column_count> column_names{
   "default", "performance", "decisions", "feedback",
-  "ledger",  "experiments", "api_keys", "spend"};
+  "ledger",  "experiments", "api_keys", "spend", "inputs"};
 
 [[nodiscard]] constexpr std::string_view to_string(column c) noexcept {
   return column_names[static_cast<std::size_t>(c)];

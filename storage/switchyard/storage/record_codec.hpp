@@ -8,9 +8,11 @@
 #include <caf/expected.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 /// Keys and values of the store. Every value starts with a version byte;
 /// decoding a version this build does not know is a `corrupt_data` error
@@ -18,8 +20,16 @@
 /// sort numerically.
 namespace switchyard::storage {
 
-/// The value encoding this build writes, and the only one it reads.
+/// The value encoding this build writes, and the only one it reads, for
+/// every record but decisions.
 inline constexpr std::uint8_t encoding_version = 1;
+
+/// Decisions: version 1 held the whole task and each round's evidence;
+/// version 2 (written now) holds the inputs replay needs and the outcome,
+/// and refers to the round's shared inputs (learned performance, breakers,
+/// availability, provider shares), which are stored once per distinct
+/// value in the `inputs` column. This build reads both.
+inline constexpr std::uint8_t decision_encoding_version = 2;
 
 // -- keys ---------------------------------------------------------------------
 
@@ -48,9 +58,48 @@ inline constexpr std::string_view predictor_key = "predictor";
 
 // -- values -------------------------------------------------------------------
 
+/// Version 1 (kept for tests of stores written by older builds).
 [[nodiscard]] std::string encode_decision(const decision_record& r);
+
+/// The part of a round's inputs that many decisions share: what the scorer
+/// read from its latest learning snapshot and the breaker and availability
+/// boards. Stored once per distinct content, keyed by its hash.
+struct shared_inputs {
+  std::uint64_t hash = 0;
+  /// The encoded content (without the time written).
+  std::string content;
+};
+
+[[nodiscard]] shared_inputs
+encode_shared_inputs(const engine::routing_inputs& in);
+
+/// The `inputs` column's value: when it was (last) written, for retention,
+/// then the content.
+[[nodiscard]] std::string shared_inputs_value(const shared_inputs& s,
+                                              std::int64_t written_unix_ms);
+[[nodiscard]] std::string shared_inputs_key(std::uint64_t hash);
+
+/// When an `inputs` value was written (the retention filter's fast path).
+[[nodiscard]] std::optional<std::int64_t>
+shared_inputs_written_unix_ms(std::string_view value);
+
+/// Version 2: `round_inputs[i]` is encode_shared_inputs() of round i's
+/// inputs. With `prompts` hash or none the newest user turn is replaced by
+/// its SHA-256, or dropped.
+[[nodiscard]] std::string
+encode_decision(const decision_record& r, prompt_retention prompts,
+                const std::vector<std::uint64_t>& round_inputs);
+
+/// Finds a round's shared inputs by hash: the `inputs` column's value.
+using shared_inputs_lookup
+  = std::function<caf::expected<std::string>(std::uint64_t)>;
+
+/// Reads version 1 or 2. A version 2 record's shared inputs come from
+/// `lookup`; without one (or when it fails with not_found) the round's
+/// inputs are marked not recorded.
 [[nodiscard]] caf::expected<decision_record>
-decode_decision(std::string_view value);
+decode_decision(std::string_view value,
+                const shared_inputs_lookup& lookup = {});
 
 /// The admission time of an encoded decision, read from its fixed-size
 /// header without decoding the rest (the retention filter's fast path).

@@ -137,9 +137,29 @@ public:
   /// past retention (RocksDB also does it on its own, at least daily).
   caf::expected<void> compact_expired();
 
+  /// The size cap in force (store_options::max_bytes, resolved); 0: none.
+  [[nodiscard]] std::uint64_t max_bytes() const noexcept;
+
+  /// When the decision log's columns take more than max_bytes() on disk,
+  /// deletes the oldest decisions (and their feedback) until they would
+  /// take 90% of it, and compacts. Returns how many decisions it evicted.
+  caf::expected<std::uint64_t> enforce_size_cap();
+
   /// Records still in a column's files, expired or not (for tests of the
   /// retention filters: reads skip expired records).
   [[nodiscard]] caf::expected<std::uint64_t> raw_count(column c);
+
+  /// One column's records and the bytes its table files take on disk.
+  struct column_size {
+    column family = column::meta;
+    std::uint64_t records = 0;
+    std::uint64_t bytes = 0;
+  };
+
+  /// Every column's size, after writing the memtables out and, with
+  /// `compact`, compacting every column (as RocksDB would in time), so that
+  /// the bytes are what the records cost at rest. Needs a writable store.
+  [[nodiscard]] caf::expected<std::vector<column_size>> sizes(bool compact);
 
 private:
   struct impl;

@@ -22,6 +22,9 @@ public:
     /// Merged into what is there (RocksDB's merge operator) instead of
     /// replacing it.
     bool merge = false;
+    /// A content-addressed value (shared routing inputs): the store skips
+    /// it when it wrote the same key recently.
+    bool content_addressed = false;
   };
 
   void put_learned(const engine::learned_entry& e);
@@ -29,9 +32,11 @@ public:
   /// `sequence` orders feedback for one decision (store::next_sequence).
   void put_feedback(const feedback_record& r, std::uint64_t sequence);
 
-  /// The decision, and (for an executed one) what it adds to its minute's
-  /// and hour's spend rollups.
-  void put_decision(const decision_record& r);
+  /// The decision (in the compact encoding, keeping `prompts` of its
+  /// text), its rounds' shared inputs, and (for an executed one) what it
+  /// adds to its minute's and hour's spend rollups.
+  void put_decision(const decision_record& r,
+                    prompt_retention prompts = prompt_retention::full);
 
   /// What an executed decision adds to its minute's and hour's spend
   /// rollups (nothing for a route-only one); put_decision calls it.
@@ -69,7 +74,8 @@ public:
   }
 
 private:
-  void add(column c, std::string key, std::string value, bool merge = false);
+  void add(column c, std::string key, std::string value, bool merge = false,
+           bool content_addressed = false);
 
   std::vector<operation> operations_;
   /// One bit per column written.

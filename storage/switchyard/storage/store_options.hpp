@@ -1,10 +1,17 @@
 #pragma once
 
+#include "switchyard/messages/storage_records.hpp"
+
 #include <chrono>
 #include <optional>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+
+namespace rocksdb {
+class FileSystem;
+} // namespace rocksdb
 
 namespace switchyard::storage {
 
@@ -28,9 +35,20 @@ struct store_options {
   bool sync_ledger = true;
   bool sync_decisions = false;
   bool sync_learning = false;
+  /// What a logged decision keeps of its prompt (DESIGN.md "The store").
+  prompt_retention prompts = prompt_retention::full;
+  /// The most the decision log (with its feedback, spend rollups and shared
+  /// inputs) may take on disk; beyond it the oldest decisions are evicted
+  /// first (store::enforce_size_cap). None: half the file system the store
+  /// is on, as found when opening it. 0: no cap.
+  std::optional<std::uint64_t> max_bytes;
   /// Wall-clock time in ms since the Unix epoch, for retention; the system
   /// clock when empty. Tests inject their own.
   std::function<std::int64_t()> now_unix_ms;
+  /// The file system RocksDB writes through; the default one when null.
+  /// Tests pass a wrapper that loses unsynced data at a simulated crash, to
+  /// prove an acknowledged write was synced, not merely written.
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 } // namespace switchyard::storage
