@@ -254,7 +254,8 @@ storage_bench_result run_storage_bench(const storage_bench_options& opts) {
       add_message_types(cfg);
       caf::actor_system sys{cfg};
       auto run = std::make_shared<group_run>();
-      run->storage = sys.spawn<caf::detached>(actors::storage, db);
+      run->storage = sys.spawn<caf::detached>(
+        actors::storage, db, std::shared_ptr<actors::decision_log_queue>{});
       run->total = opts.group_feedback;
       run->us.reserve(opts.group_feedback);
       auto finished = run->done.get_future();

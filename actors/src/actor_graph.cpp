@@ -47,11 +47,15 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
   actor_graph g;
   const auto& reg = *cfg.ctx.registry;
   auto ctx = cfg.ctx;
+  auto log_queue = cfg.log_queue;
   if (cfg.store) {
     ctx.record_inputs = true;
+    if (!log_queue)
+      log_queue = std::make_shared<decision_log_queue>(
+        default_decision_log_capacity);
     g.storage = cfg.detach_storage
-                  ? sys.spawn<caf::detached>(storage, cfg.store)
-                  : sys.spawn(storage, cfg.store);
+                  ? sys.spawn<caf::detached>(storage, cfg.store, log_queue)
+                  : sys.spawn(storage, cfg.store, log_queue);
   }
   // The scorer starts from the stored state, so that the first decisions
   // after a restart read what learning knew before it.
@@ -94,7 +98,8 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
   coordinator_peers peers{g.classifier, g.scorer,  coordinator_ledger,
                           g.learning,   g.judge,   g.executors,
                           g.storage,    cfg.wrap_ledger ? nullptr
-                                                        : g.budget_caps_set};
+                                                        : g.budget_caps_set,
+                          log_queue};
   auto shards = std::max<std::size_t>(cfg.coordinator_shards, 1);
   coordinator_start start{cfg.persisted.last_decision_id,
                           cfg.decision_id_prefix,

@@ -1,6 +1,7 @@
 #include "switchyard/actors/coordinator_actor.hpp"
 
 #include "switchyard/actors/call_request_builder.hpp"
+#include "switchyard/actors/task_routing.hpp"
 #include "switchyard/engine/decision_ids.hpp"
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/engine/estimate.hpp"
@@ -45,11 +46,17 @@ void log_decision(self_ptr self, run_t& r, const task_reply* out,
   const auto& st = self->state;
   if (!st.peers.storage || r.rounds_log.empty())
     return;
+  // The store behind: the record is dropped (and counted), the request is
+  // not held up.
+  if (st.peers.log_queue && !st.peers.log_queue->try_enter())
+    return;
   decision_record rec;
   rec.decision_id = r.decision_id;
   rec.created_unix_ms = r.created_unix_ms;
   rec.execute = r.execute;
-  rec.task = r.spec;
+  // Not the transcript: the record keeps what routing read of it.
+  rec.task = logged_task(r.spec);
+  rec.shape = shape_of(r.spec);
   rec.rounds = std::move(r.rounds_log);
   rec.seed = st.ctx.seed;
   rec.experiment = r.experiment;
@@ -479,7 +486,8 @@ void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
   if (apply_experiment(self, id, *r, dec))
     return;
   self->send(self->state.peers.learning, route_atom::value, r->decision_id,
-             dec.model, dec.cls.type, std::move(dec.features));
+             dec.model, dec.cls.type, std::move(dec.features),
+             decision_owner(r->spec.budget_key));
   if (!r->execute) {
     log_decision(self, *r, nullptr);
     if (r->on_route) {

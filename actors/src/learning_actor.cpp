@@ -222,48 +222,102 @@ void observe(self_ptr self, learning_state::decision_ref& ref,
   schedule_publish(self);
 }
 
-/// Applies feedback on a decision made here (or records it unmatched) and
-/// answers once it is stored.
-void take_feedback(self_ptr self, const feedback_message& f,
-                   caf::typed_response_promise<bool> promise) {
-  auto& s = self->state;
-  auto now_ms = s.ctx.wall_now_ms();
+using ack_promise = caf::typed_response_promise<feedback_ack>;
+
+feedback_record record_of(const learning_state& s, const feedback_message& f) {
   feedback_record rec;
   rec.decision_id = f.decision_id;
-  rec.received_unix_ms = now_ms;
+  rec.received_unix_ms = s.ctx.wall_now_ms();
   rec.report = f.report;
-  auto i = s.decisions.find(f.decision_id);
-  auto score = engine::score_feedback(f.report);
-  if (i == s.decisions.end() || !i->second.routed || !score) {
-    ++s.feedback_unmatched;
-  } else {
-    auto& ref = i->second;
-    rec.model = s.ctx.registry->models[ref.model].id;
-    rec.type = ref.type;
-    engine::apply_feedback(touch_cell(s, ref.model, ref.type), *score,
-                           static_cast<double>(now_ms) / 1000.0, s.params);
-    share(s, cell_index(ref.model, ref.type),
-          engine::feedback_evidence(*score,
-                                    static_cast<double>(now_ms) / 1000.0));
-    observe(self, ref, engine::experiment_metric::feedback, *score);
-    if (s.predictor)
-      if (auto seen = s.features.find(f.decision_id);
-          seen != s.features.end()) {
-        s.predictor->update(ref.model, seen->second, *score);
-        ++s.predictor_updates;
-        s.predictor_changed = true;
-        s.predictor_unsaved = true;
-      }
-    schedule_publish(self);
-  }
+  return rec;
+}
+
+/// Feedback on a decision learning does not remember (made before the
+/// window, or never): the store has the last word. Without a store there
+/// is nothing to give feedback on.
+void take_unknown_feedback(self_ptr self, const feedback_message& f,
+                           ack_promise promise) {
+  auto& s = self->state;
+  ++s.feedback_unmatched;
   if (!s.storage) {
-    promise.deliver(true);
+    promise.deliver(feedback_ack{error_code::not_found});
     return;
   }
-  // Answered once the record is in the WAL.
+  self->request(s.storage, caf::infinite, feedback_atom::value,
+                record_of(s, f), f.key_id)
+    .then([promise](feedback_ack& ack) mutable { promise.deliver(ack); },
+          [promise](caf::error&) mutable {
+            promise.deliver(feedback_ack{error_code::storage_failure});
+          });
+}
+
+/// Applies stored feedback to the decision's cell, the A/B test it is in
+/// and the success predictor (when learning still remembers the decision).
+void learn_from(self_ptr self, const feedback_message& f, std::int64_t now_ms) {
+  auto& s = self->state;
+  auto score = engine::score_feedback(f.report);
+  auto i = s.decisions.find(f.decision_id);
+  if (!score || i == s.decisions.end() || !i->second.routed)
+    return;
+  auto& ref = i->second;
+  auto now_s = static_cast<double>(now_ms) / 1000.0;
+  engine::apply_feedback(touch_cell(s, ref.model, ref.type), *score, now_s,
+                         s.params);
+  share(s, cell_index(ref.model, ref.type),
+        engine::feedback_evidence(*score, now_s));
+  observe(self, ref, engine::experiment_metric::feedback, *score);
+  if (s.predictor)
+    if (auto seen = s.features.find(f.decision_id); seen != s.features.end()) {
+      s.predictor->update(ref.model, seen->second, *score);
+      ++s.predictor_updates;
+      s.predictor_changed = true;
+      s.predictor_unsaved = true;
+    }
+  schedule_publish(self);
+}
+
+/// Applies feedback on a decision remembered here and answers once it is
+/// stored; another key's decision is answered as unknown.
+void take_feedback(self_ptr self, const feedback_message& f,
+                   ack_promise promise) {
+  auto& s = self->state;
+  auto i = s.decisions.find(f.decision_id);
+  if (i == s.decisions.end() || !i->second.routed) {
+    take_unknown_feedback(self, f, promise);
+    return;
+  }
+  if (!f.key_id.empty() && i->second.owner != decision_owner(f.key_id)) {
+    ++s.feedback_refused;
+    promise.deliver(feedback_ack{error_code::not_found});
+    return;
+  }
+  auto rec = record_of(s, f);
+  auto now_ms = rec.received_unix_ms;
+  if (engine::score_feedback(f.report)) {
+    const auto& ref = i->second;
+    rec.model = s.ctx.registry->models[ref.model].id;
+    rec.type = ref.type;
+  } else {
+    ++s.feedback_unmatched;
+  }
+  if (!s.storage) {
+    learn_from(self, f, now_ms);
+    promise.deliver(feedback_ack{});
+    return;
+  }
+  // Learned from, and answered, once the record is in the WAL: feedback
+  // refused with a 503 and sent again must not count twice.
   self->request(s.storage, caf::infinite, feedback_atom::value, std::move(rec))
-    .then([promise](bool stored) mutable { promise.deliver(stored); },
-          [promise](caf::error&) mutable { promise.deliver(false); });
+    .then(
+      [self, f, now_ms, promise](bool stored) mutable {
+        if (stored)
+          learn_from(self, f, now_ms);
+        promise.deliver(feedback_ack{stored ? error_code::none
+                                            : error_code::storage_failure});
+      },
+      [promise](caf::error&) mutable {
+        promise.deliver(feedback_ack{error_code::storage_failure});
+      });
 }
 
 } // namespace
@@ -349,7 +403,8 @@ learning(learning_actor::stateful_pointer<learning_state> self,
       schedule_publish(self);
     },
     [self](route_atom, std::uint64_t decision, std::uint16_t model,
-           engine::task_type type, std::vector<engine::sparse_feature>& f) {
+           engine::task_type type, std::vector<engine::sparse_feature>& f,
+           std::uint64_t owner) {
       auto& s = self->state;
       if (decision == 0 || model >= s.ctx.registry->models.size())
         return;
@@ -361,19 +416,19 @@ learning(learning_actor::stateful_pointer<learning_state> self,
         ref.type = type;
         ref.routed = true;
       }
+      ref.owner = owner;
     },
-    [self](feedback_atom,
-           const feedback_message& f) -> caf::typed_response_promise<bool> {
+    [self](feedback_atom, const feedback_message& f) -> ack_promise {
       auto& s = self->state;
-      auto promise = self->make_response_promise<bool>();
+      auto promise = self->make_response_promise<feedback_ack>();
       if (s.cluster && s.decisions.count(f.decision_id) == 0) {
         // Perhaps another node's decision: the cluster actor hands it to
-        // that node (true) or leaves it here (false).
+        // that node (and passes on its answer) or leaves it here.
         self->request(s.cluster, std::chrono::seconds{2}, feedback_atom::value, f)
           .then(
-            [self, f, promise](bool forwarded) mutable {
-              if (forwarded)
-                promise.deliver(true);
+            [self, f, promise](feedback_ack& ack) mutable {
+              if (ack.handled)
+                promise.deliver(ack);
               else
                 take_feedback(self, f, promise);
             },

@@ -28,6 +28,10 @@ namespace {
 struct flag_done {
   std::function<void(bool)> fn;
 };
+struct ack_done {
+  std::function<void(error_code)> fn;
+};
+using ack_done_ptr = std::shared_ptr<ack_done>;
 struct ids_done {
   std::function<void(std::vector<std::uint64_t>)> fn;
 };
@@ -55,6 +59,7 @@ using learned_done_ptr = std::shared_ptr<learned_done>;
 } // namespace switchyard
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::flag_done_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ack_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ids_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::breakers_done_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::ledger_done_ptr)
@@ -82,10 +87,10 @@ caf::behavior bridge(caf::event_based_actor* self, actors::actor_graph graph) {
       });
   };
   return {
-    [self, learning](feedback_atom, feedback_message& f, flag_done_ptr done) {
+    [self, learning](feedback_atom, feedback_message& f, ack_done_ptr done) {
       self->request(learning, caf::infinite, feedback_atom::value, f)
-        .then([done](bool stored) { done->fn(stored); },
-              [done](caf::error&) { done->fn(false); });
+        .then([done](feedback_ack& ack) { done->fn(ack.result); },
+              [done](caf::error&) { done->fn(error_code::storage_failure); });
     },
     [self, learning, on_experiment](start_atom, engine::experiment_spec& spec,
                                     experiment_done_ptr done) {
@@ -188,6 +193,7 @@ struct runtime::impl {
   std::shared_ptr<const engine::keyword_classifier> classifier;
   /// Null without a data_dir.
   std::shared_ptr<storage::store> store;
+  std::shared_ptr<actors::decision_log_queue> log_queue;
   std::function<std::int64_t()> wall_clock_ms;
   caf::actor_system_config sys_cfg;
   std::shared_ptr<actors::runtime_extension> extension;
@@ -286,6 +292,8 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
     so.sync_feedback = cfg.sync_feedback;
     so.sync_ledger = cfg.sync_ledger;
     so.sync_decisions = cfg.sync_decisions;
+    so.prompts = cfg.prompts;
+    so.max_bytes = cfg.store_max_bytes;
     so.now_unix_ms = cfg.wall_clock_ms;
     auto opened = storage::store::open(std::move(so));
     if (!opened) {
@@ -303,6 +311,9 @@ std::unique_ptr<runtime> runtime::start(runtime_config cfg,
     }
     gc.store = p->store;
     gc.persisted = std::move(*persisted);
+    p->log_queue = std::make_shared<actors::decision_log_queue>(
+      std::max<std::size_t>(cfg.decision_log_queue, 1));
+    gc.log_queue = p->log_queue;
   }
   p->wall_clock_ms = cfg.wall_clock_ms;
   p->classifier = std::make_shared<const engine::keyword_classifier>();
@@ -449,20 +460,30 @@ void runtime::feedback(std::uint64_t decision_id,
                        engine::feedback_report report) {
   if (impl_->graph.learning)
     caf::anon_send(impl_->graph.learning, feedback_atom::value,
-                   feedback_message{decision_id, report});
+                   feedback_message{decision_id, report, {}});
 }
 
 void runtime::feedback(std::uint64_t decision_id,
                        engine::feedback_report report,
                        std::function<void(bool)> done) {
+  feedback(decision_id, report, std::string{},
+           [done = std::move(done)](error_code e) {
+             done(e == error_code::none);
+           });
+}
+
+void runtime::feedback(std::uint64_t decision_id,
+                       engine::feedback_report report, std::string key_id,
+                       std::function<void(error_code)> done) {
   if (impl_->stopped || impl_->bridges.empty()) {
-    done(false);
+    done(error_code::storage_failure);
     return;
   }
-  auto cb = std::make_shared<flag_done>();
+  auto cb = std::make_shared<ack_done>();
   cb->fn = std::move(done);
   caf::anon_send(impl_->pick_bridge(), feedback_atom::value,
-                 feedback_message{decision_id, report}, std::move(cb));
+                 feedback_message{decision_id, report, std::move(key_id)},
+                 std::move(cb));
 }
 
 namespace {
@@ -521,6 +542,9 @@ void runtime::logged(std::uint64_t decision_id,
     if (auto logged_reg = db.get_registry(hash)) {
       out.registry = std::move(*logged_reg);
       out.registry_logged = true;
+      // A compact record stores inputs, not evidence: recompute it.
+      static const engine::keyword_classifier classifier;
+      actors::restore_evidence(out.record, out.registry, classifier);
     } else {
       out.registry = *reg;
     }
@@ -725,6 +749,15 @@ runtime_stats runtime::stats() const {
   s.in_flight = impl_->in_flight.load(std::memory_order_relaxed);
   s.spent_usd = engine::nanos_to_usd(
     impl_->spent_nanos.load(std::memory_order_relaxed));
+  if (const auto& q = impl_->log_queue) {
+    s.decisions_queued = q->queued();
+    s.decisions_logged = q->written();
+    s.decisions_dropped = q->dropped();
+    s.decisions_failed = q->failed();
+    s.decisions_evicted = q->evicted();
+    s.decision_queue_capacity = q->capacity();
+    s.store_error = q->last_error();
+  }
   return s;
 }
 

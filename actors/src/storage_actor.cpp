@@ -10,6 +10,23 @@ namespace {
 
 using self_ptr = storage_actor::stateful_pointer<storage_state>;
 
+/// At most every 30 s: evicts the oldest decisions while the log is over
+/// the store's size cap.
+void enforce_size_cap(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  if (st.db->max_bytes() == 0 || now < st.next_size_check)
+    return;
+  st.next_size_check = now + std::chrono::seconds{30};
+  auto evicted = st.db->enforce_size_cap();
+  if (!evicted) {
+    st.last_error = error_message(evicted.error());
+    return;
+  }
+  if (*evicted > 0 && st.log_queue)
+    st.log_queue->count_evicted(*evicted);
+}
+
 /// Writes the pending batch and answers whoever waits on it.
 void commit(self_ptr self) {
   auto& st = self->state;
@@ -22,12 +39,21 @@ void commit(self_ptr self) {
       ok = false;
       ++st.failures;
       st.last_error = error_message(written.error());
+    } else {
+      st.last_error.clear();
     }
     st.pending.clear();
+    if (st.log_queue) {
+      st.log_queue->leave(st.pending_decisions, ok);
+      st.log_queue->set_last_error(st.last_error);
+    }
+    st.pending_decisions = 0;
+    enforce_size_cap(self);
   }
-  for (auto& p : st.waiting)
-    p.deliver(ok);
+  auto waiting = std::move(st.waiting);
   st.waiting.clear();
+  for (auto& answer : waiting)
+    answer(ok);
 }
 
 /// Commits after whatever is already in the mailbox: messages that arrived
@@ -46,22 +72,51 @@ void schedule_commit(self_ptr self) {
 
 caf::typed_response_promise<bool> await_commit(self_ptr self) {
   auto promise = self->make_response_promise<bool>();
-  self->state.waiting.push_back(promise);
+  self->state.waiting.push_back(
+    [promise](bool ok) mutable { promise.deliver(ok); });
   schedule_commit(self);
   return promise;
+}
+
+/// The logged decision `id` (in this actor's pending batch or the store),
+/// checked against the key that gives feedback on it: `not_found` when it
+/// is unknown or another key's, `storage_failure` when the store failed.
+caf::expected<decision_record> owned_decision(self_ptr self, std::uint64_t id,
+                                              const std::string& key_id) {
+  // Records that arrived before this request are in `pending`: write them
+  // first, so that the read sees them (no false "not found").
+  if (!self->state.pending.empty()) {
+    commit(self);
+    // The batch holding the decision may be the one that failed: not
+    // "unknown", but "not stored" (retry).
+    if (!self->state.last_error.empty())
+      return caf::make_error(error_code::storage_failure,
+                             self->state.last_error);
+  }
+  auto rec = self->state.db->get_decision(id);
+  if (!rec)
+    return rec;
+  if (!key_id.empty() && rec->task.budget_key != key_id)
+    return caf::make_error(error_code::not_found, "no such decision");
+  return rec;
 }
 
 } // namespace
 
 storage_state::~storage_state() {
-  if (db && !pending.empty())
-    static_cast<void>(db->write(pending));
+  if (db && !pending.empty()) {
+    auto written = db->write(pending);
+    if (log_queue)
+      log_queue->leave(pending_decisions, static_cast<bool>(written));
+  }
 }
 
 storage_actor::behavior_type
 storage(storage_actor::stateful_pointer<storage_state> self,
-        std::shared_ptr<storage::store> db) {
+        std::shared_ptr<storage::store> db,
+        std::shared_ptr<decision_log_queue> log_queue) {
   self->state.db = std::move(db);
+  self->state.log_queue = std::move(log_queue);
   return {
     [self](persist_atom, const std::vector<engine::learned_entry>& cells) {
       for (const auto& e : cells)
@@ -85,13 +140,35 @@ storage(storage_actor::stateful_pointer<storage_state> self,
         self->state.pending.put_ledger(e);
       return await_commit(self);
     },
+    [self](feedback_atom, feedback_record& r,
+           const std::string& key_id) -> caf::result<feedback_ack> {
+      auto logged = owned_decision(self, r.decision_id, key_id);
+      if (!logged) {
+        auto code = error_code_of(logged.error());
+        return feedback_ack{code == error_code::not_found
+                              ? error_code::not_found
+                              : error_code::storage_failure};
+      }
+      // Learning no longer holds it, so it taught no cell: stored with an
+      // empty model, as feedback_record documents.
+      self->state.pending.put_feedback(r, self->state.db->next_sequence());
+      auto promise = self->make_response_promise<feedback_ack>();
+      self->state.waiting.push_back([promise](bool ok) mutable {
+        promise.deliver(
+          feedback_ack{ok ? error_code::none : error_code::storage_failure});
+      });
+      schedule_commit(self);
+      return promise;
+    },
     [self](log_atom, const decision_record& r) {
-      self->state.pending.put_decision(r);
+      self->state.pending.put_decision(r, self->state.db->options().prompts);
+      ++self->state.pending_decisions;
       schedule_commit(self);
     },
     [self](flush_atom) {
       auto promise = self->make_response_promise<bool>();
-      self->state.waiting.push_back(promise);
+      self->state.waiting.push_back(
+        [promise](bool ok) mutable { promise.deliver(ok); });
       commit(self);
       return promise;
     },

@@ -84,6 +84,16 @@ struct runtime_config {
   bool sync_ledger = true;
   /// The decision log may lose its last moments on power loss.
   bool sync_decisions = false;
+  /// Decision records that may wait for the store; beyond this, new ones
+  /// are dropped and counted (runtime_stats), never waited for.
+  std::size_t decision_log_queue = 16'384;
+  /// What a logged decision keeps of its prompt: the newest user turn and
+  /// tool names (full), a SHA-256 of the turn (hash), or nothing (none).
+  prompt_retention prompts = prompt_retention::full;
+  /// The most the decision log may take on disk before its oldest
+  /// decisions are evicted; none: half the data directory's file system;
+  /// 0: no cap.
+  std::optional<std::uint64_t> store_max_bytes;
   /// Learns per prompt which model answers well (engine::success_predictor,
   /// trained from feedback, persisted with a data_dir) and lets its
   /// estimates move routing. 2^hash_bits weights per model that received
@@ -179,6 +189,17 @@ struct runtime_stats {
   std::uint64_t in_flight = 0;
   /// What executed tasks spent, by their replies.
   double spent_usd = 0.0;
+  /// The decision log (with a data_dir): records waiting for the store,
+  /// written, dropped because the store was behind, and lost because the
+  /// store refused their batch (with its last error).
+  std::uint64_t decisions_queued = 0;
+  std::uint64_t decisions_logged = 0;
+  std::uint64_t decisions_dropped = 0;
+  std::uint64_t decisions_failed = 0;
+  /// Evicted, oldest first, to keep the store under its size cap.
+  std::uint64_t decisions_evicted = 0;
+  std::uint64_t decision_queue_capacity = 0;
+  std::string store_error;
 };
 
 /// The router as a library. Thread-safe: any thread may submit, and
@@ -228,6 +249,14 @@ public:
   /// runtime has no store; `done(false)` when it could not be stored.
   void feedback(std::uint64_t decision_id, engine::feedback_report report,
                 std::function<void(bool stored)> done);
+
+  /// Feedback from a client key: `done(error_code::none)` once stored (or
+  /// applied, without a store); `not_found` when the decision is unknown,
+  /// past retention, or was made by another key (the same answer, so that
+  /// ids reveal nothing); `storage_failure` when it could not be stored.
+  /// An empty `key_id` may give feedback on any decision.
+  void feedback(std::uint64_t decision_id, engine::feedback_report report,
+                std::string key_id, std::function<void(error_code)> done);
 
   // -- the decision log (needs a data_dir) ------------------------------------
 

@@ -777,33 +777,36 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
     [self](stats_atom) {
       return self->delegate(self->state.local_ledger, stats_atom::value);
     },
-    [self](feedback_atom, feedback_message& f) -> caf::result<bool> {
+    [self](feedback_atom, feedback_message& f) -> caf::result<feedback_ack> {
       // From learning: feedback on a decision it does not know. Another
-      // node's (by the id's top bits)? Then that node takes it.
+      // node's (by the id's top bits)? Then that node answers it; when that
+      // node cannot be reached the feedback is not stored (503, retry),
+      // never answered as unknown.
       auto& s = self->state;
       auto prefix = engine::decision_prefix_of(f.decision_id);
       if (prefix == 0 || prefix == s.decision_id_prefix)
-        return false;
+        return feedback_ack{error_code::none, false};
       for (auto& [id, link] : s.links) {
         if (!link.handle || engine::decision_id_prefix(id) != prefix)
           continue;
         ++link.sent;
-        auto promise = self->make_response_promise<bool>();
+        auto promise = self->make_response_promise<feedback_ack>();
         self->request(link.handle, std::chrono::seconds{1},
                       forward_feedback_atom::value, f)
           .then(
-            [self, promise](bool taken) mutable {
+            [self, promise](feedback_ack& ack) mutable {
               ++self->state.feedback_forwarded;
-              promise.deliver(taken);
+              ack.handled = true;
+              promise.deliver(ack);
             },
             [self, promise](caf::error&) mutable {
               ++self->state.feedback_unforwarded;
-              promise.deliver(false);
+              promise.deliver(feedback_ack{error_code::storage_failure});
             });
         return promise;
       }
       ++s.feedback_unforwarded;
-      return false;
+      return feedback_ack{error_code::storage_failure};
     },
     [self](flush_atom) {
       return self->delegate(self->state.local_ledger, flush_atom::value);
@@ -863,11 +866,12 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
       if (self->clock().now() >= self->state.hold_until)
         end_hold(self);
     },
-    [self](forward_feedback_atom, feedback_message& f) -> caf::result<bool> {
+    [self](forward_feedback_atom,
+           feedback_message& f) -> caf::result<feedback_ack> {
       // A peer's feedback on a decision made here.
       auto& s = self->state;
       if (!s.learning)
-        return false;
+        return feedback_ack{error_code::storage_failure};
       return self->delegate(s.learning, feedback_atom::value, std::move(f));
     },
     [self](settle_atom, scope_settlement& x) {

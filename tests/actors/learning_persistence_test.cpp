@@ -40,7 +40,7 @@ TEST_CASE_METHOD(actor_fixture,
     engine::feedback_report bad;
     bad.outcome = engine::feedback_report::verdict::failure;
     caf::anon_send(graph.learning, feedback_atom::value,
-                   feedback_message{(*p.slot)->decision_id, bad});
+                   feedback_message{(*p.slot)->decision_id, bad, {}});
   }
   run();
   advance(actors::learning_publish_delay);

@@ -31,7 +31,7 @@ std::uint16_t answer_and_rate(Fixture& f, const std::string& text, bool good) {
   r.outcome = good ? engine::feedback_report::verdict::success
                    : engine::feedback_report::verdict::failure;
   caf::anon_send(f.graph.learning, feedback_atom::value,
-                 feedback_message{(*p.slot)->decision_id, r});
+                 feedback_message{(*p.slot)->decision_id, r, {}});
   f.run();
   return (*p.slot)->model;
 }

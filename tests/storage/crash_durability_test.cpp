@@ -28,7 +28,7 @@ struct writer_process {
   int out = -1;
   std::string pending;
 
-  writer_process(const std::string& dir, std::uint64_t first_id) {
+  explicit writer_process(const std::string& dir) {
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
     pid = ::fork();
@@ -37,9 +37,8 @@ struct writer_process {
       ::dup2(fds[1], STDOUT_FILENO);
       ::close(fds[0]);
       ::close(fds[1]);
-      auto first = std::to_string(first_id);
       ::execl(SWITCHYARD_FEEDBACK_WRITER, SWITCHYARD_FEEDBACK_WRITER,
-              dir.c_str(), first.c_str(), static_cast<char*>(nullptr));
+              dir.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     ::close(fds[1]);
@@ -99,10 +98,9 @@ TEST_CASE("acknowledged feedback survives SIGKILL, every time",
   std::size_t acknowledged_total = 0;
   for (int run = 0; run < runs; ++run) {
     // Each run continues on the store the previous kill left behind.
-    auto first_id = static_cast<std::uint64_t>(run + 1) * 1'000'000;
     std::vector<std::uint64_t> acknowledged;
     {
-      writer_process w{dir.path(), first_id};
+      writer_process w{dir.path()};
       auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
       auto ready = w.line(deadline);
       REQUIRE(ready == std::string{"ready"});

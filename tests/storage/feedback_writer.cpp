@@ -1,9 +1,10 @@
 // The child process of the crash-durability test: starts a runtime on a
-// data directory and sends feedback in a loop, printing each decision id
-// once its feedback is acknowledged (stored in the synced WAL). Runs until
-// it is killed.
+// data directory and, in a loop, routes a task and sends feedback on its
+// decision (feedback needs a decision that exists), printing the decision
+// id once its feedback is acknowledged (stored in the synced WAL). Runs
+// until it is killed.
 //
-//   switchyard_feedback_writer DATA_DIR FIRST_ID
+//   switchyard_feedback_writer DATA_DIR
 
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/runtime.hpp"
@@ -15,8 +16,8 @@
 
 int main(int argc, char** argv) {
   using namespace switchyard;
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: switchyard_feedback_writer DATA_DIR FIRST_ID\n");
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: switchyard_feedback_writer DATA_DIR\n");
     return 2;
   }
   runtime_config cfg;
@@ -34,7 +35,16 @@ int main(int argc, char** argv) {
   engine::feedback_report report;
   report.outcome = engine::feedback_report::verdict::success;
   report.rating = 4;
-  for (auto id = std::strtoull(argv[2], nullptr, 10);; ++id) {
+  task_spec task;
+  task.text = "Summarize this paragraph";
+  for (;;) {
+    auto routed = rt->route(task).get();
+    if (!routed.ok()) {
+      std::fprintf(stderr, "feedback writer: %s\n",
+                   routed.error_message.c_str());
+      return 1;
+    }
+    auto id = routed.decision_id;
     std::promise<bool> stored;
     auto ack = stored.get_future();
     rt->feedback(id, report, [&stored](bool ok) { stored.set_value(ok); });

@@ -4,6 +4,7 @@
 
 #include "switchyard/actors/breaker_history.hpp"
 #include "switchyard/actors/coordinator_actor.hpp"
+#include "switchyard/actors/decision_log_queue.hpp"
 #include "switchyard/actors/health_actor.hpp"
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/engine/provider_client.hpp"
@@ -53,6 +54,9 @@ struct actor_graph_config {
   /// The node's store; null keeps everything in memory (nothing survives
   /// a restart).
   std::shared_ptr<storage::store> store;
+  /// Bounds the decision records on their way to the store (made with the
+  /// default capacity when null and there is a store).
+  std::shared_ptr<decision_log_queue> log_queue;
   /// From prepare_store, when there is a store.
   persisted_state persisted;
   /// Clustering: the ledger that coordinators reserve from instead of the

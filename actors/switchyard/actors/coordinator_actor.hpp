@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 
+#include "switchyard/actors/decision_log_queue.hpp"
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
@@ -28,6 +29,8 @@ struct coordinator_peers {
   /// none is, a call needs no reservation: its cost is only recorded, at
   /// settlement. Null: always reserve (a ledger behind a cluster's).
   std::shared_ptr<const std::atomic<bool>> budget_caps_set;
+  /// Bounds the records sent to `storage`; null when there is none.
+  std::shared_ptr<decision_log_queue> log_queue;
 };
 
 /// What a coordinator starts from when the runtime has a store.

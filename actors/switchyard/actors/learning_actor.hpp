@@ -39,6 +39,8 @@ struct learning_state {
     std::uint32_t arm = 0;
     /// An experiment takes one observation per decision.
     bool observed = false;
+    /// decision_owner() of the key that made it.
+    std::uint64_t owner = 0;
   };
 
   runtime_context ctx;
@@ -51,6 +53,8 @@ struct learning_state {
   /// Bounds `decisions`: oldest first.
   std::deque<std::uint64_t> decision_order;
   std::uint64_t feedback_unmatched = 0;
+  /// Feedback from a key on another key's decision (answered as unknown).
+  std::uint64_t feedback_refused = 0;
   storage_actor storage;
   /// Cells changed since they were last persisted.
   std::vector<std::uint8_t> cell_dirty;

@@ -1,10 +1,13 @@
 #pragma once
 
+#include "switchyard/actors/decision_log_queue.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 #include "switchyard/storage/store.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,9 +19,16 @@ struct storage_state {
   std::shared_ptr<storage::store> db;
   /// Writes that arrived since the last commit, applied as one batch.
   storage::store_batch pending;
-  /// Requests answered once `pending` is stored.
-  std::vector<caf::typed_response_promise<bool>> waiting;
+  /// Answers due once `pending` is stored (true) or failed (false).
+  std::vector<std::function<void(bool)>> waiting;
   bool commit_scheduled = false;
+  /// Counts decision records out once their batch is written (null: no
+  /// bound, as in tests that drive the actor directly).
+  std::shared_ptr<decision_log_queue> log_queue;
+  /// Decision records in `pending`.
+  std::size_t pending_decisions = 0;
+  /// When to next check the store's size cap (storage::store::max_bytes).
+  caf::actor_clock::time_point next_size_check{};
   std::uint64_t batches = 0;
   std::uint64_t failures = 0;
   std::string last_error;
@@ -35,6 +45,7 @@ inline constexpr std::size_t storage_max_batch = 4096;
 /// commit), which is what makes synced feedback affordable under load.
 storage_actor::behavior_type
 storage(storage_actor::stateful_pointer<storage_state> self,
-        std::shared_ptr<storage::store> db);
+        std::shared_ptr<storage::store> db,
+        std::shared_ptr<decision_log_queue> log_queue);
 
 } // namespace switchyard::actors

@@ -83,10 +83,12 @@ void gateway_server::impl::manage_keys(const http::server_request& req,
     return finish(200, 0, {}, who.key_id);
   }
   auto storage_error = [this, w, finish, who] {
-    reply_error(w, {500, "api_error", "storage_failure",
-                    "The key could not be stored; nothing was changed."},
+    // The store refused it (a full disk): nothing changed, retry later.
+    reply_error(w, {503, "api_error", "key_not_stored",
+                    "The key could not be stored; nothing was changed. "
+                    "Retry."},
                 false);
-    finish(500, 0, {}, who.key_id);
+    finish(503, 0, {}, who.key_id);
   };
   if (req.method == "POST" && key_id.empty()) {
     auto parsed = parse_key_request(req.body);

@@ -167,6 +167,8 @@ class gateway_server::impl {
 
   void serve_metrics(writer_ptr w, const request_end& finish);
   [[nodiscard]] std::string runtime_gauges() const;
+  /// GET /readyz's body once providers are known: the store's state.
+  [[nodiscard]] std::string readiness_body() const;
 };
 
 } // namespace switchyard::gateway

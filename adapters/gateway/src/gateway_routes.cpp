@@ -83,7 +83,9 @@ void gateway_server::impl::handle(const http::server_request& req,
                  R"(see GET /v1/providers"})");
       return finish(503);
     }
-    w->respond(200, json_headers(), R"({"status":"ready"})");
+    // Ready even while the store fails (requests are still answered; the
+    // decision log drops and feedback answers 503): the detail says why.
+    w->respond(200, json_headers(), readiness_body());
     return finish(200);
   }
   if (path == "/metrics" && method == "GET")

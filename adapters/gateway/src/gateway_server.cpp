@@ -178,6 +178,9 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   rc.daily_budget_usd = p->cfg.daily_budget_usd;
   rc.per_key_budget_usd = p->cfg.per_key_budget_usd;
   rc.data_dir = p->cfg.data_dir;
+  rc.prompts = p->cfg.prompts;
+  rc.decision_log_queue = p->cfg.decision_log_queue;
+  rc.store_max_bytes = p->cfg.store_max_bytes;
   rc.extension = p->cfg.extension;
   rc.make_client = [clients, &reg = p->cfg.registry](
                      const engine::provider_spec& spec) {

@@ -3,6 +3,7 @@
 
 #include "gateway_impl.hpp"
 
+#include "switchyard/engine/json_writer.hpp"
 #include "switchyard/runtime.hpp"
 
 namespace switchyard::gateway {
@@ -33,8 +34,60 @@ std::string gateway_server::impl::runtime_gauges() const {
          + std::to_string(s.succeeded) + "\nswitchyard_tasks_total{result="
            "\"failed\"} "
          + std::to_string(s.failed) + "\n";
+  if (!cfg.data_dir.empty()) {
+    out += "# HELP switchyard_decision_log_records_total Decision records by "
+           "fate: written to the store, dropped because the store was behind, "
+           "lost because the store refused their batch, evicted (oldest first) "
+           "to keep the store under its size cap.\n"
+           "# TYPE switchyard_decision_log_records_total counter\n"
+           "switchyard_decision_log_records_total{result=\"written\"} "
+           + std::to_string(s.decisions_logged)
+           + "\nswitchyard_decision_log_records_total{result=\"dropped\"} "
+           + std::to_string(s.decisions_dropped)
+           + "\nswitchyard_decision_log_records_total{result=\"failed\"} "
+           + std::to_string(s.decisions_failed)
+           + "\nswitchyard_decision_log_records_total{result=\"evicted\"} "
+           + std::to_string(s.decisions_evicted) + "\n";
+    out += "# HELP switchyard_decision_log_queued Decision records waiting "
+           "for the store.\n# TYPE switchyard_decision_log_queued gauge\n"
+           "switchyard_decision_log_queued "
+           + std::to_string(s.decisions_queued) + "\n";
+    out += "# HELP switchyard_decision_log_queue_capacity Records that may "
+           "wait before new ones are dropped.\n"
+           "# TYPE switchyard_decision_log_queue_capacity gauge\n"
+           "switchyard_decision_log_queue_capacity "
+           + std::to_string(s.decision_queue_capacity) + "\n";
+    out += "# HELP switchyard_store_failing 1 while the store refuses "
+           "writes (see /readyz).\n# TYPE switchyard_store_failing gauge\n"
+           "switchyard_store_failing "
+           + std::string{s.store_error.empty() ? "0" : "1"} + "\n";
+  }
   if (cfg.cluster_metrics)
     out += cfg.cluster_metrics();
+  return out;
+}
+
+std::string gateway_server::impl::readiness_body() const {
+  if (cfg.data_dir.empty())
+    return R"({"status":"ready"})";
+  auto s = rt->stats();
+  std::string out;
+  engine::json_writer jw{out};
+  jw.begin_object();
+  jw.field("status", std::string_view{s.store_error.empty() ? "ready"
+                                                            : "degraded"});
+  jw.key("decision_log");
+  jw.begin_object();
+  jw.field("queued", s.decisions_queued);
+  jw.field("capacity", s.decision_queue_capacity);
+  jw.field("written", s.decisions_logged);
+  jw.field("dropped", s.decisions_dropped);
+  jw.field("failed", s.decisions_failed);
+  jw.field("evicted", s.decisions_evicted);
+  jw.end_object();
+  if (!s.store_error.empty())
+    jw.field("store_error", std::string_view{s.store_error});
+  jw.end_object();
   return out;
 }
 

@@ -109,9 +109,21 @@ void gateway_server::impl::feedback(const http::server_request& req,
     return bad("say something: outcome, quality, rating, pr_merged or "
                "pr_reverted");
   // Acknowledged only once stored (the WAL synced, with a data dir): a
-  // write that did not happen is never answered 200.
-  rt->feedback(id, f, [this, w, finish, id, key = who.key_id](bool stored) {
-    if (!stored) {
+  // write that did not happen is never answered 200. A client key may only
+  // give feedback on its own decisions: another key's decision is answered
+  // exactly like an unknown one, so that one tenant can neither poison the
+  // learning that routes everyone's traffic nor probe for ids.
+  auto owner = who.admin ? std::string{} : who.key_id;
+  rt->feedback(id, f, std::move(owner),
+               [this, w, finish, id, key = who.key_id](error_code result) {
+    if (result == error_code::not_found) {
+      reply_error(w,
+                  {404, "invalid_request_error", "decision_not_found",
+                   "No such decision (or it is past the retention)."},
+                  false);
+      return finish(404, id, {}, key);
+    }
+    if (result != error_code::none) {
       reply_error(w,
                   {503, "api_error", "feedback_not_stored",
                    "The feedback could not be stored; retry."},

@@ -88,12 +88,11 @@ using coordinator_actor = caf::typed_actor<
 using learning_actor = caf::typed_actor<
   caf::reacts_to<outcome_atom, outcome_report>,
   // A decision was made (decision id, model, task type, the prompt's
-  // predictor features): feedback may follow.
+  // predictor features, the owner: decision_owner() of its key): feedback
+  // may follow.
   caf::reacts_to<route_atom, std::uint64_t, std::uint16_t, engine::task_type,
-                 std::vector<engine::sparse_feature>>,
-  // True once the feedback is stored (in the WAL) or, without a store,
-  // applied; false when it could not be stored.
-  caf::replies_to<feedback_atom, feedback_message>::with<bool>,
+                 std::vector<engine::sparse_feature>, std::uint64_t>,
+  caf::replies_to<feedback_atom, feedback_message>::with<feedback_ack>,
   caf::reacts_to<publish_atom>,
   caf::replies_to<snapshot_atom>::with<engine::performance_table>,
   // A/B tests: assignments from coordinators, start / stop / list, and the
@@ -120,6 +119,12 @@ using storage_actor = caf::typed_actor<
   caf::reacts_to<persist_atom, experiment_state>,
   caf::reacts_to<persist_atom, predictor_bytes>,
   caf::replies_to<feedback_atom, feedback_record>::with<bool>,
+  // Feedback on a decision learning no longer remembers: stored only when
+  // the decision is in the log (or its write queue) and, for a non-empty
+  // key id, was made by that key; the record's model and type are filled
+  // from the logged decision.
+  caf::replies_to<feedback_atom, feedback_record, std::string>::with<
+    feedback_ack>,
   caf::replies_to<ledger_atom, std::vector<ledger_entry>>::with<bool>,
   caf::reacts_to<log_atom, decision_record>,
   // Writes whatever is pending now; true once it is stored.

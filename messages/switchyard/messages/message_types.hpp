@@ -17,6 +17,7 @@ inline void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<call_order>("switchyard::call_order");
   cfg.add_message_type<outcome_report>("switchyard::outcome_report");
   cfg.add_message_type<feedback_message>("switchyard::feedback_message");
+  cfg.add_message_type<feedback_ack>("switchyard::feedback_ack");
   cfg.add_message_type<learned_delta>("switchyard::learned_delta");
   cfg.add_message_type<breaker_change>("switchyard::breaker_change");
   cfg.add_message_type<budget_request>("switchyard::budget_request");

@@ -50,6 +50,11 @@ struct task_spec {
   std::string budget_key;
   std::optional<double> temperature;
   std::vector<std::string> stop;
+  /// Set by a caller that may abandon the task (the gateway, when its
+  /// client disconnects): every call the task makes carries it, so that
+  /// cancelling it aborts them. In-process only: not serialised, not
+  /// logged.
+  std::shared_ptr<engine::cancel_token> cancel;
 };
 
 template <class Inspector>
@@ -252,6 +257,36 @@ typename Inspector::result_type inspect(Inspector& f, outcome_report& x) {
 struct feedback_message {
   std::uint64_t decision_id = 0;
   engine::feedback_report report;
+  /// The client key giving it: only the key that made a decision may give
+  /// feedback on it. Empty: any decision (the admin key, no auth, or an
+  /// embedding program).
+  std::string key_id;
+};
+
+/// Who owns a decision, as learning remembers it: FNV-1a of the key id
+/// that made it, 0 for none (no auth, or an embedding program). Only
+/// compared within one process, never stored.
+[[nodiscard]] inline std::uint64_t
+decision_owner(std::string_view key_id) noexcept {
+  if (key_id.empty())
+    return 0;
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : key_id) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h == 0 ? 1 : h;
+}
+
+/// The answer to feedback: `none` once stored (or, without a store,
+/// applied); `not_found` for an unknown decision or another key's (the same
+/// answer, so that ids reveal nothing); `storage_failure` when the store
+/// could not take it.
+struct feedback_ack {
+  error_code result = error_code::none;
+  /// False from a cluster asked to forward feedback on a decision that is
+  /// no other node's: the asking node answers it itself.
+  bool handled = true;
 };
 
 } // namespace switchyard
@@ -274,7 +309,13 @@ namespace switchyard {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, feedback_message& x) {
-  return f(caf::meta::type_name("feedback_message"), x.decision_id, x.report);
+  return f(caf::meta::type_name("feedback_message"), x.decision_id, x.report,
+           x.key_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, feedback_ack& x) {
+  return f(caf::meta::type_name("feedback_ack"), x.result, x.handled);
 }
 
 /// A commutative learning update: time-decayed counts, decayed to `as_of_s`,

@@ -4,6 +4,7 @@
 
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/gateway/key_store.hpp"
+#include "switchyard/messages/storage_records.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -50,6 +51,14 @@ struct gateway_config {
   std::size_t max_connections = 10'000;
   /// Where the node keeps its RocksDB store; empty keeps state in memory.
   std::string data_dir;
+  /// What logged decisions keep of the prompt (serve --prompts).
+  prompt_retention prompts = prompt_retention::full;
+  /// Decision records that may wait for the store before new ones are
+  /// dropped (serve --decision-log-queue).
+  std::size_t decision_log_queue = 16'384;
+  /// The decision log's size cap (serve --store-max-bytes); none: half the
+  /// data directory's file system; 0: no cap.
+  std::optional<std::uint64_t> store_max_bytes;
   std::optional<double> global_budget_usd;
   std::optional<double> daily_budget_usd;
   /// Each API key's own budget.
