@@ -1,5 +1,6 @@
 #include "child_process.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -146,32 +147,51 @@ double child_process::cpu_seconds() const {
          / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-int child_process::stop(std::chrono::milliseconds limit) {
+std::optional<int> child_process::wait_exit(std::chrono::milliseconds limit) {
   if (reaped_)
-    return 0;
-  int status = 0;
-  kill(pid_, SIGTERM);
+    return status_;
   auto deadline = std::chrono::steady_clock::now() + limit;
   // No sleeping on a fixed period: poll the pipe (the child's stdout closes
-  // when it exits) with the remaining time.
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+  // when it exits) with the remaining time, at most 20 ms at once.
+  for (;;) {
+    if (waitpid(pid_, &status_, WNOHANG) == pid_) {
       reaped_ = true;
-      return status;
+      return status_;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - std::chrono::steady_clock::now())
+                  .count();
+    if (left <= 0)
+      return std::nullopt;
+    auto wait_ms = static_cast<int>(std::min<long long>(left, 20));
+    if (out_eof_) {
+      // Its stdout is closed and it has not exited yet: nothing to poll
+      // but time, in short steps.
+      poll(nullptr, 0, std::min(wait_ms, 2));
+      continue;
     }
     pollfd p{out_, POLLIN, 0};
-    poll(&p, 1, 20);
+    poll(&p, 1, wait_ms);
     char buf[4096];
-    if (p.revents & (POLLIN | POLLHUP))
-      if (read(out_, buf, sizeof(buf)) <= 0)
-        waitpid(pid_, &status, 0), reaped_ = true;
-    if (reaped_)
-      return status;
+    if ((p.revents & (POLLIN | POLLHUP)) != 0)
+      out_eof_ = read(out_, buf, sizeof(buf)) <= 0;
   }
+}
+
+bool child_process::running() {
+  return !wait_exit(std::chrono::milliseconds{0}).has_value();
+}
+
+int child_process::stop(std::chrono::milliseconds limit) {
+  if (reaped_)
+    return status_;
+  kill(pid_, SIGTERM);
+  if (auto status = wait_exit(limit))
+    return *status;
   kill(pid_, SIGKILL);
-  waitpid(pid_, &status, 0);
+  waitpid(pid_, &status_, 0);
   reaped_ = true;
-  return status;
+  return status_;
 }
 
 } // namespace switchyard::bench

@@ -47,12 +47,22 @@ class child_process {
   /// (as waitpid reports it).
   int stop(std::chrono::milliseconds limit);
 
+  /// Waits up to `limit` for the process to exit by itself: its exit status
+  /// (as waitpid reports it), or nullopt while it still runs.
+  std::optional<int> wait_exit(std::chrono::milliseconds limit);
+
+  /// Whether it still runs (reaps it when it has exited).
+  [[nodiscard]] bool running();
+
  private:
   child_process(pid_t pid, int out) noexcept : pid_(pid), out_(out) {}
 
   pid_t pid_;
   int out_;
   bool reaped_ = false;
+  int status_ = 0;
+  /// Its stdout reached its end (it exited, or closed it).
+  bool out_eof_ = false;
   std::string buffer_;
 };
 

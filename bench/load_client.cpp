@@ -69,6 +69,8 @@ struct connection {
   clock_type::time_point due;
   clock_type::time_point sent;
   std::size_t request_index = 0;
+  /// Requests put on this connection (the closed loop's per-connection cap).
+  std::size_t issued = 0;
 };
 
 struct target_state {
@@ -82,10 +84,17 @@ struct target_state {
   clock_type::time_point last_answer;
 };
 
+/// One phase: open loop (`open_`, a schedule shared by every target) or
+/// closed loop (`closed_`, each connection re-sending as soon as answered).
 class load_run {
  public:
-  load_run(const std::vector<load_target>& targets, const load_phase& phase)
-      : phase_(phase), schedule_timer_(ioc_), sweep_timer_(ioc_) {
+  load_run(const std::vector<load_target>& targets, const load_phase* open,
+           const closed_loop_phase* closed)
+      : open_(open),
+        closed_(closed),
+        timeout_(open != nullptr ? open->timeout : closed->timeout),
+        schedule_timer_(ioc_),
+        sweep_timer_(ioc_) {
     for (const auto& t : targets) {
       auto& st = targets_.emplace_back();
       st.spec = &t;
@@ -98,6 +107,12 @@ class load_run {
   }
 
   load_result run() {
+    return open_ != nullptr ? run_open() : run_closed();
+  }
+
+ private:
+  load_result run_open() {
+    const auto& phase = *open_;
     load_result result;
     // Open every connection first: the schedule measures requests, not
     // handshakes.
@@ -121,12 +136,12 @@ class load_run {
         watch(*c);
       }
     }
-    auto per_second = phase_.rate * static_cast<double>(targets_.size());
+    auto per_second = phase.rate * static_cast<double>(targets_.size());
     total_ = static_cast<std::uint64_t>(
-      per_second * std::chrono::duration<double>(phase_.duration).count());
+      per_second * std::chrono::duration<double>(phase.duration).count());
     interval_ = std::chrono::duration<double>(1.0 / per_second);
     start_ = clock_type::now() + std::chrono::milliseconds{1};
-    hard_stop_ = start_ + phase_.duration + phase_.timeout
+    hard_stop_ = start_ + phase.duration + phase.timeout
                  + std::chrono::seconds{1};
     schedule_timer_.expires_at(start_);
     schedule_timer_.async_wait([this](error_code ec) { on_schedule(ec); });
@@ -147,7 +162,75 @@ class load_run {
     return result;
   }
 
- private:
+  load_result run_closed() {
+    const auto& phase = *closed_;
+    load_result result;
+    auto& t = targets_.front();
+    if (t.spec->requests.empty()) {
+      result.error = "target " + t.spec->name + " has no requests";
+      return result;
+    }
+    std::vector<connection*> ready;
+    for (auto& c : t.connections) {
+      error_code ec;
+      c->socket.connect(endpoint(t), ec);
+      if (ec) {
+        // Refused or out of descriptors: that request never went out.
+        ++t.out.requests;
+        ++t.out.errors[static_cast<std::size_t>(load_error::connect)];
+        error_code ignored;
+        c->socket.close(ignored);
+        continue;
+      }
+      c->socket.set_option(tcp::no_delay(true), ec);
+      c->open = true;
+      ++t.out.connections_opened;
+      ready.push_back(c.get());
+    }
+    start_ = clock_type::now();
+    end_ = phase.requests_per_connection == 0 ? start_ + phase.duration
+                                              : start_;
+    hard_stop_ = end_ + phase.timeout + std::chrono::seconds{1};
+    total_ = phase.requests_per_connection * ready.size();
+    for (auto* c : ready)
+      issue(*c, clock_type::now());
+    arm_sweep();
+    if (ready.empty())
+      stop();
+    else
+      ioc_.run();
+    if (t.out.answered > 0)
+      t.out.seconds
+        = std::chrono::duration<double>(t.last_answer - start_).count();
+    result.targets.push_back(std::move(t.out));
+    return result;
+  }
+
+  /// Whether a closed-loop connection sends another request now.
+  bool closed_loop_goes_on(const connection& c) const {
+    if (clock_type::now() >= hard_stop_)
+      return false;
+    if (closed_->requests_per_connection > 0)
+      return c.issued < closed_->requests_per_connection;
+    return clock_type::now() < end_;
+  }
+
+  double progress() const {
+    if (open_ != nullptr)
+      return total_ == 0 ? 1.0
+                         : static_cast<double>(next_)
+                             / static_cast<double>(total_);
+    if (total_ > 0) {
+      const auto& out = targets_.front().out;
+      return static_cast<double>(out.answered + out.error_total())
+             / static_cast<double>(total_);
+    }
+    auto span = std::chrono::duration<double>(end_ - start_).count();
+    auto done = std::chrono::duration<double>(clock_type::now() - start_)
+                  .count();
+    return span > 0 ? std::min(1.0, done / span) : 1.0;
+  }
+
   static tcp::endpoint endpoint(const target_state& t) {
     return {net::ip::address_v4::loopback(), t.spec->port};
   }
@@ -200,10 +283,10 @@ class load_run {
   /// hard stop.
   void sweep() {
     auto now = clock_type::now();
-    if (phase_.progress)
-      phase_.progress(total_ == 0 ? 1.0
-                                  : static_cast<double>(next_)
-                                      / static_cast<double>(total_));
+    const auto& report = open_ != nullptr ? open_->progress
+                                          : closed_->progress;
+    if (report)
+      report(progress());
     bool hard = now >= hard_stop_;
     for (auto& t : targets_) {
       if (hard) {
@@ -212,7 +295,7 @@ class load_run {
         t.backlog.clear();
       }
       for (auto& c : t.connections)
-        if (c->busy && (hard || now - c->sent > phase_.timeout))
+        if (c->busy && (hard || now - c->sent > timeout_))
           finish(*c, load_error::timeout);
     }
     if (hard)
@@ -247,6 +330,9 @@ class load_run {
     c.due = due;
     c.first_byte_seen = false;
     c.request_index = c.target->next_request++ % c.target->spec->requests.size();
+    ++c.issued;
+    if (closed_ != nullptr)
+      ++c.target->out.requests;
     auto gen = ++c.generation;
     c.sent = clock_type::now();
     if (!c.open) {
@@ -349,6 +435,14 @@ class load_run {
     }
     if (stopped_)
       return;
+    if (closed_ != nullptr) {
+      if (closed_loop_goes_on(c))
+        return issue(c, clock_type::now());
+      for (auto& other : t.connections)
+        if (other->busy)
+          return;
+      return stop();
+    }
     if (!t.backlog.empty()) {
       auto due = t.backlog.front();
       t.backlog.pop_front();
@@ -384,7 +478,9 @@ class load_run {
     ioc_.stop();
   }
 
-  const load_phase& phase_;
+  const load_phase* open_;
+  const closed_loop_phase* closed_;
+  std::chrono::milliseconds timeout_;
   net::io_context ioc_{1};
   net::steady_timer schedule_timer_;
   net::steady_timer sweep_timer_;
@@ -393,6 +489,8 @@ class load_run {
   std::uint64_t next_ = 0;
   std::chrono::duration<double> interval_{};
   clock_type::time_point start_;
+  /// Closed loop: no request is sent after this.
+  clock_type::time_point end_;
   clock_type::time_point hard_stop_;
   double max_lag_us_ = 0;
   bool stopped_ = false;
@@ -405,7 +503,20 @@ load_result run_load(const std::vector<load_target>& targets,
   if (targets.empty() || phase.rate <= 0)
     return {{}, 0, "nothing to load: no target or a rate of 0"};
   try {
-    load_run run{targets, phase};
+    load_run run{targets, &phase, nullptr};
+    return run.run();
+  } catch (const std::exception& e) {
+    return {{}, 0, std::string{"load generator failed: "} + e.what()};
+  }
+}
+
+load_result run_closed_loop(const load_target& target,
+                            const closed_loop_phase& phase) {
+  if (phase.requests_per_connection == 0 && phase.duration.count() <= 0)
+    return {{}, 0, "nothing to load: a closed loop of no duration"};
+  try {
+    std::vector<load_target> one{target};
+    load_run run{one, nullptr, &phase};
     return run.run();
   } catch (const std::exception& e) {
     return {{}, 0, std::string{"load generator failed: "} + e.what()};

@@ -58,6 +58,24 @@ struct load_phase {
   std::function<void(double)> progress;
 };
 
+/// A closed-loop phase, as wrk measures: each connection sends its next
+/// request as soon as the previous one is answered, so the offered rate is
+/// whatever the server sustains. Latency counts from each request's send
+/// (a closed loop cannot see the requests a stalled server kept it from
+/// sending: use the open loop for tails under a fixed rate).
+struct closed_loop_phase {
+  /// No request is sent after this; those in flight still finish.
+  std::chrono::milliseconds duration{5000};
+  std::chrono::milliseconds timeout{5000};
+  /// Requests per connection; 0: as many as `duration` allows. With 1 and
+  /// many connections the phase is a burst of concurrent requests, each
+  /// alone on its connection (concurrent streams), and ends when all have.
+  std::size_t requests_per_connection = 0;
+  bool stream = false;
+  /// Called on the load thread about every 200 ms with the fraction done.
+  std::function<void(double)> progress;
+};
+
 struct target_outcome {
   std::string name;
   /// Due by the schedule; each ends answered or as one error.
@@ -70,8 +88,9 @@ struct target_outcome {
   /// From the due time to the first body byte of a 2xx response, ns.
   latency_histogram first_byte;
   std::uint64_t connections_opened = 0;
-  /// Over which the answers came: from the first to the last, plus one
-  /// mean interval between answers.
+  /// Over which the answers came. Open loop: from the first to the last,
+  /// plus one mean interval between answers. Closed loop: from the start of
+  /// the phase to the last answer.
   double seconds = 0;
 
   [[nodiscard]] std::uint64_t error_total() const noexcept;
@@ -92,5 +111,13 @@ struct load_result {
 /// connection). Connections are opened before the schedule starts.
 [[nodiscard]] load_result run_load(const std::vector<load_target>& targets,
                                    const load_phase& phase);
+
+/// Runs one closed-loop phase against one target (wrk measures one server
+/// at a time: two under closed loops at once would share the CPUs by
+/// chance). Connections are opened before the phase starts; one that cannot
+/// be opened counts as a `connect` error for the request it would have
+/// carried, and the phase goes on with the others.
+[[nodiscard]] load_result run_closed_loop(const load_target& target,
+                                          const closed_loop_phase& phase);
 
 } // namespace switchyard::bench

@@ -16,6 +16,7 @@ packages=(
   libjemalloc-dev     # the binary's allocator (see cli/CMakeLists.txt)
   catch2              # tests (v2, prebuilt main)
   chromium            # the /ui dashboard's end-to-end test (tests/ui)
+  nginx               # `bench gateway --reference nginx` and its test (tests/bench)
 )
 # Node.js and npm run the official SDKs' compatibility tests; an image that
 # already has them (outside dpkg) is left alone.
