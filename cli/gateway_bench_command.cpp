@@ -2,11 +2,14 @@
 
 #include "command_line.hpp"
 #include "gateway_bench.hpp"
+#include "open_file_limit.hpp"
 
 #include <climits>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 namespace switchyard::cli {
@@ -27,6 +30,29 @@ std::uint16_t loopback_port(std::string url) {
   return port;
 }
 
+/// "1,64" to {1, 64}: positive integers up to `most`; nullopt when
+/// malformed.
+std::optional<std::vector<std::size_t>> count_list(const std::string& text,
+                                                   long long most) {
+  std::vector<std::size_t> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto comma = text.find(',', pos);
+    auto item = text.substr(pos, comma == std::string::npos ? std::string::npos
+                                                            : comma - pos);
+    char* end = nullptr;
+    auto v = std::strtoll(item.c_str(), &end, 10);
+    if (item.empty() || end == item.c_str() || *end != '\0' || v < 1
+        || v > most)
+      return std::nullopt;
+    out.push_back(static_cast<std::size_t>(v));
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
+  }
+  return out;
+}
+
 std::string self_path() {
   char buf[PATH_MAX];
   auto n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
@@ -42,24 +68,50 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
     "bench gateway",
     "switchyard bench gateway [--rate R] [--duration S] [--connections N]\n"
     "    [--target URL] [--upstream URL] [--compare] [--sweep R1,R2,...]\n"
+    "    [--closed-loop [--connections 1,64]] [--concurrent-streams N1,N2]\n"
+    "    [--compare-store] [--reference nginx] [--data-dir D]\n"
     "    [--stream] [--body FILE] [--key KEY] [--json] [--csv FILE]\n"
     "    [--plot FILE.svg] [...]\n\n"
-    "Open-loop load at a fixed rate: requests are due at fixed intervals and\n"
-    "their latency counts from when they were due (no coordinated omission).\n"
-    "Without --target it starts its own sim-upstream (zero delay, no faults)\n"
-    "and `switchyard serve` pointed at it, on free ports, and samples the\n"
-    "gateway's RSS. --compare sends the same schedule, interleaved, straight\n"
-    "to the upstream's OpenAI endpoint too and reports the latency the\n"
-    "gateway adds at each percentile. --sweep runs one step per rate and\n"
-    "finds each target's knee: the highest rate with p99 under --p99-limit,\n"
-    "under 1% errors and 95% of the rate achieved.",
+    "Open-loop load at a fixed rate (the default): requests are due at fixed\n"
+    "intervals and their latency counts from when they were due (no\n"
+    "coordinated omission). Without --target it starts its own sim-upstream\n"
+    "(zero delay, no faults) and `switchyard serve` pointed at it, on free\n"
+    "ports, and samples the gateway's RSS. --compare sends the same\n"
+    "schedule, interleaved, straight to the upstream's OpenAI endpoint too\n"
+    "and reports the latency the gateway adds at each percentile. --sweep\n"
+    "runs one step per rate and finds each target's knee: the highest rate\n"
+    "with p99 under --p99-limit, under 1% errors and 95% of the rate\n"
+    "achieved.\n\n"
+    "--closed-loop measures as wrk does: each of --connections per target\n"
+    "sends its next request when answered, for --duration per target, the\n"
+    "targets taking turns in slices of about a second. --concurrent-streams\n"
+    "opens that many streaming requests at once against sim-upstream alone,\n"
+    "then through the gateway (sim-upstream with its own pacing and faults\n"
+    "unless --sim-config). --compare-store adds a gateway of this binary\n"
+    "without a store beside ours with one; --reference nginx adds Debian's\n"
+    "nginx as a proxy in front of the same upstream, and prints its\n"
+    "configuration with the ratios.",
     {
       {"rate", true, "requests/s per target (default 1000)"},
       {"duration", true, "seconds per step (default 5)"},
       {"warmup", true, "seconds of unmeasured load first (default 1)"},
-      {"connections", true, "keep-alive connections per target (default 32)"},
+      {"connections", true,
+       "keep-alive connections per target (default 32); with --closed-loop "
+       "a list, one step each (default 1,64)"},
       {"timeout", true, "seconds before a request counts as timed out "
-                        "(default 5)"},
+                        "(default 5; 60 with --concurrent-streams)"},
+      {"closed-loop", false,
+       "closed loop as wrk: each connection re-sends when answered"},
+      {"concurrent-streams", true,
+       "streams opened at once per target, a list (e.g. 1000,3000): "
+       "completed streams and time to first byte"},
+      {"compare-store", false,
+       "also a gateway of this binary without a store; ours keeps one "
+       "(under --data-dir, else a temporary folder)"},
+      {"reference", true,
+       "nginx: Debian's nginx as a proxy in front of the same upstream, "
+       "the gateways' figures as ratios to its"},
+      {"nginx", true, "the nginx binary (default /usr/sbin/nginx)"},
       {"target", true, "a running gateway, http://127.0.0.1:PORT (default: "
                        "start one)"},
       {"upstream", true, "a running sim-upstream, http://127.0.0.1:PORT "
@@ -89,7 +141,8 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
        "--baseline, two request shapes compared in one run"},
       {"data-dir", true,
        "each gateway we start keeps its store in its own folder under this "
-       "one, as users run it (default: no store)"},
+       "one, as users run it (default: no store; with --compare-store, a "
+       "temporary folder removed afterwards)"},
       {"memory-interval", true, "seconds between RSS samples (default 1)"},
       {"log-dir", true, "write the children's stderr there"},
       {"json", false, "print the report as JSON"},
@@ -109,7 +162,6 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
   auto rate = cl.number("rate");
   auto duration = cl.number("duration");
   auto warmup = cl.number("warmup");
-  auto connections = cl.integer("connections");
   auto timeout = cl.number("timeout");
   auto p99 = cl.number("p99-limit");
   auto interval = cl.number("memory-interval");
@@ -117,11 +169,39 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
     return fail(cl.error());
   if ((rate && *rate <= 0) || (duration && *duration <= 0)
       || (warmup && *warmup < 0) || (timeout && *timeout <= 0)
-      || (connections && (*connections < 1 || *connections > 20000))
       || (p99 && *p99 <= 0) || (interval && *interval <= 0))
     return fail("--rate, --duration, --timeout, --p99-limit and "
-                "--memory-interval must be positive, --warmup not negative, "
-                "--connections 1-20000");
+                "--memory-interval must be positive, --warmup not negative");
+  if (cl.has("closed-loop") && cl.value("concurrent-streams"))
+    return fail("--closed-loop and --concurrent-streams are two modes: pick "
+                "one");
+  if (cl.has("closed-loop"))
+    o.mode = bench::load_mode::closed_loop;
+  if (cl.value("concurrent-streams"))
+    o.mode = bench::load_mode::concurrent_streams;
+  bool open = o.mode == bench::load_mode::open_loop;
+  if (auto c = cl.value("connections")) {
+    auto counts = count_list(*c, 20000);
+    if (!counts || (open && counts->size() != 1))
+      return fail(open ? "--connections takes one count, 1-20000"
+                       : "--connections takes counts 1-20000 separated by "
+                         "commas, e.g. 1,64");
+    if (o.mode == bench::load_mode::concurrent_streams)
+      return fail("--concurrent-streams opens one connection per stream: "
+                  "no --connections");
+    o.connections = counts->front();
+    o.closed_connections = *counts;
+  }
+  if (auto c = cl.value("concurrent-streams")) {
+    auto counts = count_list(*c, 100000);
+    if (!counts)
+      return fail("--concurrent-streams takes counts separated by commas, "
+                  "e.g. 1000,3000");
+    o.concurrent_streams = *counts;
+  }
+  if (!open && (rate || cl.value("sweep")))
+    return fail("--rate and --sweep are for the open loop: not with "
+                "--closed-loop or --concurrent-streams");
   if (rate)
     o.rates = {*rate};
   if (auto s = cl.value("sweep")) {
@@ -146,10 +226,12 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
     o.duration_s = *duration;
   if (warmup)
     o.warmup_s = *warmup;
-  if (connections)
-    o.connections = static_cast<std::size_t>(*connections);
   if (timeout)
     o.timeout_s = *timeout;
+  else if (o.mode == bench::load_mode::concurrent_streams)
+    // A gateway that queues streams behind a provider's limit answers
+    // only after the call's own timeout: give them that long.
+    o.timeout_s = 60;
   if (p99)
     o.p99_limit_ms = *p99;
   if (interval)
@@ -183,6 +265,21 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
     return fail("--upstream-only loads sim-upstream alone: not with "
                 "--compare, --target or --baseline");
   o.stream = cl.has("stream");
+  o.compare_store = cl.has("compare-store");
+  o.reference = cl.value("reference").value_or("");
+  o.nginx_binary = cl.value("nginx").value_or(o.nginx_binary);
+  if (!o.reference.empty() && o.reference != "nginx")
+    return fail("--reference takes nginx (the one reference proxy there "
+                "is), got '" + o.reference + "'");
+  if (o.compare_store && (o.gateway_port != 0 || o.upstream_only))
+    return fail("--compare-store starts two gateways of this binary: not "
+                "with --target or --upstream-only");
+  if (!o.reference.empty() && o.upstream_only)
+    return fail("--reference nginx compares gateways with nginx: not with "
+                "--upstream-only");
+  if (!o.reference.empty() && o.gateway_port != 0 && o.upstream_port == 0)
+    return fail("--reference nginx with --target needs --upstream too (the "
+                "gateway's own upstream, for nginx to proxy to)");
   if (auto extra = cl.value("serve-arg")) {
     std::size_t pos = 0;
     while (pos < extra->size()) {
@@ -208,6 +305,13 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
                    f * 100.0);
       std::fflush(stderr);
     };
+  // Before any thread and any child: thousands of streams need thousands
+  // of descriptors here, and as many in sim-upstream and the gateway,
+  // which inherit the limit.
+  auto files = raise_open_file_limit();
+  if (!files.error.empty())
+    std::cerr << "switchyard bench gateway: " << describe(files) << "\n";
+  o.open_file_limit = files.after;
   auto r = bench::run_gateway_bench(o);
   if (tty)
     std::fprintf(stderr, "\r%*s\r", 60, "");

@@ -2,6 +2,7 @@
 #include "serve_command.hpp"
 
 #include "command_line.hpp"
+#include "open_file_limit.hpp"
 
 #include "switchyard/cluster/cluster_node.hpp"
 #include "switchyard/config/provider_health.hpp"
@@ -51,6 +52,17 @@ int run_serve_command(const std::vector<std::string>& args) {
                          "unset: state in memory only)"},
       {"listen", true, "address to bind (default 127.0.0.1:8080; port 0 "
                        "picks a free one)"},
+      {"prompts", true,
+       "what the decision log keeps of each prompt: full (the newest user "
+       "turn and tool names; the default, so replay works), hash (its "
+       "SHA-256) or none"},
+      {"decision-log-queue", true,
+       "decision records that may wait for the store before new ones are "
+       "dropped and counted (default 16384)"},
+      {"store-max-bytes", true,
+       "the most the decision log may take on disk before its oldest "
+       "decisions are evicted (default: half the data directory's file "
+       "system; 0: no cap)"},
       {"no-auth", false, "serve without API keys (local use only)"},
       {"no-health-checks", false,
        "route to every configured provider without probing them (local "
@@ -141,6 +153,26 @@ int run_serve_command(const std::vector<std::string>& args) {
   if (max_body)
     cfg.max_body_bytes = static_cast<std::size_t>(*max_body);
   cfg.auth = !cl.has("no-auth");
+  if (auto p = cl.value("prompts")) {
+    if (*p == "full")
+      cfg.prompts = prompt_retention::full;
+    else if (*p == "hash")
+      cfg.prompts = prompt_retention::hash;
+    else if (*p == "none")
+      cfg.prompts = prompt_retention::none;
+    else
+      return fail("--prompts is full, hash or none, not '" + *p + "'");
+  }
+  if (auto q = cl.integer("decision-log-queue")) {
+    if (*q < 1 || *q > 10'000'000)
+      return fail("--decision-log-queue 1-10000000");
+    cfg.decision_log_queue = static_cast<std::size_t>(*q);
+  }
+  if (auto m = cl.integer("store-max-bytes")) {
+    if (*m < 0)
+      return fail("--store-max-bytes >= 0");
+    cfg.store_max_bytes = static_cast<std::uint64_t>(*m);
+  }
   if (auto d = cl.value("data-dir"))
     cfg.data_dir = *d;
   else if (const char* env_dir = std::getenv("SWITCHYARD_DATA_DIR"))
@@ -208,6 +240,16 @@ int run_serve_command(const std::vector<std::string>& args) {
     }
     cfg.health = std::move(hc);
   }
+  // The config's `storage:` section, where no flag set it.
+  const auto& file_storage = cfg.registry.storage;
+  if (!cl.value("prompts") && file_storage.prompts)
+    cfg.prompts = *file_storage.prompts == "hash"   ? prompt_retention::hash
+                  : *file_storage.prompts == "none" ? prompt_retention::none
+                                                    : prompt_retention::full;
+  if (!cl.value("store-max-bytes") && file_storage.max_bytes)
+    cfg.store_max_bytes = file_storage.max_bytes;
+  if (!cl.value("decision-log-queue") && file_storage.decision_log_queue)
+    cfg.decision_log_queue = *file_storage.decision_log_queue;
   auto report_registry = cfg.registry;
   cfg.max_connections = max_connections
                           ? static_cast<std::size_t>(*max_connections)
@@ -288,6 +330,12 @@ int run_serve_command(const std::vector<std::string>& args) {
                 "cluster.seeds) need a node id: --node-id or "
                 "cluster.node_id");
   }
+
+  // Every client and upstream connection is a descriptor: up to the hard
+  // limit, before any thread starts.
+  auto files = raise_open_file_limit();
+  std::cerr << R"({"level":")" << (files.error.empty() ? "info" : "warn")
+            << R"(","msg":")" << describe(files) << "\"}\n";
 
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only sigwait below sees them.

@@ -1,6 +1,7 @@
 #include "sim_upstream_command.hpp"
 
 #include "command_line.hpp"
+#include "open_file_limit.hpp"
 #include "switchyard/config/env_lookup.hpp"
 #include "switchyard/sim/sim_config.hpp"
 #include "switchyard/sim/sim_upstream.hpp"
@@ -118,6 +119,11 @@ int run_sim_upstream_command(const std::vector<std::string>& args) {
   }
   if (cl.has("zero-delay"))
     loaded.config->zero_delay();
+
+  // Every connection is a descriptor: up to the hard limit, before any
+  // thread starts.
+  std::cerr << "switchyard sim-upstream: "
+            << describe(raise_open_file_limit()) << "\n";
 
   // Block the stop signals before the server starts its threads (they
   // inherit the mask), then wait for one here.

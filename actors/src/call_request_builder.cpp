@@ -38,10 +38,11 @@ engine::call_request build_call_request(const task_spec& t,
   r.temperature = t.temperature;
   r.max_tokens = max_tokens;
   r.stop = t.stop;
+  r.cancel = t.cancel;
   return r;
 }
 
-engine::call_request build_judge_request(const task_spec&,
+engine::call_request build_judge_request(const task_spec& t,
                                          const engine::model_spec& judge,
                                          const std::string& prompt,
                                          std::uint32_t max_tokens) {
@@ -53,6 +54,8 @@ engine::call_request build_judge_request(const task_spec&,
   // A verdict should not be creative.
   r.temperature = 0.0;
   r.max_tokens = max_tokens;
+  // The task's judge is abandoned with the task.
+  r.cancel = t.cancel;
   return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include "switchyard/actors/call_request_builder.hpp"
 #include "switchyard/actors/task_routing.hpp"
+#include "switchyard/engine/cancel_token.hpp"
 #include "switchyard/engine/decision_ids.hpp"
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/engine/estimate.hpp"
@@ -141,7 +142,8 @@ void succeed(self_ptr self, std::uint64_t id, std::uint16_t model,
 
 void record_outcome(self_ptr self, const run_t& r, const attempt_record& a) {
   if (a.error == engine::call_error::cancelled
-      || a.error == engine::call_error::breaker_open)
+      || a.error == engine::call_error::breaker_open
+      || a.error == engine::call_error::overloaded)
     return; // says nothing about the model's answers
   outcome_report o;
   o.decision_id = r.decision_id;
@@ -154,6 +156,11 @@ void record_outcome(self_ptr self, const run_t& r, const attempt_record& a) {
 }
 
 void score(self_ptr self, std::uint64_t id);
+
+/// Whether the task's caller abandoned it (its client went away).
+bool abandoned(const run_t& r) {
+  return r.spec.cancel && r.spec.cancel->cancelled();
+}
 void attempt(self_ptr self, std::uint64_t id, std::uint16_t model);
 void run_ensemble(self_ptr self, std::uint64_t id);
 
@@ -172,6 +179,11 @@ void next_model(self_ptr self, std::uint64_t id) {
   auto r = find_run(self, id);
   if (r == nullptr)
     return;
+  if (abandoned(*r)) {
+    fail(self, id, error_code::cancelled,
+         "the caller abandoned the task (its client disconnected)");
+    return;
+  }
   const auto& policy = reg(self).policy;
   bool escalated = policy.allow_cloud_fallback
                    && r->ctx.local_failures
@@ -194,7 +206,15 @@ void next_model(self_ptr self, std::uint64_t id) {
     for (const auto& a : r->attempts)
       tried += (tried.empty() ? "" : ", ") + reg(self).models[a.model].id + " ("
                + std::string{engine::to_string(a.error)} + ")";
-    fail(self, id, error_code::no_candidate,
+    // Refused by this node's own limits everywhere: come back later.
+    bool overloaded
+      = !r->attempts.empty()
+        && std::all_of(r->attempts.begin(), r->attempts.end(),
+                       [](const attempt_record& a) {
+                         return a.error == engine::call_error::overloaded;
+                       });
+    fail(self, id,
+         overloaded ? error_code::overloaded : error_code::no_candidate,
          "every model tried failed: " + tried);
     return;
   }
@@ -222,6 +242,11 @@ void on_call_result(self_ptr self, std::uint64_t id, std::uint16_t model,
   bool streamed = r->sink && r->sink->started.load();
   if (res.ok() || (streamed && res.error == engine::call_error::budget_exceeded)) {
     succeed(self, id, model, std::move(res), false);
+    return;
+  }
+  if (abandoned(*r)) {
+    fail(self, id, error_code::cancelled,
+         "the caller abandoned the task (its client disconnected)");
     return;
   }
   if (streamed) {
@@ -372,7 +397,10 @@ void call_ensemble(self_ptr self, std::uint64_t id, const std::string& key,
           record_outcome(self, *run, m);
         }
         if (!e.ok) {
-          fail(self, id, error_code::no_candidate, e.error_message);
+          fail(self, id,
+               abandoned(*run) ? error_code::cancelled
+                               : error_code::no_candidate,
+               e.error_message);
           return;
         }
         if (run->on_task && run->on_task->on_event) {

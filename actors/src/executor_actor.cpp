@@ -1,5 +1,8 @@
 #include "switchyard/actors/executor_actor.hpp"
 
+#include "switchyard/engine/abandoned_call.hpp"
+#include "switchyard/engine/call_admission.hpp"
+#include "switchyard/engine/cancel_token.hpp"
 #include "switchyard/engine/retry_backoff.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -66,6 +69,42 @@ void pump(self_ptr self) {
   }
 }
 
+void drop_from_queue(executor_state& st, std::uint64_t id) {
+  st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), id),
+                 st.queue.end());
+}
+
+/// This node's refusal: no slot and no room to wait (or no slot within the
+/// call's total timeout). Says nothing about the provider: no breaker
+/// report, and the task falls back or its client is told to retry.
+engine::call_result refusal(const executor_state& st, const call_order& o,
+                            std::string why) {
+  auto r = failure(st, o, engine::call_error::overloaded, std::move(why));
+  r.retry_after = engine::overloaded_retry_after;
+  return r;
+}
+
+/// The total timeout of one attempt of `o`.
+caf::timespan total_timeout(const executor_state& st, const call_order& o) {
+  return o.request.timeouts.total.count() > 0 ? o.request.timeouts.total
+                                              : st.ctx.default_timeouts.total;
+}
+
+/// Asks the task's cancel token (if any) to cancel call `id` here when the
+/// task is abandoned. False when it is abandoned already.
+bool watch_cancellation(self_ptr self, std::uint64_t id, const call_order& o) {
+  const auto& token = o.request.cancel;
+  if (!token)
+    return true;
+  // The token outlives this actor possibly: hold it weakly.
+  caf::weak_actor_ptr weak{self->ctrl()};
+  return token->on_cancel([weak, id] {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<executor_actor>(strong),
+                     cancel_atom::value, id);
+  });
+}
+
 void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,
                  bool allowed) {
   auto& st = self->state;
@@ -122,10 +161,7 @@ void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,
   } else {
     c.handle = st.client->call(c.order.request, std::move(done));
   }
-  auto total = c.order.request.timeouts.total.count() > 0
-                 ? c.order.request.timeouts.total
-                 : st.ctx.default_timeouts.total;
-  watch_deadline(self, id, c, c.started + total);
+  watch_deadline(self, id, c, c.started + total_timeout(st, c.order));
 }
 
 void start(self_ptr self, std::uint64_t id) {
@@ -134,6 +170,13 @@ void start(self_ptr self, std::uint64_t id) {
   if (i == st.calls.end())
     return;
   auto& c = i->second;
+  if (c.queued) {
+    // Its wait in the queue is over; the attempt's own deadline is set once
+    // it is under way.
+    unwatch_deadline(st, id, c);
+    c.queued = false;
+    c.deadline = caf::actor_clock::time_point::max();
+  }
   auto attempt = ++c.attempt;
   c.in_flight = true;
   ++st.in_flight;
@@ -198,14 +241,29 @@ void on_timer(self_ptr self) {
   auto now = self->clock().now();
   if (st.timer_armed && st.timer_at <= now)
     st.timer_armed = false; // else a timer armed later than the current one
-  std::vector<std::uint64_t> due;
+  std::vector<std::pair<caf::actor_clock::time_point, std::uint64_t>> due;
   while (!st.deadlines.empty() && st.deadlines.begin()->first <= now) {
-    due.push_back(st.deadlines.begin()->second);
+    due.push_back(*st.deadlines.begin());
     st.deadlines.erase(st.deadlines.begin());
   }
-  for (auto id : due) {
+  for (auto [at, id] : due) {
     auto i = st.calls.find(id);
-    if (i == st.calls.end() || !i->second.in_flight)
+    // Gone, or moved on since this deadline was set: an earlier one in
+    // this round freed a slot that a queued call took.
+    if (i == st.calls.end() || i->second.deadline != at)
+      continue;
+    if (i->second.queued) {
+      // Waited its whole total timeout for a slot.
+      i->second.queued = false;
+      drop_from_queue(st, id);
+      finish(self, id,
+             refusal(st, i->second.order,
+                     "no free slot within the total timeout ("
+                       + std::to_string(st.provider->max_concurrency)
+                       + " calls in flight)"));
+      continue;
+    }
+    if (!i->second.in_flight)
       continue;
     if (i->second.handle)
       i->second.handle->cancel();
@@ -246,10 +304,29 @@ executor(executor_actor::stateful_pointer<executor_state> self,
                        "no client is configured for this provider"));
         return promise;
       }
-      if (s.in_flight < s.provider->max_concurrency)
-        start(self, id);
-      else
-        s.queue.push_back(id);
+      if (!watch_cancellation(self, id, c.order)) {
+        finish(self, id,
+               failure(s, c.order, engine::call_error::cancelled,
+                       "the task was abandoned"));
+        return promise;
+      }
+      switch (engine::admit_call(*s.provider, s.in_flight, s.queue.size())) {
+        case engine::admission::start: start(self, id); break;
+        case engine::admission::queue:
+          s.queue.push_back(id);
+          c.queued = true;
+          watch_deadline(self, id, c,
+                         self->clock().now() + total_timeout(s, c.order));
+          break;
+        case engine::admission::refuse:
+          finish(self, id,
+                 refusal(s, c.order,
+                         std::to_string(s.provider->max_concurrency)
+                           + " calls in flight and "
+                           + std::to_string(s.queue.size())
+                           + " waiting (max_concurrency, max_queued)"));
+          break;
+      }
       return promise;
     },
     [self](cancel_atom, std::uint64_t id) {
@@ -258,18 +335,28 @@ executor(executor_actor::stateful_pointer<executor_state> self,
       if (i == s.calls.end())
         return;
       auto& c = i->second;
+      auto r = failure(s, c.order, engine::call_error::cancelled, "cancelled");
       if (c.in_flight) {
-        if (c.handle)
+        if (c.handle) {
           c.handle->cancel();
+          // The upstream had the request: it bills what it read and wrote.
+          auto streamed = c.order.sink ? c.order.sink->output_bytes.load() : 0;
+          if (auto m = s.ctx.registry->find_model(c.order.request.model))
+            r.cost_nanos = engine::estimate_cost(
+                             *m, engine::abandoned_call_tokens(c.order.request,
+                                                               streamed))
+                             .expected;
+        }
         unwatch_deadline(s, id, c);
         c.in_flight = false;
         --s.in_flight;
       } else {
-        s.queue.erase(std::remove(s.queue.begin(), s.queue.end(), id),
-                      s.queue.end());
+        if (c.queued)
+          unwatch_deadline(s, id, c);
+        c.queued = false;
+        drop_from_queue(s, id);
       }
-      finish(self, id,
-             failure(s, c.order, engine::call_error::cancelled, "cancelled"));
+      finish(self, id, std::move(r));
       pump(self);
     },
     [self](done_atom, std::uint64_t id, std::uint32_t attempt,
@@ -278,6 +365,7 @@ executor(executor_actor::stateful_pointer<executor_state> self,
       auto& s = self->state;
       if (s.calls.count(id) == 0)
         return;
+      // Admitted already: it waits first in line, however long the queue.
       if (s.in_flight < s.provider->max_concurrency)
         start(self, id);
       else

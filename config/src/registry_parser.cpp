@@ -27,12 +27,14 @@ using namespace std::literals;
 // -- the schema ---------------------------------------------------------------
 
 constexpr std::array top_keys{"version"sv, "providers"sv, "models"sv,
-                              "task_preferences"sv, "policy"sv, "server"sv, "cluster"sv};
+                              "task_preferences"sv, "policy"sv, "server"sv, "cluster"sv,
+                              "storage"sv};
 constexpr std::array top_required{"providers"sv, "models"sv};
 
 constexpr std::array provider_keys{"kind"sv,  "base_url"sv,
                                    "api_key_env"sv, "local"sv,
-                                   "max_concurrency"sv, "health"sv};
+                                   "max_concurrency"sv, "max_queued"sv,
+                                   "health"sv};
 constexpr std::array provider_required{"kind"sv, "base_url"sv};
 
 constexpr std::array model_keys{"id"sv,
@@ -61,6 +63,8 @@ constexpr std::array cost_keys{"input"sv, "output"sv};
 constexpr std::array preference_keys{"preferred"sv, "budget"sv};
 
 constexpr std::array server_keys{"max_connections"sv};
+constexpr std::array storage_keys{"prompts"sv, "max_bytes"sv,
+                                  "decision_log_queue"sv};
 
 constexpr std::array policy_keys{"prefer_local"sv,
                                  "max_cost_per_task_usd"sv,
@@ -209,6 +213,34 @@ class registry_parser {
       parse_server(*e);
     if (auto e = find(top, "cluster"))
       parse_cluster(*e);
+    if (auto e = find(top, "storage"))
+      parse_storage(*e);
+  }
+
+  void parse_storage(const map_entry& e) {
+    auto& storage = registry_.storage;
+    auto fields = reader_.fields(e.value, e.field, e.line, storage_keys);
+    for (const auto& f : fields) {
+      const auto& key = f.key.text;
+      if (key == "prompts") {
+        auto text = reader_.read_string(f.value, f.field, f.line);
+        if (!text)
+          continue;
+        if (*text != "full" && *text != "hash" && *text != "none")
+          reader_.fail(f.line, f.field,
+                       "must be full, hash or none, got " + quoted(*text));
+        else
+          storage.prompts = *text;
+      } else if (key == "max_bytes") {
+        double bytes = 0;
+        if (read_into(bytes, f, number_range::closed(0, 1e18)))
+          storage.max_bytes = static_cast<std::uint64_t>(bytes);
+      } else if (key == "decision_log_queue") {
+        std::uint32_t queue = 0;
+        if (read_into(queue, f, 1, 10'000'000))
+          storage.decision_log_queue = queue;
+      }
+    }
   }
 
   void parse_server(const map_entry& e) {
@@ -318,6 +350,8 @@ class registry_parser {
     if (!p.value.IsMap())
       return spec;
     reader_.require(fields, provider_required, p.field, p.key_line);
+    bool concurrency_set = false;
+    bool queue_set = false;
     for (const auto& f : fields) {
       const auto& key = f.key.text;
       if (key == "kind") {
@@ -342,13 +376,27 @@ class registry_parser {
         if (auto local = reader_.read_bool(f.value, f.field, f.line))
           spec.local = *local;
       } else if (key == "max_concurrency") {
+        concurrency_set = true;
         if (auto n = reader_.read_integer(f.value, f.field, f.line, 1, max_u32))
           spec.max_concurrency = static_cast<std::uint32_t>(*n);
+      } else if (key == "max_queued") {
+        queue_set = true;
+        if (auto n = reader_.read_integer(f.value, f.field, f.line, 0, max_u32))
+          spec.max_queued = static_cast<std::uint32_t>(*n);
       } else if (key == "health") {
         // Validated here; the gateway reads it with read_provider_health.
         (void) parse_provider_health(reader_, f);
       }
     }
+    // A model server's defaults are small, a commercial API's large (see
+    // provider_spec): local ones, and Ollama wherever it runs (its own GPU
+    // answers OLLAMA_NUM_PARALLEL calls at once). Keys may come in any
+    // order, so the defaults apply last.
+    bool small = spec.local || spec.kind == engine::provider_kind::ollama;
+    if (small && !concurrency_set)
+      spec.max_concurrency = engine::provider_spec::local_max_concurrency;
+    if (small && !queue_set)
+      spec.max_queued = engine::provider_spec::local_max_queued;
     return spec;
   }
 

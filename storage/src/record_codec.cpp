@@ -678,7 +678,7 @@ decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup);
 
 /// error_code has no names array; its last value bounds the range.
 constexpr std::size_t error_code_count
-  = static_cast<std::size_t>(error_code::model_unavailable) + 1;
+  = static_cast<std::size_t>(error_code::overloaded) + 1;
 
 } // namespace
 

@@ -354,7 +354,8 @@ TEST_CASE("a minimal registry loads and resolves references", "[config]") {
   CHECK(reg.models[1].enabled);
   CHECK_FALSE(reg.models[1].experimental);
   CHECK(reg.providers[1].api_key_env == "EXAMPLE_API_KEY");
-  CHECK(reg.providers[1].max_concurrency == 64);
+  CHECK(reg.providers[1].max_concurrency
+        == engine::provider_spec::remote_max_concurrency);
   // No policy section: routing_policy's defaults.
   CHECK(reg.policy.selection == engine::selection_mode::smallest_capable);
   CHECK(reg.policy.breaker.window == 20);

@@ -25,9 +25,13 @@ struct executor_state {
     /// Attempts started so far; stale callbacks carry an older number.
     std::uint32_t attempt = 0;
     bool in_flight = false;
+    /// Waiting in `queue` for its first slot, with a deadline in
+    /// `deadlines` (its total timeout, counted from its arrival).
+    bool queued = false;
     engine::call_handle_ptr handle;
     caf::actor_clock::time_point started{};
-    /// When the running attempt times out; its entry in `deadlines`.
+    /// When the running attempt times out, or the queued call gives up
+    /// waiting; its entry in `deadlines`.
     caf::actor_clock::time_point deadline{};
   };
 
@@ -54,10 +58,16 @@ struct executor_state {
   std::uint32_t retries = 0;
 };
 
-/// One provider's executor: at most `max_concurrency` calls in flight, the
-/// rest queued; each call asks the breaker first (unless `breaker_phase_now`
-/// shows it closed), runs under a total timeout, and is retried with exponential backoff and jitter (honouring
-/// Retry-After) while its error is retryable.
+/// One provider's executor: at most `max_concurrency` calls in flight and
+/// `max_queued` waiting; a call beyond both, or one that waited its total
+/// timeout for a slot, is refused (call_error::overloaded, with a
+/// Retry-After). Each call asks the breaker first (unless
+/// `breaker_phase_now` shows it closed), runs under a total timeout, and is
+/// retried with exponential backoff and jitter (honouring Retry-After)
+/// while its error is retryable. A call whose task's cancel token fires is
+/// dropped from the queue or aborted in flight (its connection closed),
+/// and answers `cancelled` with the cost of what the upstream had read and
+/// streamed (engine::abandoned_call_tokens).
 executor_actor::behavior_type
 executor(executor_actor::stateful_pointer<executor_state> self,
          runtime_context ctx, std::uint16_t provider,

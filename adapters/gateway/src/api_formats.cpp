@@ -3,6 +3,8 @@
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/messages/decision_id.hpp"
 
+#include <algorithm>
+
 namespace switchyard::gateway {
 
 using engine::json_writer;
@@ -48,8 +50,32 @@ std::string_view client_finish_reason(std::string_view finish,
   return "stop";
 }
 
+bool refused_as_overloaded(const task_reply& r) {
+  if (r.error == error_code::overloaded)
+    return true;
+  if (r.error != error_code::no_candidate || r.attempts.empty())
+    return false;
+  // Every model tried was refused by this node's own limits: no upstream
+  // failed, so the client is told to come back rather than that nothing
+  // can answer.
+  return std::all_of(r.attempts.begin(), r.attempts.end(),
+                     [](const attempt_record& a) {
+                       return a.error == engine::call_error::overloaded;
+                     });
+}
+
 api_error error_for(const task_reply& r) {
+  if (refused_as_overloaded(r))
+    return {429, "rate_limit_error", "rate_limit_exceeded",
+            "This gateway is at its concurrency limit for every model that "
+            "can take this request (each provider's max_concurrency calls in "
+            "flight and max_queued waiting); retry after the Retry-After "
+            "delay. "
+              + r.error_message};
   switch (r.error) {
+    case error_code::cancelled:
+      // nginx's "client closed request": only the access log sees it.
+      return {499, "api_error", "client_closed_request", r.error_message};
     case error_code::unknown_model:
       return {404, "invalid_request_error", "model_not_found", r.error_message};
     case error_code::budget_exhausted:

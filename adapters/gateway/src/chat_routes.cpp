@@ -5,11 +5,15 @@
 // agent loop stays on its model (tool_call_stickiness).
 
 #include "gateway_impl.hpp"
+#include "switchyard/engine/call_admission.hpp"
+#include "switchyard/engine/cancel_token.hpp"
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/gateway/responses_api.hpp"
 #include "switchyard/gateway/stream_format.hpp"
 #include "switchyard/runtime.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -68,6 +72,35 @@ std::uint32_t retries_of(const task_reply& r) {
   return n;
 }
 
+/// Whichever comes first decides: the task's answer, or its client's
+/// disconnect (which cancels the task). The two arrive on different threads.
+class answer_race {
+public:
+  /// The client went away: true when the task was still running.
+  bool abandon() noexcept {
+    auto expected = running;
+    return state_.compare_exchange_strong(expected, abandoned);
+  }
+
+  /// The answer came: true when the client had gone already.
+  bool answer() noexcept {
+    return state_.exchange(answered) == abandoned;
+  }
+
+private:
+  static constexpr int running = 0;
+  static constexpr int answered = 1;
+  static constexpr int abandoned = 2;
+  std::atomic<int> state_{running};
+};
+
+/// Retry-After for a refusal by this node's concurrency limits, in whole
+/// seconds (at least 1).
+std::string overloaded_retry_after_s() {
+  auto ms = engine::overloaded_retry_after.count();
+  return std::to_string(std::max<long long>(1, (ms + 999) / 1000));
+}
+
 /// One streamed response: opened by the first chunk (so that a failure
 /// before it can still fall back, or answer with a proper error status),
 /// closed by the task's reply. Chunks arrive on a client I/O thread, the
@@ -110,21 +143,36 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
     task = std::move(chat_req->task);
   auto started = clock_type::now();
   auto key_id = who.key_id;
+  // A client that disconnects before its answer is complete abandons the
+  // task: its upstream calls are aborted and their reservations released.
+  auto race = std::make_shared<answer_race>();
+  task.cancel = std::make_shared<engine::cancel_token>();
+  w->on_abandon([this, race, token = task.cancel] {
+    if (!race->abandon())
+      return;
+    metrics->on_cancelled();
+    token->cancel();
+  });
   auto fail = [this, w, anthropic, finish, key_id](const task_reply& r) {
     auto e = error_for(r);
     header_list extra;
     if (r.decision_id != 0)
       extra.push_back(
         {"x-switchyard-decision-id", decision_ref(r.decision_id)});
+    if (refused_as_overloaded(r))
+      extra.push_back({"retry-after", overloaded_retry_after_s()});
     reply_error(w, e, anthropic, std::move(extra));
     finish(e.status, r.decision_id, {}, key_id);
   };
 
   if (!chat_req->stream) {
     rt->execute(std::move(task), [this, w, api, anthropic, started, finish,
-                                  key_id, chat_req, fail](task_reply r) {
+                                  key_id, chat_req, fail,
+                                  race](task_reply r) {
       metrics->on_task(r, elapsed_us(started));
       dashboard->on_task(r);
+      if (race->answer())
+        return finish(499, r.decision_id, {}, key_id); // nobody to tell
       if (!r.ok())
         return fail(r);
       sticky->hand_out(r.content, r.model, r.decision_id);
@@ -213,10 +261,12 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
       if (!out.empty())
         w->write(std::move(out));
     },
-    [this, w, st, open, tool_fragment, started, finish, key_id,
-     fail](task_reply r) {
+    [this, w, st, open, tool_fragment, started, finish, key_id, fail,
+     race](task_reply r) {
       metrics->on_task(r, elapsed_us(started));
       dashboard->on_task(r);
+      if (race->answer())
+        return finish(499, r.decision_id, {}, key_id); // nobody to tell
       std::lock_guard<std::mutex> guard{st->mutex};
       if (!r.ok()) {
         if (!st->encoder)

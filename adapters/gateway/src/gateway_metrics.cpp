@@ -83,6 +83,10 @@ void gateway_metrics::on_task(const task_reply& r, double total_us) {
     }
 }
 
+void gateway_metrics::on_cancelled() noexcept {
+  cancelled_.fetch_add(1, std::memory_order_relaxed);
+}
+
 std::string gateway_metrics::render(std::string_view extra) const {
   std::string out;
   out.reserve(8192);
@@ -133,6 +137,12 @@ std::string gateway_metrics::render(std::string_view extra) const {
       out += "switchyard_retries_total{model=\"" + reg_.models[i].id
              + "\",provider=\"" + reg_.models[i].provider + "\"} "
              + std::to_string(models_[i].retries) + "\n";
+  out += "# HELP switchyard_requests_cancelled_total Chat requests whose "
+         "client disconnected before the answer was complete; their upstream "
+         "calls were aborted and their reservations released.\n"
+         "# TYPE switchyard_requests_cancelled_total counter\n"
+         "switchyard_requests_cancelled_total "
+         + std::to_string(cancelled_.load(std::memory_order_relaxed)) + "\n";
   out += "# HELP switchyard_fallbacks_total Attempts after a task's first.\n"
          "# TYPE switchyard_fallbacks_total counter\nswitchyard_fallbacks_total "
          + std::to_string(fallbacks_) + "\n";

@@ -22,6 +22,7 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <poll.h>
 #include <shared_mutex>
 #include <type_traits>
 #include <unordered_map>
@@ -107,6 +108,7 @@ class session_base : public std::enable_shared_from_this<session_base> {
   virtual void after(std::chrono::microseconds delay, std::function<void()> fn)
     = 0;
   virtual bool is_closed() const noexcept = 0;
+  virtual void on_abandon(std::uint64_t seq, std::function<void()> fn) = 0;
   /// Only once the I/O threads are joined.
   virtual void close_after_stop() noexcept = 0;
 };
@@ -174,6 +176,19 @@ class writer_impl final : public response_writer {
   bool closed() const noexcept override {
     auto s = session_.lock();
     return !s || s->is_closed() || shared_->stopped.load();
+  }
+
+  void on_abandon(std::function<void()> fn) override {
+    if (ended_)
+      return;
+    bool gone = true;
+    with_session([&](session_base& s) {
+      gone = false;
+      s.on_abandon(seq_, std::move(fn));
+    });
+    // The session is gone (it closed) with this response incomplete.
+    if (gone && fn && !shared_->stopped.load(std::memory_order_acquire))
+      fn();
   }
 
  private:
@@ -283,6 +298,7 @@ class session final : public session_base {
       if (s.started_)
         return;
       s.started_ = true;
+      s.on_abandon_ = nullptr;
       // Before any byte goes: a peer that has the answer may send again.
       s.release_body();
       auto text = s.head(status, headers);
@@ -333,6 +349,7 @@ class session final : public session_base {
     run(seq, [](session& s) {
       if (!s.started_ || s.ended_)
         return;
+      s.on_abandon_ = nullptr;
       s.release_body();
       if (s.chunked_)
         s.enqueue("0\r\n\r\n", action::none);
@@ -344,6 +361,7 @@ class session final : public session_base {
     run(seq, [](session& s) {
       if (s.ended_)
         return;
+      s.on_abandon_ = nullptr;
       s.enqueue({}, action::reset);
     });
   }
@@ -378,6 +396,25 @@ class session final : public session_base {
 
   bool is_closed() const noexcept override {
     return closed_.load(std::memory_order_acquire);
+  }
+
+  void on_abandon(std::uint64_t seq, std::function<void()> fn) override {
+    if (shared_->stopped.load(std::memory_order_acquire))
+      return;
+    // Not `run`: that drops calls on a closed connection, and a close
+    // before this registration must still be reported.
+    net::post(executor(), [self = self(), seq, fn = std::move(fn)]() mutable {
+      auto& s = *self;
+      if (s.shared_->stopped.load(std::memory_order_acquire)
+          || seq != s.seq_ || s.ended_)
+        return; // the response is complete
+      if (s.closed_) {
+        fn();
+        return;
+      }
+      s.on_abandon_ = std::move(fn);
+      s.watch_peer();
+    });
   }
 
   void close_after_stop() noexcept override {
@@ -501,6 +538,40 @@ class session final : public session_base {
     else
       text += keep_alive_hint_;
     return text;
+  }
+
+  // -- noticing a client that gave up -----------------------------------------
+
+  /// Waits for the idle connection to become readable while a response is
+  /// pending: the peer's close (or reset) makes it so. Nothing is read: the
+  /// bytes of a pipelined request stay for the next read.
+  void watch_peer() {
+    if (watching_ || closed_)
+      return;
+    watching_ = true;
+    lowest().async_wait(socket_type::wait_read,
+                        [self = self()](error_code ec) {
+                          self->on_peer_readable(ec);
+                        });
+  }
+
+  void on_peer_readable(error_code ec) {
+    watching_ = false;
+    if (ec || closed_ || !handling_ || !on_abandon_)
+      return; // closed, or no response waits on the peer
+    // Readable: the peer hung up, or sent bytes (a pipelined request, or a
+    // TLS alert). POLLRDHUP tells the two apart without reading, even with
+    // bytes still unread ahead of the FIN (a TLS close_notify).
+    pollfd p{lowest().native_handle(), POLLIN | POLLRDHUP, 0};
+    auto n = ::poll(&p, 1, 0);
+    if (n == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0)
+      return close(false);
+    // Nothing to read now: the wake was an earlier response's wait, which
+    // a later request's bytes ended (they were the parser's).
+    if (n == 0)
+      return watch_peer();
+    // Bytes and no hang-up: a pipelined request. Watching again would wake
+    // at once, over and over; the response's writes still notice a close.
   }
 
   // -- reading ----------------------------------------------------------------
@@ -725,6 +796,7 @@ class session final : public session_base {
   void finish_response() {
     auto keep = std::move(keepalive_);
     handling_ = false;
+    on_abandon_ = nullptr;
     ++seq_;
     expect_nothing();
     release_body();
@@ -776,6 +848,10 @@ class session final : public session_base {
     if (closed_)
       return;
     closed_ = true;
+    // Gone before the response was complete: whoever waits on it hears so.
+    auto abandoned = handling_ ? std::move(on_abandon_)
+                               : std::function<void()>{};
+    on_abandon_ = nullptr;
     handling_ = false;
     release_body();
     auto& socket = lowest();
@@ -789,6 +865,8 @@ class session final : public session_base {
     socket.cancel(ec);
     socket.close(ec);
     watchdog_.cancel();
+    if (abandoned)
+      abandoned();
   }
 
   Stream stream_;
@@ -819,6 +897,11 @@ class session final : public session_base {
   bool chunked_ = false;
   bool keep_alive_ = true;
   bool writing_ = false;
+  /// Set by the handler's writer while its response is pending (see
+  /// response_writer::on_abandon); run by `close`.
+  std::function<void()> on_abandon_;
+  /// An async_wait for the peer's close is pending.
+  bool watching_ = false;
   std::atomic<bool> closed_{false};
 };
 

@@ -31,6 +31,7 @@ std::string sim_stats::to_json(std::uint64_t seed,
   w.field("bad_request", bad_request.load());
   w.field("unlisted_model", unlisted_model.load());
   w.field("not_found", not_found.load());
+  w.field("abandoned", abandoned.load());
   w.field("listings", listings.load());
   w.key("formats").begin_object();
   for (std::size_t i = 0; i < format_requests.size(); ++i)

@@ -51,6 +51,9 @@ struct sim_stats {
   std::atomic<std::uint64_t> listings{0};
   std::atomic<std::uint64_t> bad_request{0};
   std::atomic<std::uint64_t> not_found{0};
+  /// Chat requests whose client closed the connection before the answer
+  /// (or the stream) had ended.
+  std::atomic<std::uint64_t> abandoned{0};
   std::array<std::atomic<std::uint64_t>, 5> format_requests{};
   std::array<image_counters, 5> format_images{};
 

@@ -201,6 +201,9 @@ class sim_upstream::impl {
     auto plan = plan_request(profile, cfg_.time_scale, cfg_.seed,
                              parsed.model, n, parsed.max_tokens);
     ++counters->outcomes[static_cast<std::size_t>(plan.fault)];
+    // A client that leaves before the answer has ended (a gateway whose own
+    // client went away) is counted: tests read it in /sim/stats.
+    w->on_abandon([this] { ++stats_.abandoned; });
     auto act = [this, w, plan, parsed = std::move(parsed), n, counters,
                 retry_after = profile.retry_after_s]() mutable {
       execute(w, plan, parsed, n, *counters, retry_after);

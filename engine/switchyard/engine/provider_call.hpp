@@ -5,12 +5,15 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace switchyard::engine {
+
+class cancel_token;
 
 // -- what goes to a provider ---------------------------------------------------
 
@@ -37,6 +40,10 @@ struct call_request {
   std::vector<std::string> stop;
   bool stream = false;
   call_timeouts timeouts;
+  /// The task's: once cancelled (its client went away), the executor drops
+  /// the call from its queue or aborts it in flight. Null: never cancelled.
+  /// In-process only (not serialised).
+  std::shared_ptr<cancel_token> cancel;
 };
 
 // -- what comes back -----------------------------------------------------------
@@ -55,12 +62,16 @@ enum class call_error : std::uint8_t {
   cancelled,        ///< we gave up on it (first_success, shutdown)
   budget_exceeded,  ///< cut off at the budget cap
   breaker_open,     ///< the provider's circuit breaker refused the call
+  /// This node refused the call without sending it: the provider's calls in
+  /// flight and its wait queue were full (max_concurrency, max_queued).
+  /// Says nothing about the provider or the model; see retry_after.
+  overloaded,
 };
 
-inline constexpr std::array<std::string_view, 11> call_error_names{
+inline constexpr std::array<std::string_view, 12> call_error_names{
   "none",         "timeout",      "connection", "rate_limited",
   "server_error", "client_error", "malformed",  "truncated",
-  "cancelled",    "budget_exceeded", "breaker_open"};
+  "cancelled",    "budget_exceeded", "breaker_open", "overloaded"};
 
 [[nodiscard]] constexpr std::string_view to_string(call_error e) noexcept {
   return call_error_names[static_cast<std::size_t>(e)];
@@ -101,7 +112,8 @@ struct call_result {
   double time_to_first_token_ms = 0.0;
   /// 0 when no HTTP response arrived.
   int http_status = 0;
-  /// From a 429's or 503's Retry-After header.
+  /// From a 429's or 503's Retry-After header; for `overloaded`, when this
+  /// node expects a free slot.
   std::optional<std::chrono::milliseconds> retry_after;
   /// What went wrong, for logs and error bodies; names the provider and keeps
   /// its own message for 4xx. Never contains a key.

@@ -50,8 +50,28 @@ struct provider_spec {
   /// Runs on this machine or network (Ollama, LM Studio): zero cost and
   /// preferred under `prefer_local`.
   bool local = false;
-  /// At most this many calls in flight to this provider.
-  std::uint32_t max_concurrency = 64;
+  /// At most this many calls in flight to this provider from this node.
+  /// The default suits a commercial API, whose real limits are rate limits
+  /// that it enforces itself (429 with Retry-After); the loader gives a
+  /// `local` provider local_max_concurrency unless the file says otherwise.
+  std::uint32_t max_concurrency = remote_max_concurrency;
+  /// Calls waiting for a slot at most; past it (or once a call has waited
+  /// its total timeout) this node refuses the call (call_error::overloaded)
+  /// and the task falls back, or its client gets 429 with Retry-After.
+  /// 0: no queue. The loader gives a `local` provider local_max_queued.
+  std::uint32_t max_queued = remote_max_queued;
+
+  /// Sized for real APIs: OpenAI's higher tiers allow some 10,000-30,000
+  /// requests a minute, i.e. thousands of streams in flight; each costs a
+  /// connection (a file descriptor), no thread.
+  static constexpr std::uint32_t remote_max_concurrency = 4096;
+  /// Envoy's default max_pending_requests.
+  static constexpr std::uint32_t remote_max_queued = 1024;
+  /// A local server (Ollama, LM Studio) on one GPU answers a few calls at
+  /// once (Ollama's OLLAMA_NUM_PARALLEL is at most 4 by default); more only
+  /// queue there.
+  static constexpr std::uint32_t local_max_concurrency = 4;
+  static constexpr std::uint32_t local_max_queued = 64;
 };
 
 // -- models --------------------------------------------------------------------
@@ -177,6 +197,16 @@ struct server_settings {
   std::uint32_t max_connections = 10'000;
 };
 
+/// The node's store (the `storage:` section); serve flags override it.
+struct storage_settings {
+  /// What a logged decision keeps of its prompt: "full", "hash" or "none".
+  std::optional<std::string> prompts;
+  /// The decision log's size cap in bytes (0: none).
+  std::optional<std::uint64_t> max_bytes;
+  /// Decision records that may wait for the store.
+  std::optional<std::uint32_t> decision_log_queue;
+};
+
 struct routing_policy {
   bool prefer_local = true;
   double max_cost_per_task_usd = 0.10;
@@ -237,6 +267,7 @@ struct registry {
   std::array<task_preference, task_type_count> preferences;
   routing_policy policy;
   server_settings server;
+  storage_settings storage;
   cluster_config cluster;
   /// Hash of the configuration as loaded (after interpolation); goes into
   /// every decision so that replay can tell a changed config apart.

@@ -31,6 +31,13 @@ enum class error_code : std::uint8_t {
   /// The model exists but cannot answer now (its provider has no key, or
   /// its local server does not serve it): the operator's configuration.
   model_unavailable,
+  /// The caller abandoned the task (its client disconnected): its calls
+  /// were aborted and its reservations released.
+  cancelled,
+  /// This node refused the task for now: every capable model's provider
+  /// had its calls in flight and its wait queue full (max_concurrency,
+  /// max_queued). The gateway answers 429 with Retry-After.
+  overloaded,
 };
 
 [[nodiscard]] constexpr std::string_view to_string(error_code c) noexcept {
@@ -46,6 +53,8 @@ enum class error_code : std::uint8_t {
     case error_code::not_found: return "not_found";
     case error_code::corrupt_data: return "corrupt_data";
     case error_code::model_unavailable: return "model_unavailable";
+    case error_code::cancelled: return "cancelled";
+    case error_code::overloaded: return "overloaded";
   }
   return "unknown";
 }

@@ -98,6 +98,11 @@ using rendered_body = std::variant<std::string, api_error>;
 /// The API error a failed task maps to.
 [[nodiscard]] api_error error_for(const task_reply& r);
 
+/// Whether a failed task was refused by this node's own concurrency limits
+/// (error_code::overloaded, or every attempt call_error::overloaded): the
+/// client gets 429 with Retry-After, not a 503.
+[[nodiscard]] bool refused_as_overloaded(const task_reply& r);
+
 /// The decision id as clients see it (`dec_` + 16 hex digits), the form
 /// `switchyard explain` and POST /v1/feedback take.
 [[nodiscard]] std::string decision_ref(std::uint64_t decision_id);

@@ -40,6 +40,9 @@ public:
   /// A finished task: upstream time is the sum of its attempts; the rest of
   /// `total_us` is what the gateway (routing, queues, JSON) added.
   void on_task(const task_reply& r, double total_us);
+  /// A chat request whose client disconnected before its answer was
+  /// complete: the task was cancelled.
+  void on_cancelled() noexcept;
 
   /// Prometheus text exposition format 0.0.4; `extra` is appended as is.
   [[nodiscard]] std::string render(std::string_view extra) const;
@@ -64,6 +67,7 @@ private:
     std::uint64_t retries = 0;
   };
   std::vector<per_model> models_;
+  std::atomic<std::uint64_t> cancelled_{0};
   std::uint64_t fallbacks_ = 0;
   std::uint64_t ensembles_ = 0;
   latency_histogram added_;

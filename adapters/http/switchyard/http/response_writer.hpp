@@ -44,6 +44,18 @@ class response_writer {
 
   /// Whether the connection is gone: closed by the peer or by us.
   [[nodiscard]] virtual bool closed() const noexcept = 0;
+
+  /// Runs `fn` once if the connection goes before this response is
+  /// complete (before `respond`, `end` or `reset`): the peer closed or reset
+  /// it, a write failed or timed out, or the last writer was dropped. While
+  /// one is registered the server watches the idle connection for the
+  /// peer's close (as nginx does to abort an upstream request), so a client
+  /// that gives up is noticed at once, not at the next write. Runs on the
+  /// connection's thread, or at once when the connection went already;
+  /// never after the server stopped. A second registration replaces the
+  /// first. The peer's half-close (shutdown of its sending side) counts as
+  /// going; bytes of a pipelined next request end the watch.
+  virtual void on_abandon(std::function<void()> fn) = 0;
 };
 
 } // namespace switchyard::http
