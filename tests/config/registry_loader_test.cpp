@@ -966,6 +966,38 @@ TEST_CASE("bad cluster values name the file, line and field", "[config]") {
              StartsWith("models.yaml:31: cluster.tls.cafile: unknown"));
 }
 
+// -- the store -------------------------------------------------------------------
+
+TEST_CASE("the storage section is read, and bad values name the file, line "
+          "and field",
+          "[config][storage]") {
+  auto with_storage = [](std::string_view body) {
+    // The section's first key lands on line 31.
+    return std::string{minimal} + "storage:\n" + std::string{body};
+  };
+  auto read = parse(with_storage("  prompts: hash\n  max_bytes: 20000000000\n"
+                                 "  decision_log_queue: 4096\n"));
+  REQUIRE(read.registry);
+  CHECK(read.registry->storage.prompts == std::optional<std::string>{"hash"});
+  CHECK(read.registry->storage.max_bytes
+        == std::optional<std::uint64_t>{20'000'000'000});
+  CHECK(read.registry->storage.decision_log_queue
+        == std::optional<std::uint32_t>{4096});
+  auto none = parse(minimal);
+  REQUIRE(none.registry);
+  CHECK_FALSE(none.registry->storage.prompts);
+  CHECK_FALSE(none.registry->storage.max_bytes);
+  CHECK(only_error(with_storage("  prompts: everything\n"))
+        == "models.yaml:31: storage.prompts: must be full, hash or none, got "
+           "'everything'");
+  CHECK_THAT(only_error(with_storage("  max_bytes: -1\n")),
+             StartsWith("models.yaml:31: storage.max_bytes:"));
+  CHECK_THAT(only_error(with_storage("  decision_log_queue: 0\n")),
+             StartsWith("models.yaml:31: storage.decision_log_queue:"));
+  CHECK_THAT(only_error(with_storage("  prompt: full\n")),
+             StartsWith("models.yaml:31: storage.prompt: unknown"));
+}
+
 // -- health checks per provider ------------------------------------------------
 
 TEST_CASE("a provider's health: settings are read and validated",
