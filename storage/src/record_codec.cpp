@@ -392,13 +392,8 @@ void get(byte_reader& r, engine::model_performance& p) {
 void put_classification(byte_writer& w, const engine::classification& c);
 void get_classification(byte_reader& r, engine::classification& c);
 
-void put(byte_writer& w, const engine::decision& d) {
-  put_classification(w, d.cls);
-  w.varint(d.tokens.input);
-  w.varint(d.tokens.output);
-  w.f64(d.quality_required);
-  w.zigzag(d.budget_cap);
-  w.f64(d.latency_bound_s);
+/// What a round chose: its rule, notes, model, fallbacks and ensemble.
+void put_choice(byte_writer& w, const engine::decision& d) {
   w.enumeration(d.rule);
   w.varint(d.notes);
   w.varint(d.model);
@@ -409,6 +404,31 @@ void put(byte_writer& w, const engine::decision& d) {
   w.varint(d.ensemble.judge);
   w.enumeration(d.ensemble.strategy);
   w.zigzag(d.ensemble.max_cost);
+}
+
+void get_choice(byte_reader& r, engine::decision& d) {
+  d.rule = r.enumeration<engine::selection_rule>(
+    engine::selection_rule_names.size());
+  d.notes = r.narrow<std::uint16_t>();
+  d.model = r.narrow<std::uint16_t>();
+  d.fallbacks = get_u16_list(r);
+  d.parallel = r.boolean();
+  d.ensemble.members = get_u16_list(r);
+  d.ensemble.has_judge = r.boolean();
+  d.ensemble.judge = r.narrow<std::uint16_t>();
+  d.ensemble.strategy = r.enumeration<engine::consensus_strategy>(
+    engine::consensus_strategy_names.size());
+  d.ensemble.max_cost = r.zigzag();
+}
+
+void put(byte_writer& w, const engine::decision& d) {
+  put_classification(w, d.cls);
+  w.varint(d.tokens.input);
+  w.varint(d.tokens.output);
+  w.f64(d.quality_required);
+  w.zigzag(d.budget_cap);
+  w.f64(d.latency_bound_s);
+  put_choice(w, d);
   w.varint(d.candidates.size());
   for (const auto& x : d.candidates) {
     w.varint(x.model);
@@ -457,18 +477,7 @@ void get(byte_reader& r, engine::decision& d) {
   d.quality_required = r.f64();
   d.budget_cap = r.zigzag();
   d.latency_bound_s = r.f64();
-  d.rule = r.enumeration<engine::selection_rule>(
-    engine::selection_rule_names.size());
-  d.notes = r.narrow<std::uint16_t>();
-  d.model = r.narrow<std::uint16_t>();
-  d.fallbacks = get_u16_list(r);
-  d.parallel = r.boolean();
-  d.ensemble.members = get_u16_list(r);
-  d.ensemble.has_judge = r.boolean();
-  d.ensemble.judge = r.narrow<std::uint16_t>();
-  d.ensemble.strategy = r.enumeration<engine::consensus_strategy>(
-    engine::consensus_strategy_names.size());
-  d.ensemble.max_cost = r.zigzag();
+  get_choice(r, d);
   d.candidates.resize(r.count(60));
   for (auto& x : d.candidates) {
     x.model = r.narrow<std::uint16_t>();
@@ -565,16 +574,7 @@ void put_compact(byte_writer& w, const engine::decision& d,
   // The evidence itself is recomputed on demand; its digest says whether
   // it came out the same.
   w.big_endian64(engine::evidence_hash(d));
-  w.enumeration(d.rule);
-  w.varint(d.notes);
-  w.varint(d.model);
-  put_u16_list(w, d.fallbacks);
-  w.boolean(d.parallel);
-  put_u16_list(w, d.ensemble.members);
-  w.boolean(d.ensemble.has_judge);
-  w.varint(d.ensemble.judge);
-  w.enumeration(d.ensemble.strategy);
-  w.zigzag(d.ensemble.max_cost);
+  put_choice(w, d);
   w.varint(d.config_hash);
   const auto& in = d.inputs;
   w.boolean(in.recorded);
@@ -599,18 +599,7 @@ std::uint64_t get_compact(byte_reader& r, engine::decision& d,
   d.budget_cap = r.zigzag();
   d.latency_bound_s = r.f64();
   evidence = r.big_endian64();
-  d.rule = r.enumeration<engine::selection_rule>(
-    engine::selection_rule_names.size());
-  d.notes = r.narrow<std::uint16_t>();
-  d.model = r.narrow<std::uint16_t>();
-  d.fallbacks = get_u16_list(r);
-  d.parallel = r.boolean();
-  d.ensemble.members = get_u16_list(r);
-  d.ensemble.has_judge = r.boolean();
-  d.ensemble.judge = r.narrow<std::uint16_t>();
-  d.ensemble.strategy = r.enumeration<engine::consensus_strategy>(
-    engine::consensus_strategy_names.size());
-  d.ensemble.max_cost = r.zigzag();
+  get_choice(r, d);
   d.config_hash = r.varint();
   auto& in = d.inputs;
   in.recorded = r.boolean();
