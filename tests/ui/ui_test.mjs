@@ -286,18 +286,25 @@ test('the dashboard shows decisions, evidence, replay, spend and an open breaker
   await experiment.waitFor();
   assert.match(await experiment.innerText(), /running/);
   const general = ['say hello', 'say goodbye', 'name a colour', 'say hi'];
-  const sent = 8;
-  for (let i = 0; i < sent; ++i) assert.equal((await chat(general[i % general.length])).status, 200);
-  // Samples arrive once the calls settle: wait until the row counts them
-  // all, re-clicking the tab (which refreshes the panel at once) each poll.
-  await page.waitForFunction((n) => {
-    document.querySelector('#tabs button[data-tab=experiments]').click();
-    const row = document.querySelector('#experiments-body tr[data-experiment=ui-ab]');
-    const arms = [...(row ? row.textContent : '').matchAll(/: n (\d+)/g)];
-    return arms.reduce((a, m) => a + Number(m[1]), 0) >= n;
-  }, sent, { polling: 200, timeout: 5000 });
-  const counts = [...(await experiment.innerText()).matchAll(/(gpt-4o-mini|claude-haiku-4): n (\d+)/g)]
-    .map((m) => Number(m[2]));
+  // The arms split traffic by a hash seeded with the start time, so 8 tasks
+  // all land in one arm once in 128 runs: send 8 more until both have some
+  // (at most 40 in all).
+  let sent = 0;
+  let counts = [];
+  while (sent < 40) {
+    for (let i = 0; i < 8; ++i, ++sent) assert.equal((await chat(general[sent % general.length])).status, 200);
+    // Samples arrive once the calls settle: wait until the row counts them
+    // all, re-clicking the tab (which refreshes the panel at once) each poll.
+    await page.waitForFunction((n) => {
+      document.querySelector('#tabs button[data-tab=experiments]').click();
+      const row = document.querySelector('#experiments-body tr[data-experiment=ui-ab]');
+      const arms = [...(row ? row.textContent : '').matchAll(/: n (\d+)/g)];
+      return arms.reduce((a, m) => a + Number(m[1]), 0) >= n;
+    }, sent, { polling: 200, timeout: 5000 });
+    counts = [...(await experiment.innerText()).matchAll(/(gpt-4o-mini|claude-haiku-4): n (\d+)/g)]
+      .map((m) => Number(m[2]));
+    if (counts.length === 2 && counts.every((n) => n >= 1)) break;
+  }
   assert.equal(counts.length, 2, 'both arms listed');
   assert.equal(counts.reduce((a, b) => a + b, 0), sent, `every general task joined an arm: ${counts}`);
   assert.ok(counts.every((n) => n >= 1), `both arms got traffic: ${counts}`);
