@@ -528,6 +528,7 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
   // flush or sync: the synced feedback writes stay short.
   db_opts.bytes_per_sync = 1u << 20;
   db_opts.wal_bytes_per_sync = 1u << 20;
+  db_opts.listeners = p->opts.listeners;
   if (p->opts.file_system) {
     p->env = rocksdb::NewCompositeEnv(p->opts.file_system);
     db_opts.env = p->env.get();

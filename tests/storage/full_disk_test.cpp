@@ -11,6 +11,7 @@
 // taken, within a deadline; tests/gateway/full_disk_test.cpp sees the same
 // period end to end.
 #include "full_disk_file_system.hpp"
+#include "recovery_listener.hpp"
 #include "temp_dir.hpp"
 
 #include "switchyard/messages/error_code.hpp"
@@ -27,7 +28,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -66,11 +66,14 @@ feedback_record feedback(std::uint64_t decision_id, int tag) {
 
 std::unique_ptr<store>
 open_store(const std::string& path,
-           std::shared_ptr<full_disk_file_system> disk = nullptr) {
+           std::shared_ptr<full_disk_file_system> disk = nullptr,
+           std::shared_ptr<test::recovery_listener> recovered = nullptr) {
   store_options o;
   o.path = path;
   o.now_unix_ms = [] { return now_ms; };
   o.file_system = std::move(disk);
+  if (recovered)
+    o.listeners.push_back(std::move(recovered));
   auto s = store::open(std::move(o));
   if (!s)
     FAIL(error_message(s.error()));
@@ -178,16 +181,14 @@ void require_refused(const caf::expected<void>& r, const char* what) {
 /// machine.
 constexpr auto recovery_limit = std::chrono::seconds{15};
 
-/// Between two attempts while RocksDB recovers on its own thread: the one
-/// wait here that cannot be replaced by a condition (RocksDB offers none).
-constexpr auto recovery_poll = std::chrono::milliseconds{20};
-
 /// Repeats `attempt` (a write) until the store takes it or
-/// `recovery_limit` passes; returns how many attempts it took, 0 when none
-/// was taken. How many were refused meanwhile, and the first and last
-/// refusal, go to `refusals`.
+/// `recovery_limit` passes, waiting between attempts for RocksDB's error
+/// recovery to end (`recovered` counts those events); returns how many
+/// attempts it took, 0 when none was taken. How many were refused
+/// meanwhile, and the first and last refusal, go to `refusals`.
 template <class Attempt>
-int attempts_until_taken(Attempt attempt, std::string& refusals) {
+int attempts_until_taken(Attempt attempt, std::string& refusals,
+                         test::recovery_listener& recovered) {
   auto deadline = std::chrono::steady_clock::now() + recovery_limit;
   std::string first;
   std::string last;
@@ -196,6 +197,7 @@ int attempts_until_taken(Attempt attempt, std::string& refusals) {
            + (refused > 0 ? ", first: " + first + "\nlast: " + last : "");
   };
   for (int n = 1;; ++n) {
+    auto seen = recovered.ended();
     auto r = attempt();
     if (r) {
       refusals = summary(n - 1);
@@ -206,7 +208,7 @@ int attempts_until_taken(Attempt attempt, std::string& refusals) {
       refusals = summary(n);
       return 0;
     }
-    std::this_thread::sleep_for(recovery_poll);
+    recovered.wait_past(seen, deadline);
   }
 }
 
@@ -217,7 +219,8 @@ TEST_CASE("a full disk refuses every write with an error, reads go on, and "
           "[storage][full_disk]") {
   temp_dir dir;
   auto disk = std::make_shared<full_disk_file_system>();
-  auto db = open_store(dir.sub("db"), disk);
+  auto recovered = std::make_shared<test::recovery_listener>();
+  auto db = open_store(dir.sub("db"), disk, recovered);
   acknowledged_writes written{*db};
   for (std::uint64_t id = 1; id <= 4; ++id)
     REQUIRE(written.decision_with_feedback(id));
@@ -245,7 +248,7 @@ TEST_CASE("a full disk refuses every write with an error, reads go on, and "
   // A key first: key writes recover by themselves like the others.
   std::string refusals;
   auto attempts = attempts_until_taken([&] { return written.key(); },
-                                       refusals);
+                                       refusals, *recovered);
   INFO("refused while RocksDB recovered:\n" << refusals);
   CHECK(attempts > 0);
   // Once one write is taken, every kind is taken at once.
@@ -269,7 +272,8 @@ TEST_CASE("a flush that failed on the full disk, with no write refused, "
           "[storage][full_disk]") {
   temp_dir dir;
   auto disk = std::make_shared<full_disk_file_system>();
-  auto db = open_store(dir.sub("db"), disk);
+  auto recovered = std::make_shared<test::recovery_listener>();
+  auto db = open_store(dir.sub("db"), disk, recovered);
   acknowledged_writes written{*db};
   REQUIRE(written.decision_with_feedback(1));
 
@@ -284,7 +288,7 @@ TEST_CASE("a flush that failed on the full disk, with no write refused, "
   disk->set_full(false);
   std::string refusals;
   auto attempts = attempts_until_taken(
-    [&] { return written.more_feedback(1); }, refusals);
+    [&] { return written.more_feedback(1); }, refusals, *recovered);
   INFO("refused while RocksDB recovered:\n" << refusals);
   CHECK(attempts > 0);
   CHECK(written.decision_with_feedback(2));

@@ -8,8 +8,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace rocksdb {
+class EventListener;
 class FileSystem;
 } // namespace rocksdb
 
@@ -49,6 +51,8 @@ struct store_options {
   /// Tests pass a wrapper that loses unsynced data at a simulated crash, to
   /// prove an acknowledged write was synced, not merely written.
   std::shared_ptr<rocksdb::FileSystem> file_system;
+  /// RocksDB event listeners (tests wait on its error recovery with one).
+  std::vector<std::shared_ptr<rocksdb::EventListener>> listeners;
 };
 
 } // namespace switchyard::storage
