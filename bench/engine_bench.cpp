@@ -1,9 +1,13 @@
 #include "engine_bench.hpp"
 
 #include "switchyard/engine/json_writer.hpp"
+#include "switchyard/engine/prompt_index.hpp"
+#include "switchyard/engine/prompt_words.hpp"
 #include "switchyard/engine/router.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <memory>
 #include <chrono>
 #include <vector>
 
@@ -50,6 +54,41 @@ std::vector<engine::route_request> workload() {
   return w;
 }
 
+/// A generated prompt: words drawn log-uniformly (~ Zipf) from a
+/// vocabulary of made-up words.
+std::string generated_prompt(std::uint64_t& state) {
+  auto next = [&state] {
+    state += 0x9e3779b97f4a7c15ull;
+    return engine::mix64(state);
+  };
+  auto unit = [&] { return static_cast<double>(next() >> 11) * 0x1.0p-53; };
+  constexpr double vocabulary = 30000.0;
+  auto words = 8 + next() % 73;
+  std::string text;
+  for (std::uint64_t i = 0; i < words; ++i) {
+    auto rank = static_cast<std::uint64_t>(std::exp(unit() * std::log(vocabulary)));
+    text += "w" + std::to_string(rank) + " ";
+  }
+  return text;
+}
+
+/// What routing reads of the prompt model, per decision.
+struct prompt_reader {
+  engine::prompt_index index;
+  std::vector<std::string> queries;
+  std::vector<engine::prompt_term> terms;
+  std::vector<engine::prompt_estimate> estimates;
+  std::vector<engine::success_estimate> combined;
+  double blend = 1.0;
+
+  void read(std::size_t n, engine::routing_state& state) {
+    engine::extract_prompt_terms(queries[n % queries.size()], terms);
+    index.estimate(terms, estimates);
+    engine::combine_estimates({}, estimates, blend, combined);
+    state.predicted_success = combined;
+  }
+};
+
 double percentile(std::vector<double>& xs, double p) {
   if (xs.empty())
     return 0.0;
@@ -63,7 +102,8 @@ double percentile(std::vector<double>& xs, double p) {
 
 engine_bench_result run_engine_bench(const engine::registry& reg,
                                      double seconds,
-                                     std::uint64_t latency_samples) {
+                                     std::uint64_t latency_samples,
+                                     std::size_t prompt_history) {
   engine::keyword_classifier classifier;
   engine::router router{reg, classifier};
   engine::routing_state state;
@@ -72,11 +112,48 @@ engine_bench_result run_engine_bench(const engine::registry& reg,
   engine_bench_result r;
   r.models = reg.models.size();
   r.workload_tasks = tasks.size();
+  std::unique_ptr<prompt_reader> prompts;
+  if (prompt_history > 0 && !reg.models.empty()) {
+    auto params = reg.prompt_model.params;
+    params.max_prompts = std::max(params.max_prompts, prompt_history);
+    engine::prompt_history history{params};
+    std::uint64_t seed = 7;
+    std::vector<engine::prompt_term> t;
+    for (std::size_t i = 0; i < prompt_history; ++i) {
+      engine::extract_prompt_terms(generated_prompt(seed), t);
+      for (std::uint64_t k = 0; k < 3; ++k) {
+        auto m = static_cast<std::uint16_t>(engine::mix64(i * 3 + k)
+                                            % reg.models.size());
+        history.add(t, m, (engine::mix64(i ^ k) & 1) != 0 ? 1.0 : 0.0,
+                    0.001, 0.0);
+      }
+    }
+    std::vector<double> priors;
+    for (const auto& m : reg.models)
+      priors.push_back(m.quality);
+    prompts = std::make_unique<prompt_reader>();
+    auto b0 = clock_type::now();
+    prompts->index = engine::prompt_index::build(history, priors, 0.0);
+    r.index_build_ms = std::chrono::duration<double, std::milli>(
+                         clock_type::now() - b0)
+                         .count();
+    r.prompt_history = history.size();
+    r.history_bytes = history.memory_bytes();
+    r.index_bytes = prompts->index.memory_bytes();
+    prompts->blend = params.blend;
+    for (int i = 0; i < 1000; ++i)
+      prompts->queries.push_back(generated_prompt(seed));
+  }
+  auto route = [&](std::uint64_t n) {
+    if (prompts)
+      prompts->read(n, state);
+    router.route(tasks[n % tasks.size()], state, d);
+  };
   // Anything the optimiser could otherwise drop.
   std::uint64_t sink = 0;
 
   for (std::size_t i = 0; i < 20'000; ++i) {
-    router.route(tasks[i % tasks.size()], state, d);
+    route(i);
     sink += d.model;
   }
 
@@ -87,7 +164,7 @@ engine_bench_result run_engine_bench(const engine::registry& reg,
   auto now = start;
   while (now < deadline) {
     for (int i = 0; i < 1024; ++i, ++n) {
-      router.route(tasks[n % tasks.size()], state, d);
+      route(n);
       sink += d.model;
     }
     now = clock_type::now();
@@ -101,7 +178,7 @@ engine_bench_result run_engine_bench(const engine::registry& reg,
   us.reserve(latency_samples);
   for (std::uint64_t i = 0; i < latency_samples; ++i) {
     auto t0 = clock_type::now();
-    router.route(tasks[i % tasks.size()], state, d);
+    route(i);
     auto t1 = clock_type::now();
     sink += d.model;
     us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
@@ -122,6 +199,14 @@ std::string to_json(const engine_bench_result& r) {
   w.field("benchmark", "engine");
   w.field("models", static_cast<std::uint64_t>(r.models));
   w.field("workload_tasks", static_cast<std::uint64_t>(r.workload_tasks));
+  if (r.prompt_history > 0) {
+    w.key("prompt_model").begin_object();
+    w.field("history", static_cast<std::uint64_t>(r.prompt_history));
+    w.field("index_build_ms", r.index_build_ms);
+    w.field("history_bytes", static_cast<std::uint64_t>(r.history_bytes));
+    w.field("index_bytes", static_cast<std::uint64_t>(r.index_bytes));
+    w.end_object();
+  }
   w.field("decisions", r.decisions);
   w.field("seconds", r.seconds);
   w.field("decisions_per_second", r.decisions_per_second);

@@ -1,6 +1,7 @@
 #include "quality_bench.hpp"
 
 #include "switchyard/engine/learning.hpp"
+#include "switchyard/engine/prompt_index.hpp"
 #include "switchyard/engine/router.hpp"
 
 #include <algorithm>
@@ -27,6 +28,7 @@ struct prepared_record {
   engine::classification cls;
   std::size_t features_begin = 0;
   std::size_t features_end = 0;
+  std::vector<engine::prompt_term> terms;
   std::vector<std::uint16_t> missing;
 };
 
@@ -39,7 +41,11 @@ class quality_replay {
       : reg_(reg),
         router_(reg_, classifier_),
         predictor_(model_ids(reg), opts.predictor),
-        use_predictor_(opts.use_predictor) {
+        use_predictor_(opts.use_predictor),
+        use_prompt_model_(opts.use_prompt_model),
+        history_(opts.prompt_model) {
+    for (const auto& m : reg_.models)
+      priors_.push_back(m.quality);
     // Ensembles are out of scope (one answer per model, no judge): never
     // plan one, and route a critical prompt as a complex one.
     reg_.policy.parallel_quality_threshold
@@ -69,6 +75,8 @@ class quality_replay {
       p.features_begin = features_.size();
       features_.insert(features_.end(), f.begin(), f.end());
       p.features_end = features_.size();
+      if (use_prompt_model_)
+        engine::extract_prompt_terms(rec.prompt, p.terms);
       for (std::size_t m = 0; m < reg_.models.size(); ++m)
         if (rec.find(static_cast<std::uint16_t>(m)) == nullptr)
           p.missing.push_back(static_cast<std::uint16_t>(m));
@@ -90,6 +98,8 @@ class quality_replay {
     predictor_ = engine::success_predictor{model_ids(reg_),
                                            predictor_.params()};
     std::fill(cells_.begin(), cells_.end(), engine::learned_cell{});
+    history_ = engine::prompt_history{history_.params()};
+    index_ = engine::prompt_index{};
     now_s_ = 0.0;
   }
 
@@ -97,6 +107,8 @@ class quality_replay {
   void learn(const prepared_record& p, const quality_outcome& o) {
     if (use_predictor_)
       predictor_.update(o.model, features(p), o.score);
+    if (use_prompt_model_)
+      history_.add(p.terms, o.model, o.score, o.cost_usd, now_s_);
     engine::apply_feedback(cell(o.model, p.cls.type), o.score, now_s_, params_);
   }
 
@@ -112,15 +124,25 @@ class quality_replay {
       for (std::size_t t = 0; t < task_type_count; ++t)
         table_.cells[m * task_type_count + t]
           = engine::view_of(cells_[m * task_type_count + t], now_s_, params_);
+    // The prompt index is rebuilt on the runtime's schedule, not per step.
+    if (use_prompt_model_ && engine::needs_refit(history_, index_))
+      index_ = engine::prompt_index::build(history_, priors_, now_s_);
   }
 
   /// The predictor's estimates for `p`, into `out`.
   void estimate(const prepared_record& p,
                 std::vector<engine::success_estimate>& out) const {
     if (use_predictor_)
-      predictor_.estimate(features(p), out);
+      predictor_.estimate(features(p), predicted_);
     else
-      out.clear();
+      predicted_.clear();
+    if (!use_prompt_model_) {
+      out = predicted_;
+      return;
+    }
+    index_.estimate(p.terms, prompt_);
+    engine::combine_estimates(predicted_, prompt_,
+                              history_.params().blend, out);
   }
 
   /// The model the router picks for `p` given `estimates`; none when it
@@ -163,6 +185,12 @@ class quality_replay {
   engine::router router_;
   engine::success_predictor predictor_;
   bool use_predictor_;
+  bool use_prompt_model_;
+  engine::prompt_history history_;
+  engine::prompt_index index_;
+  std::vector<double> priors_;
+  mutable std::vector<engine::success_estimate> predicted_;
+  mutable std::vector<engine::prompt_estimate> prompt_;
   engine::learning_params params_;
   std::vector<engine::learned_cell> cells_;
   engine::performance_table table_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/engine/prompt_model_params.hpp"
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/engine/success_predictor.hpp"
 
@@ -88,6 +89,9 @@ struct quality_bench_options {
   /// Off: the per-task-type learned cells and the priors alone (ablation).
   bool use_predictor = true;
   engine::success_predictor_params predictor;
+  /// The prompt model (TF-IDF clusters and nearest neighbours) on top.
+  bool use_prompt_model = false;
+  engine::prompt_model_params prompt_model;
 };
 
 /// Accuracy (mean score) and total cost over a set of test records.

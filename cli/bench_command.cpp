@@ -195,7 +195,7 @@ int run_bench_command(const std::vector<std::string>& args) {
     return run_gateway_bench_command({args.begin() + 1, args.end()});
   command_line cl{"bench",
                   "switchyard bench engine [--seconds S] [--samples N] "
-                  "[--config F] [--json]\n"
+                  "[--config F] [--prompt-history N] [--json]\n"
                   "switchyard bench adapters [--requests N] [--warmup N] "
                   "[--json]\n"
                   "switchyard bench runtime [--seconds S] [--threads N] "
@@ -232,6 +232,9 @@ int run_bench_command(const std::vector<std::string>& args) {
                     {"seconds", true, "throughput phase length (default 3)"},
                     {"samples", true, "decisions timed one by one (default 200000)"},
                     {"config", true, "registry YAML (default: built-in)"},
+                    {"prompt-history", true,
+                     "engine: read a prompt model with this many prompts "
+                     "(default 0: none)"},
                     {"requests", true,
                      "adapters: timed requests per arm and mode (default "
                      "20000)"},
@@ -275,8 +278,13 @@ int run_bench_command(const std::vector<std::string>& args) {
   }
   auto seconds = cl.number("seconds").value_or(3.0);
   auto samples = cl.integer("samples").value_or(200'000);
+  auto prompt_history = cl.integer("prompt-history").value_or(0);
   if (!cl.error().empty()) {
     std::cerr << "switchyard bench: " << cl.error() << "\n";
+    return 2;
+  }
+  if (prompt_history < 0 || prompt_history > 10'000'000) {
+    std::cerr << "switchyard bench: --prompt-history must be 0-10000000\n";
     return 2;
   }
   if (seconds <= 0 || samples < 1) {
@@ -289,7 +297,8 @@ int run_bench_command(const std::vector<std::string>& args) {
     return 2;
   }
   auto r = bench::run_engine_bench(*reg, seconds,
-                                   static_cast<std::uint64_t>(samples));
+                                   static_cast<std::uint64_t>(samples),
+                                   static_cast<std::size_t>(prompt_history));
   if (cl.has("json")) {
     std::cout << bench::to_json(r) << "\n";
     return 0;
@@ -301,6 +310,12 @@ int run_bench_command(const std::vector<std::string>& args) {
               static_cast<unsigned long long>(r.decisions), r.seconds);
   std::printf("  latency:    p50 %.2f us  p90 %.2f us  p99 %.2f us  max %.1f us\n",
               r.p50_us, r.p90_us, r.p99_us, r.max_us);
+  if (r.prompt_history > 0)
+    std::printf("  prompt model: %zu prompts, index built in %.0f ms, history "
+                "%.1f MB, index %.1f MB\n",
+                r.prompt_history, r.index_build_ms,
+                static_cast<double>(r.history_bytes) / 1e6,
+                static_cast<double>(r.index_bytes) / 1e6);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "quality_bench_command.hpp"
 
 #include "command_line.hpp"
+#include "planted_topics.hpp"
 #include "quality_bench.hpp"
 #include "switchyard/config/registry_loader.hpp"
 
@@ -16,14 +17,22 @@ namespace {
 /// Salt of the validation split inside the train records (the train/test
 /// split uses 0, the replay order 1).
 constexpr std::uint64_t validation_salt = 2;
+/// Salt of the k-fold assignment inside the train records.
+constexpr std::uint64_t kfold_salt = 3;
 
 constexpr std::string_view usage
-  = "switchyard bench quality --registry R.yaml (--train A.jsonl --test "
+  = "switchyard bench quality (--registry R.yaml (--train A.jsonl --test "
     "B.jsonl | --data F.jsonl [--split 0.8])\n"
+    "                          | --planted-topics)\n"
     "                         [--mode offline|online] [--validation V] "
     "[--points N]\n"
     "                         [--no-predictor] [--learning-rate X] "
-    "[--hash-bits N] [--json] [--plot out.svg]\n\n"
+    "[--hash-bits N] [--json] [--plot out.svg]\n"
+    "                         [--prompt-model] [--neighbours K] [--clusters "
+    "C] [--blend X]\n"
+    "                         [--shrinkage B] [--max-prompts N] [--kfold K]"
+    "\n                         [--prompt-terms N] [--query-terms N] "
+    "[--success-value USD]\n\n"
     "Replays prompts with recorded outcomes per model (one JSON object per "
     "line:\n{\"id\", \"prompt\", \"category\", \"outcomes\": {\"MODEL\": "
     "{\"score\", \"cost_usd\"}, ...}}); every MODEL\nmust be in the registry. "
@@ -36,7 +45,14 @@ constexpr std::string_view usage
     "quality requirement, APGR and the cost at 95%\nof the best model's "
     "accuracy. --data splits one file by a hash of each id.\n--validation V "
     "holds out a share V of the train records as the test set (for\ntuning "
-    "without touching the test split).";
+    "without touching the test split). --kfold K cross-validates on the "
+    "train\nrecords alone: K runs, each testing one K-th (by a hash of the id) "
+    "after\ntraining on the rest; it prints each fold and the mean. "
+    "--prompt-model adds\nthe prompt model (TF-IDF clusters and nearest "
+    "neighbours; the registry's\nprompt_model settings, which the other flags "
+    "override). --planted-topics replaces the registry and the data with a "
+    "generated\nset: 8 models, 6 topics, and on each topic a different cheap "
+    "model as good as\nthe strongest (bench/planted_topics.hpp).";
 
 struct grouped {
   std::size_t records = 0;
@@ -128,6 +144,94 @@ void print_text(const bench::quality_bench_result& r) {
   }
 }
 
+/// Cross-validation over the train records: fold f tests the records whose
+/// id hashes into the f-th K-th, after training on the others.
+int run_kfold(const engine::registry& reg,
+              std::vector<bench::quality_record> records, std::size_t k,
+              const bench::quality_bench_options& opts, bool json) {
+  std::vector<std::vector<bench::quality_record>> folds(k);
+  for (auto& rec : records) {
+    auto f = static_cast<std::size_t>(bench::id_fraction(rec.id, kfold_salt)
+                                      * static_cast<double>(k));
+    folds[std::min(f, k - 1)].push_back(std::move(rec));
+  }
+  double apgr_sum = 0.0;
+  double cost_share_sum = 0.0;
+  std::size_t apgr_n = 0;
+  std::size_t reached = 0;
+  // The router at the registry's requirements against the oracle.
+  double accuracy_ratio_sum = 0.0;
+  double cost_ratio_sum = 0.0;
+  if (json)
+    std::cout << "{\"folds\":[";
+  for (std::size_t f = 0; f < k; ++f) {
+    std::vector<bench::quality_record> train;
+    for (std::size_t g = 0; g < k; ++g)
+      if (g != f)
+        train.insert(train.end(), folds[g].begin(), folds[g].end());
+    auto r = bench::run_quality_bench(reg, train, folds[f], opts);
+    if (!r.error.empty()) {
+      std::cerr << "switchyard bench quality: fold " << f + 1 << ": "
+                << r.error << "\n";
+      return 1;
+    }
+    std::optional<double> share;
+    if (r.at_95pct_of_best && r.best_single.cost_usd > 0.0)
+      share = r.at_95pct_of_best->cost_usd / r.best_single.cost_usd;
+    if (r.apgr) {
+      apgr_sum += *r.apgr;
+      ++apgr_n;
+    }
+    if (share) {
+      cost_share_sum += *share;
+      ++reached;
+    }
+    auto accuracy_ratio = r.oracle.accuracy > 0.0
+                            ? r.router.accuracy / r.oracle.accuracy
+                            : 0.0;
+    auto cost_ratio = r.oracle.cost_usd > 0.0
+                        ? r.router.cost_usd / r.oracle.cost_usd
+                        : 0.0;
+    accuracy_ratio_sum += accuracy_ratio;
+    cost_ratio_sum += cost_ratio;
+    if (json) {
+      std::cout << (f ? "," : "") << bench::to_json(r);
+      continue;
+    }
+    std::printf("fold %zu/%zu: %zu train / %zu test, APGR %.4f, router "
+                "accuracy %.4f (%.3fx the oracle's) at %.3fx the oracle's "
+                "cost, cost at 95%% of %s: %s\n",
+                f + 1, k, r.train_records, r.test_records, r.apgr.value_or(0.0),
+                r.router.accuracy, accuracy_ratio, cost_ratio,
+                r.best_single.model.c_str(),
+                share ? (std::to_string(100.0 * *share).substr(0, 5)
+                         + "% of its cost")
+                          .c_str()
+                      : "not reached");
+  }
+  auto mean_apgr = apgr_n ? apgr_sum / static_cast<double>(apgr_n) : 0.0;
+  auto mean_share = reached ? cost_share_sum / static_cast<double>(reached)
+                            : 0.0;
+  if (json) {
+    std::cout << "],\"mean_apgr\":" << mean_apgr
+              << ",\"mean_cost_share_at_95pct\":" << mean_share
+              << ",\"folds_reaching_95pct\":" << reached
+              << ",\"mean_router_accuracy_vs_oracle\":"
+              << accuracy_ratio_sum / static_cast<double>(k)
+              << ",\"mean_router_cost_vs_oracle\":"
+              << cost_ratio_sum / static_cast<double>(k) << "}\n";
+    return 0;
+  }
+  std::printf("mean over %zu folds: APGR %.4f, cost at 95%% of the best "
+              "model's accuracy %.1f%% of its cost (%zu of %zu folds reach "
+              "it); at the registry's requirements %.3fx the oracle's "
+              "accuracy at %.3fx its cost\n",
+              k, mean_apgr, 100.0 * mean_share, reached, k,
+              accuracy_ratio_sum / static_cast<double>(k),
+              cost_ratio_sum / static_cast<double>(k));
+  return 0;
+}
+
 } // namespace
 
 int run_quality_bench_command(const std::vector<std::string>& args) {
@@ -149,6 +253,23 @@ int run_quality_bench_command(const std::vector<std::string>& args) {
        "route on per-task-type learning and priors only (ablation)"},
       {"learning-rate", true, "the success predictor's AdaGrad step"},
       {"hash-bits", true, "log2 of the predictor's buckets per model (4-24)"},
+      {"prompt-model", false,
+       "add the prompt model (clusters and nearest neighbours)"},
+      {"neighbours", true, "the prompt model's neighbours (k)"},
+      {"clusters", true, "the prompt model's clusters at most"},
+      {"blend", true,
+       "share of predicted success from the prompt model (0-1)"},
+      {"shrinkage", true,
+       "similarity mass at which neighbours weigh as much as the cluster"},
+      {"max-prompts", true, "prompts the prompt model remembers"},
+      {"prompt-terms", true, "terms the prompt model keeps per prompt"},
+      {"query-terms", true,
+       "terms of a prompt the neighbour search reads"},
+      {"kfold", true, "cross-validate on the train records in K folds"},
+      {"success-value", true,
+       "override policy.success_value_usd (the price of quality)"},
+      {"planted-topics", false,
+       "use the generated planted-topic set instead of --registry and data"},
       {"json", false, "print JSON"},
       {"plot", true, "write the cost-quality curve as SVG to this file"},
     }};
@@ -166,15 +287,29 @@ int run_quality_bench_command(const std::vector<std::string>& args) {
   auto points = cl.integer("points");
   auto learning_rate = cl.number("learning-rate");
   auto hash_bits = cl.integer("hash-bits");
+  auto neighbours = cl.integer("neighbours");
+  auto clusters = cl.integer("clusters");
+  auto blend = cl.number("blend");
+  auto shrinkage = cl.number("shrinkage");
+  auto max_prompts = cl.integer("max-prompts");
+  auto prompt_terms = cl.integer("prompt-terms");
+  auto query_terms = cl.integer("query-terms");
+  auto kfold = cl.integer("kfold");
+  auto success_value = cl.number("success-value");
   if (!cl.error().empty())
     return fail(cl.error());
   auto registry_path = cl.value("registry");
   auto data = cl.value("data");
   auto train_path = cl.value("train");
   auto test_path = cl.value("test");
-  if (!registry_path)
+  bool planted = cl.has("planted-topics");
+  if (planted && (registry_path || data || train_path || test_path || split))
+    return fail("--planted-topics brings its own registry and data");
+  if (!planted && !registry_path)
     return fail("--registry is required (e.g. config/routellm-registry.yaml)");
-  if (data.has_value() == (train_path.has_value() || test_path.has_value())
+  if (planted) {
+    // Checked below with the other ways of giving data.
+  } else if (data.has_value() == (train_path.has_value() || test_path.has_value())
       || (!data && (!train_path || !test_path)))
     return fail("give either --train and --test, or --data (see --help)");
   if (split && !data)
@@ -204,20 +339,78 @@ int run_quality_bench_command(const std::vector<std::string>& args) {
       return fail("--hash-bits must be 4-24");
     opts.predictor.hash_bits = static_cast<std::uint32_t>(*hash_bits);
   }
+  if (kfold && (*kfold < 2 || *kfold > 100))
+    return fail("--kfold must be 2-100");
+  if (kfold && validation)
+    return fail("--kfold and --validation are two ways to tune; give one");
 
-  auto loaded = config::load_registry_file(*registry_path,
+  bench::planted_topics_set generated;
+  if (planted)
+    generated = bench::make_planted_topics();
+  auto loaded
+    = planted ? config::parse_registry(generated.registry_yaml,
+                                       "<planted topics>", config::process_env())
+              : config::load_registry_file(*registry_path,
                                            config::process_env());
+  std::string registry_name = planted ? "<planted topics>" : *registry_path;
   if (!loaded.errors.empty()) {
     for (const auto& e : loaded.errors)
       std::cerr << e.to_string() << "\n";
     return fail(std::to_string(loaded.errors.size()) + " error"
                 + (loaded.errors.size() == 1 ? "" : "s") + " in "
-                + *registry_path);
+                + registry_name);
+  }
+  if (success_value) {
+    if (!(*success_value > 0.0))
+      return fail("--success-value must be positive");
+    loaded.registry->policy.success_value_usd = *success_value;
   }
   const auto& reg = *loaded.registry;
+  // The registry's prompt_model settings, then the flags over them.
+  opts.use_prompt_model = cl.has("prompt-model") || reg.prompt_model.enabled;
+  opts.prompt_model = reg.prompt_model.params;
+  auto& pm = opts.prompt_model;
+  if (neighbours) {
+    if (*neighbours < 1 || *neighbours > 4096)
+      return fail("--neighbours must be 1-4096");
+    pm.neighbours = static_cast<std::size_t>(*neighbours);
+  }
+  if (clusters) {
+    if (*clusters < 1 || *clusters > 4096)
+      return fail("--clusters must be 1-4096");
+    pm.clusters = static_cast<std::size_t>(*clusters);
+  }
+  if (blend) {
+    if (!(*blend >= 0.0 && *blend <= 1.0))
+      return fail("--blend must be 0-1");
+    pm.blend = *blend;
+  }
+  if (shrinkage) {
+    if (!(*shrinkage >= 0.0))
+      return fail("--shrinkage must be at least 0");
+    pm.neighbour_shrinkage = *shrinkage;
+  }
+  if (prompt_terms) {
+    if (*prompt_terms < 1 || *prompt_terms > 4096)
+      return fail("--prompt-terms must be 1-4096");
+    pm.max_terms_per_prompt = static_cast<std::size_t>(*prompt_terms);
+  }
+  if (query_terms) {
+    if (*query_terms < 1 || *query_terms > 4096)
+      return fail("--query-terms must be 1-4096");
+    pm.max_query_terms = static_cast<std::size_t>(*query_terms);
+  }
+  if (max_prompts) {
+    if (*max_prompts < 1)
+      return fail("--max-prompts must be positive");
+    pm.max_prompts = static_cast<std::size_t>(*max_prompts);
+  }
   std::vector<bench::quality_record> train;
   std::vector<bench::quality_record> test;
-  if (data) {
+  if (planted) {
+    train = std::move(generated.train);
+    test = std::move(generated.test);
+  } else if (data) {
     auto all = bench::read_quality_jsonl(*data, reg, *registry_path);
     if (!all.error.empty())
       return fail(all.error);
@@ -242,6 +435,9 @@ int run_quality_bench_command(const std::vector<std::string>& args) {
     train = std::move(fit);
     test = std::move(held_out);
   }
+  if (kfold)
+    return run_kfold(reg, std::move(train), static_cast<std::size_t>(*kfold),
+                     opts, cl.has("json"));
   if (test.empty())
     return fail("no test records (check --split / --validation)");
 

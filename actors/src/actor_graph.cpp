@@ -39,6 +39,10 @@ caf::expected<persisted_state> prepare_store(storage::store& db,
   if (!predictor)
     return std::move(predictor.error());
   p.predictor = std::move(*predictor);
+  auto history = db.load_prompt_history();
+  if (!history)
+    return std::move(history.error());
+  p.prompt_history = std::move(*history);
   return p;
 }
 
@@ -71,7 +75,8 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
   g.learning = sys.spawn(learning, ctx, std::vector<scorer_actor>{g.scorer},
                          learning_setup{g.storage, cfg.persisted.cells,
                                         cfg.persisted.experiments,
-                                        cfg.persisted.predictor});
+                                        cfg.persisted.predictor,
+                                        cfg.persisted.prompt_history});
   std::vector<engine::provider_client_ptr> clients;
   for (std::size_t p = 0; p < reg.providers.size(); ++p) {
     auto provider = static_cast<std::uint16_t>(p);

@@ -515,7 +515,7 @@ void on_decision(self_ptr self, std::uint64_t id, engine::decision d) {
     return;
   self->send(self->state.peers.learning, route_atom::value, r->decision_id,
              dec.model, dec.cls.type, std::move(dec.features),
-             decision_owner(r->spec.budget_key));
+             std::move(dec.prompt_terms), decision_owner(r->spec.budget_key));
   if (!r->execute) {
     log_decision(self, *r, nullptr);
     if (r->on_route) {

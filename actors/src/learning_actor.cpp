@@ -1,5 +1,7 @@
 #include "switchyard/actors/learning_actor.hpp"
 
+#include "learning_prompt_model.hpp"
+
 #include "switchyard/engine/experiment.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -273,6 +275,7 @@ void learn_from(self_ptr self, const feedback_message& f, std::int64_t now_ms) {
       s.predictor_changed = true;
       s.predictor_unsaved = true;
     }
+  learn_prompt(s, f.decision_id, ref.model, *score, now_s);
   schedule_publish(self);
 }
 
@@ -378,6 +381,7 @@ learning(learning_actor::stateful_pointer<learning_state> self,
     // Before any task reaches the scorers: they featurize from the start.
     publish_predictor(self);
   }
+  start_prompt_model(self, setup.prompt_history);
   return {
     [self](outcome_atom, const outcome_report& o) {
       auto& s = self->state;
@@ -392,6 +396,8 @@ learning(learning_actor::stateful_pointer<learning_state> self,
         }
         observe(self, ref, engine::experiment_metric::success,
                 o.success ? 1.0 : 0.0);
+        if (o.success && o.model == ref.model)
+          note_prompt_cost(s, o.decision_id, o.cost_nanos);
       }
       auto now_s = s.ctx.wall_now_s();
       engine::apply_outcome(touch_cell(s, o.model, o.type), o.success,
@@ -404,12 +410,13 @@ learning(learning_actor::stateful_pointer<learning_state> self,
     },
     [self](route_atom, std::uint64_t decision, std::uint16_t model,
            engine::task_type type, std::vector<engine::sparse_feature>& f,
-           std::uint64_t owner) {
+           std::vector<engine::prompt_term>& terms, std::uint64_t owner) {
       auto& s = self->state;
       if (decision == 0 || model >= s.ctx.registry->models.size())
         return;
       if (s.predictor && !f.empty())
         remember_features(s, decision, std::move(f));
+      remember_prompt(s, decision, std::move(terms));
       auto& ref = remember(s, decision);
       if (!ref.routed) {
         ref.model = model;
@@ -452,6 +459,8 @@ learning(learning_actor::stateful_pointer<learning_state> self,
       }
       persist_dirty(self);
       save_predictor(self, false);
+      refit_prompt_model(self);
+      save_prompt_history(self, false);
       send_shared(self);
     },
     [self](cluster_atom, caf::actor& cluster) {
@@ -538,6 +547,7 @@ learning(learning_actor::stateful_pointer<learning_state> self,
       auto promise = self->make_response_promise<bool>();
       persist_dirty(self);
       save_predictor(self, true);
+      save_prompt_history(self, true);
       if (!self->state.storage) {
         promise.deliver(true);
         return promise;

@@ -28,6 +28,7 @@ scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
       engine::decision d;
       // The prompt's features go with the decision so that feedback can
       // train the predictor; its estimates count once it has learned.
+      st.estimates.clear();
       if (st.predictor) {
         st.predictor->featurize(t.text, c, d.features);
         if (!st.predictor->untrained()) {
@@ -35,10 +36,25 @@ scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
           rs.predicted_success = st.estimates;
         }
       }
+      // The prompt model's terms go with it too; its estimates (success
+      // and cost per model) join the predictor's once it has an index.
+      engine::prompt_evidence read;
+      const auto& pm = st.ctx.registry->prompt_model;
+      if (pm.enabled) {
+        engine::extract_prompt_terms(t.text, d.prompt_terms);
+        if (st.prompt_index && st.prompt_index->prompts() > 0) {
+          read = st.prompt_index->estimate(d.prompt_terms, st.prompt_estimates);
+          engine::combine_estimates(st.estimates, st.prompt_estimates,
+                                    pm.params.blend, st.combined);
+          rs.predicted_success = st.combined;
+        }
+      }
       router.route(req, rs, d, &c);
-      if (st.ctx.record_inputs)
+      if (st.ctx.record_inputs) {
         engine::record_inputs(rs, d.cls.type, st.ctx.registry->models.size(),
                               d.inputs);
+        d.inputs.prompt = read;
+      }
       return d;
     },
     [self](snapshot_atom, engine::performance_table& table) {
@@ -46,6 +62,9 @@ scorer(scorer_actor::stateful_pointer<scorer_state> self, runtime_context ctx,
     },
     [self](snapshot_atom, predictor_view_ptr& view) {
       self->state.predictor = std::move(view);
+    },
+    [self](snapshot_atom, prompt_index_ptr& index) {
+      self->state.prompt_index = std::move(index);
     },
     [self](avail_atom, availability_update& update) {
       auto any = [](const std::vector<std::uint8_t>& v) {

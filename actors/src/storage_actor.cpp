@@ -131,6 +131,10 @@ storage(storage_actor::stateful_pointer<storage_state> self,
       self->state.pending.put_predictor(std::move(p.bytes));
       schedule_commit(self);
     },
+    [self](persist_atom, prompt_history_bytes& p) {
+      self->state.pending.put_prompt_history(std::move(p.bytes));
+      schedule_commit(self);
+    },
     [self](feedback_atom, const feedback_record& r) {
       self->state.pending.put_feedback(r, self->state.db->next_sequence());
       return await_commit(self);

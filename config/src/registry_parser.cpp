@@ -28,7 +28,7 @@ using namespace std::literals;
 
 constexpr std::array top_keys{"version"sv, "providers"sv, "models"sv,
                               "task_preferences"sv, "policy"sv, "server"sv, "cluster"sv,
-                              "storage"sv};
+                              "storage"sv, "prompt_model"sv};
 constexpr std::array top_required{"providers"sv, "models"sv};
 
 constexpr std::array provider_keys{"kind"sv,  "base_url"sv,
@@ -63,6 +63,11 @@ constexpr std::array cost_keys{"input"sv, "output"sv};
 constexpr std::array preference_keys{"preferred"sv, "budget"sv};
 
 constexpr std::array server_keys{"max_connections"sv};
+constexpr std::array prompt_model_keys{
+  "enabled"sv, "max_prompts"sv, "max_terms_per_prompt"sv, "neighbours"sv,
+  "clusters"sv, "blend"sv, "neighbour_shrinkage"sv, "similarity_power"sv,
+  "cluster_prior_strength"sv, "confidence_half_outcomes"sv,
+  "max_term_share"sv, "max_query_terms"sv};
 constexpr std::array storage_keys{"prompts"sv, "max_bytes"sv,
                                   "decision_log_queue"sv};
 
@@ -215,6 +220,47 @@ class registry_parser {
       parse_cluster(*e);
     if (auto e = find(top, "storage"))
       parse_storage(*e);
+    if (auto e = find(top, "prompt_model"))
+      parse_prompt_model(*e);
+  }
+
+  void parse_prompt_model(const map_entry& e) {
+    auto& pm = registry_.prompt_model;
+    auto& p = pm.params;
+    auto fields = reader_.fields(e.value, e.field, e.line, prompt_model_keys);
+    auto count = [&](std::size_t& into, const auto& f, std::uint32_t lo,
+                     std::uint32_t hi) {
+      std::uint32_t v = 0;
+      if (read_into(v, f, lo, hi))
+        into = v;
+    };
+    for (const auto& f : fields) {
+      const auto& key = f.key.text;
+      if (key == "enabled")
+        read_into(pm.enabled, f);
+      else if (key == "max_prompts")
+        count(p.max_prompts, f, 1, 10'000'000);
+      else if (key == "max_terms_per_prompt")
+        count(p.max_terms_per_prompt, f, 1, 4096);
+      else if (key == "neighbours")
+        count(p.neighbours, f, 1, 4096);
+      else if (key == "clusters")
+        count(p.clusters, f, 1, 4096);
+      else if (key == "blend")
+        read_into(p.blend, f, number_range::closed(0, 1));
+      else if (key == "neighbour_shrinkage")
+        read_into(p.neighbour_shrinkage, f, number_range::closed(0, 1e6));
+      else if (key == "similarity_power")
+        read_into(p.similarity_power, f, number_range::closed(0, 16));
+      else if (key == "cluster_prior_strength")
+        read_into(p.cluster_prior_strength, f, number_range::closed(0, 1e6));
+      else if (key == "confidence_half_outcomes")
+        read_into(p.confidence_half_outcomes, f, number_range::above(0));
+      else if (key == "max_term_share")
+        read_into(p.max_term_share, f, number_range::closed(0, 1));
+      else if (key == "max_query_terms")
+        count(p.max_query_terms, f, 1, 4096);
+    }
   }
 
   void parse_storage(const map_entry& e) {

@@ -223,6 +223,26 @@ std::string rationale(const decision& d, const registry& reg,
                "gain per extra dollar).";
       break;
     }
+    case selection_rule::utility:
+    {
+      auto price = success_price_usd(reg.policy, d.quality_required);
+      if (std::isinf(price))
+        r += name(d.model)
+             + " has the highest predicted quality (utility at a "
+               "requirement of 1).";
+      else
+        r += name(d.model) + " has the best predicted success times "
+             + usd(price)
+             + " minus its expected cost (utility: each model's cost "
+               "learned from its past answers to similar prompts).";
+      const auto& pe = d.inputs.prompt;
+      if (pe.cluster != prompt_evidence::no_cluster)
+        r += " The prompt fell in cluster " + std::to_string(pe.cluster)
+             + ", with " + std::to_string(pe.neighbours)
+             + " neighbours of mean similarity "
+             + std::to_string(pe.mean_similarity).substr(0, 5) + ".";
+      break;
+    }
     case selection_rule::best_available:
       r += "No model meets the tier's quality requirement; "
            + name(d.model) + " has the highest predicted quality.";
@@ -322,6 +342,8 @@ void write_decision_json(json_writer& w, const decision& d,
     w.field("capable", c.capable);
     w.field("predicted_quality", c.predicted_quality);
     w.field("expected_cost_usd", nanos_to_usd(c.cost.expected));
+    // The cost the utility selection weighed (learned, or the estimate).
+    w.field("predicted_cost_usd", c.predicted_cost_usd);
     w.field("max_cost_usd", nanos_to_usd(c.cost.max));
     w.field("latency_s", c.latency_s);
     w.key("factors").begin_object();
@@ -336,6 +358,18 @@ void write_decision_json(json_writer& w, const decision& d,
     w.end_object();
   }
   w.end_array();
+  if (d.inputs.prompt.used()) {
+    // What the prompt model's estimates read.
+    const auto& pe = d.inputs.prompt;
+    w.key("prompt_model").begin_object();
+    if (pe.cluster != prompt_evidence::no_cluster)
+      w.field("cluster", static_cast<std::uint64_t>(pe.cluster));
+    else
+      w.key("cluster").null();
+    w.field("neighbours", static_cast<std::uint64_t>(pe.neighbours));
+    w.field("mean_similarity", static_cast<double>(pe.mean_similarity));
+    w.end_object();
+  }
   w.key("filtered_out").begin_array();
   for (const auto& f : d.filtered_out) {
     w.begin_object();

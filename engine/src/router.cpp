@@ -57,18 +57,22 @@ bool smaller(const registry& reg, const candidate& a, const candidate& b) {
   return a.model < b.model;
 }
 
-/// gain_per_cost: expected value in USD, `price` * predicted quality - expected
-/// cost, and the comparison by it (ties: the smaller). An infinite price (a
-/// requirement of 1) compares predicted quality alone.
-bool more_value(const registry& reg, double price, const candidate& a,
-                const candidate& b) {
+/// gain_per_cost and utility: expected value in USD, `price` * predicted
+/// quality - expected cost (the registry's estimate, or under utility the
+/// learned one), and the comparison by it (ties: the smaller). An infinite
+/// price (a requirement of 1) compares predicted quality alone.
+bool more_value(const registry& reg, double price, bool learned_cost,
+                const candidate& a, const candidate& b) {
   if (std::isinf(price)) {
     if (a.predicted_quality != b.predicted_quality)
       return a.predicted_quality > b.predicted_quality;
     return smaller(reg, a, b);
   }
-  auto va = price * a.predicted_quality - nanos_to_usd(a.cost.expected);
-  auto vb = price * b.predicted_quality - nanos_to_usd(b.cost.expected);
+  auto cost = [&](const candidate& c) {
+    return learned_cost ? c.predicted_cost_usd : nanos_to_usd(c.cost.expected);
+  };
+  auto va = price * a.predicted_quality - cost(a);
+  auto vb = price * b.predicted_quality - cost(b);
   if (va != vb)
     return va > vb;
   return smaller(reg, a, b);
@@ -416,7 +420,11 @@ void router::route(const route_request& req, const routing_state& state,
                   && req.local_failures >= policy.escalate_after_local_failures;
   // Under gain_per_cost the tier's requirement is a price, not a floor; a
   // caller's min_quality stays a floor.
-  bool by_value = policy.selection == selection_mode::gain_per_cost;
+  bool by_value = policy.selection == selection_mode::gain_per_cost
+                  || policy.selection == selection_mode::utility;
+  bool learned_cost = policy.selection == selection_mode::utility;
+  auto value_rule = learned_cost ? selection_rule::utility
+                                 : selection_rule::gain_per_cost;
   bool quality_is_floor = !by_value || req.min_quality.has_value();
   if (escalate)
     out.add_note(decision_note::escalated);
@@ -506,6 +514,9 @@ void router::route(const route_request& req, const routing_state& state,
       = idx < state.predicted_success.size() ? &state.predicted_success[idx]
                                              : nullptr;
     c.predicted_quality = predicted_quality(m.quality, perf, predicted);
+    c.predicted_cost_usd = predicted != nullptr && std::isfinite(predicted->cost_usd)
+                             ? std::max(predicted->cost_usd, 0.0)
+                             : nanos_to_usd(cost.expected);
     c.capable = c.predicted_quality + 1e-12 >= out.quality_required;
     if (!c.capable && quality_is_floor)
       out.filtered_out.push_back({idx, filter_reason::below_quality,
@@ -653,6 +664,7 @@ void router::route(const route_request& req, const routing_state& state,
     if (rule == selection_rule::local_first
         || rule == selection_rule::smallest_capable
         || rule == selection_rule::gain_per_cost
+        || rule == selection_rule::utility
         || rule == selection_rule::budget_local)
       order = fallback_order::by_size;
     else if (rule == selection_rule::preferred)
@@ -665,7 +677,7 @@ void router::route(const route_request& req, const routing_state& state,
   };
   auto price = success_price_usd(policy, out.quality_required);
   auto more_value_than = [&](const candidate& a, const candidate& b) {
-    return more_value(reg_, price, a, b);
+    return more_value(reg_, price, learned_cost, a, b);
   };
   // The candidates gain_per_cost weighs: all of them unless the caller set a
   // floor.
@@ -682,8 +694,7 @@ void router::route(const route_request& req, const routing_state& state,
   }
   if (relaxed) {
     if (by_value)
-      choose(best_of(out.candidates, capable, more_value_than),
-             selection_rule::gain_per_cost);
+      choose(best_of(out.candidates, capable, more_value_than), value_rule);
     else
       choose(best_of(out.candidates, capable, stronger),
              selection_rule::best_available);
@@ -726,8 +737,7 @@ void router::route(const route_request& req, const routing_state& state,
     }
   }
   if (by_value)
-    choose(best_of(out.candidates, weighed, more_value_than),
-           selection_rule::gain_per_cost);
+    choose(best_of(out.candidates, weighed, more_value_than), value_rule);
   else
     choose(best_of(out.candidates, capable, smaller_than),
            selection_rule::smallest_capable);

@@ -1,5 +1,8 @@
 #include "switchyard/engine/success_predictor.hpp"
 
+#include "switchyard/engine/byte_codec.hpp"
+#include "switchyard/engine/prompt_words.hpp"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -28,38 +31,11 @@ enum class feature_kind : std::uint64_t {
 /// Words scanned per prompt; the length feature still counts every word.
 constexpr std::size_t max_featurized_words = 2048;
 
-/// splitmix64's finalizer (Steele, Lea, Flood): spreads every input bit over
-/// the output, so the top bits make a good bucket index.
-constexpr std::uint64_t mix(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
-
 std::uint32_t bucket(feature_kind kind, std::uint64_t h,
                      std::uint32_t bits) noexcept {
   auto k = static_cast<std::uint64_t>(kind) * 0x9e3779b97f4a7c15ull;
-  return static_cast<std::uint32_t>(mix(h ^ k) >> (64 - bits));
+  return static_cast<std::uint32_t>(mix64(h ^ k) >> (64 - bits));
 }
-
-/// A byte's lower-cased (ASCII) form when it belongs to a word (ASCII
-/// letters and digits, any byte of a UTF-8 sequence), else 0.
-constexpr std::array<unsigned char, 256> word_char_table = [] {
-  std::array<unsigned char, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    if (c >= 'A' && c <= 'Z')
-      t[c] = static_cast<unsigned char>(c - 'A' + 'a');
-    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
-      t[c] = static_cast<unsigned char>(c);
-  }
-  return t;
-}();
-
-constexpr std::uint64_t fnv_offset = 0xcbf29ce484222325ull;
-constexpr std::uint64_t fnv_prime = 0x100000001b3ull;
 
 /// Features sorted by index without repeats (their values are all equal
 /// here), from bucket indices below 2^bits.
@@ -150,62 +126,6 @@ double sigmoid(double z) noexcept {
 
 constexpr std::array<char, 4> magic{'S', 'Y', 'S', 'P'};
 
-void put_u8(std::string& out, std::uint8_t v) {
-  out.push_back(static_cast<char>(v));
-}
-
-template<class T>
-void put_le(std::string& out, T v) {
-  for (std::size_t i = 0; i < sizeof(T); ++i)
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
-}
-
-void put_f32(std::string& out, float v) {
-  put_le(out, std::bit_cast<std::uint32_t>(v));
-}
-
-/// Reads little-endian values off the front of a byte string.
-class byte_reader {
- public:
-  explicit byte_reader(std::string_view bytes) noexcept : bytes_(bytes) {}
-
-  template<class T>
-  bool get(T& v) noexcept {
-    if (bytes_.size() < sizeof(T))
-      return false;
-    T x = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i)
-      x |= static_cast<T>(static_cast<T>(static_cast<unsigned char>(bytes_[i]))
-                          << (8 * i));
-    bytes_.remove_prefix(sizeof(T));
-    v = x;
-    return true;
-  }
-
-  bool get_f32(float& v) noexcept {
-    std::uint32_t bits = 0;
-    if (!get(bits))
-      return false;
-    v = std::bit_cast<float>(bits);
-    return true;
-  }
-
-  bool get_bytes(std::size_t n, std::string_view& v) noexcept {
-    if (bytes_.size() < n)
-      return false;
-    v = bytes_.substr(0, n);
-    bytes_.remove_prefix(n);
-    return true;
-  }
-
-  [[nodiscard]] bool empty() const noexcept {
-    return bytes_.empty();
-  }
-
- private:
-  std::string_view bytes_;
-};
-
 } // namespace
 
 // -- construction -------------------------------------------------------------
@@ -234,29 +154,17 @@ void featurize_prompt(std::string_view text, const classification& cls,
   add(feature_kind::task_type, static_cast<std::uint64_t>(cls.type));
   add(feature_kind::tier, static_cast<std::uint64_t>(cls.tier));
   add(feature_kind::score, static_cast<std::uint64_t>(cls.score));
-  std::uint64_t words = 0;
   std::uint64_t previous = 0;
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
-  while (p < end) {
-    while (p < end && word_char_table[*p] == 0)
-      ++p;
-    if (p >= end)
-      break;
-    // 64-bit FNV-1a over the lower-cased (ASCII) word.
-    std::uint64_t h = fnv_offset;
-    unsigned char c = 0;
-    while (p < end && (c = word_char_table[*p]) != 0) {
-      h = (h ^ c) * fnv_prime;
-      ++p;
-    }
-    if (++words > max_featurized_words)
-      continue;
-    add(feature_kind::word, h);
-    if (words > 1)
-      add(feature_kind::word_pair, mix(previous) ^ h);
-    previous = h;
-  }
+  bool first = true;
+  auto words = for_each_word_hash(text, max_featurized_words,
+                                  [&](std::uint64_t h) {
+                                    add(feature_kind::word, h);
+                                    if (!first)
+                                      add(feature_kind::word_pair,
+                                          mix64(previous) ^ h);
+                                    first = false;
+                                    previous = h;
+                                  });
   // Length buckets double: 0, 1, 2-3, 4-7, ... words.
   add(feature_kind::length,
       std::min<std::uint64_t>(static_cast<std::uint64_t>(std::bit_width(words)),

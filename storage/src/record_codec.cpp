@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cmath>
 
 namespace switchyard::storage {
 
@@ -536,6 +537,61 @@ void get(byte_reader& r, attempt_record& a) {
 
 // -- version 2 decisions: inputs and outcome, no evidence ---------------------
 
+/// Whether any round read the prompt model: only then does a record carry
+/// the trailer below.
+bool read_prompt_model(const decision_record& rec) {
+  for (const auto& round : rec.rounds) {
+    const auto& in = round.decision.inputs;
+    if (in.prompt.used())
+      return true;
+    for (const auto& p : in.predicted_success)
+      if (!std::isnan(p.cost_usd))
+        return true;
+  }
+  return false;
+}
+
+/// Per round, what the prompt model gave: its evidence and each model's
+/// learned cost (the rest of its estimates are in the round's
+/// predicted_success). Appended after version 2's fields; absent when no
+/// round read the prompt model.
+void put_prompt_model_trailer(byte_writer& w, const decision_record& rec) {
+  if (!read_prompt_model(rec))
+    return;
+  w.u8(1); // the trailer's own version
+  for (const auto& round : rec.rounds) {
+    const auto& in = round.decision.inputs;
+    w.varint(in.prompt.cluster);
+    w.varint(in.prompt.neighbours);
+    w.f64(in.prompt.mean_similarity);
+    // Written for every round, recorded or not: the reader needs no flag.
+    w.varint(in.recorded ? in.predicted_success.size() : 0);
+    if (in.recorded)
+      for (const auto& p : in.predicted_success)
+        w.f64(p.cost_usd);
+  }
+}
+
+void get_prompt_model_trailer(byte_reader& r, decision_record& rec) {
+  if (r.u8() != 1) {
+    r.fail();
+    return;
+  }
+  for (auto& round : rec.rounds) {
+    auto& in = round.decision.inputs;
+    in.prompt.cluster = r.narrow<std::uint16_t>();
+    in.prompt.neighbours = r.narrow<std::uint16_t>();
+    in.prompt.mean_similarity = static_cast<float>(r.f64());
+    auto n = r.count(8);
+    if (n != 0 && n != in.predicted_success.size()) {
+      r.fail();
+      return;
+    }
+    for (std::size_t m = 0; m < n; ++m)
+      in.predicted_success[m].cost_usd = r.f64();
+  }
+}
+
 void put_classification(byte_writer& w, const engine::classification& c) {
   w.enumeration(c.tier);
   w.zigzag(c.score);
@@ -813,6 +869,9 @@ decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup) {
   rec.attempts.resize(r.count(11));
   for (auto& a : rec.attempts)
     get(r, a);
+  // Added after version 2 shipped: a trailing section older records lack.
+  if (r.ok() && !r.at_end())
+    get_prompt_model_trailer(r, rec);
   if (auto err = check_end(r, what))
     return std::move(*err);
   for (std::size_t i = 0; i < rec.rounds.size(); ++i) {
@@ -889,6 +948,7 @@ std::string encode_decision(const decision_record& rec,
   w.varint(rec.attempts.size());
   for (const auto& a : rec.attempts)
     put(w, a);
+  put_prompt_model_trailer(w, rec);
   return out;
 }
 

@@ -940,6 +940,14 @@ caf::expected<std::string> store::load_predictor() {
   return value;
 }
 
+caf::expected<std::string> store::load_prompt_history() {
+  auto value = impl_->get(column::meta, prompt_history_key,
+                          "the prompt model's history");
+  if (!value && error_code_of(value.error()) == error_code::not_found)
+    return std::string{};
+  return value;
+}
+
 caf::expected<engine::registry> store::get_registry(std::uint64_t config_hash) {
   char hex[24];
   std::snprintf(hex, sizeof(hex), "%016llx",

@@ -69,4 +69,8 @@ void store_batch::put_predictor(std::string bytes) {
   add(column::meta, std::string{predictor_key}, std::move(bytes));
 }
 
+void store_batch::put_prompt_history(std::string bytes) {
+  add(column::meta, std::string{prompt_history_key}, std::move(bytes));
+}
+
 } // namespace switchyard::storage

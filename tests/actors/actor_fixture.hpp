@@ -87,6 +87,8 @@ struct actor_fixture {
       gc.ctx.predictor.reset();
     // Decisions record their inputs, so tests can read what they saw.
     gc.ctx.record_inputs = true;
+    // The prompt model's re-fits run on the test scheduler too.
+    gc.ctx.detach_background_work = false;
     if (store) {
       auto persisted = actors::prepare_store(*store, reg);
       REQUIRE(persisted);

@@ -1,3 +1,4 @@
+#include "planted_topics.hpp"
 #include "quality_bench.hpp"
 #include "switchyard/config/registry_loader.hpp"
 
@@ -340,4 +341,52 @@ TEST_CASE("malformed lines are refused with file:line", "[quality]") {
   auto missing = bench::read_quality_jsonl(data_path("does-not-exist.jsonl"),
                                            reg, "test-registry.yaml");
   CHECK(missing.error.find("cannot read") != std::string::npos);
+}
+
+TEST_CASE("on the planted-topic set the prompt model finds each topic's cheap "
+          "specialist from feedback alone",
+          "[bench][quality][prompt_model]") {
+  // 8 models, 6 topics; on each topic a different cheap model is as good as
+  // the strongest, and nothing tells the router a prompt's topic.
+  auto set = bench::make_planted_topics();
+  auto loaded = config::parse_registry(set.registry_yaml, "planted.yaml",
+                                       [](std::string_view) {
+                                         return std::optional<std::string>{};
+                                       });
+  REQUIRE(loaded.registry);
+  const auto& reg = *loaded.registry;
+  REQUIRE(reg.models.size() >= 8);
+  bench::quality_bench_options opts;
+  opts.use_prompt_model = true;
+  auto r = bench::run_quality_bench(reg, set.train, set.test, opts);
+  REQUIRE(r.error.empty());
+  INFO("router " << r.router.accuracy << " / $" << r.router.cost_usd
+                 << ", oracle " << r.oracle.accuracy << " / $"
+                 << r.oracle.cost_usd);
+  CHECK(r.router.accuracy >= 0.95 * r.oracle.accuracy);
+  CHECK(r.router.cost_usd <= 1.3 * r.oracle.cost_usd);
+  // Each topic goes mostly to its specialist: per topic, the router's
+  // accuracy is close to the specialist's at about its cost.
+  for (const auto& c : r.per_category)
+    CHECK(c.router.accuracy >= 0.9);
+
+  // The success predictor alone does not get there: it pays for the
+  // strongest model on the prompts it cannot tell apart.
+  opts.use_prompt_model = false;
+  auto without = bench::run_quality_bench(reg, set.train, set.test, opts);
+  REQUIRE(without.error.empty());
+  CHECK(without.router.cost_usd > 1.3 * without.oracle.cost_usd);
+}
+
+TEST_CASE("the planted-topic set is the same on every run",
+          "[bench][quality][prompt_model]") {
+  auto a = bench::make_planted_topics();
+  auto b = bench::make_planted_topics();
+  REQUIRE(a.train.size() == 1800);
+  REQUIRE(a.test.size() == 600);
+  CHECK(a.registry_yaml == b.registry_yaml);
+  for (std::size_t i = 0; i < a.train.size(); i += 97) {
+    CHECK(a.train[i].prompt == b.train[i].prompt);
+    CHECK(a.train[i].outcomes.size() == b.train[i].outcomes.size());
+  }
 }

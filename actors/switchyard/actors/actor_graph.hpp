@@ -33,6 +33,8 @@ struct persisted_state {
   /// The success predictor's saved state (success_predictor::save), or
   /// empty.
   std::string predictor;
+  /// The prompt model's saved history (prompt_history::save), or empty.
+  std::string prompt_history;
 };
 
 /// Stores the registry that decisions will be made under (replay and

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/actors/prompt_model_state.hpp"
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/engine/evidence.hpp"
 #include "switchyard/engine/learning.hpp"
@@ -23,6 +24,8 @@ struct learning_setup {
   std::vector<experiment_state> experiments;
   /// The success predictor's saved state, or empty.
   std::string predictor;
+  /// The prompt model's saved history, or empty.
+  std::string prompt_history;
 };
 
 struct learning_state {
@@ -92,6 +95,9 @@ struct learning_state {
   /// Bounds `features`: oldest first.
   std::deque<std::uint64_t> features_order;
   std::uint64_t predictor_updates = 0;
+  // -- the prompt model ------------------------------------------------------------
+  /// None unless the registry's `prompt_model.enabled`.
+  std::optional<prompt_model_state> prompt;
 };
 
 /// The snapshot of stored cells that learning would publish at `now_s`

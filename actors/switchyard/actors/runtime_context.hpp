@@ -36,6 +36,9 @@ struct runtime_context {
   /// Whether the scorer keeps each decision's inputs (for the decision
   /// log); costs a copy per decision, so only with a store.
   bool record_inputs = false;
+  /// Whether background work (the prompt model's re-fits) gets a thread of
+  /// its own; the deterministic test coordinator turns it off.
+  bool detach_background_work = true;
   /// The per-prompt success predictor's settings; none turns it off (the
   /// scorer then computes no features and learning trains nothing).
   std::optional<engine::success_predictor_params> predictor

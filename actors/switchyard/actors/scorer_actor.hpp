@@ -1,6 +1,7 @@
 #pragma once
 
 #include "switchyard/actors/runtime_context.hpp"
+#include "switchyard/engine/prompt_index.hpp"
 #include "switchyard/engine/router.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
@@ -21,8 +22,13 @@ struct scorer_state {
   /// The success predictor as learning last published it; null until then
   /// (and always without a predictor).
   predictor_view_ptr predictor;
+  /// The prompt model's index as learning last built it; null until then
+  /// (and always unless the registry enables the prompt model).
+  prompt_index_ptr prompt_index;
   /// Reused per decision.
   std::vector<engine::success_estimate> estimates;
+  std::vector<engine::prompt_estimate> prompt_estimates;
+  std::vector<engine::success_estimate> combined;
 };
 
 /// Scores and selects from the snapshots pushed to it (learned performance,

@@ -4,6 +4,7 @@
 #include "switchyard/engine/classifier.hpp"
 #include "switchyard/engine/estimate.hpp"
 #include "switchyard/engine/money.hpp"
+#include "switchyard/engine/prompt_terms.hpp"
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/engine/routing_inputs.hpp"
 #include "switchyard/engine/sparse_feature.hpp"
@@ -92,6 +93,9 @@ struct candidate {
   bool capable = false;
   cost_range cost;
   double latency_s = 0.0;
+  /// The expected cost in USD the `utility` selection weighed: learned
+  /// (success_estimate::cost_usd) when there was one, else cost.expected.
+  double predicted_cost_usd = 0.0;
 };
 
 // -- the decision --------------------------------------------------------------
@@ -109,13 +113,14 @@ enum class selection_rule : std::uint8_t {
   ensemble,           ///< parallel specialists (+ judge)
   gain_per_cost,      ///< best predicted quality per dollar at the price of quality
   agent_loop,         ///< the model that made the conversation's tool calls
+  utility,            ///< best predicted success - learned cost / price
 };
 
-inline constexpr std::array<std::string_view, 11> selection_rule_names{
+inline constexpr std::array<std::string_view, 12> selection_rule_names{
   "none",          "forced",    "budget_local",
   "local_first",   "top_reasoning", "preferred",
   "smallest_capable", "best_available", "ensemble",
-  "gain_per_cost", "agent_loop"};
+  "gain_per_cost", "agent_loop", "utility"};
 
 [[nodiscard]] constexpr std::string_view to_string(selection_rule r) noexcept {
   return selection_rule_names[static_cast<std::size_t>(r)];
@@ -181,6 +186,10 @@ struct decision {
   /// them (the runtime's scorer does, so that feedback can train the
   /// predictor); not part of the decision log.
   std::vector<sparse_feature> features;
+  /// The prompt's terms, when the caller computed them (the scorer does
+  /// while a prompt model runs), so that feedback can teach the prompt
+  /// model; not part of the decision log.
+  std::vector<prompt_term> prompt_terms;
 
   [[nodiscard]] bool has_model() const noexcept {
     return rule != selection_rule::none;

@@ -3,6 +3,7 @@
 #include "switchyard/engine/task_type.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace switchyard::engine {
@@ -27,6 +28,11 @@ struct success_estimate {
   /// How far to trust it over the prior and the per-task-type learned
   /// success, 0-1; zero for a model the predictor never saw an outcome of.
   double weight = 0.0;
+  /// Expected cost in USD of the model's answer to this prompt, learned
+  /// from past outcomes (the prompt model); NaN when there is none, and
+  /// then the registry's estimate applies. Only the `utility` selection
+  /// reads it.
+  double cost_usd = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// A snapshot of learned performance, one cell per (model, task type).

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/engine/prompt_model_params.hpp"
 #include "switchyard/engine/capabilities.hpp"
 #include "switchyard/engine/task_type.hpp"
 
@@ -172,10 +173,16 @@ enum class selection_mode : std::uint8_t {
   /// first. The requirement is a price here, not a floor (a caller's
   /// `min_quality` still is one).
   gain_per_cost,
+  /// gain_per_cost over every candidate with the prompt model's learned
+  /// cost of each model's answer (its past answers' cost on similar
+  /// prompts) in place of the registry's estimate where it has one: the
+  /// model with the best w * p - c. Budgets and the other filters still
+  /// use the registry's worst case.
+  utility,
 };
 
-inline constexpr std::array<std::string_view, 2> selection_mode_names{
-  "smallest_capable", "gain_per_cost"};
+inline constexpr std::array<std::string_view, 3> selection_mode_names{
+  "smallest_capable", "gain_per_cost", "utility"};
 
 [[nodiscard]] constexpr std::string_view to_string(selection_mode m) noexcept {
   return selection_mode_names[static_cast<std::size_t>(m)];
@@ -205,6 +212,14 @@ struct storage_settings {
   std::optional<std::uint64_t> max_bytes;
   /// Decision records that may wait for the store.
   std::optional<std::uint32_t> decision_log_queue;
+};
+
+/// The prompt model (the `prompt_model:` section): TF-IDF clusters of the
+/// prompts with feedback and their nearest neighbours, estimating each
+/// model's success and cost per prompt (prompt_index).
+struct prompt_model_settings {
+  bool enabled = false;
+  prompt_model_params params;
 };
 
 struct routing_policy {
@@ -268,6 +283,7 @@ struct registry {
   routing_policy policy;
   server_settings server;
   storage_settings storage;
+  prompt_model_settings prompt_model;
   cluster_config cluster;
   /// Hash of the configuration as loaded (after interpolation); goes into
   /// every decision so that replay can tell a changed config apart.

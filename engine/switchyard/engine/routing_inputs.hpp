@@ -2,6 +2,7 @@
 
 #include "switchyard/engine/money.hpp"
 #include "switchyard/engine/performance.hpp"
+#include "switchyard/engine/prompt_evidence.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -25,6 +26,8 @@ struct routing_inputs {
   std::vector<double> provider_share;
   /// Per-prompt success predictions per model; empty when there were none.
   std::vector<success_estimate> predicted_success;
+  /// What the prompt model's estimates read (cluster, neighbours).
+  prompt_evidence prompt;
   /// Per provider and per model: an engine::unavailability (0: available);
   /// empty when everything was.
   std::vector<std::uint8_t> provider_unavailable;
@@ -37,6 +40,7 @@ struct routing_inputs {
     budget_remaining.reset();
     provider_share.clear();
     predicted_success.clear();
+    prompt = {};
     provider_unavailable.clear();
     model_unavailable.clear();
   }

@@ -27,6 +27,8 @@ using scorer_actor = caf::typed_actor<
   caf::reacts_to<snapshot_atom, engine::performance_table>,
   // The success predictor's weights, when they changed.
   caf::reacts_to<snapshot_atom, predictor_view_ptr>,
+  // The prompt model's index, when learning rebuilt it.
+  caf::reacts_to<snapshot_atom, prompt_index_ptr>,
   caf::reacts_to<breaker_atom, breaker_change>,
   // What can answer now (keys, local discovery, health probes).
   caf::reacts_to<avail_atom, availability_update>>;
@@ -88,10 +90,11 @@ using coordinator_actor = caf::typed_actor<
 using learning_actor = caf::typed_actor<
   caf::reacts_to<outcome_atom, outcome_report>,
   // A decision was made (decision id, model, task type, the prompt's
-  // predictor features, the owner: decision_owner() of its key): feedback
-  // may follow.
+  // predictor features and prompt-model terms, the owner: decision_owner()
+  // of its key): feedback may follow.
   caf::reacts_to<route_atom, std::uint64_t, std::uint16_t, engine::task_type,
-                 std::vector<engine::sparse_feature>, std::uint64_t>,
+                 std::vector<engine::sparse_feature>,
+                 std::vector<engine::prompt_term>, std::uint64_t>,
   caf::replies_to<feedback_atom, feedback_message>::with<feedback_ack>,
   caf::reacts_to<publish_atom>,
   caf::replies_to<snapshot_atom>::with<engine::performance_table>,
@@ -118,6 +121,7 @@ using storage_actor = caf::typed_actor<
   caf::reacts_to<persist_atom, std::vector<engine::learned_entry>>,
   caf::reacts_to<persist_atom, experiment_state>,
   caf::reacts_to<persist_atom, predictor_bytes>,
+  caf::reacts_to<persist_atom, prompt_history_bytes>,
   caf::replies_to<feedback_atom, feedback_record>::with<bool>,
   // Feedback on a decision learning no longer remembers: stored only when
   // the decision is in the log (or its write queue) and, for a non-empty

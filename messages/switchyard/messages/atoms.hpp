@@ -45,5 +45,6 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using key_cap_atom = caf::atom_constant<caf::atom("keycap")>;
 using assign_atom = caf::atom_constant<caf::atom("assign")>;
+using refit_atom = caf::atom_constant<caf::atom("refit")>;
 
 } // namespace switchyard

@@ -8,6 +8,11 @@
 #include <functional>
 #include <memory>
 
+namespace switchyard::engine {
+class prompt_history;
+class prompt_index;
+} // namespace switchyard::engine
+
 namespace switchyard {
 
 /// Callbacks that an embedding application hands to a coordinator so that
@@ -31,8 +36,17 @@ using route_completion_ptr = std::shared_ptr<route_completion>;
 using predictor_view_ptr
   = std::shared_ptr<const engine::success_predictor_view>;
 
+/// The prompt model's index as learning last built it; immutable, shared by
+/// the scorers. Local only.
+using prompt_index_ptr = std::shared_ptr<const engine::prompt_index>;
+
+/// A copy of the prompt model's history for the index builder. Local only.
+using prompt_history_ptr = std::shared_ptr<const engine::prompt_history>;
+
 } // namespace switchyard
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::task_completion_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::route_completion_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::predictor_view_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::prompt_index_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::prompt_history_ptr)

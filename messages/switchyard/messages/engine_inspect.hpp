@@ -11,6 +11,8 @@
 #include "switchyard/engine/performance.hpp"
 #include "switchyard/engine/provider_call.hpp"
 #include "switchyard/engine/provider_client.hpp"
+#include "switchyard/engine/prompt_evidence.hpp"
+#include "switchyard/engine/prompt_terms.hpp"
 #include "switchyard/engine/sparse_feature.hpp"
 #include "switchyard/messages/optional_field.hpp"
 
@@ -118,7 +120,8 @@ typename Inspector::result_type inspect(Inspector& f, factor_points& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, candidate& x) {
   return f(caf::meta::type_name("candidate"), x.model, x.points, x.total,
-           x.predicted_quality, x.capable, x.cost, x.latency_s);
+           x.predicted_quality, x.capable, x.cost, x.latency_s,
+           x.predicted_cost_usd);
 }
 
 template <class Inspector>
@@ -143,14 +146,27 @@ typename Inspector::result_type inspect(Inspector& f, sparse_feature& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, success_estimate& x) {
-  return f(caf::meta::type_name("success_estimate"), x.probability, x.weight);
+  return f(caf::meta::type_name("success_estimate"), x.probability, x.weight,
+           x.cost_usd);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, prompt_evidence& x) {
+  return f(caf::meta::type_name("prompt_evidence"), x.cluster, x.neighbours,
+           x.mean_similarity);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, prompt_term& x) {
+  return f(caf::meta::type_name("prompt_term"), x.id, x.count);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, routing_inputs& x) {
   optional_field remaining{x.budget_remaining};
   return f(caf::meta::type_name("routing_inputs"), x.recorded, x.performance,
-           x.breaker_open, remaining, x.provider_share, x.predicted_success);
+           x.breaker_open, remaining, x.provider_share, x.predicted_success,
+           x.prompt);
 }
 
 template <class Inspector>

@@ -36,6 +36,10 @@ inline void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<engine::sparse_feature>>(
     "std::vector<switchyard::sparse_feature>");
   cfg.add_message_type<predictor_bytes>("switchyard::predictor_bytes");
+  cfg.add_message_type<std::vector<engine::prompt_term>>(
+    "std::vector<switchyard::prompt_term>");
+  cfg.add_message_type<prompt_history_bytes>(
+    "switchyard::prompt_history_bytes");
   cfg.add_message_type<std::vector<engine::learned_entry>>(
     "std::vector<switchyard::learned_entry>");
   cfg.add_message_type<engine::experiment_spec>(

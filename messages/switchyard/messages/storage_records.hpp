@@ -249,6 +249,18 @@ typename Inspector::result_type inspect(Inspector& f, predictor_bytes& x) {
   return f(caf::meta::type_name("predictor_bytes"), x.bytes);
 }
 
+/// The prompt model's history (engine::prompt_history::save) on its way to
+/// the store.
+struct prompt_history_bytes {
+  std::string bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f,
+                                        prompt_history_bytes& x) {
+  return f(caf::meta::type_name("prompt_history_bytes"), x.bytes);
+}
+
 } // namespace switchyard
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchyard::storage_job_ptr)

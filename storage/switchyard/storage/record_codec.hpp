@@ -51,6 +51,8 @@ decision_id_of_key(std::string_view key);
 [[nodiscard]] std::string registry_key(std::uint64_t config_hash);
 /// Where the success predictor's state lives in the meta column.
 inline constexpr std::string_view predictor_key = "predictor";
+/// Where the prompt model's history lives in the meta column.
+inline constexpr std::string_view prompt_history_key = "prompt_history";
 
 /// API keys: the record under "id/" + id, and "sha256/" + digest -> id.
 [[nodiscard]] std::string api_key_id_key(std::string_view id);

@@ -94,6 +94,8 @@ public:
   [[nodiscard]] caf::expected<std::vector<experiment_state>> load_experiments();
   /// The success predictor's saved state; empty when none was saved.
   [[nodiscard]] caf::expected<std::string> load_predictor();
+  /// The prompt model's saved history; empty when none was saved.
+  [[nodiscard]] caf::expected<std::string> load_prompt_history();
 
   [[nodiscard]] caf::expected<experiment_state>
   get_experiment(std::string_view id);

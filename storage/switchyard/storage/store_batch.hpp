@@ -50,6 +50,9 @@ public:
   /// The success predictor's state (success_predictor::save; versioned by
   /// its own header).
   void put_predictor(std::string bytes);
+  /// The prompt model's history (prompt_history::save; versioned by its own
+  /// header).
+  void put_prompt_history(std::string bytes);
 
   [[nodiscard]] bool empty() const noexcept {
     return operations_.empty();

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "switchyard/messages/completion.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+namespace switchyard::actors {
+
+/// Builds the prompt model's index (engine::prompt_index::build) off
+/// learning's mailbox, so feedback never waits for a re-fit:
+/// `(refit_atom, prompt_history_ptr, std::vector<double> priors, double
+/// now_s) -> prompt_index_ptr`. Learning spawns it detached in a running
+/// runtime (a build over a full history takes tens of milliseconds) and on
+/// the scheduler under the deterministic test coordinator.
+caf::behavior prompt_index_builder(caf::event_based_actor* self);
+
+} // namespace switchyard::actors
