@@ -17,6 +17,9 @@ packages=(
   catch2              # tests (v2, prebuilt main)
   chromium            # the /ui dashboard's end-to-end test (tests/ui)
   nginx               # `bench gateway --reference nginx` and its test (tests/bench)
+  pybind11-dev        # the Python module (python/)
+  python3-dev         # ... built for Debian's /usr/bin/python3
+  python3-pytest      # its tests (tests/python)
 )
 # Node.js and npm run the official SDKs' compatibility tests; an image that
 # already has them (outside dpkg) is left alone.

@@ -2,6 +2,11 @@
 # Builds everything and runs every test.
 #   scripts/test.sh                          -> build/
 #   SWITCHYARD_SANITIZE=1 scripts/test.sh    -> build-sanitize/ under ASan+UBSan
+# Among the tests (ctest): tests/install installs the build into a fresh
+# prefix (<build>/tests/install/prefix), builds examples/consumer against it
+# with find_package and a program with pkg-config, and runs them against
+# sim-upstream; tests/python then runs pytest (Debian's /usr/bin/python3)
+# against the Python module installed there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/build.sh"

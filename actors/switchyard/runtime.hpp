@@ -12,6 +12,8 @@
 #include "switchyard/storage/analytics_report.hpp"
 #include "switchyard/storage/decision_listing.hpp"
 #include "switchyard/storage/learned_sample.hpp"
+#include "switchyard/provider_client_factory.hpp"
+#include "switchyard/runtime_stats.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -26,10 +28,6 @@ class runtime_extension;
 } // namespace switchyard::actors
 
 namespace switchyard {
-
-/// Makes the client that talks to one provider.
-using provider_client_factory
-  = std::function<engine::provider_client_ptr(const engine::provider_spec&)>;
 
 /// How CAF spreads actors over the worker threads.
 enum class scheduler_policy {
@@ -180,26 +178,6 @@ struct spend_result {
   [[nodiscard]] bool ok() const noexcept {
     return error == error_code::none;
   }
-};
-
-struct runtime_stats {
-  std::uint64_t submitted = 0;
-  std::uint64_t succeeded = 0;
-  std::uint64_t failed = 0;
-  std::uint64_t in_flight = 0;
-  /// What executed tasks spent, by their replies.
-  double spent_usd = 0.0;
-  /// The decision log (with a data_dir): records waiting for the store,
-  /// written, dropped because the store was behind, and lost because the
-  /// store refused their batch (with its last error).
-  std::uint64_t decisions_queued = 0;
-  std::uint64_t decisions_logged = 0;
-  std::uint64_t decisions_dropped = 0;
-  std::uint64_t decisions_failed = 0;
-  /// Evicted, oldest first, to keep the store under its size cap.
-  std::uint64_t decisions_evicted = 0;
-  std::uint64_t decision_queue_capacity = 0;
-  std::string store_error;
 };
 
 /// The router as a library. Thread-safe: any thread may submit, and
