@@ -210,33 +210,22 @@ std::string rationale(const decision& d, const registry& reg,
              "requirement.";
       break;
     case selection_rule::gain_per_cost:
-    {
-      auto price = success_price_usd(reg.policy, d.quality_required);
-      if (std::isinf(price))
-        r += name(d.model)
-             + " has the highest predicted quality (gain_per_cost at a "
-               "requirement of 1).";
-      else
-        r += name(d.model) + " has the best expected value at "
-             + usd(price)
-             + " per unit of predicted quality (gain_per_cost: predicted "
-               "gain per extra dollar).";
-      break;
-    }
     case selection_rule::utility:
     {
+      bool learned = d.rule == selection_rule::utility;
+      std::string rule{to_string(d.rule)};
       auto price = success_price_usd(reg.policy, d.quality_required);
       if (std::isinf(price))
-        r += name(d.model)
-             + " has the highest predicted quality (utility at a "
-               "requirement of 1).";
+        r += name(d.model) + " has the highest predicted quality (" + rule
+             + " at a requirement of 1).";
       else
-        r += name(d.model) + " has the best predicted success times "
-             + usd(price)
-             + " minus its expected cost (utility: each model's cost "
-               "learned from its past answers to similar prompts).";
+        r += name(d.model) + " has the best expected value at " + usd(price)
+             + " per unit of predicted quality ("
+             + (learned ? "utility: each model's expected cost learned from "
+                          "its past answers to similar prompts)."
+                        : "gain_per_cost: predicted gain per extra dollar).");
       const auto& pe = d.inputs.prompt;
-      if (pe.cluster != prompt_evidence::no_cluster)
+      if (learned && pe.cluster != prompt_evidence::no_cluster)
         r += " The prompt fell in cluster " + std::to_string(pe.cluster)
              + ", with " + std::to_string(pe.neighbours)
              + " neighbours of mean similarity "

@@ -932,20 +932,26 @@ caf::expected<experiment_state> store::get_experiment(std::string_view id) {
   return decode_experiment(*value);
 }
 
-caf::expected<std::string> store::load_predictor() {
-  auto value = impl_->get(column::meta, predictor_key,
-                          "the success predictor's state");
+namespace {
+
+/// A saved blob of learned state in the meta column; empty when none was
+/// saved.
+caf::expected<std::string> load_saved(const auto& impl, std::string_view key,
+                                      const char* what) {
+  auto value = impl->get(column::meta, key, what);
   if (!value && error_code_of(value.error()) == error_code::not_found)
     return std::string{};
   return value;
 }
 
+} // namespace
+
+caf::expected<std::string> store::load_predictor() {
+  return load_saved(impl_, predictor_key, "the success predictor's state");
+}
+
 caf::expected<std::string> store::load_prompt_history() {
-  auto value = impl_->get(column::meta, prompt_history_key,
-                          "the prompt model's history");
-  if (!value && error_code_of(value.error()) == error_code::not_found)
-    return std::string{};
-  return value;
+  return load_saved(impl_, prompt_history_key, "the prompt model's history");
 }
 
 caf::expected<engine::registry> store::get_registry(std::uint64_t config_hash) {

@@ -1,7 +1,7 @@
 // Learning with a store, on the test scheduler: state rebuilt at start, and
 // decay on the wall clock, so a restart two weeks later sees the evidence
 // halved twice.
-#include "actor_fixture.hpp"
+#include "feedback_helpers.hpp"
 
 #include "../storage/temp_dir.hpp"
 
@@ -9,27 +9,12 @@ using namespace switchyard;
 using namespace switchyard::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::shared_ptr<storage::store>
-open_store(const std::string& path, std::function<std::int64_t()> clock) {
-  storage::store_options o;
-  o.path = path;
-  // Retention runs on the same wall clock as the graph.
-  o.now_unix_ms = std::move(clock);
-  auto s = storage::store::open(std::move(o));
-  REQUIRE(s);
-  return std::shared_ptr<storage::store>{std::move(*s)};
-}
-
-} // namespace
-
 TEST_CASE_METHOD(actor_fixture,
                  "learned state is rebuilt from the store and decays on wall "
                  "time across a restart",
                  "[actors][learning][persistence]") {
   temp_dir dir;
-  store = open_store(dir.path(), [this] { return wall_now_ms(); });
+  store = open_store_at(dir.path(), [this] { return wall_now_ms(); });
   start();
   auto sonnet = index("claude-sonnet-4");
   for (int i = 0; i < 20; ++i) {

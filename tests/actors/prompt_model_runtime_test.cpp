@@ -4,7 +4,7 @@
 // mailbox) reaches the scorer, and decisions then read the cluster, the
 // neighbours and each model's learned cost. With a store the history
 // survives a restart.
-#include "actor_fixture.hpp"
+#include "feedback_helpers.hpp"
 
 #include "../storage/temp_dir.hpp"
 
@@ -20,34 +20,6 @@ const std::vector<std::string> compiler_prompts{
   "the compiler backend emits wrong register spills in loops",
   "why does the register allocator spill in this compiler loop",
   "add a peephole pass to the compiler backend for register moves"};
-
-/// Executes `text` and reports `good` feedback on the answer; the model
-/// that answered.
-template <class Fixture>
-std::uint16_t answer_and_rate(Fixture& f, const std::string& text, bool good) {
-  auto p = f.execute(f.task(text));
-  f.run();
-  REQUIRE(*p.count == 1);
-  REQUIRE((*p.slot)->ok());
-  engine::feedback_report r;
-  r.outcome = good ? engine::feedback_report::verdict::success
-                   : engine::feedback_report::verdict::failure;
-  caf::anon_send(f.graph.learning, feedback_atom::value,
-                 feedback_message{(*p.slot)->decision_id, r, {}});
-  f.run();
-  return (*p.slot)->model;
-}
-
-std::shared_ptr<storage::store>
-open_store(const std::string& path, std::function<std::int64_t()> clock) {
-  storage::store_options o;
-  o.path = path;
-  // Retention runs on the same wall clock as the graph.
-  o.now_unix_ms = std::move(clock);
-  auto s = storage::store::open(std::move(o));
-  REQUIRE(s);
-  return std::shared_ptr<storage::store>{std::move(*s)};
-}
 
 void enable_prompt_model(engine::registry& reg) {
   reg.prompt_model.enabled = true;
@@ -104,7 +76,7 @@ TEST_CASE_METHOD(actor_fixture,
                  "restart",
                  "[actors][learning][prompt_model][persistence]") {
   temp_dir dir;
-  store = open_store(dir.path(), [this] { return wall_now_ms(); });
+  store = open_store_at(dir.path(), [this] { return wall_now_ms(); });
   enable_prompt_model(reg);
   // The selection that weighs the learned cost, so replay must see it too;
   // no local-first or preferred-list rule gets there before it.
@@ -123,7 +95,7 @@ TEST_CASE_METHOD(actor_fixture,
   // A clean stop flushes learning, the history included.
   stop_graph();
   store.reset();
-  store = open_store(dir.path(), [this] { return wall_now_ms(); });
+  store = open_store_at(dir.path(), [this] { return wall_now_ms(); });
   // The logged decision kept what the prompt model gave, and replays.
   auto rec = store->get_decision(trained->decision_id);
   INFO("decision " << trained->decision_id << ": "

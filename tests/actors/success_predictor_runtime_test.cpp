@@ -2,7 +2,7 @@
 // scheduler: the scorer featurizes each prompt, feedback trains the
 // predictor in the learning actor, refreshed weights reach the scorer, and
 // with a store the trained state survives a restart.
-#include "actor_fixture.hpp"
+#include "feedback_helpers.hpp"
 
 #include "../storage/temp_dir.hpp"
 
@@ -19,23 +19,6 @@ const std::string solver_review
 const std::string poem_review
   = "Review this pull request diff for bugs in the poem formatter";
 
-/// Executes `text` and reports `good` feedback on the answer; the model
-/// that answered.
-template <class Fixture>
-std::uint16_t answer_and_rate(Fixture& f, const std::string& text, bool good) {
-  auto p = f.execute(f.task(text));
-  f.run();
-  REQUIRE(*p.count == 1);
-  REQUIRE((*p.slot)->ok());
-  engine::feedback_report r;
-  r.outcome = good ? engine::feedback_report::verdict::success
-                   : engine::feedback_report::verdict::failure;
-  caf::anon_send(f.graph.learning, feedback_atom::value,
-                 feedback_message{(*p.slot)->decision_id, r, {}});
-  f.run();
-  return (*p.slot)->model;
-}
-
 /// The predicted success of `model` that the decision for `text` read.
 template <class Fixture>
 double predicted(Fixture& f, const std::string& text, std::uint16_t model) {
@@ -45,14 +28,6 @@ double predicted(Fixture& f, const std::string& text, std::uint16_t model) {
   const auto& p = d->decision.inputs.predicted_success;
   REQUIRE(model < p.size());
   return p[model].probability;
-}
-
-std::shared_ptr<storage::store> open_store(const std::string& path) {
-  storage::store_options o;
-  o.path = path;
-  auto s = storage::store::open(std::move(o));
-  REQUIRE(s);
-  return std::shared_ptr<storage::store>{std::move(*s)};
 }
 
 } // namespace
@@ -96,7 +71,7 @@ TEST_CASE_METHOD(actor_fixture,
                  "after a restart",
                  "[actors][learning][predictor][persistence]") {
   temp_dir dir;
-  store = open_store(dir.path());
+  store = open_store_at(dir.path());
   start();
   std::uint16_t chosen = 0;
   for (int i = 0; i < 30; ++i)
@@ -108,7 +83,7 @@ TEST_CASE_METHOD(actor_fixture,
   // A clean stop flushes learning, predictor included.
   stop_graph();
   store.reset();
-  store = open_store(dir.path());
+  store = open_store_at(dir.path());
   auto saved = store->load_predictor();
   REQUIRE(saved);
   CHECK_FALSE(saved->empty());
