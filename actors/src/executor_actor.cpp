@@ -139,12 +139,22 @@ void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,
     // (counted from usage when the upstream reports it, else ~4 bytes a
     // token).
     auto handle = std::make_shared<engine::call_handle_ptr>();
+    auto out = std::make_shared<executor_state::streamed_output>();
+    c.streamed = out;
     c.handle = st.client->stream(
       c.order.request,
-      [sink, handle](const engine::stream_chunk& chunk) {
+      [sink, handle, out](const engine::stream_chunk& chunk) {
         if (sink->cut.load())
           return;
         sink->started.store(true);
+        out->text_bytes.fetch_add(chunk.delta.size());
+        out->reasoning_bytes.fetch_add(chunk.reasoning.size());
+        if (chunk.tool_index) {
+          auto begun = *chunk.tool_index + 1;
+          auto seen = out->tool_calls.load();
+          while (seen < begun && !out->tool_calls.compare_exchange_weak(seen, begun)) {
+          }
+        }
         // Tool-call arguments and reasoning are output tokens too.
         auto n = chunk.delta.size() + chunk.tool_arguments.size()
                  + chunk.reasoning.size();
@@ -193,6 +203,34 @@ void start(self_ptr self, std::uint64_t id) {
           });
 }
 
+/// Keeps of a cut stream's result what the caller was given: the client
+/// goes on decoding the bytes it had read when it was cancelled, and those
+/// chunks were never forwarded.
+void trim_to_streamed(engine::call_result& r,
+                      const executor_state::streamed_output& out) {
+  auto text = out.text_bytes.load();
+  if (r.text.size() > text)
+    r.text.resize(text);
+  auto reasoning = out.reasoning_bytes.load();
+  std::uint32_t calls = 0;
+  std::vector<engine::content_part> kept;
+  for (auto& p : r.content) {
+    if (p.kind == engine::part_kind::reasoning) {
+      if (reasoning == 0 && !p.text.empty())
+        continue;
+      if (p.text.size() > reasoning)
+        p.text.resize(reasoning);
+      reasoning -= p.text.size();
+    } else if (p.kind == engine::part_kind::tool_call) {
+      if (calls >= out.tool_calls.load())
+        continue;
+      ++calls;
+    }
+    kept.push_back(std::move(p));
+  }
+  r.content = std::move(kept);
+}
+
 void on_done(self_ptr self, std::uint64_t id, std::uint32_t attempt,
              engine::call_result r) {
   auto& st = self->state;
@@ -218,6 +256,8 @@ void on_done(self_ptr self, std::uint64_t id, std::uint32_t attempt,
     // Cut at the budget cap: what was streamed is the answer.
     r.error = engine::call_error::budget_exceeded;
     r.finish_reason = "length";
+    if (c.streamed)
+      trim_to_streamed(r, *c.streamed);
   }
   bool streamed = c.order.sink && c.order.sink->started.load();
   if (!r.ok() && engine::is_retryable(r.error) && !streamed) {

@@ -19,8 +19,20 @@ struct executor_state {
   static inline const char* name = "switchyard.executor";
 
   /// One call from its arrival to its one answer, across retries.
+  /// What a streamed attempt has handed to the caller so far; written on
+  /// the client's I/O thread, read once the attempt is done.
+  struct streamed_output {
+    std::atomic<std::uint64_t> text_bytes{0};
+    std::atomic<std::uint64_t> reasoning_bytes{0};
+    /// Tool calls begun (the highest tool index + 1).
+    std::atomic<std::uint32_t> tool_calls{0};
+  };
+
   struct pending_call {
     call_order order;
+    /// Set for a streamed attempt: a stream cut at its budget answers with
+    /// what was streamed (the client may have decoded more).
+    std::shared_ptr<streamed_output> streamed;
     caf::typed_response_promise<engine::call_result> promise;
     /// Attempts started so far; stale callbacks carry an older number.
     std::uint32_t attempt = 0;
