@@ -25,8 +25,8 @@ void start_prompt_model(learning_self self, const std::string& saved) {
   }
   pm.saved_ms = st.ctx.wall_now_ms();
   pm.builder = st.ctx.detach_background_work
-                 ? self->spawn<caf::detached>(prompt_index_builder)
-                 : self->spawn(prompt_index_builder);
+                 ? self->spawn<caf::detached>(prompt_index_builder, pm.priors)
+                 : self->spawn(prompt_index_builder, pm.priors);
   refit_prompt_model(self);
 }
 
@@ -87,8 +87,7 @@ void refit_prompt_model(learning_self self) {
   // The builder gets a copy: learning goes on adding to its own.
   auto copy = std::make_shared<const engine::prompt_history>(pm.history);
   self->request(pm.builder, caf::infinite, refit_atom::value,
-                prompt_history_ptr{std::move(copy)}, pm.priors,
-                st.ctx.wall_now_s())
+                prompt_history_ptr{std::move(copy)}, st.ctx.wall_now_s())
     .then(
       [self](prompt_index_ptr& index) {
         auto& s = self->state;

@@ -5,10 +5,11 @@
 
 namespace switchyard::actors {
 
-caf::behavior prompt_index_builder(caf::event_based_actor*) {
+caf::behavior prompt_index_builder(caf::event_based_actor*,
+                                   std::vector<double> priors) {
   return {
-    [](refit_atom, const prompt_history_ptr& history,
-       const std::vector<double>& priors, double now_s) -> prompt_index_ptr {
+    [priors = std::move(priors)](refit_atom, const prompt_history_ptr& history,
+                                 double now_s) -> prompt_index_ptr {
       if (!history)
         return std::make_shared<const engine::prompt_index>();
       return std::make_shared<const engine::prompt_index>(

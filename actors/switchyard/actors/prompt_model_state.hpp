@@ -35,7 +35,8 @@ struct prompt_model_state {
   /// Builds indexes off learning's mailbox (prompt_index_builder).
   caf::actor builder;
   bool refit_in_flight = false;
-  /// The registry priors the index shrinks toward, by model.
+  /// The registry priors the index shrinks toward, by model (given to the
+  /// builder when it is spawned).
   std::vector<double> priors;
   std::unordered_map<std::uint64_t, remembered_prompt> recent;
   /// Bounds `recent`: oldest first.
