@@ -9,6 +9,15 @@ import switchyard
 TASKS = 300
 
 
+async def after_first_step(task):
+    """Returns once `task` has taken its first step (for execute_async: it
+    has submitted). The loop runs ready callbacks in the order they were
+    scheduled, so a coroutine scheduled after `task` runs after that step."""
+    async def behind():
+        pass
+    await asyncio.ensure_future(behind())
+
+
 def test_hundreds_of_tasks_in_flight_from_one_loop(runtime):
     async def main():
         seen_in_flight = {}
@@ -48,7 +57,7 @@ def test_a_failed_task_raises_from_the_await(runtime):
 def test_a_cancelled_await_leaves_the_runtime_working(runtime):
     async def main():
         task = asyncio.ensure_future(runtime.execute_async("say hello"))
-        await asyncio.sleep(0)  # submitted
+        await after_first_step(task)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -63,8 +72,8 @@ def test_a_reply_after_its_loop_closed_is_dropped(sim_url):
 
     async def submit_and_leave():
         # Submitted, never awaited: the loop closes with the task in flight.
-        asyncio.ensure_future(rt.execute_async("say hello"))
-        await asyncio.sleep(0)
+        task = asyncio.ensure_future(rt.execute_async("say hello"))
+        await after_first_step(task)
 
     loop.run_until_complete(submit_and_leave())
     loop.close()
