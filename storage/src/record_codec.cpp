@@ -725,6 +725,55 @@ decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup);
 constexpr std::size_t error_code_count
   = static_cast<std::size_t>(error_code::overloaded) + 1;
 
+// What a run did, in the order both decision encodings write it: the
+// experiment and the error first, then the answer's usage (version 1 puts
+// `answered` between the two), then the attempts.
+
+void put_run_head(byte_writer& w, const decision_record& rec) {
+  w.varint(rec.seed);
+  w.string(rec.experiment);
+  w.varint(rec.experiment_arm);
+  w.enumeration(rec.error);
+  w.string(rec.error_message);
+}
+
+void get_run_head(byte_reader& r, decision_record& rec) {
+  rec.seed = r.varint();
+  rec.experiment = r.string();
+  rec.experiment_arm = r.narrow<std::uint32_t>();
+  rec.error = r.enumeration<error_code>(error_code_count);
+  rec.error_message = r.string();
+}
+
+void put_usage(byte_writer& w, const decision_record& rec) {
+  w.varint(rec.answered_by);
+  w.varint(rec.input_tokens);
+  w.varint(rec.output_tokens);
+  w.zigzag(rec.cost_nanos);
+  w.f64(rec.latency_ms);
+}
+
+void get_usage(byte_reader& r, decision_record& rec) {
+  rec.answered_by = r.narrow<std::uint16_t>();
+  rec.input_tokens = r.narrow<std::uint32_t>();
+  rec.output_tokens = r.narrow<std::uint32_t>();
+  rec.cost_nanos = r.zigzag();
+  rec.latency_ms = r.f64();
+}
+
+void put_attempts(byte_writer& w, const decision_record& rec) {
+  w.varint(rec.attempts.size());
+  for (const auto& a : rec.attempts)
+    put(w, a);
+}
+
+void get_attempts(byte_reader& r, decision_record& rec) {
+  rec.attempts.resize(r.count(11));
+  for (auto& a : rec.attempts)
+    get(r, a);
+}
+
+
 } // namespace
 
 // -- decision records ---------------------------------------------------------
@@ -743,21 +792,11 @@ std::string encode_decision(const decision_record& rec) {
     put(w, round.context);
     put(w, round.decision);
   }
-  w.varint(rec.seed);
-  w.string(rec.experiment);
-  w.varint(rec.experiment_arm);
-  w.enumeration(rec.error);
-  w.string(rec.error_message);
+  put_run_head(w, rec);
   w.boolean(rec.answered);
-  w.varint(rec.answered_by);
-  w.varint(rec.input_tokens);
-  w.varint(rec.output_tokens);
-  w.zigzag(rec.cost_nanos);
-  w.f64(rec.latency_ms);
+  put_usage(w, rec);
   w.boolean(rec.parallel);
-  w.varint(rec.attempts.size());
-  for (const auto& a : rec.attempts)
-    put(w, a);
+  put_attempts(w, rec);
   // Added after version 1 shipped: the conversation, in full, then each
   // round's provider and model availability.
   put_conversation(w, rec.task);
@@ -802,21 +841,11 @@ caf::expected<decision_record> decode_decision_v1(std::string_view value) {
     get(r, round.context);
     get(r, round.decision);
   }
-  rec.seed = r.varint();
-  rec.experiment = r.string();
-  rec.experiment_arm = r.narrow<std::uint32_t>();
-  rec.error = r.enumeration<error_code>(error_code_count);
-  rec.error_message = r.string();
+  get_run_head(r, rec);
   rec.answered = r.boolean();
-  rec.answered_by = r.narrow<std::uint16_t>();
-  rec.input_tokens = r.narrow<std::uint32_t>();
-  rec.output_tokens = r.narrow<std::uint32_t>();
-  rec.cost_nanos = r.zigzag();
-  rec.latency_ms = r.f64();
+  get_usage(r, rec);
   rec.parallel = r.boolean();
-  rec.attempts.resize(r.count(11));
-  for (auto& a : rec.attempts)
-    get(r, a);
+  get_attempts(r, rec);
   if (r.ok() && !r.at_end())
     get_conversation(r, rec.task);
   if (r.ok() && !r.at_end())
@@ -856,19 +885,9 @@ decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup) {
     get(r, round.context);
     hashes.push_back(get_compact(r, round.decision, round.evidence_hash));
   }
-  rec.seed = r.varint();
-  rec.experiment = r.string();
-  rec.experiment_arm = r.narrow<std::uint32_t>();
-  rec.error = r.enumeration<error_code>(error_code_count);
-  rec.error_message = r.string();
-  rec.answered_by = r.narrow<std::uint16_t>();
-  rec.input_tokens = r.narrow<std::uint32_t>();
-  rec.output_tokens = r.narrow<std::uint32_t>();
-  rec.cost_nanos = r.zigzag();
-  rec.latency_ms = r.f64();
-  rec.attempts.resize(r.count(11));
-  for (auto& a : rec.attempts)
-    get(r, a);
+  get_run_head(r, rec);
+  get_usage(r, rec);
+  get_attempts(r, rec);
   // Added after version 2 shipped: a trailing section older records lack.
   if (r.ok() && !r.at_end())
     get_prompt_model_trailer(r, rec);
@@ -935,19 +954,9 @@ std::string encode_decision(const decision_record& rec,
     put_compact(w, rec.rounds[i].decision,
                 i < round_inputs.size() ? round_inputs[i] : 0);
   }
-  w.varint(rec.seed);
-  w.string(rec.experiment);
-  w.varint(rec.experiment_arm);
-  w.enumeration(rec.error);
-  w.string(rec.error_message);
-  w.varint(rec.answered_by);
-  w.varint(rec.input_tokens);
-  w.varint(rec.output_tokens);
-  w.zigzag(rec.cost_nanos);
-  w.f64(rec.latency_ms);
-  w.varint(rec.attempts.size());
-  for (const auto& a : rec.attempts)
-    put(w, a);
+  put_run_head(w, rec);
+  put_usage(w, rec);
+  put_attempts(w, rec);
   put_prompt_model_trailer(w, rec);
   return out;
 }
