@@ -81,15 +81,20 @@ classify_task(const engine::keyword_classifier& classifier, const task_spec& t,
                               input});
 }
 
-engine::route_request route_request_for(const task_spec& t,
-                                        const route_context& ctx) noexcept {
+namespace {
+
+/// The route request for `t` whose conversation measures `bytes` of text
+/// and uses `fields`.
+engine::route_request route_request_from(const task_spec& t,
+                                         const route_context& ctx,
+                                         std::size_t bytes,
+                                         engine::request_field_set fields) {
   auto req = to_route_request(t);
   // The router estimates input from `text`; count the rest of the
   // conversation as context.
-  auto bytes = task_text_bytes(t);
   auto extra = bytes - std::min(bytes, t.text.size());
   req.context_tokens += static_cast<std::uint32_t>((extra + 3) / 4);
-  req.fields = engine::used_fields(t.messages, t.options);
+  req.fields = fields;
   req.required = req.required.merge(engine::required_capabilities(req.fields));
   req.sticky_model = t.sticky_model;
   req.exclude = ctx.exclude;
@@ -99,21 +104,19 @@ engine::route_request route_request_for(const task_spec& t,
   return req;
 }
 
+} // namespace
+
+engine::route_request route_request_for(const task_spec& t,
+                                        const route_context& ctx) noexcept {
+  return route_request_from(t, ctx, task_text_bytes(t),
+                            engine::used_fields(t.messages, t.options));
+}
+
 engine::route_request route_request_for(const task_spec& t,
                                         const route_context& ctx,
                                         const task_shape& shape) noexcept {
-  auto req = to_route_request(t);
-  auto bytes = static_cast<std::size_t>(shape.text_bytes);
-  auto extra = bytes - std::min(bytes, t.text.size());
-  req.context_tokens += static_cast<std::uint32_t>((extra + 3) / 4);
-  req.fields = engine::request_field_set{shape.fields};
-  req.required = req.required.merge(engine::required_capabilities(req.fields));
-  req.sticky_model = t.sticky_model;
-  req.exclude = ctx.exclude;
-  req.local_failures = ctx.local_failures;
-  if (!ctx.force_model.empty())
-    req.force_model = ctx.force_model;
-  return req;
+  return route_request_from(t, ctx, static_cast<std::size_t>(shape.text_bytes),
+                            engine::request_field_set{shape.fields});
 }
 
 } // namespace switchyard::actors
