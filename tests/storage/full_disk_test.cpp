@@ -11,6 +11,7 @@
 // taken, within a deadline; tests/gateway/full_disk_test.cpp sees the same
 // period end to end.
 #include "full_disk_file_system.hpp"
+#include "sample_records.hpp"
 #include "recovery_listener.hpp"
 #include "temp_dir.hpp"
 
@@ -42,15 +43,7 @@ namespace {
 constexpr std::int64_t now_ms = 1'750'000'000'000;
 
 decision_record decision(std::uint64_t id) {
-  decision_record r;
-  r.decision_id = id;
-  r.created_unix_ms = now_ms;
-  r.execute = true;
-  r.task.text = "task " + std::to_string(id);
-  decision_round round;
-  round.decision.config_hash = 42;
-  r.rounds.push_back(round);
-  return r;
+  return switchyard::test::sample_decision(id, now_ms);
 }
 
 /// Feedback whose quality tells it apart from other feedback on the same

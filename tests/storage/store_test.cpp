@@ -1,4 +1,5 @@
 // The store on a real RocksDB in a temporary directory.
+#include "sample_records.hpp"
 #include "temp_dir.hpp"
 
 #include "switchyard/config/registry_loader.hpp"
@@ -31,15 +32,7 @@ std::unique_ptr<store> open_at(const std::string& path,
 }
 
 decision_record decision(std::uint64_t id, std::int64_t created_unix_ms) {
-  decision_record r;
-  r.decision_id = id;
-  r.created_unix_ms = created_unix_ms;
-  r.execute = true;
-  r.task.text = "task " + std::to_string(id);
-  decision_round round;
-  round.decision.config_hash = 42;
-  r.rounds.push_back(round);
-  return r;
+  return switchyard::test::sample_decision(id, created_unix_ms);
 }
 
 feedback_record feedback(std::uint64_t id, double quality) {
