@@ -1,6 +1,7 @@
 // The server tells a handler when its client goes away before the response
 // is complete (response_writer::on_abandon), and never after it is.
 
+#include "../raw_connection.hpp"
 #include "test_support.hpp"
 
 #include <arpa/inet.h>
@@ -19,56 +20,6 @@ using namespace switchyard::testing;
 
 namespace {
 
-/// A plain TCP client that sends raw bytes and closes when told.
-class raw_client {
-public:
-  explicit raw_client(std::uint16_t port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
-            == 0);
-  }
-
-  ~raw_client() {
-    close_now();
-  }
-
-  void send_text(const std::string& text) {
-    REQUIRE(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL)
-            == static_cast<ssize_t>(text.size()));
-  }
-
-  /// Reads until `marker` has arrived, with a deadline.
-  std::string read_until(const std::string& marker) {
-    std::string in;
-    char buf[4096];
-    auto deadline = std::chrono::steady_clock::now() + wait_limit;
-    while (in.find(marker) == std::string::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-      REQUIRE(left > 0);
-      pollfd p{fd_, POLLIN, 0};
-      REQUIRE(poll(&p, 1, static_cast<int>(left)) == 1);
-      auto n = recv(fd_, buf, sizeof(buf), 0);
-      REQUIRE(n > 0);
-      in.append(buf, static_cast<std::size_t>(n));
-    }
-    return in;
-  }
-
-  void close_now() {
-    if (fd_ >= 0)
-      ::close(fd_);
-    fd_ = -1;
-  }
-
-private:
-  int fd_;
-};
 
 std::string get(const std::string& path) {
   return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
@@ -108,7 +59,7 @@ TEST_CASE("a client that closes while its response is pending is noticed "
   });
   auto handled = log->handled.get_future();
   auto abandoned = log->abandoned.get_future();
-  raw_client c{server->port()};
+  raw_connection c{server->port()};
   c.send_text(get("/slow"));
   wait_for(handled);
   // Nothing is written to the connection: only the watch can notice.
@@ -138,7 +89,7 @@ TEST_CASE("a streamed response whose client leaves after the first chunk "
     log->writers.push_back(w);
   });
   auto abandoned = log->abandoned.get_future();
-  raw_client c{server->port()};
+  raw_connection c{server->port()};
   c.send_text(get("/stream"));
   c.read_until("data: first");
   c.close_now();
@@ -170,7 +121,7 @@ TEST_CASE("a complete response is never reported abandoned",
   });
   auto handled = log->handled.get_future();
   auto abandoned = log->abandoned.get_future();
-  raw_client c{server->port()};
+  raw_connection c{server->port()};
   c.send_text(get("/first"));
   c.read_until("done");
   c.send_text(get("/second"));
@@ -193,7 +144,7 @@ TEST_CASE("registering after the client has gone still reports it",
     log->handled.set_value();
   });
   auto handled = log->handled.get_future();
-  raw_client c{server->port()};
+  raw_connection c{server->port()};
   c.send_text(get("/late"));
   wait_for(handled);
   c.close_now();

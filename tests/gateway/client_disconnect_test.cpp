@@ -3,6 +3,7 @@
 // and releases its reservation; a provider whose slots and queue are full
 // makes the gateway answer 429 with Retry-After at once.
 
+#include "../raw_connection.hpp"
 #include "gateway_fixture.hpp"
 
 #include <cstdio>
@@ -13,54 +14,11 @@ using namespace switchyard::testing;
 namespace {
 
 /// A request left open: sent, answered (or not) later.
-class open_request {
-public:
+struct open_request : raw_connection {
   open_request(std::uint16_t port, const std::string& raw)
-      : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr))
-            == 0);
-    REQUIRE(send(fd_, raw.data(), raw.size(), MSG_NOSIGNAL)
-            == static_cast<ssize_t>(raw.size()));
+      : raw_connection{port} {
+    send_text(raw);
   }
-
-  ~open_request() {
-    disconnect();
-  }
-
-  /// Reads until `marker` has arrived; what came so far.
-  std::string read_until(const std::string& marker) {
-    char buf[8192];
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
-    while (in_.find(marker) == std::string::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-      INFO(in_);
-      REQUIRE(left > 0);
-      pollfd p{fd_, POLLIN, 0};
-      REQUIRE(poll(&p, 1, static_cast<int>(left)) == 1);
-      auto n = recv(fd_, buf, sizeof(buf), 0);
-      REQUIRE(n > 0);
-      in_.append(buf, static_cast<std::size_t>(n));
-    }
-    return in_;
-  }
-
-  /// The client goes away.
-  void disconnect() {
-    if (fd_ >= 0)
-      close(fd_);
-    fd_ = -1;
-  }
-
-private:
-  int fd_;
-  std::string in_;
 };
 
 std::string auth() {
@@ -137,7 +95,7 @@ TEST_CASE("a streaming client that disconnects after the first chunk "
             auth())};
   auto head = client.read_until("\"delta\":{\"content\":");
   CHECK_THAT(head, Catch::StartsWith("HTTP/1.1 200"));
-  client.disconnect();
+  client.close_now();
 
   // The simulator sees the gateway's connection close mid-stream (a stream
   // it ends itself is never counted).
@@ -177,7 +135,7 @@ TEST_CASE("a client that disconnects before a plain answer cancels the "
   auto reserved = sample(before, global_reserved);
   REQUIRE(reserved);
   CHECK(*reserved > 0.0);
-  client.disconnect();
+  client.close_now();
 
   CHECK(eventually([&] { return sim_stat(gw, "abandoned") == 1.0; }));
   std::string metrics;
