@@ -24,8 +24,34 @@ from switchyard import _native
 
 TASK = {"text": "say hello", "force_model": "gpt-4o-mini"}
 
+# --conversation: an agent's turn, a tool call and its result before it.
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "The current weather in a city",
+        "parameters": {"type": "object",
+                       "properties": {"city": {"type": "string"}},
+                       "required": ["city"]},
+    },
+}
+CONVERSATION = {
+    "force_model": "gpt-4o-mini",
+    "tools": [WEATHER_TOOL],
+    "messages": [
+        {"role": "system", "content": "You are a travel assistant."},
+        {"role": "user", "content": "What is the weather in Paris right now?"},
+        {"role": "assistant", "content": "",
+         "tool_calls": [{"id": "call_1", "type": "function",
+                         "function": {"name": "get_weather",
+                                      "arguments": "{\"city\": \"Paris\"}"}}]},
+        {"role": "tool", "tool_call_id": "call_1",
+         "content": "{\"temperature\": 21, \"sky\": \"sunny\"}"},
+    ],
+}
 
-async def python_run(rt, tasks, in_flight):
+
+async def python_run(rt, tasks, in_flight, task):
     """Returns (seconds, sorted latencies in us)."""
     latencies = []
     remaining = [tasks]
@@ -34,7 +60,7 @@ async def python_run(rt, tasks, in_flight):
         while remaining[0] > 0:
             remaining[0] -= 1
             start = time.perf_counter()
-            await rt.execute_async(TASK)
+            await rt.execute_async(task)
             latencies.append((time.perf_counter() - start) * 1e6)
 
     start = time.perf_counter()
@@ -52,26 +78,34 @@ def main():
     parser.add_argument("--in-flight", type=int, default=256)
     parser.add_argument("--latency-tasks", type=int, default=3000)
     parser.add_argument("--worker-threads", type=int, default=2)
+    parser.add_argument("--data-dir", default=None,
+                        help="keep the runtime's store there (learning, the "
+                             "decision log), as users run it; default none")
+    parser.add_argument("--conversation", action="store_true",
+                        help="send an agent's turn (tools, a tool call and "
+                             "its result) instead of one line of text")
     args = parser.parse_args()
+    task = CONVERSATION if args.conversation else TASK
 
     rows = {"cpp": [], "python": [], "cpp_lat": [], "cpp_wait": [], "python_lat": []}
     with switchyard.Runtime(worker_threads=args.worker_threads,
+                            data_dir=args.data_dir,
                             _instant_provider=True) as rt:
         # Warm-up: connections, caches, the learning snapshot.
-        _native.bench_cpp(rt._native, 2000, 64, TASK)
-        asyncio.run(python_run(rt, 2000, 64))
+        _native.bench_cpp(rt._native, 2000, 64, task)
+        asyncio.run(python_run(rt, 2000, 64, task))
         for _ in range(3):
-            c = _native.bench_cpp(rt._native, args.tasks, args.in_flight, TASK)
+            c = _native.bench_cpp(rt._native, args.tasks, args.in_flight, task)
             assert c["failed"] == 0
             rows["cpp"].append(c["tasks_per_s"])
-            secs, _ = asyncio.run(python_run(rt, args.tasks, args.in_flight))
+            secs, _ = asyncio.run(python_run(rt, args.tasks, args.in_flight, task))
             rows["python"].append(args.tasks / secs)
-            c = _native.bench_cpp(rt._native, args.latency_tasks, 1, TASK)
+            c = _native.bench_cpp(rt._native, args.latency_tasks, 1, task)
             rows["cpp_lat"].append((c["p50_us"], c["p99_us"]))
-            c = _native.bench_cpp(rt._native, args.latency_tasks, 1, TASK,
+            c = _native.bench_cpp(rt._native, args.latency_tasks, 1, task,
                                   blocking=True)
             rows["cpp_wait"].append((c["p50_us"], c["p99_us"]))
-            _, lat = asyncio.run(python_run(rt, args.latency_tasks, 1))
+            _, lat = asyncio.run(python_run(rt, args.latency_tasks, 1, task))
             rows["python_lat"].append((pct(lat, 0.5), pct(lat, 0.99)))
         stats = rt.stats()
 
