@@ -42,6 +42,23 @@ engine::call_request build_call_request(const task_spec& t,
   return r;
 }
 
+call_order
+build_call_order(std::uint64_t call_id, const task_spec& t,
+                 const engine::model_spec& m, std::uint32_t max_tokens,
+                 std::uint64_t decision_id,
+                 const std::function<void(const stream_event&)>& on_event) {
+  call_order order{call_id, build_call_request(t, m, max_tokens), nullptr};
+  if (on_event) {
+    order.request.stream = true;
+    order.sink = std::make_shared<stream_sink>();
+    order.sink->decision_id = decision_id;
+    order.sink->model = m.id;
+    order.sink->on_event = on_event;
+    order.sink->max_output_tokens = max_tokens;
+  }
+  return order;
+}
+
 engine::call_request build_judge_request(const task_spec& t,
                                          const engine::model_spec& judge,
                                          const std::string& prompt,

@@ -170,34 +170,40 @@ struct actor_fixture {
     std::shared_ptr<int> count = std::make_shared<int>(0);
   };
 
-  pending_reply execute(task_spec t) {
+  /// Submits as the runtime does, through the completion handler; with
+  /// `on_event` set, the task streams.
+  pending_reply
+  execute(task_spec t,
+          std::function<void(const stream_event&)> on_event = nullptr) {
     pending_reply p;
-    auto slot = p.slot;
-    auto count = p.count;
-    // Spawned with an argument: CAF 0.17's factory dereferences a null
-    // pointer (UB) for argument-less function actors.
-    sys.spawn([=](caf::event_based_actor* self, coordinator_actor coordinator) {
-      self->request(coordinator, caf::infinite, execute_atom::value, t)
-        .then([=](task_reply& r) {
-          *slot = std::move(r);
-          ++*count;
-        });
-    }, graph.coordinator);
+    auto done = std::make_shared<task_completion>();
+    done->fn = [slot = p.slot, count = p.count](task_reply r) {
+      *slot = std::move(r);
+      ++*count;
+    };
+    done->on_event = std::move(on_event);
+    caf::anon_send(graph.coordinator, execute_atom::value, std::move(t),
+                   std::move(done));
     sched.run();
     return p;
   }
 
-  std::optional<route_reply> route(task_spec t) {
-    auto slot = std::make_shared<std::optional<route_reply>>();
-    // Spawned with an argument: CAF 0.17's factory dereferences a null
-    // pointer (UB) for argument-less function actors.
-    sys.spawn([=](caf::event_based_actor* self, coordinator_actor coordinator) {
-      self->request(coordinator, caf::infinite, route_atom::value, t)
-        .then([=](route_reply& r) { *slot = std::move(r); },
-              [](caf::error&) {});
-    }, graph.coordinator);
+  /// The decision, or why there is none.
+  route_result route_or_error(task_spec t) {
+    auto slot = std::make_shared<route_result>();
+    auto done = std::make_shared<route_completion>();
+    done->fn = [slot](route_result r) { *slot = std::move(r); };
+    caf::anon_send(graph.coordinator, route_atom::value, std::move(t),
+                   std::move(done));
     run();
-    return *slot;
+    return std::move(*slot);
+  }
+
+  std::optional<route_reply> route(task_spec t) {
+    auto r = route_or_error(std::move(t));
+    if (!r.ok())
+      return std::nullopt;
+    return route_reply{r.decision_id, std::move(r.decision)};
   }
 
   static task_spec task(std::string text) {

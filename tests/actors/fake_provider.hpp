@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,8 +34,17 @@ public:
   struct pending {
     engine::call_request request;
     done_fn done;
+    /// Set for a streamed call.
+    chunk_fn on_chunk;
     std::chrono::steady_clock::time_point due;
     std::shared_ptr<handle> h;
+  };
+
+  /// One chunk of a scripted stream.
+  struct scripted_chunk {
+    std::string delta;
+    /// Output tokens so far, as an upstream reporting usage says.
+    std::optional<std::uint32_t> output_tokens;
   };
 
   struct started_call {
@@ -50,14 +60,17 @@ public:
     auto index = started.size();
     started.push_back({req, now_()});
     auto latency = latency_for ? latency_for(req) : latency_default;
-    queue_.push_back({std::move(req), std::move(done), now_() + latency, h});
+    queue_.push_back(
+      {std::move(req), std::move(done), nullptr, now_() + latency, h});
     (void) index;
     return h;
   }
 
-  engine::call_handle_ptr stream(engine::call_request req, chunk_fn,
+  engine::call_handle_ptr stream(engine::call_request req, chunk_fn on_chunk,
                                  done_fn done) override {
-    return call(std::move(req), std::move(done));
+    auto h = call(std::move(req), std::move(done));
+    queue_.back().on_chunk = std::move(on_chunk);
+    return h;
   }
 
   /// Answers a model listing at once with `listing` (a health probe).
@@ -86,7 +99,19 @@ public:
         auto index = completed++;
         auto r = script ? script(i->request, index) : answer(i->request);
         auto done = std::move(i->done);
+        auto on_chunk = std::move(i->on_chunk);
+        std::vector<scripted_chunk> sent;
+        if (on_chunk && chunks)
+          sent = chunks(i->request, index);
         i = queue_.erase(i);
+        // Every chunk, as an HTTP client delivers what it read, even after
+        // a cancel; then the result.
+        for (const auto& c : sent) {
+          engine::stream_chunk chunk;
+          chunk.delta = c.delta;
+          chunk.output_tokens = c.output_tokens;
+          on_chunk(chunk);
+        }
         done(std::move(r));
         ++n;
       } else {
@@ -122,6 +147,11 @@ public:
   }
 
   script_fn script;
+  /// What a streamed call sends before its result (by call index); none
+  /// when unset.
+  std::function<std::vector<scripted_chunk>(const engine::call_request&,
+                                            std::size_t call_index)>
+    chunks;
   /// What a health probe hears; by default, a server that answers and
   /// serves nothing in particular.
   engine::model_listing listing{true, 200, {}, {}};

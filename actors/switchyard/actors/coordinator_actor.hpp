@@ -5,6 +5,7 @@
 
 #include "switchyard/actors/decision_log_queue.hpp"
 #include "switchyard/actors/runtime_context.hpp"
+#include "switchyard/engine/task_flow.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
 #include <caf/typed_response_promise.hpp>
@@ -47,38 +48,32 @@ struct coordinator_start {
 struct coordinator_state {
   static inline const char* name = "switchyard.coordinator";
 
-  /// One task from arrival to its one reply.
+  /// One task from arrival to its one reply: its flow (engine::task_flow)
+  /// and what the actor needs to drive it.
   struct task_run {
+    task_run(const engine::registry& reg, task_spec s, bool exec)
+      : spec(std::move(s)),
+        execute(exec),
+        flow(reg, {exec, !spec.force_model.empty(), spec.max_output_tokens}) {
+      // The flow starts at start().
+    }
     task_spec spec;
     bool execute = false;
-    engine::classification cls;
-    route_context ctx;
-    engine::decision decision;
+    engine::task_flow flow;
     std::uint64_t decision_id = 0;
-    /// Exactly one of a promise or a completion answers the task.
-    caf::typed_response_promise<route_reply> route_promise;
-    caf::typed_response_promise<task_reply> exec_promise;
+    /// Exactly one of them answers the task.
     route_completion_ptr on_route;
     task_completion_ptr on_task;
     /// The current attempt's stream, when streaming.
     std::shared_ptr<stream_sink> sink;
-    std::vector<attempt_record> attempts;
-    /// Next index into decision.fallbacks.
-    std::size_t next_fallback = 0;
-    /// Routing rounds so far (each after the chain ran out).
-    std::uint32_t rounds = 0;
-    bool budget_rerouted = false;
-    bool awaiting_approval = false;
-    std::int64_t spent_nanos = 0;
+    /// What the ledger granted for the flow's next call or ensemble; empty
+    /// while no cap is set.
+    std::vector<std::uint64_t> reservation;
     caf::actor_clock::time_point started{};
     /// Wall-clock admission time (ms since the Unix epoch), for the log.
     std::int64_t created_unix_ms = 0;
     /// Every routing round so far, kept only when there is a store.
     std::vector<decision_round> rounds_log;
-    /// The A/B test that assigned this task, if any.
-    bool experiment_checked = false;
-    std::string experiment;
-    std::uint32_t experiment_arm = 0;
   };
 
   runtime_context ctx;
@@ -95,9 +90,11 @@ struct coordinator_state {
   std::vector<engine::experiment_spec> experiments;
 };
 
-/// Runs every task's flow, with per-task state in one actor (no spawn per
-/// request): classify -> score -> (approval) -> reserve -> execute with
-/// fallbacks, or the ensemble -> settle -> record. Running A/B tests force
+/// Drives every task's flow (engine::task_flow, which holds the rules),
+/// with per-task state in one actor (no spawn per request): it sends what
+/// each step asks for to the classifier, scorer, ledger, executors or
+/// judge, reports the answers back to the flow, settles every reservation
+/// and logs the decision before answering. Running A/B tests force
 /// their arm's model on the tasks they assign. With a store, every decision
 /// goes to the log with its inputs.
 coordinator_actor::behavior_type

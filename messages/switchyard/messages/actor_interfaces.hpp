@@ -72,11 +72,9 @@ using ledger_actor = caf::typed_actor<
   // True once every settled spend so far is stored.
   caf::replies_to<flush_atom>::with<bool>>;
 
-/// The whole flow of one task, for every task in flight.
+/// The whole flow of one task, for every task in flight. Submissions are
+/// in-process and answer through a callback.
 using coordinator_actor = caf::typed_actor<
-  caf::replies_to<route_atom, task_spec>::with<route_reply>,
-  caf::replies_to<execute_atom, task_spec>::with<task_reply>,
-  // In-process submissions that answer through a callback.
   caf::reacts_to<route_atom, task_spec, route_completion_ptr>,
   caf::reacts_to<execute_atom, task_spec, task_completion_ptr>,
   caf::replies_to<approve_atom, std::uint64_t, bool>::with<bool>,

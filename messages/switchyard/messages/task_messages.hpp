@@ -1,8 +1,10 @@
 #pragma once
 
+#include "switchyard/engine/attempt_record.hpp"
 #include "switchyard/engine/decision.hpp"
 #include "switchyard/engine/learning.hpp"
 #include "switchyard/engine/provider_call.hpp"
+#include "switchyard/engine/route_context.hpp"
 #include "switchyard/engine/router.hpp"
 #include "switchyard/messages/engine_inspect.hpp"
 #include "switchyard/messages/error_code.hpp"
@@ -95,23 +97,7 @@ to_route_request(const task_spec& spec) noexcept {
   return r;
 }
 
-/// Where a task stands in its retries, for routing it again.
-struct route_context {
-  std::vector<std::uint16_t> exclude;
-  std::uint32_t local_failures = 0;
-  /// What the ledger says is left; none until a reservation was refused.
-  std::optional<engine::usd_nanos> budget_remaining;
-  /// A registry id that an A/B test forces for this round, over the task's
-  /// own force_model; empty for none.
-  std::string force_model;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, route_context& x) {
-  optional_field remaining{x.budget_remaining};
-  return f(caf::meta::type_name("route_context"), x.exclude, x.local_failures,
-           remaining, x.force_model);
-}
+using route_context = engine::route_context;
 
 /// The answer to a route request.
 struct route_reply {
@@ -142,22 +128,7 @@ typename Inspector::result_type inspect(Inspector& f, route_result& x) {
            x.decision_id, x.decision);
 }
 
-/// One attempt at a model while executing a task.
-struct attempt_record {
-  std::uint16_t model = 0;
-  engine::call_error error = engine::call_error::none;
-  double latency_ms = 0.0;
-  std::int64_t cost_nanos = 0;
-  /// Retries inside this attempt (same model, after a retryable error).
-  /// Not in the decision log's encoding.
-  std::uint32_t retries = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, attempt_record& x) {
-  return f(caf::meta::type_name("attempt_record"), x.model, x.error,
-           x.latency_ms, x.cost_nanos, x.retries);
-}
+using attempt_record = engine::attempt_record;
 
 /// The one answer (or one error) every executed task gets.
 struct task_reply {
@@ -292,6 +263,19 @@ struct feedback_ack {
 } // namespace switchyard
 
 namespace switchyard::engine {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, route_context& x) {
+  optional_field remaining{x.budget_remaining};
+  return f(caf::meta::type_name("route_context"), x.exclude, x.local_failures,
+           remaining, x.force_model);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_record& x) {
+  return f(caf::meta::type_name("attempt_record"), x.model, x.error,
+           x.latency_ms, x.cost_nanos, x.retries);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, feedback_report& x) {

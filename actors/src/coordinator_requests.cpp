@@ -1,0 +1,168 @@
+#include "coordinator_requests.hpp"
+
+#include "switchyard/actors/call_request_builder.hpp"
+#include "switchyard/engine/cancel_token.hpp"
+
+namespace switchyard::actors::coordinator_detail {
+
+namespace {
+
+void settle(self_ptr self, const std::string& key,
+            std::vector<std::uint64_t> ids, engine::usd_nanos cost,
+            bool release) {
+  if (!ids.empty() || !release)
+    self->send(self->state.peers.ledger, settle_atom::value,
+               budget_settlement{key, std::move(ids), cost, release});
+}
+
+} // namespace
+
+bool abandoned(const run_t& r) {
+  return r.spec.cancel && r.spec.cancel->cancelled();
+}
+
+void record_outcome(self_ptr self, const run_t& r, const attempt_record& a) {
+  if (!engine::informs_learning(a.error))
+    return;
+  outcome_report o{r.decision_id,
+                   a.model,
+                   r.flow.current().cls.type,
+                   a.error == engine::call_error::none,
+                   a.latency_ms,
+                   a.cost_nanos};
+  self->send(self->state.peers.learning, outcome_atom::value, o);
+}
+
+void route(self_ptr self, std::uint64_t id, run_t& r, bool first) {
+  auto on_decision = [self, id](engine::decision& d) {
+    auto run = find_run(self, id);
+    if (run == nullptr)
+      return;
+    if (self->state.peers.storage)
+      run->rounds_log.push_back({run->flow.context(), d});
+    drive(self, id,
+          run->flow.decided(std::move(d), self->state.experiments, id,
+                            *self->state.ctx.classifier));
+  };
+  auto on_error = [self, id, first](caf::error& e) {
+    if (auto run = find_run(self, id))
+      drive(self, id,
+            run->flow.peer_failed(false, (first ? "routing did not answer: "
+                                                : "the scorer did not answer: ")
+                                           + caf::to_string(e)));
+  };
+  if (first)
+    self
+      ->request(self->state.peers.classifier, caf::infinite, score_atom::value,
+                r.spec, r.flow.context())
+      .then(on_decision, on_error);
+  else
+    self
+      ->request(self->state.peers.scorer, caf::infinite, score_atom::value,
+                r.spec, r.flow.cls(), r.flow.context())
+      .then(on_decision, on_error);
+}
+
+void reserve(self_ptr self, std::uint64_t id, run_t& r, const task_step& s) {
+  const auto& caps = self->state.peers.budget_caps_set;
+  if (caps && !caps->load(std::memory_order_acquire)) {
+    drive(self, id, r.flow.budget_answer(true, 0, {}));
+    return;
+  }
+  self
+    ->request(self->state.peers.ledger, caf::infinite, reserve_atom::value,
+              budget_request{r.spec.budget_key, s.amount})
+    .then(
+      [self, id, key = r.spec.budget_key](budget_grant& g) {
+        auto run = find_run(self, id);
+        if (run == nullptr) {
+          // The task is gone: give back what was granted for it.
+          settle(self, key, std::move(g.reservation_ids), 0, true);
+          return;
+        }
+        run->reservation = std::move(g.reservation_ids);
+        drive(self, id,
+              run->flow.budget_answer(g.granted, g.remaining_nanos,
+                                      g.scope_exhausted));
+      },
+      [self, id](caf::error& e) {
+        if (auto run = find_run(self, id))
+          drive(self, id,
+                run->flow.peer_failed(true, "the ledger did not answer: "
+                                              + caf::to_string(e)));
+      });
+}
+
+void call_model(self_ptr self, std::uint64_t id, run_t& r, const task_step& s) {
+  const auto& m = reg(self).models[s.model];
+  static const std::function<void(const stream_event&)> no_stream;
+  auto order = build_call_order(
+    self->state.ctx.next_call_id(), r.spec, m, s.max_tokens, r.decision_id,
+    r.on_task && r.on_task->on_event ? r.on_task->on_event : no_stream);
+  r.sink = order.sink;
+  auto done = [self, id, model = s.model, key = r.spec.budget_key,
+               ids = std::move(r.reservation)](engine::call_result& res) {
+    settle(self, key, ids, res.cost_nanos, false);
+    auto run = find_run(self, id);
+    if (run == nullptr)
+      return;
+    attempt_record a{model, res.error, res.latency_ms, res.cost_nanos,
+                     res.retries};
+    record_outcome(self, *run, a);
+    auto step = run->flow.call_finished(a, res.http_status, res.error_message,
+                                        run->sink && run->sink->started.load(),
+                                        abandoned(*run));
+    if (step.action == task_action::succeed)
+      finish(self, *run, step, &res);
+    else
+      drive(self, id, std::move(step));
+  };
+  self
+    ->request(self->state.peers.executors[m.provider_index], caf::infinite,
+              call_atom::value, std::move(order))
+    .then(done, [done](caf::error& e) mutable {
+      engine::call_result res;
+      res.error = engine::call_error::connection;
+      res.error_message = caf::to_string(e);
+      done(res);
+    });
+}
+
+void call_ensemble(self_ptr self, std::uint64_t id, run_t& r) {
+  auto key = r.spec.budget_key;
+  auto ids = std::move(r.reservation);
+  self
+    ->request(self->state.peers.judge, caf::infinite, ensemble_atom::value,
+              r.spec, r.flow.current())
+    .then(
+      [self, id, key, ids](ensemble_reply& e) {
+        settle(self, key, ids, e.cost_nanos, false);
+        auto run = find_run(self, id);
+        if (run == nullptr)
+          return;
+        for (const auto& m : e.members)
+          record_outcome(self, *run, m);
+        auto step = run->flow.ensemble_finished(e.members, e.cost_nanos, e.ok,
+                                                e.winner, e.error_message,
+                                                abandoned(*run));
+        if (step.action == task_action::succeed && run->on_task
+            && run->on_task->on_event) {
+          // An ensemble's answer exists only once the judge has spoken: it
+          // streams as one piece.
+          engine::stream_chunk chunk;
+          chunk.delta = e.answer.text;
+          run->on_task->on_event(
+            {run->decision_id, reg(self).models[e.winner].id, chunk});
+        }
+        finish(self, *run, step, &e.answer);
+      },
+      [self, id, key, ids](caf::error& err) {
+        settle(self, key, ids, 0, true);
+        if (auto run = find_run(self, id))
+          drive(self, id,
+                run->flow.peer_failed(false, "the ensemble failed: "
+                                               + caf::to_string(err)));
+      });
+}
+
+} // namespace switchyard::actors::coordinator_detail

@@ -1,0 +1,56 @@
+#pragma once
+
+// The coordinator's parts (see coordinator_actor.cpp, the driver, and
+// coordinator_requests.cpp, what it asks its peers): private to the actor.
+
+#include "switchyard/actors/coordinator_actor.hpp"
+
+namespace switchyard::actors::coordinator_detail {
+
+using self_ptr = coordinator_actor::stateful_pointer<coordinator_state>;
+using run_t = coordinator_state::task_run;
+using engine::task_action;
+using engine::task_step;
+
+inline const engine::registry& reg(self_ptr self) {
+  return *self->state.ctx.registry;
+}
+
+inline run_t* find_run(self_ptr self, std::uint64_t id) {
+  auto i = self->state.runs.find(id);
+  return i == self->state.runs.end() ? nullptr : &i->second;
+}
+
+/// Whether the task's caller abandoned it (its client went away).
+bool abandoned(const run_t& r);
+
+// -- the driver (coordinator_actor.cpp) ---------------------------------------
+
+/// Does what the flow asks next.
+void drive(self_ptr self, std::uint64_t id, task_step s);
+
+/// Answers the task (with `answer` when it succeeded) and forgets it.
+void finish(self_ptr self, run_t& r, const task_step& s,
+            engine::call_result* answer);
+
+// -- what it asks its peers (coordinator_requests.cpp) ------------------------
+
+/// Tells learning what an attempt says about its model.
+void record_outcome(self_ptr self, const run_t& r, const attempt_record& a);
+
+/// Routes `r`: the classifier for the first round, the scorer after.
+void route(self_ptr self, std::uint64_t id, run_t& r, bool first);
+
+/// Reserves what the step asks (at once with no reservation while no cap is
+/// set) and reports the ledger's answer to the flow.
+void reserve(self_ptr self, std::uint64_t id, run_t& r, const task_step& s);
+
+/// Sends the call to the model's executor; its reservation settles with
+/// the call's cost even when the task is gone.
+void call_model(self_ptr self, std::uint64_t id, run_t& r, const task_step& s);
+
+/// Hands the ensemble to the judge; its reservation settles with the
+/// ensemble's cost.
+void call_ensemble(self_ptr self, std::uint64_t id, run_t& r);
+
+} // namespace switchyard::actors::coordinator_detail
