@@ -6,6 +6,7 @@
 #include "actor_fixture.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace switchyard;
@@ -44,6 +45,15 @@ void stream_three(fake_provider& f) {
 
 constexpr const char* review = "Review this pull request diff for bugs";
 
+/// The model the review task is routed to, and its first fallback.
+std::pair<engine::model_spec, engine::model_spec>
+chosen_and_first_fallback(actor_fixture& f) {
+  auto d = f.route(actor_fixture::task(review));
+  REQUIRE(d);
+  REQUIRE_FALSE(d->decision.fallbacks.empty());
+  return {f.model(d->decision.model), f.model(d->decision.fallbacks[0])};
+}
+
 } // namespace
 
 TEST_CASE_METHOD(actor_fixture,
@@ -74,11 +84,7 @@ TEST_CASE_METHOD(actor_fixture,
                  "falls back",
                  "[actors][stream]") {
   start();
-  auto d = route(task(review));
-  REQUIRE(d);
-  REQUIRE_FALSE(d->decision.fallbacks.empty());
-  auto first = model(d->decision.model);
-  auto next = model(d->decision.fallbacks[0]);
+  auto [first, next] = chosen_and_first_fallback(*this);
   REQUIRE(first.provider != next.provider);
   fake(first.provider).script = [](const engine::call_request& r, std::size_t) {
     return fake_provider::failure(r, call_error::malformed);
@@ -103,11 +109,7 @@ TEST_CASE_METHOD(actor_fixture,
                  "fails the task without a fallback",
                  "[actors][stream]") {
   start();
-  auto d = route(task(review));
-  REQUIRE(d);
-  REQUIRE_FALSE(d->decision.fallbacks.empty());
-  auto first = model(d->decision.model);
-  auto next = model(d->decision.fallbacks[0]);
+  auto [first, next] = chosen_and_first_fallback(*this);
   auto& f = fake(first.provider);
   f.chunks = [](const engine::call_request&, std::size_t) {
     return std::vector<fake_provider::scripted_chunk>{{"partial ", {}}};

@@ -53,6 +53,15 @@ struct flow_fixture : test::routing_fixture {
     return f.budget_answer(true, 0, {});
   }
 
+  /// Walks a fresh flow to its first call of `d`'s model and reports that
+  /// call's end.
+  task_step first_call_ends(task_flow& f, decision d, const attempt_record& a,
+                            int http_status, std::string_view message,
+                            bool streamed, bool abandoned) const {
+    REQUIRE(to_call(f, std::move(d)).action == task_action::call);
+    return f.call_finished(a, http_status, message, streamed, abandoned);
+  }
+
   static attempt_record failed(std::uint16_t model, call_error e,
                                usd_nanos cost = 0) {
     return {model, e, 12.0, cost, 0};
@@ -110,9 +119,8 @@ TEST_CASE_METHOD(flow_fixture,
   task_flow f{reg, {}};
   auto d = chosen(a, {b});
   auto tokens = d.tokens;
-  REQUIRE(to_call(f, std::move(d)).action == task_action::call);
-  auto s = f.call_finished(failed(a, call_error::server_error), 500, "boom",
-                           false, false);
+  auto s = first_call_ends(f, std::move(d), failed(a, call_error::server_error),
+                           500, "boom", false, false);
   CHECK(s.action == task_action::reserve);
   CHECK(s.model == b);
   CHECK(s.amount == estimate_cost(reg.models[b], tokens).max);
@@ -127,8 +135,8 @@ TEST_CASE_METHOD(flow_fixture,
   auto b = index("claude-haiku-4");
   SECTION("400") {
     task_flow f{reg, {}};
-    REQUIRE(to_call(f, chosen(a, {b})).action == task_action::call);
-    auto s = f.call_finished(failed(a, call_error::client_error), 400,
+    auto s = first_call_ends(f, chosen(a, {b}),
+                             failed(a, call_error::client_error), 400,
                              "bad field", false, false);
     CHECK(s.action == task_action::fail);
     CHECK(s.error == error_code::invalid_argument);
@@ -136,8 +144,8 @@ TEST_CASE_METHOD(flow_fixture,
   }
   SECTION("404") {
     task_flow f{reg, {}};
-    REQUIRE(to_call(f, chosen(a, {b})).action == task_action::call);
-    auto s = f.call_finished(failed(a, call_error::client_error), 404,
+    auto s = first_call_ends(f, chosen(a, {b}),
+                             failed(a, call_error::client_error), 404,
                              "no such model", false, false);
     CHECK(s.action == task_action::reserve);
     CHECK(s.model == b);
@@ -154,8 +162,8 @@ TEST_CASE_METHOD(flow_fixture,
   reg.policy.escalate_after_local_failures = 1;
   SECTION("escalated") {
     task_flow f{reg, {}};
-    REQUIRE(to_call(f, chosen(l0, {l1, cloud})).action == task_action::call);
-    auto s = f.call_finished(failed(l0, call_error::connection), 0, "refused",
+    auto s = first_call_ends(f, chosen(l0, {l1, cloud}),
+                             failed(l0, call_error::connection), 0, "refused",
                              false, false);
     CHECK(f.context().local_failures == 1);
     CHECK(s.model == cloud);
@@ -163,16 +171,16 @@ TEST_CASE_METHOD(flow_fixture,
   SECTION("cloud fallback not allowed: the chain stays local") {
     reg.policy.allow_cloud_fallback = false;
     task_flow f{reg, {}};
-    REQUIRE(to_call(f, chosen(l0, {l1, cloud})).action == task_action::call);
-    auto s = f.call_finished(failed(l0, call_error::connection), 0, "refused",
+    auto s = first_call_ends(f, chosen(l0, {l1, cloud}),
+                             failed(l0, call_error::connection), 0, "refused",
                              false, false);
     CHECK(s.model == l1);
   }
   SECTION("below the threshold the next local model is tried") {
     reg.policy.escalate_after_local_failures = 2;
     task_flow f{reg, {}};
-    REQUIRE(to_call(f, chosen(l0, {l1, cloud})).action == task_action::call);
-    auto s = f.call_finished(failed(l0, call_error::connection), 0, "refused",
+    auto s = first_call_ends(f, chosen(l0, {l1, cloud}),
+                             failed(l0, call_error::connection), 0, "refused",
                              false, false);
     CHECK(s.model == l1);
   }
@@ -186,9 +194,8 @@ TEST_CASE_METHOD(flow_fixture,
   auto b = index("claude-haiku-4");
   auto c = index("gpt-4o");
   task_flow f{reg, {}};
-  REQUIRE(to_call(f, chosen(a, {})).action == task_action::call);
-  auto s = f.call_finished(failed(a, call_error::timeout), 0, "slow", false,
-                           false);
+  auto s = first_call_ends(f, chosen(a, {}), failed(a, call_error::timeout), 0,
+                           "slow", false, false);
   CHECK(s.action == task_action::score);
   CHECK(f.rounds() == 2);
   CHECK(excluded(f, a));
@@ -216,9 +223,8 @@ TEST_CASE_METHOD(flow_fixture,
                  "[task_flow]") {
   auto a = index("gpt-4o-mini");
   task_flow f{reg, {true, true, {}}};
-  REQUIRE(to_call(f, chosen(a, {})).action == task_action::call);
-  auto s = f.call_finished(failed(a, call_error::overloaded), 0, "full", false,
-                           false);
+  auto s = first_call_ends(f, chosen(a, {}), failed(a, call_error::overloaded),
+                           0, "full", false, false);
   CHECK(s.action == task_action::fail);
   CHECK(s.error == error_code::overloaded);
 }
@@ -227,8 +233,8 @@ TEST_CASE_METHOD(flow_fixture, "a forced model is not routed around",
                  "[task_flow]") {
   auto a = index("gpt-4o-mini");
   task_flow f{reg, {true, true, {}}};
-  REQUIRE(to_call(f, chosen(a, {})).action == task_action::call);
-  auto s = f.call_finished(failed(a, call_error::server_error), 500, "x", false,
+  auto s = first_call_ends(f, chosen(a, {}),
+                           failed(a, call_error::server_error), 500, "x", false,
                            false);
   CHECK(s.action == task_action::fail);
   CHECK(s.error == error_code::no_candidate);
@@ -243,8 +249,8 @@ TEST_CASE_METHOD(flow_fixture,
   auto b = index("claude-haiku-4");
   SECTION("a failure mid-stream fails the task") {
     task_flow f{reg, {}};
-    REQUIRE(to_call(f, chosen(a, {b})).action == task_action::call);
-    auto s = f.call_finished(failed(a, call_error::truncated), 200,
+    auto s = first_call_ends(f, chosen(a, {b}),
+                             failed(a, call_error::truncated), 200,
                              "stream ended early", true, false);
     CHECK(s.action == task_action::fail);
     CHECK(s.error == error_code::no_candidate);
@@ -252,16 +258,16 @@ TEST_CASE_METHOD(flow_fixture,
   }
   SECTION("a budget cut mid-stream ends the answer") {
     task_flow f{reg, {}};
-    REQUIRE(to_call(f, chosen(a, {b})).action == task_action::call);
-    auto s = f.call_finished(failed(a, call_error::budget_exceeded, 77), 200,
+    auto s = first_call_ends(f, chosen(a, {b}),
+                             failed(a, call_error::budget_exceeded, 77), 200,
                              "cut", true, false);
     CHECK(s.action == task_action::succeed);
     CHECK(f.spent() == 77);
   }
   SECTION("a budget cut before any byte falls back") {
     task_flow f{reg, {}};
-    REQUIRE(to_call(f, chosen(a, {b})).action == task_action::call);
-    auto s = f.call_finished(failed(a, call_error::budget_exceeded), 200, "cut",
+    auto s = first_call_ends(f, chosen(a, {b}),
+                             failed(a, call_error::budget_exceeded), 200, "cut",
                              false, false);
     CHECK(s.action == task_action::reserve);
     CHECK(s.model == b);
@@ -273,9 +279,8 @@ TEST_CASE_METHOD(flow_fixture, "a caller who walked away gets cancelled",
   auto a = index("gpt-4o-mini");
   auto b = index("claude-haiku-4");
   task_flow f{reg, {}};
-  REQUIRE(to_call(f, chosen(a, {b})).action == task_action::call);
-  auto s = f.call_finished(failed(a, call_error::cancelled), 0, "aborted",
-                           false, true);
+  auto s = first_call_ends(f, chosen(a, {b}), failed(a, call_error::cancelled),
+                           0, "aborted", false, true);
   CHECK(s.action == task_action::fail);
   CHECK(s.error == error_code::cancelled);
 }
