@@ -278,10 +278,10 @@ void seed_stored_spend(self_ptr self) {
           s.outgoing.spend_scopes.push_back(scope);
           s.outgoing.spend_nanos.push_back(nanos);
         };
-        seed("global", sum.global.spent_nanos);
-        seed("daily:" + std::to_string(utc_day()), sum.daily.spent_nanos);
+        seed(engine::global_scope_name(), sum.global.spent_nanos);
+        seed(engine::daily_scope_name(utc_day()), sum.daily.spent_nanos);
         for (const auto& k : sum.keys)
-          seed("key:" + k.key, k.budget.spent_nanos);
+          seed(engine::key_scope_name(k.key), k.budget.spent_nanos);
         if (!s.outgoing.empty())
           flush_soon(self);
       },
@@ -306,12 +306,10 @@ scope_grant reserve_owned(self_ptr self, const scope_reservation& r) {
     g.why = "node " + st.cfg.node_id + " does not own it";
     return g;
   }
-  auto spent = st.spend.spent(r.scope);
-  auto granted = st.owned.reserve(r.scope, *cap, spent, r.amount_nanos,
-                                  r.origin, r.key);
-  g.remaining_nanos = std::max<engine::usd_nanos>(
-    0, *cap - spent - st.owned.reserved(r.scope));
-  if (!granted) {
+  auto answer = st.owned.reserve(r.scope, *cap, st.spend.spent(r.scope),
+                                 r.amount_nanos, r.origin, r.key);
+  g.remaining_nanos = answer.remaining;
+  if (!answer.granted) {
     g.why = "exhausted";
     return g;
   }

@@ -5,10 +5,7 @@ namespace switchyard::engine {
 std::optional<reservation_id> budget_ledger::reserve(usd_nanos amount) {
   if (!fits(amount))
     return std::nullopt;
-  auto id = next_id_++;
-  reservations_.emplace(id, amount);
-  reserved_ += amount;
-  return id;
+  return hold(amount);
 }
 
 bool budget_ledger::settle(reservation_id id, usd_nanos actual) {
@@ -21,24 +18,19 @@ bool budget_ledger::settle(reservation_id id, usd_nanos actual) {
   return true;
 }
 
+reservation_id budget_ledger::hold(usd_nanos amount) {
+  auto id = next_id_++;
+  reservations_.emplace(id, amount);
+  reserved_ += amount;
+  return id;
+}
+
 bool budget_ledger::release(reservation_id id) {
   auto i = reservations_.find(id);
   if (i == reservations_.end())
     return false;
   reserved_ -= i->second;
   reservations_.erase(i);
-  return true;
-}
-
-bool reserve_all(std::span<budget_ledger* const> ledgers, usd_nanos amount,
-                 std::span<reservation_id> ids_out) {
-  if (ids_out.size() < ledgers.size())
-    return false;
-  for (auto* l : ledgers)
-    if (!l->fits(amount))
-      return false;
-  for (std::size_t i = 0; i < ledgers.size(); ++i)
-    ids_out[i] = *ledgers[i]->reserve(amount);
   return true;
 }
 

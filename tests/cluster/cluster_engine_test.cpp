@@ -178,9 +178,12 @@ TEST_CASE("cluster budgets: scopes, owner reservations and replicated spend",
   replicated_spend spend;
   owned_budgets owner;
   auto cap = *caps.global;
-  CHECK(owner.reserve("global", cap, spend.spent("global"), cap / 2, "a", 1));
-  CHECK(owner.reserve("global", cap, spend.spent("global"), cap / 2, "b", 1));
-  CHECK_FALSE(owner.reserve("global", cap, spend.spent("global"), 1, "c", 1));
+  CHECK(owner.reserve("global", cap, spend.spent("global"), cap / 2, "a", 1)
+          .granted);
+  CHECK(owner.reserve("global", cap, spend.spent("global"), cap / 2, "b", 1)
+          .granted);
+  CHECK_FALSE(
+    owner.reserve("global", cap, spend.spent("global"), 1, "c", 1).granted);
   // Settled on two nodes: each origin's total, merged by maximum.
   auto a = spend.add_local("a", "global", cap / 4);
   CHECK(owner.release("global", "a", 1));
@@ -192,14 +195,16 @@ TEST_CASE("cluster budgets: scopes, owner reservations and replicated spend",
   CHECK(copy.spent("global") == cap / 2);
   // A new owner rebuilds from the copy: what is left is cap - spent.
   owned_budgets new_owner;
-  CHECK(new_owner.reserve("global", cap, copy.spent("global"), cap / 4, "c", 7));
+  CHECK(new_owner.reserve("global", cap, copy.spent("global"), cap / 4, "c", 7)
+          .granted);
   CHECK(owner.open_reservations() == 1);
   CHECK_FALSE(owner.release("global", "a", 999));
   CHECK_FALSE(owner.release("global", "b", 2));
   // b hands over its unsettled reservation: counted though it overshoots.
   new_owner.replace_origin("b", {{"global", 1, cap / 2}});
   CHECK(new_owner.reserved("global") == cap / 4 + cap / 2);
-  CHECK_FALSE(new_owner.reserve("global", cap, copy.spent("global"), 1, "c", 8));
+  CHECK_FALSE(
+    new_owner.reserve("global", cap, copy.spent("global"), 1, "c", 8).granted);
   // Handing over again replaces, never doubles; an empty list clears.
   new_owner.replace_origin("b", {{"global", 1, cap / 2}});
   CHECK(new_owner.reserved("global") == cap / 4 + cap / 2);
@@ -207,6 +212,44 @@ TEST_CASE("cluster budgets: scopes, owner reservations and replicated spend",
   CHECK(new_owner.reserved("global") == cap / 4);
   CHECK(new_owner.release("global", "c", 7));
   CHECK(new_owner.open_reservations() == 0);
+}
+
+TEST_CASE("cluster budgets: an owner answers with what is left, counts a "
+          "retry once and rebuilds from replicated spend",
+          "[cluster][budget]") {
+  owned_budgets owner;
+  auto a = owner.reserve("key:k", 1000, 200, 300, "a", 1);
+  CHECK(a.granted);
+  CHECK(a.remaining == 500);
+  // The same reservation asked again: granted, not counted twice.
+  auto again = owner.reserve("key:k", 1000, 200, 300, "a", 1);
+  CHECK(again.granted);
+  CHECK(again.remaining == 500);
+  CHECK(owner.reserved("key:k") == 300);
+  CHECK(owner.open_reservations() == 1);
+  // A retry is checked like a new one: with more spend it no longer fits.
+  auto late = owner.reserve("key:k", 1000, 500, 300, "a", 1);
+  CHECK_FALSE(late.granted);
+  CHECK(late.remaining == 200);
+  // Spend grew elsewhere: what is left follows it.
+  auto b = owner.reserve("key:k", 1000, 650, 50, "b", 1);
+  CHECK(b.granted);
+  CHECK(b.remaining == 0);
+  auto c = owner.reserve("key:k", 1000, 650, 1, "c", 1);
+  CHECK_FALSE(c.granted);
+  CHECK(c.remaining == 0);
+  CHECK_FALSE(owner.reserve("key:k", 1000, 0, -1, "c", 2).granted);
+  // Scopes are apart.
+  CHECK(owner.reserve("global", 100, 0, 100, "a", 1).granted);
+  CHECK(owner.reserved("key:k") == 350);
+  CHECK(owner.reserved("global") == 100);
+  // A handed-over negative amount counts as none.
+  owner.replace_origin("d", {{"global", 1, -5}});
+  CHECK(owner.reserved("global") == 100);
+  CHECK(owner.open_reservations() == 4);
+  CHECK(owner.release("global", "d", 1));
+  CHECK(owner.release("key:k", "a", 1));
+  CHECK(owner.reserved("key:k") == 50);
 }
 
 TEST_CASE("decision ids name their node in the top 16 bits", "[cluster][engine]") {

@@ -39,16 +39,28 @@ TEST_CASE("an overrun is recorded and blocks later reservations",
   CHECK_FALSE(l.reserve(0 + 1));
 }
 
-TEST_CASE("reserve_all reserves in every ledger or none", "[budget]") {
-  budget_ledger key{500}, day{1000}, global{10'000};
-  std::array<budget_ledger*, 3> ls{&key, &day, &global};
-  std::array<reservation_id, 3> ids{};
-  CHECK(reserve_all(ls, 400, ids));
-  CHECK(key.reserved() == 400);
-  CHECK(day.reserved() == 400);
-  CHECK_FALSE(reserve_all(ls, 200, ids)); // the key's budget is short
-  CHECK(day.reserved() == 400);
-  CHECK(global.reserved() == 400);
+TEST_CASE("a reservation granted elsewhere is held even beyond the cap",
+          "[budget]") {
+  budget_ledger l{1000};
+  auto a = l.hold(1500);
+  CHECK(l.reserved() == 1500);
+  CHECK(l.remaining() == 0);
+  CHECK_FALSE(l.reserve(0 + 1));
+  CHECK(l.release(a));
+  CHECK(l.reserve(1000));
+}
+
+TEST_CASE("spending counted elsewhere replaces the ledger's own", "[budget]") {
+  budget_ledger l{1000};
+  auto a = l.reserve(300);
+  REQUIRE(a);
+  l.set_spent(600);
+  CHECK(l.spent() == 600);
+  CHECK(l.reserved() == 300);
+  CHECK(l.remaining() == 100);
+  CHECK_FALSE(l.reserve(101));
+  l.set_spent(0);
+  CHECK(l.remaining() == 700);
 }
 
 namespace {

@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <unordered_map>
 
 namespace switchyard::engine {
@@ -37,9 +36,19 @@ public:
   /// Drops a reservation whose call never went out. False for an unknown id.
   bool release(reservation_id id);
 
+  /// Counts a reservation granted elsewhere (by a budget's previous owner in
+  /// a cluster) whether or not it fits: it was granted already.
+  reservation_id hold(usd_nanos amount);
+
   /// Records spending that had no reservation (e.g. replicated from a peer).
   void record_spend(usd_nanos amount) noexcept {
     spent_ += amount;
+  }
+
+  /// Takes the spending as counted elsewhere (a cluster's replicated
+  /// totals); reservations stay.
+  void set_spent(usd_nanos total) noexcept {
+    spent_ = total;
   }
 
   /// Starts a new period (a new day): spending resets, reservations stay.
@@ -78,11 +87,5 @@ private:
   reservation_id next_id_ = 1;
   std::unordered_map<reservation_id, usd_nanos> reservations_;
 };
-
-/// Reserves `amount` in every ledger or in none (a call counts against its
-/// key's, the day's and the global budget at once). Returns one id per ledger.
-[[nodiscard]] bool reserve_all(std::span<budget_ledger* const> ledgers,
-                               usd_nanos amount,
-                               std::span<reservation_id> ids_out);
 
 } // namespace switchyard::engine

@@ -1,7 +1,8 @@
 #pragma once
 
-#include "switchyard/engine/budget_ledger.hpp"
+#include "switchyard/engine/budget_caps.hpp"
 #include "switchyard/engine/money.hpp"
+#include "switchyard/engine/owned_budgets.hpp"
 
 #include <cstdint>
 #include <map>
@@ -10,13 +11,6 @@
 #include <vector>
 
 namespace switchyard::engine {
-
-/// Caps in nanodollars; none means that budget is unlimited.
-struct budget_caps {
-  std::optional<usd_nanos> global;
-  std::optional<usd_nanos> daily;
-  std::optional<usd_nanos> per_key;
-};
 
 /// A budget a task counts against, named the same on every node so that
 /// the hash ring gives it one owner: "global", "daily:<utc day>",
@@ -62,47 +56,6 @@ public:
 private:
   /// scope -> origin -> total
   std::map<std::string, std::map<std::string, usd_nanos>> totals_;
-};
-
-/// The reservations an owner holds for the scopes it owns. A reservation
-/// fits when spend (replicated) + reserved + amount stays within the cap.
-/// Reservations are named by the node that asked (`origin`) and a number
-/// that node chose (`key`), so that when ownership moves every node can
-/// hand its unsettled reservations to the new owner, which counts them
-/// whether or not they still fit (they were granted already).
-class owned_budgets {
-public:
-  struct held {
-    std::string scope;
-    std::uint64_t key = 0;
-    usd_nanos amount = 0;
-  };
-
-  /// True when granted.
-  bool reserve(const std::string& scope, usd_nanos cap, usd_nanos spent,
-               usd_nanos amount, const std::string& origin, std::uint64_t key);
-
-  /// False for an unknown reservation (e.g. granted by a previous owner).
-  bool release(const std::string& scope, const std::string& origin,
-               std::uint64_t key);
-
-  /// Replaces everything held for `origin` with `all` (what that node says
-  /// it holds here now), counted even beyond the caps.
-  void replace_origin(const std::string& origin, const std::vector<held>& all);
-
-  [[nodiscard]] usd_nanos reserved(const std::string& scope) const;
-
-  [[nodiscard]] std::size_t open_reservations() const noexcept;
-
-  /// Scopes with reservations in flight.
-  [[nodiscard]] std::vector<std::string> scopes() const;
-
-private:
-  struct scope_state {
-    usd_nanos reserved = 0;
-    std::map<std::pair<std::string, std::uint64_t>, usd_nanos> open;
-  };
-  std::map<std::string, scope_state> scopes_;
 };
 
 } // namespace switchyard::engine
