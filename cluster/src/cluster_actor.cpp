@@ -1,5 +1,8 @@
 #include "switchyard/cluster/cluster_actor.hpp"
 
+#include "cluster_parts.hpp"
+
+#include "switchyard/clock/system_time.hpp"
 #include "switchyard/engine/decision_ids.hpp"
 #include "switchyard/engine/json_writer.hpp"
 
@@ -13,25 +16,12 @@
 
 namespace switchyard::cluster {
 
-namespace {
-
-using self_ptr = caf::stateful_actor<cluster_state>*;
-using clock_point = caf::actor_clock::time_point;
+namespace detail {
 
 constexpr std::size_t max_lag_samples = 4096;
 constexpr std::chrono::milliseconds first_backoff{200};
 constexpr std::chrono::milliseconds max_backoff{2000};
 constexpr std::chrono::seconds dial_timeout{2};
-
-std::int64_t unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
-
-std::int64_t utc_day() {
-  return unix_ms() / (24 * 3600 * 1000);
-}
 
 // -- membership ------------------------------------------------------------------
 
@@ -90,8 +80,6 @@ void end_hold(self_ptr self) {
 /// Ownership may have moved: tells every live member (this one too) which
 /// of this node's unsettled reservations it now owns, and holds grants
 /// until the peers have said the same (or `handover_hold` passes).
-void flush(self_ptr self);
-
 void hand_over(self_ptr self) {
   auto& st = self->state;
   // Spend not yet sent goes first: the new owner must count it before it
@@ -143,8 +131,6 @@ void refresh_ring(self_ptr self) {
     hand_over(self);
   }
 }
-
-void publish_view(self_ptr self);
 
 /// A peer said hello (or answered ours): remember its handle, watch it,
 /// learn whom it knows, and send it everything we hold.
@@ -217,7 +203,7 @@ void flush(self_ptr self) {
 
 void note_delta_time(cluster_state& st) {
   if (st.outgoing.oldest_delta_unix_ms == 0)
-    st.outgoing.oldest_delta_unix_ms = unix_ms();
+    st.outgoing.oldest_delta_unix_ms = unix_ms(st);
 }
 
 void apply_totals(self_ptr self, const cluster_totals& t) {
@@ -251,361 +237,11 @@ void apply_totals(self_ptr self, const cluster_totals& t) {
     if (t.oldest_delta_unix_ms > 0) {
       st.lag_ms.push_back(
         static_cast<double>(std::max<std::int64_t>(
-          0, unix_ms() - t.oldest_delta_unix_ms)));
+          0, unix_ms(self->state) - t.oldest_delta_unix_ms)));
       if (st.lag_ms.size() > max_lag_samples)
         st.lag_ms.pop_front();
     }
   }
-}
-
-// -- budgets ---------------------------------------------------------------------
-
-/// What this node spent before it (re)started, from its own store, counts
-/// in the cluster's budgets under its name (totals merge by maximum, so
-/// peers that still hold it are not counted twice).
-void seed_stored_spend(self_ptr self) {
-  auto& st = self->state;
-  if (!st.local_ledger)
-    return;
-  self->request(st.local_ledger, caf::infinite, stats_atom::value)
-    .then(
-      [self](ledger_summary& sum) {
-        auto& s = self->state;
-        auto seed = [&s](const std::string& scope, std::int64_t nanos) {
-          if (nanos <= 0 || !s.spend.apply({s.cfg.node_id, scope, nanos}))
-            return;
-          s.outgoing.spend_origins.push_back(s.cfg.node_id);
-          s.outgoing.spend_scopes.push_back(scope);
-          s.outgoing.spend_nanos.push_back(nanos);
-        };
-        seed(engine::global_scope_name(), sum.global.spent_nanos);
-        seed(engine::daily_scope_name(utc_day()), sum.daily.spent_nanos);
-        for (const auto& k : sum.keys)
-          seed(engine::key_scope_name(k.key), k.budget.spent_nanos);
-        if (!s.outgoing.empty())
-          flush_soon(self);
-      },
-      [](caf::error&) {});
-}
-
-/// Owner side: reserve in a scope this node owns.
-scope_grant reserve_owned(self_ptr self, const scope_reservation& r) {
-  auto& st = self->state;
-  scope_grant g;
-  auto cap = engine::cap_of_scope(st.cfg.caps, r.scope);
-  if (!cap) {
-    g.granted = true;
-    return g;
-  }
-  auto now = self->clock().now();
-  if (!st.members.has_quorum(now)) {
-    g.why = "the cluster has no majority of live nodes here";
-    return g;
-  }
-  if (st.ring.owner(r.scope) != st.cfg.node_id) {
-    g.why = "node " + st.cfg.node_id + " does not own it";
-    return g;
-  }
-  auto answer = st.owned.reserve(r.scope, *cap, st.spend.spent(r.scope),
-                                 r.amount_nanos, r.origin, r.key);
-  g.remaining_nanos = answer.remaining;
-  if (!answer.granted) {
-    g.why = "exhausted";
-    return g;
-  }
-  g.granted = true;
-  g.reservation_id = r.key;
-  return g;
-}
-
-/// reserve_owned, once a handover hold (if any) is over.
-void reserve_owned_later(self_ptr self, scope_reservation r,
-                         std::function<void(const scope_grant&)> done) {
-  auto& st = self->state;
-  if (!st.hold_waiting.empty() && self->clock().now() < st.hold_until) {
-    st.deferred_grants.push_back(
-      [self, r = std::move(r), done = std::move(done)] {
-        done(reserve_owned(self, r));
-      });
-    return;
-  }
-  done(reserve_owned(self, r));
-}
-
-/// Ends reservations at their owners; with spend, counts it first.
-void settle_parts(self_ptr self, const std::vector<cluster_state::grant_part>& parts,
-                  engine::usd_nanos actual, bool release) {
-  auto& st = self->state;
-  for (const auto& part : parts) {
-    engine::replicated_spend::total total{st.cfg.node_id, part.scope, 0};
-    if (!release && actual > 0) {
-      total = st.spend.add_local(st.cfg.node_id, part.scope, actual);
-      st.outgoing.spend_origins.push_back(total.origin);
-      st.outgoing.spend_scopes.push_back(total.scope);
-      st.outgoing.spend_nanos.push_back(total.nanos);
-    }
-    if (part.reservation_id == 0)
-      continue;
-    if (part.owner == st.cfg.node_id) {
-      st.owned.release(part.scope, st.cfg.node_id, part.reservation_id);
-      continue;
-    }
-    auto link = st.links.find(part.owner);
-    if (link == st.links.end() || !link->second.handle)
-      continue; // the owner is gone; its successor counts the spend
-    send_to(self, part.owner, link->second,
-            caf::make_message(settle_atom::value,
-                              scope_settlement{part.scope, part.reservation_id,
-                                               st.cfg.node_id,
-                                               release ? 0 : total.nanos}));
-  }
-  // Spend goes out at once, not batched: a node that dies must not take
-  // spend with it that the budget's next owner never hears of.
-  if (!release && actual > 0)
-    flush(self);
-}
-
-struct pending_reservation {
-  std::vector<cluster_state::grant_part> parts;
-  std::size_t left = 0;
-  bool refused = false;
-  std::string refused_scope;
-  std::int64_t remaining = std::numeric_limits<std::int64_t>::max();
-  caf::typed_response_promise<budget_grant> promise;
-};
-
-void finish_reservation(self_ptr self, std::shared_ptr<pending_reservation> p) {
-  auto& st = self->state;
-  budget_grant g;
-  g.remaining_nanos = p->remaining == std::numeric_limits<std::int64_t>::max()
-                        ? 0
-                        : p->remaining;
-  if (p->refused) {
-    ++st.refusals;
-    std::vector<cluster_state::grant_part> granted;
-    for (auto& part : p->parts)
-      if (part.reservation_id != 0)
-        granted.push_back(part);
-    settle_parts(self, granted, 0, true);
-    g.granted = false;
-    g.scope_exhausted = p->refused_scope;
-    p->promise.deliver(std::move(g));
-    return;
-  }
-  auto token = st.next_token++;
-  st.grants.emplace(token, std::move(p->parts));
-  g.granted = true;
-  g.reservation_ids = {token};
-  p->promise.deliver(std::move(g));
-}
-
-caf::typed_response_promise<budget_grant>
-reserve(self_ptr self, const budget_request& req) {
-  auto& st = self->state;
-  auto p = std::make_shared<pending_reservation>();
-  p->promise = self->make_response_promise<budget_grant>();
-  auto scopes = engine::scopes_for(st.cfg.caps, req.key, utc_day());
-  if (scopes.empty()) {
-    budget_grant g;
-    g.granted = true;
-    g.reservation_ids = {0};
-    p->promise.deliver(std::move(g));
-    return p->promise;
-  }
-  auto now = self->clock().now();
-  if (!st.members.has_quorum(now)) {
-    ++st.refusals;
-    budget_grant g;
-    g.scope_exhausted = scopes.front().name
-                        + " (this node does not see a majority of the "
-                          "cluster, so no budget can be reserved safely)";
-    p->promise.deliver(std::move(g));
-    return p->promise;
-  }
-  refresh_ring(self);
-  p->left = scopes.size();
-  p->parts.resize(scopes.size());
-  auto one_done = [self, p, amount = req.amount_nanos](
-                    std::size_t i, const scope_grant& g,
-                    const std::string& scope, const std::string& owner) {
-    p->parts[i] = {scope, owner, g.granted ? g.reservation_id : 0, amount};
-    if (g.granted) {
-      if (g.reservation_id != 0)
-        p->remaining = std::min(p->remaining, g.remaining_nanos);
-    } else if (!p->refused) {
-      p->refused = true;
-      p->refused_scope = g.why == "exhausted" ? scope
-                                              : scope + " (" + g.why + ")";
-      p->remaining = std::min(p->remaining, g.remaining_nanos);
-    }
-    if (--p->left == 0)
-      finish_reservation(self, p);
-  };
-  for (std::size_t i = 0; i < scopes.size(); ++i) {
-    const auto& scope = scopes[i].name;
-    auto owner = st.ring.owner(scope);
-    scope_reservation r{scope, req.amount_nanos, st.cfg.node_id,
-                        st.next_reservation_key++};
-    if (owner == st.cfg.node_id) {
-      reserve_owned_later(self, r,
-                          [one_done, i, scope, owner](const scope_grant& g) {
-                            one_done(i, g, scope, owner);
-                          });
-      continue;
-    }
-    auto link = st.links.find(owner);
-    if (link == st.links.end() || !link->second.handle) {
-      ++st.owner_unreachable;
-      scope_grant no;
-      no.why = "its owner node " + owner + " is unreachable";
-      one_done(i, no, scope, owner);
-      continue;
-    }
-    ++link->second.sent;
-    self->request(link->second.handle, st.cfg.owner_timeout,
-                  reserve_atom::value, r)
-      .then(
-        [one_done, i, scope, owner](scope_grant& g) {
-          one_done(i, g, scope, owner);
-        },
-        [self, one_done, i, scope, owner](caf::error&) {
-          ++self->state.owner_unreachable;
-          scope_grant no;
-          no.why = "its owner node " + owner + " did not answer";
-          one_done(i, no, scope, owner);
-        });
-  }
-  return p->promise;
-}
-
-// -- the view for HTTP -----------------------------------------------------------
-
-double percentile(std::vector<double> xs, double q) {
-  if (xs.empty())
-    return 0.0;
-  std::sort(xs.begin(), xs.end());
-  auto i = static_cast<std::size_t>(q * static_cast<double>(xs.size() - 1) + 0.5);
-  return xs[std::min(i, xs.size() - 1)];
-}
-
-void publish_view(self_ptr self) {
-  auto& st = self->state;
-  if (!st.view)
-    return;
-  auto now = self->clock().now();
-  refresh_ring(self);
-  // Budgets known here: the configured ones for today plus any with spend.
-  std::set<std::string> scopes;
-  for (auto& s : engine::scopes_for(st.cfg.caps, "", utc_day()))
-    scopes.insert(s.name);
-  for (auto& t : st.spend.all())
-    if (engine::cap_of_scope(st.cfg.caps, t.scope))
-      scopes.insert(t.scope);
-  std::map<std::string, std::vector<std::string>> owned_by;
-  for (auto& s : scopes)
-    owned_by[st.ring.owner(s)].push_back(s);
-  std::vector<double> lags(st.lag_ms.begin(), st.lag_ms.end());
-  auto p50 = percentile(lags, 0.5);
-  auto p99 = percentile(lags, 0.99);
-  std::string json;
-  engine::json_writer jw{json};
-  jw.begin_object();
-  jw.field("node_id", std::string_view{st.cfg.node_id});
-  jw.field("incarnation", std::string_view{st.incarnation});
-  jw.field("address", std::string_view{st.address});
-  jw.field("tls", st.cfg.tls.enabled());
-  jw.field("quorum", st.members.has_quorum(now));
-  jw.key("members").begin_array();
-  auto write_budgets = [&](const std::string& id) {
-    jw.key("budgets").begin_array();
-    for (auto& s : owned_by[id]) {
-      jw.begin_object();
-      jw.field("scope", std::string_view{s});
-      auto cap = engine::cap_of_scope(st.cfg.caps, s);
-      jw.field("cap_usd", cap ? engine::nanos_to_usd(*cap) : 0.0);
-      jw.field("spent_usd", engine::nanos_to_usd(st.spend.spent(s)));
-      jw.end_object();
-    }
-    jw.end_array();
-  };
-  jw.begin_object();
-  jw.field("id", std::string_view{st.cfg.node_id});
-  jw.field("address", std::string_view{st.address});
-  jw.field("state", "alive");
-  jw.field("self", true);
-  write_budgets(st.cfg.node_id);
-  jw.end_object();
-  for (const auto& [id, m] : st.members.peers()) {
-    jw.begin_object();
-    jw.field("id", std::string_view{id});
-    jw.field("address", std::string_view{m.address});
-    jw.field("state", engine::to_string(st.members.state_of(m, now)));
-    jw.field("self", false);
-    jw.field("incarnation", std::string_view{m.incarnation});
-    auto link = st.links.find(id);
-    jw.field("messages_sent",
-             link == st.links.end() ? std::uint64_t{0} : link->second.sent);
-    jw.field("messages_received",
-             link == st.links.end() ? std::uint64_t{0} : link->second.received);
-    write_budgets(id);
-    jw.end_object();
-  }
-  jw.end_array();
-  jw.key("delta_lag_ms").begin_object();
-  jw.field("p50", p50);
-  jw.field("p99", p99);
-  jw.field("samples", static_cast<std::uint64_t>(lags.size()));
-  jw.end_object();
-  jw.field("handovers", st.handovers);
-  jw.field("open_reservations",
-           static_cast<std::uint64_t>(st.owned.open_reservations()));
-  jw.field("budget_refusals", st.refusals);
-  jw.field("owner_unreachable", st.owner_unreachable);
-  jw.field("dial_failures", st.dial_failures);
-  jw.field("feedback_forwarded", st.feedback_forwarded);
-  jw.field("feedback_unforwarded", st.feedback_unforwarded);
-  jw.end_object();
-
-  std::string m;
-  auto line = [&m](const std::string& name, const std::string& labels,
-                   double value) {
-    m += name;
-    if (!labels.empty())
-      m += "{" + labels + "}";
-    m += " " + std::to_string(value) + "\n";
-  };
-  m += "# HELP switchyard_cluster_peer_up Peer state: 1 alive, 0.5 suspect, 0 dead.\n"
-       "# TYPE switchyard_cluster_peer_up gauge\n";
-  for (const auto& [id, mem] : st.members.peers()) {
-    auto s = st.members.state_of(mem, now);
-    line("switchyard_cluster_peer_up", "peer=\"" + id + "\"",
-         s == engine::member_state::alive     ? 1.0
-         : s == engine::member_state::suspect ? 0.5
-                                              : 0.0);
-  }
-  m += "# TYPE switchyard_cluster_messages_sent_total counter\n";
-  for (const auto& [id, link] : st.links)
-    line("switchyard_cluster_messages_sent_total", "peer=\"" + id + "\"",
-         static_cast<double>(link.sent));
-  m += "# TYPE switchyard_cluster_messages_received_total counter\n";
-  for (const auto& [id, link] : st.links)
-    line("switchyard_cluster_messages_received_total", "peer=\"" + id + "\"",
-         static_cast<double>(link.received));
-  m += "# HELP switchyard_cluster_delta_lag_ms Delay from a delta leaving a "
-       "peer to its arrival here.\n# TYPE switchyard_cluster_delta_lag_ms summary\n";
-  line("switchyard_cluster_delta_lag_ms", "quantile=\"0.5\"", p50);
-  line("switchyard_cluster_delta_lag_ms", "quantile=\"0.99\"", p99);
-  line("switchyard_cluster_delta_lag_ms_count", "",
-       static_cast<double>(lags.size()));
-  m += "# TYPE switchyard_cluster_budget_refusals_total counter\n";
-  line("switchyard_cluster_budget_refusals_total", "",
-       static_cast<double>(st.refusals));
-  m += "# TYPE switchyard_cluster_quorum gauge\n";
-  line("switchyard_cluster_quorum", "", st.members.has_quorum(now) ? 1.0 : 0.0);
-
-  std::lock_guard<std::mutex> guard{st.view->mutex};
-  st.view->status_json = std::move(json);
-  st.view->metrics_text = std::move(m);
 }
 
 // -- dialling --------------------------------------------------------------------
@@ -680,7 +316,9 @@ void tick(self_ptr self) {
   self->delayed_send(self, st.cfg.heartbeat, tick_atom::value);
 }
 
-} // namespace
+} // namespace detail
+
+using namespace detail;
 
 caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
                             cluster_settings cfg,
@@ -688,11 +326,12 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
                             ledger_actor local_ledger) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
+  st.cfg.time = time_or_system(std::move(st.cfg.time));
   st.view = std::move(view);
   st.local_ledger = std::move(local_ledger);
-  st.incarnation = st.cfg.node_id + "#" + std::to_string(unix_ms());
+  st.incarnation = st.cfg.node_id + "#" + std::to_string(unix_ms(self->state));
   st.decision_id_prefix = engine::decision_id_prefix(st.cfg.node_id);
-  st.next_reservation_key = static_cast<std::uint64_t>(unix_ms()) * 1000;
+  st.next_reservation_key = static_cast<std::uint64_t>(unix_ms(self->state)) * 1000;
   st.members = engine::membership{st.cfg.node_id, st.cfg.membership};
   // Started with seeds, a node does not count itself a majority alone.
   st.members.set_min_known(st.cfg.seeds.size() + 1);
@@ -763,7 +402,7 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
         s.grants.erase(g);
       } else {
         // Unlimited or unknown: spend still counts against capped scopes.
-        for (auto& sc : engine::scopes_for(s.cfg.caps, x.key, utc_day()))
+        for (auto& sc : engine::scopes_for(s.cfg.caps, x.key, utc_day(s)))
           parts.push_back({sc.name, s.cfg.node_id, 0});
       }
       settle_parts(self, parts, x.actual_nanos, x.release);

@@ -2,9 +2,11 @@
 
 #include "switchyard/engine/cluster_budgets.hpp"
 #include "switchyard/engine/membership.hpp"
+#include "switchyard/engine/time_source.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,9 @@ struct cluster_settings {
   std::vector<std::string> provider_ids;
   /// Half-life of learned evidence, as learning uses it.
   double half_life_s = 7.0 * 24.0 * 3600.0;
+  /// Wall time for budget days, incarnations and delta ages; null: the
+  /// system's. (Heartbeats and timeouts run on the actor clock.)
+  std::shared_ptr<const engine::time_source> time;
 };
 
 /// Splits "HOST:PORT"; false when it is not one.
