@@ -70,13 +70,13 @@ TEST_CASE("TLS between nodes: trusted certificates link, another CA's are refuse
   cluster_fixture fx;
   auto a = fx.start_node("a", {}, trusted.node_flags("a"));
   auto b = fx.start_node("b", {a.cluster_address()}, trusted.node_flags("b"));
-  REQUIRE(eventually(5s, [&] { return a.sees_alive(2) && b.sees_alive(2); }));
+  REQUIRE(eventually(settle_limit, [&] { return a.sees_alive(2) && b.sees_alive(2); }));
   CHECK_THAT(a.cluster(), Catch::Contains("\"tls\":true"));
 
   // The rogue dials both, again and again (with backoff), and is refused.
   auto rogue = fx.start_node("rogue", {a.cluster_address(), b.cluster_address()},
                              other.node_flags("rogue"));
-  REQUIRE(eventually(10s, [&] {
+  REQUIRE(eventually(settle_limit, [&] {
     return number_field(rogue.cluster(), "dial_failures") >= 6;
   }));
   for (auto* n : {&a, &b}) {
@@ -102,7 +102,7 @@ TEST_CASE("TLS between nodes: trusted certificates link, another CA's are refuse
                      + R"(","outcome":"failure","rating":1})")
               .status
             == 200);
-  CHECK(eventually(2s, [&] { return b.route_model() != before; }));
+  CHECK(eventually(settle_limit, [&] { return b.route_model() != before; }));
   // Neither trusted node ever counted the rogue as a member.
   for (auto* n : {&a, &b})
     CHECK(n->cluster().find("\"id\":\"rogue\"") == std::string::npos);
@@ -125,7 +125,7 @@ TEST_CASE("serve reads the config's cluster section, and flags override it",
         << "  seeds: [" << a.cluster_address() << "]\n";
   }
   auto b = fx.start_node("b", {}, {"--config", path.string()});
-  REQUIRE(eventually(5s, [&] { return a.sees_alive(2) && b.sees_alive(2); }));
+  REQUIRE(eventually(settle_limit, [&] { return a.sees_alive(2) && b.sees_alive(2); }));
   CHECK_THAT(a.cluster(), Catch::Contains("\"id\":\"b\""));
   CHECK(a.cluster().find("from-the-file") == std::string::npos);
   std::filesystem::remove(path);
