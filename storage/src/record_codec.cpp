@@ -1,13 +1,15 @@
 #include "switchyard/storage/record_codec.hpp"
 
-#include "switchyard/storage/byte_reader.hpp"
-#include "switchyard/storage/byte_writer.hpp"
 #include "switchyard/engine/decision_diff.hpp"
 #include "switchyard/messages/error_code.hpp"
-
-#include <openssl/evp.h>
+#include "switchyard/storage/byte_reader.hpp"
+#include "switchyard/storage/byte_writer.hpp"
+#include "switchyard/storage/field_list.hpp"
+#include "switchyard/storage/field_reader.hpp"
+#include "switchyard/storage/field_writer.hpp"
 
 #include <array>
+#include <chrono>
 #include <cmath>
 
 namespace switchyard::storage {
@@ -80,465 +82,434 @@ std::string api_key_hash_key(const std::array<std::uint8_t, 32>& h) {
   return k;
 }
 
-// -- shared pieces ------------------------------------------------------------
+// -- field lists --------------------------------------------------------------
+//
+// One list per stored shape, in the order of its bytes (field_list.hpp):
+// field_writer visits it to encode, field_reader to decode.
 
 namespace {
 
-caf::error corrupt(std::string_view what, std::string detail) {
-  return caf::make_error(error_code::corrupt_data,
-                         "cannot decode " + std::string{what} + ": "
-                           + std::move(detail));
+/// Decision records' first encoding; decision_encoding_version is the
+/// current one.
+constexpr std::uint8_t decision_encoding_v1 = 1;
+
+/// The `inputs` column's values: this version, when they were written (8
+/// bytes, big-endian), then shared_fields.
+constexpr std::uint8_t shared_inputs_version = 1;
+
+/// error_code has no names array; its last value bounds the range.
+constexpr std::size_t error_code_count
+  = static_cast<std::size_t>(error_code::overloaded) + 1;
+
+template <class F, class List>
+void u16_list(F& f, List& xs) {
+  f.list(xs, 1, [&](auto& x) { f.varint(x); });
 }
 
-/// Checks the version byte; on a mismatch says which version was found.
-std::optional<caf::error> check_version(byte_reader& r, std::string_view what) {
-  auto v = r.u8();
-  if (!r.ok())
-    return corrupt(what, "empty value");
-  if (v != encoding_version)
-    return corrupt(what, "encoding version " + std::to_string(v)
-                           + " is unknown to this build (it reads version "
-                           + std::to_string(encoding_version)
-                           + "); was the store written by a newer switchyard?");
-  return std::nullopt;
+template <class F, class Optional>
+void optional_f64(F& f, Optional& x) {
+  f.optional(x, [&](auto& v) { f.f64(v); });
 }
 
-std::optional<caf::error> check_end(byte_reader& r, std::string_view what) {
-  if (!r.ok())
-    return corrupt(what, "truncated or malformed value");
-  if (!r.at_end())
-    return corrupt(what, "trailing bytes after the value");
-  return std::nullopt;
+template <class F, class Optional>
+void optional_boolean(F& f, Optional& x) {
+  f.optional(x, [&](auto& v) { f.boolean(v); });
 }
 
-void put_u16_list(byte_writer& w, const std::vector<std::uint16_t>& xs) {
-  w.varint(xs.size());
-  for (auto x : xs)
-    w.varint(x);
+template <class F, class Optional>
+void optional_varint(F& f, Optional& x) {
+  f.optional(x, [&](auto& v) { f.varint(v); });
 }
 
-std::vector<std::uint16_t> get_u16_list(byte_reader& r) {
-  std::vector<std::uint16_t> xs(r.count());
-  for (auto& x : xs)
-    x = r.narrow<std::uint16_t>();
-  return xs;
+template <class F, class Optional>
+void optional_zigzag(F& f, Optional& x) {
+  f.optional(x, [&](auto& v) { f.zigzag(v); });
 }
 
-void put_opt_f64(byte_writer& w, const std::optional<double>& v) {
-  w.optional(v, [&](double d) { w.f64(d); });
+template <class F, visited<engine::capability_set> T>
+void fields(F& f, T& c) {
+  auto bits = c.bits();
+  f.u8(bits);
+  if constexpr (F::reads)
+    c = engine::capability_set{bits};
 }
 
-std::optional<double> get_opt_f64(byte_reader& r) {
-  return r.optional<double>([&] { return r.f64(); });
-}
-
-// -- task_spec ----------------------------------------------------------------
-
-void put_bytes(byte_writer& w, const std::vector<std::uint8_t>& v) {
-  w.string({reinterpret_cast<const char*>(v.data()), v.size()});
-}
-
-std::vector<std::uint8_t> get_bytes(byte_reader& r) {
-  auto s = r.string();
-  return {s.begin(), s.end()};
+template <class F, visited<std::chrono::milliseconds> T>
+void fields(F& f, T& ms) {
+  auto count = ms.count();
+  f.zigzag(count);
+  if constexpr (F::reads)
+    ms = std::chrono::milliseconds{count};
 }
 
 // -- conversations ------------------------------------------------------------
 
-void put(byte_writer& w, const engine::content_part& p) {
-  w.enumeration(p.kind);
-  w.string(p.text);
-  w.string(p.url);
-  w.string(p.media_type);
-  w.string(p.data);
-  w.string(p.detail);
-  w.string(p.id);
-  w.string(p.name);
-  w.string(p.arguments);
-  w.varint(p.content.size());
-  for (const auto& c : p.content)
-    put(w, c);
-  w.boolean(p.is_error);
-  w.string(p.signature);
-  w.boolean(p.redacted);
-  w.string(p.cache_control);
-}
-
-void get(byte_reader& r, engine::content_part& p, int depth = 0) {
-  p.kind = r.enumeration<engine::part_kind>(std::size(engine::part_kind_names));
-  p.text = r.string();
-  p.url = r.string();
-  p.media_type = r.string();
-  p.data = r.string();
-  p.detail = r.string();
-  p.id = r.string();
-  p.name = r.string();
-  p.arguments = r.string();
-  p.content.resize(r.count(10));
-  // A tool result holds parts, which hold none: anything deeper is corrupt.
-  if (!p.content.empty() && depth > 0)
-    r.fail();
-  for (auto& c : p.content) {
-    if (!r.ok())
-      break;
-    get(r, c, depth + 1);
-  }
-  p.is_error = r.boolean();
-  p.signature = r.string();
-  p.redacted = r.boolean();
-  p.cache_control = r.string();
-}
-
-void put(byte_writer& w, const engine::request_options& o) {
-  w.varint(o.tools.size());
-  for (const auto& t : o.tools) {
-    w.string(t.name);
-    w.string(t.description);
-    w.string(t.parameters);
-    w.optional(t.strict, [&](bool b) { w.boolean(b); });
-    w.string(t.cache_control);
-  }
-  w.enumeration(o.choice.mode);
-  w.string(o.choice.name);
-  w.optional(o.parallel_tool_calls, [&](bool b) { w.boolean(b); });
-  w.enumeration(o.format.kind);
-  w.string(o.format.name);
-  w.string(o.format.schema);
-  w.optional(o.format.strict, [&](bool b) { w.boolean(b); });
-  w.string(o.format.description);
-  w.optional(o.seed, [&](std::int64_t v) { w.zigzag(v); });
-  put_opt_f64(w, o.top_p);
-  w.optional(o.top_k, [&](std::uint32_t v) { w.varint(v); });
-  w.optional(o.logprobs, [&](bool b) { w.boolean(b); });
-  w.optional(o.top_logprobs, [&](std::uint32_t v) { w.varint(v); });
-  w.string(o.reasoning_effort);
-  w.optional(o.thinking_budget, [&](std::uint32_t v) { w.varint(v); });
-  w.string(o.user);
-  w.string(o.system_cache_control);
-}
-
-void get(byte_reader& r, engine::request_options& o) {
-  o.tools.resize(r.count(4));
-  for (auto& t : o.tools) {
-    t.name = r.string();
-    t.description = r.string();
-    t.parameters = r.string();
-    t.strict = r.optional<bool>([&] { return r.boolean(); });
-    t.cache_control = r.string();
-  }
-  o.choice.mode = r.enumeration<engine::tool_choice_mode>(
-    std::size(engine::tool_choice_mode_names));
-  o.choice.name = r.string();
-  o.parallel_tool_calls = r.optional<bool>([&] { return r.boolean(); });
-  o.format.kind = r.enumeration<engine::response_format_kind>(
-    std::size(engine::response_format_kind_names));
-  o.format.name = r.string();
-  o.format.schema = r.string();
-  o.format.strict = r.optional<bool>([&] { return r.boolean(); });
-  o.format.description = r.string();
-  o.seed = r.optional<std::int64_t>([&] { return r.zigzag(); });
-  o.top_p = get_opt_f64(r);
-  o.top_k = r.optional<std::uint32_t>([&] { return r.narrow<std::uint32_t>(); });
-  o.logprobs = r.optional<bool>([&] { return r.boolean(); });
-  o.top_logprobs
-    = r.optional<std::uint32_t>([&] { return r.narrow<std::uint32_t>(); });
-  o.reasoning_effort = r.string();
-  o.thinking_budget
-    = r.optional<std::uint32_t>([&] { return r.narrow<std::uint32_t>(); });
-  o.user = r.string();
-  o.system_cache_control = r.string();
-}
-
-/// The conversation: a trailing section of a decision record (records
-/// written before it hold their messages as role and text in the task).
-void put_conversation(byte_writer& w, const task_spec& t) {
-  w.varint(t.messages.size());
-  for (const auto& m : t.messages) {
-    w.enumeration(m.role);
-    w.string(m.name);
-    w.varint(m.parts.size());
-    for (const auto& p : m.parts)
-      put(w, p);
-  }
-  put(w, t.options);
-  w.string(t.sticky_model);
-}
-
-void get_conversation(byte_reader& r, task_spec& t) {
-  t.messages.resize(r.count(3));
-  for (auto& m : t.messages) {
-    if (!r.ok())
-      break;
-    m.role = r.enumeration<engine::message_role>(
-      std::size(engine::message_role_names));
-    m.name = r.string();
-    m.parts.resize(r.count(10));
-    for (auto& p : m.parts) {
-      if (!r.ok())
-        break;
-      get(r, p);
-    }
-  }
-  get(r, t.options);
-  t.sticky_model = r.string();
-}
-
-void put(byte_writer& w, const task_spec& t) {
-  w.string(t.text);
-  // The messages travel in the conversation section (put_conversation).
-  w.varint(0);
-  w.optional(t.type, [&](auto v) { w.enumeration(v); });
-  w.optional(t.tier, [&](auto v) { w.enumeration(v); });
-  w.optional(t.complexity_score, [&](int v) { w.zigzag(v); });
-  put_opt_f64(w, t.budget_usd);
-  put_opt_f64(w, t.min_quality);
-  put_opt_f64(w, t.max_latency_s);
-  w.varint(t.context_tokens);
-  w.optional(t.max_output_tokens, [&](std::uint32_t v) { w.varint(v); });
-  w.u8(t.required.bits());
-  w.boolean(t.parallel);
-  w.optional(t.strategy, [&](auto v) { w.enumeration(v); });
-  w.string(t.force_model);
-  w.string(t.budget_key);
-  put_opt_f64(w, t.temperature);
-  w.varint(t.stop.size());
-  for (const auto& s : t.stop)
-    w.string(s);
-}
-
-void get(byte_reader& r, task_spec& t) {
-  t.text = r.string();
-  // Records written before the conversation section: role and text.
-  t.messages.resize(r.count(2));
-  for (auto& m : t.messages) {
-    auto role = r.string();
-    auto text = r.string();
-    m = engine::chat_message::make(
-      engine::parse_message_role(role).value_or(engine::message_role::user),
-      std::move(text));
-  }
-  t.type = r.optional<engine::task_type>([&] {
-    return r.enumeration<engine::task_type>(engine::task_type_count);
+template <class F, visited<engine::content_part> T>
+void fields(F& f, T& p, int depth = 0) {
+  f.enumeration(p.kind, std::size(engine::part_kind_names));
+  f.string(p.text);
+  f.string(p.url);
+  f.string(p.media_type);
+  f.string(p.data);
+  f.string(p.detail);
+  f.string(p.id);
+  f.string(p.name);
+  f.string(p.arguments);
+  f.list(p.content, 10, [&](auto& c) {
+    // A tool result holds parts, which hold none: anything deeper is
+    // corrupt, and is not read (a damaged value must not recurse).
+    f.expect(depth == 0);
+    if (f.ok())
+      fields(f, c, depth + 1);
   });
-  t.tier = r.optional<engine::complexity_tier>([&] {
-    return r.enumeration<engine::complexity_tier>(engine::complexity_tier_count);
+  f.boolean(p.is_error);
+  f.string(p.signature);
+  f.boolean(p.redacted);
+  f.string(p.cache_control);
+}
+
+template <class F, visited<engine::chat_message> T>
+void fields(F& f, T& m) {
+  f.enumeration(m.role, std::size(engine::message_role_names));
+  f.string(m.name);
+  f.list(m.parts, 10, [&](auto& p) { fields(f, p); });
+}
+
+template <class F, visited<engine::tool_definition> T>
+void fields(F& f, T& t) {
+  f.string(t.name);
+  f.string(t.description);
+  f.string(t.parameters);
+  optional_boolean(f, t.strict);
+  f.string(t.cache_control);
+}
+
+template <class F, visited<engine::tool_choice> T>
+void fields(F& f, T& c) {
+  f.enumeration(c.mode, std::size(engine::tool_choice_mode_names));
+  f.string(c.name);
+}
+
+template <class F, visited<engine::response_format> T>
+void fields(F& f, T& r) {
+  f.enumeration(r.kind, std::size(engine::response_format_kind_names));
+  f.string(r.name);
+  f.string(r.schema);
+  optional_boolean(f, r.strict);
+  f.string(r.description);
+}
+
+template <class F, visited<engine::request_options> T>
+void fields(F& f, T& o) {
+  f.list(o.tools, 4, [&](auto& t) { fields(f, t); });
+  fields(f, o.choice);
+  optional_boolean(f, o.parallel_tool_calls);
+  fields(f, o.format);
+  optional_zigzag(f, o.seed);
+  optional_f64(f, o.top_p);
+  optional_varint(f, o.top_k);
+  optional_boolean(f, o.logprobs);
+  optional_varint(f, o.top_logprobs);
+  f.string(o.reasoning_effort);
+  optional_varint(f, o.thinking_budget);
+  f.string(o.user);
+  f.string(o.system_cache_control);
+}
+
+/// The conversation: a section appended to version 1 decision records
+/// (records written before it hold their messages as role and text in the
+/// task).
+template <class F, visited<task_spec> T>
+void conversation_fields(F& f, T& t) {
+  f.list(t.messages, 3, [&](auto& m) { fields(f, m); });
+  fields(f, t.options);
+  f.string(t.sticky_model);
+}
+
+/// A message as records written before the conversation section held it.
+struct role_and_text {
+  std::string role;
+  std::string text;
+};
+
+/// The task without its conversation (conversation_fields).
+template <class F, visited<task_spec> T>
+void fields(F& f, T& t) {
+  f.string(t.text);
+  // Where records written before the conversation section held their
+  // messages; this build writes none here.
+  std::vector<role_and_text> old_messages;
+  f.list(old_messages, 2, [&](auto& m) {
+    f.string(m.role);
+    f.string(m.text);
   });
-  t.complexity_score
-    = r.optional<int>([&] { return static_cast<int>(r.zigzag()); });
-  t.budget_usd = get_opt_f64(r);
-  t.min_quality = get_opt_f64(r);
-  t.max_latency_s = get_opt_f64(r);
-  t.context_tokens = r.narrow<std::uint32_t>();
-  t.max_output_tokens
-    = r.optional<std::uint32_t>([&] { return r.narrow<std::uint32_t>(); });
-  t.required = engine::capability_set{r.u8()};
-  t.parallel = r.boolean();
-  t.strategy = r.optional<engine::consensus_strategy>([&] {
-    return r.enumeration<engine::consensus_strategy>(
-      engine::consensus_strategy_names.size());
+  if constexpr (F::reads)
+    for (auto& m : old_messages)
+      t.messages.push_back(engine::chat_message::make(
+        engine::parse_message_role(m.role).value_or(engine::message_role::user),
+        std::move(m.text)));
+  f.optional(t.type,
+             [&](auto& v) { f.enumeration(v, engine::task_type_count); });
+  f.optional(t.tier,
+             [&](auto& v) { f.enumeration(v, engine::complexity_tier_count); });
+  optional_zigzag(f, t.complexity_score);
+  optional_f64(f, t.budget_usd);
+  optional_f64(f, t.min_quality);
+  optional_f64(f, t.max_latency_s);
+  f.varint(t.context_tokens);
+  optional_varint(f, t.max_output_tokens);
+  fields(f, t.required);
+  f.boolean(t.parallel);
+  f.optional(t.strategy, [&](auto& v) {
+    f.enumeration(v, engine::consensus_strategy_names.size());
   });
-  t.force_model = r.string();
-  t.budget_key = r.string();
-  t.temperature = get_opt_f64(r);
-  t.stop.resize(r.count());
-  for (auto& s : t.stop)
-    s = r.string();
+  f.string(t.force_model);
+  f.string(t.budget_key);
+  optional_f64(f, t.temperature);
+  f.list(t.stop, 1, [&](auto& s) { f.string(s); });
 }
 
-// -- decisions ----------------------------------------------------------------
-
-void put(byte_writer& w, const route_context& c) {
-  put_u16_list(w, c.exclude);
-  w.varint(c.local_failures);
-  w.optional(c.budget_remaining, [&](std::int64_t v) { w.zigzag(v); });
-  w.string(c.force_model);
+/// What replay needs of a conversation when a record no longer holds it.
+template <class F, visited<task_shape> T>
+void fields(F& f, T& s) {
+  f.varint(s.text_bytes);
+  f.varint(s.fields);
+  f.varint(s.messages);
+  f.list(s.tool_names, 1, [&](auto& n) { f.string(n); });
+  if constexpr (F::reads)
+    s.recorded = true;
 }
 
-void get(byte_reader& r, route_context& c) {
-  c.exclude = get_u16_list(r);
-  c.local_failures = r.narrow<std::uint32_t>();
-  c.budget_remaining
-    = r.optional<std::int64_t>([&] { return r.zigzag(); });
-  c.force_model = r.string();
+// -- routing rounds -----------------------------------------------------------
+
+template <class F, visited<route_context> T>
+void fields(F& f, T& c) {
+  u16_list(f, c.exclude);
+  f.varint(c.local_failures);
+  optional_zigzag(f, c.budget_remaining);
+  f.string(c.force_model);
 }
 
-void put(byte_writer& w, const engine::cost_range& c) {
-  w.zigzag(c.min);
-  w.zigzag(c.expected);
-  w.zigzag(c.max);
+template <class F, visited<engine::classification> T>
+void fields(F& f, T& c) {
+  f.enumeration(c.tier, engine::complexity_tier_count);
+  f.zigzag(c.score);
+  f.enumeration(c.type, engine::task_type_count);
+  f.boolean(c.tier_given);
+  f.boolean(c.type_given);
+  f.u8(c.matched_count);
+  f.expect(c.matched_count <= c.matched.size());
+  for (std::size_t i = 0; i < c.matched_count && i < c.matched.size(); ++i)
+    f.varint(c.matched[i]);
+  f.varint(c.word_count);
 }
 
-void get(byte_reader& r, engine::cost_range& c) {
-  c.min = r.zigzag();
-  c.expected = r.zigzag();
-  c.max = r.zigzag();
+template <class F, visited<engine::cost_range> T>
+void fields(F& f, T& c) {
+  f.zigzag(c.min);
+  f.zigzag(c.expected);
+  f.zigzag(c.max);
 }
 
-void put(byte_writer& w, const engine::model_performance& p) {
-  w.f64(p.success);
-  w.f64(p.latency_ms);
-  w.f64(p.feedback_weight);
-  w.f64(p.samples);
-  w.f64(p.confidence);
+template <class F, visited<engine::model_performance> T>
+void fields(F& f, T& p) {
+  f.f64(p.success);
+  f.f64(p.latency_ms);
+  f.f64(p.feedback_weight);
+  f.f64(p.samples);
+  f.f64(p.confidence);
 }
 
-void get(byte_reader& r, engine::model_performance& p) {
-  p.success = r.f64();
-  p.latency_ms = r.f64();
-  p.feedback_weight = r.f64();
-  p.samples = r.f64();
-  p.confidence = r.f64();
+/// A per-prompt estimate as rounds keep it; its learned cost travels in
+/// the prompt model's section (prompt_model_fields).
+template <class F, visited<engine::success_estimate> T>
+void fields(F& f, T& e) {
+  f.f64(e.probability);
+  f.f64(e.weight);
 }
 
-void put_classification(byte_writer& w, const engine::classification& c);
-void get_classification(byte_reader& r, engine::classification& c);
+template <class F, visited<engine::factor_points> T>
+void fields(F& f, T& p) {
+  f.f64(p.quality);
+  f.f64(p.cost);
+  f.f64(p.history);
+  f.f64(p.learned);
+  f.f64(p.preference);
+  f.f64(p.diversity);
+  f.f64(p.vendor);
+}
+
+template <class F, visited<engine::candidate> T>
+void fields(F& f, T& c) {
+  f.varint(c.model);
+  fields(f, c.points);
+  f.f64(c.total);
+  f.f64(c.predicted_quality);
+  f.boolean(c.capable);
+  fields(f, c.cost);
+  f.f64(c.latency_s);
+}
+
+template <class F, visited<engine::filtered_model> T>
+void fields(F& f, T& m) {
+  f.varint(m.model);
+  f.enumeration(m.reason, engine::filter_reason_names.size());
+  f.f64(m.value);
+  f.f64(m.limit);
+  fields(f, m.missing);
+}
+
+template <class F, visited<engine::ensemble_plan> T>
+void fields(F& f, T& e) {
+  u16_list(f, e.members);
+  f.boolean(e.has_judge);
+  f.varint(e.judge);
+  f.enumeration(e.strategy, engine::consensus_strategy_names.size());
+  f.zigzag(e.max_cost);
+}
+
+/// What a round had to meet: both decision encodings open with it.
+template <class F, visited<engine::decision> T>
+void requirement_fields(F& f, T& d) {
+  fields(f, d.cls);
+  f.varint(d.tokens.input);
+  f.varint(d.tokens.output);
+  f.f64(d.quality_required);
+  f.zigzag(d.budget_cap);
+  f.f64(d.latency_bound_s);
+}
 
 /// What a round chose: its rule, notes, model, fallbacks and ensemble.
-void put_choice(byte_writer& w, const engine::decision& d) {
-  w.enumeration(d.rule);
-  w.varint(d.notes);
-  w.varint(d.model);
-  put_u16_list(w, d.fallbacks);
-  w.boolean(d.parallel);
-  put_u16_list(w, d.ensemble.members);
-  w.boolean(d.ensemble.has_judge);
-  w.varint(d.ensemble.judge);
-  w.enumeration(d.ensemble.strategy);
-  w.zigzag(d.ensemble.max_cost);
+template <class F, visited<engine::decision> T>
+void choice_fields(F& f, T& d) {
+  f.enumeration(d.rule, engine::selection_rule_names.size());
+  f.varint(d.notes);
+  f.varint(d.model);
+  u16_list(f, d.fallbacks);
+  f.boolean(d.parallel);
+  fields(f, d.ensemble);
 }
 
-void get_choice(byte_reader& r, engine::decision& d) {
-  d.rule = r.enumeration<engine::selection_rule>(
-    engine::selection_rule_names.size());
-  d.notes = r.narrow<std::uint16_t>();
-  d.model = r.narrow<std::uint16_t>();
-  d.fallbacks = get_u16_list(r);
-  d.parallel = r.boolean();
-  d.ensemble.members = get_u16_list(r);
-  d.ensemble.has_judge = r.boolean();
-  d.ensemble.judge = r.narrow<std::uint16_t>();
-  d.ensemble.strategy = r.enumeration<engine::consensus_strategy>(
-    engine::consensus_strategy_names.size());
-  d.ensemble.max_cost = r.zigzag();
-}
-
-void put(byte_writer& w, const engine::decision& d) {
-  put_classification(w, d.cls);
-  w.varint(d.tokens.input);
-  w.varint(d.tokens.output);
-  w.f64(d.quality_required);
-  w.zigzag(d.budget_cap);
-  w.f64(d.latency_bound_s);
-  put_choice(w, d);
-  w.varint(d.candidates.size());
-  for (const auto& x : d.candidates) {
-    w.varint(x.model);
-    const auto& p = x.points;
-    for (double v : {p.quality, p.cost, p.history, p.learned, p.preference,
-                     p.diversity, p.vendor})
-      w.f64(v);
-    w.f64(x.total);
-    w.f64(x.predicted_quality);
-    w.boolean(x.capable);
-    put(w, x.cost);
-    w.f64(x.latency_s);
-  }
-  w.varint(d.filtered_out.size());
-  for (const auto& f : d.filtered_out) {
-    w.varint(f.model);
-    w.enumeration(f.reason);
-    w.f64(f.value);
-    w.f64(f.limit);
-    w.u8(f.missing.bits());
-  }
-  w.varint(d.config_hash);
-  const auto& in = d.inputs;
-  w.boolean(in.recorded);
-  w.varint(in.performance.size());
-  for (const auto& p : in.performance)
-    put(w, p);
-  w.varint(in.breaker_open.size());
-  for (auto b : in.breaker_open)
-    w.u8(b);
-  w.optional(in.budget_remaining, [&](std::int64_t v) { w.zigzag(v); });
-  w.varint(in.provider_share.size());
-  for (auto s : in.provider_share)
-    w.f64(s);
-  w.varint(in.predicted_success.size());
-  for (const auto& p : in.predicted_success) {
-    w.f64(p.probability);
-    w.f64(p.weight);
-  }
-}
-
-void get(byte_reader& r, engine::decision& d) {
-  get_classification(r, d.cls);
-  d.tokens.input = r.narrow<std::uint32_t>();
-  d.tokens.output = r.narrow<std::uint32_t>();
-  d.quality_required = r.f64();
-  d.budget_cap = r.zigzag();
-  d.latency_bound_s = r.f64();
-  get_choice(r, d);
-  d.candidates.resize(r.count(60));
-  for (auto& x : d.candidates) {
-    x.model = r.narrow<std::uint16_t>();
-    auto& p = x.points;
-    for (double* v : {&p.quality, &p.cost, &p.history, &p.learned,
-                      &p.preference, &p.diversity, &p.vendor})
-      *v = r.f64();
-    x.total = r.f64();
-    x.predicted_quality = r.f64();
-    x.capable = r.boolean();
-    get(r, x.cost);
-    x.latency_s = r.f64();
-  }
-  d.filtered_out.resize(r.count(19));
-  for (auto& f : d.filtered_out) {
-    f.model = r.narrow<std::uint16_t>();
-    f.reason = r.enumeration<engine::filter_reason>(
-      engine::filter_reason_names.size());
-    f.value = r.f64();
-    f.limit = r.f64();
-    f.missing = engine::capability_set{r.u8()};
-  }
-  d.config_hash = r.varint();
+/// A round's decision with its evidence and inputs (version 1); the
+/// inputs' availability is an appended section of the record.
+template <class F, visited<engine::decision> T>
+void fields(F& f, T& d) {
+  requirement_fields(f, d);
+  choice_fields(f, d);
+  f.list(d.candidates, 60, [&](auto& c) { fields(f, c); });
+  f.list(d.filtered_out, 19, [&](auto& m) { fields(f, m); });
+  f.varint(d.config_hash);
   auto& in = d.inputs;
-  in.recorded = r.boolean();
-  in.performance.resize(r.count(40));
-  for (auto& p : in.performance)
-    get(r, p);
-  in.breaker_open.resize(r.count());
-  for (auto& b : in.breaker_open)
-    b = r.u8();
-  in.budget_remaining = r.optional<std::int64_t>([&] { return r.zigzag(); });
-  in.provider_share.resize(r.count(8));
-  for (auto& s : in.provider_share)
-    s = r.f64();
-  in.predicted_success.resize(r.count(16));
-  for (auto& p : in.predicted_success) {
-    p.probability = r.f64();
-    p.weight = r.f64();
-  }
+  f.boolean(in.recorded);
+  f.list(in.performance, 40, [&](auto& p) { fields(f, p); });
+  f.list(in.breaker_open, 1, [&](auto& b) { f.u8(b); });
+  optional_zigzag(f, in.budget_remaining);
+  f.list(in.provider_share, 8, [&](auto& s) { f.f64(s); });
+  f.list(in.predicted_success, 16, [&](auto& e) { fields(f, e); });
 }
 
-void put(byte_writer& w, const attempt_record& a) {
-  w.varint(a.model);
-  w.enumeration(a.error);
-  w.f64(a.latency_ms);
-  w.zigzag(a.cost_nanos);
+/// The part of a round's inputs that many decisions share, stored once per
+/// distinct content in the `inputs` column (version 2).
+template <class F, visited<engine::routing_inputs> T>
+void shared_fields(F& f, T& in) {
+  f.list(in.performance, 40, [&](auto& p) { fields(f, p); });
+  f.bytes(in.breaker_open);
+  f.list(in.provider_share, 8, [&](auto& s) { f.f64(s); });
+  f.bytes(in.provider_unavailable);
+  f.bytes(in.model_unavailable);
 }
 
-void get(byte_reader& r, attempt_record& a) {
-  a.model = r.narrow<std::uint16_t>();
-  a.error = r.enumeration<engine::call_error>(engine::call_error_names.size());
-  a.latency_ms = r.f64();
-  a.cost_nanos = r.zigzag();
+/// A round without its evidence (version 2): the evidence's digest, and
+/// the shared inputs by hash.
+template <class F, visited<decision_round> T, class Hash>
+void compact_fields(F& f, T& round, Hash& inputs_hash) {
+  auto& d = round.decision;
+  fields(f, round.context);
+  requirement_fields(f, d);
+  // The evidence itself is recomputed on demand; its digest says whether
+  // it came out the same.
+  if constexpr (F::reads)
+    f.big_endian64(round.evidence_hash);
+  else
+    f.big_endian64(engine::evidence_hash(d));
+  choice_fields(f, d);
+  f.varint(d.config_hash);
+  auto& in = d.inputs;
+  f.boolean(in.recorded);
+  if (!in.recorded)
+    return;
+  f.big_endian64(inputs_hash);
+  optional_zigzag(f, in.budget_remaining);
+  f.list(in.predicted_success, 16, [&](auto& e) { fields(f, e); });
 }
 
-// -- version 2 decisions: inputs and outcome, no evidence ---------------------
+template <class F, visited<attempt_record> T>
+void fields(F& f, T& a) {
+  f.varint(a.model);
+  f.enumeration(a.error, engine::call_error_names.size());
+  f.f64(a.latency_ms);
+  f.zigzag(a.cost_nanos);
+}
 
-/// Whether any round read the prompt model: only then does a record carry
-/// the trailer below.
+// -- decision records ---------------------------------------------------------
+
+// What a run did, in the order both decision encodings write it: the
+// experiment and the error first, then the answer's usage (version 1 puts
+// `answered` between the two), then the attempts.
+
+template <class F, visited<decision_record> T>
+void run_head_fields(F& f, T& rec) {
+  f.varint(rec.seed);
+  f.string(rec.experiment);
+  f.varint(rec.experiment_arm);
+  f.enumeration(rec.error, error_code_count);
+  f.string(rec.error_message);
+}
+
+template <class F, visited<decision_record> T>
+void usage_fields(F& f, T& rec) {
+  f.varint(rec.answered_by);
+  f.varint(rec.input_tokens);
+  f.varint(rec.output_tokens);
+  f.zigzag(rec.cost_nanos);
+  f.f64(rec.latency_ms);
+}
+
+template <class F, visited<decision_record> T>
+void attempts_fields(F& f, T& rec) {
+  f.list(rec.attempts, 11, [&](auto& a) { fields(f, a); });
+}
+
+/// Version 1: the whole task and each round's evidence and inputs.
+template <class F, visited<decision_record> T>
+void decision_v1_fields(F& f, T& rec) {
+  // Fixed position and width: the retention filter reads only this.
+  f.big_endian64(rec.created_unix_ms);
+  f.varint(rec.decision_id);
+  f.boolean(rec.execute);
+  fields(f, rec.task);
+  f.list(rec.rounds, 40, [&](auto& round) {
+    fields(f, round.context);
+    fields(f, round.decision);
+  });
+  run_head_fields(f, rec);
+  f.boolean(rec.answered);
+  usage_fields(f, rec);
+  f.boolean(rec.parallel);
+  attempts_fields(f, rec);
+  // Appended after version 1 shipped: the conversation, in full, then each
+  // round's provider and model availability.
+  if (f.appended(true))
+    conversation_fields(f, rec.task);
+  if (f.appended(true))
+    for (auto& round : rec.rounds) {
+      f.bytes(round.decision.inputs.provider_unavailable);
+      f.bytes(round.decision.inputs.model_unavailable);
+    }
+}
+
+/// Whether any round read the prompt model: only then does a version 2
+/// record carry prompt_model_fields.
 bool read_prompt_model(const decision_record& rec) {
   for (const auto& round : rec.rounds) {
     const auto& in = round.decision.inputs;
@@ -553,307 +524,344 @@ bool read_prompt_model(const decision_record& rec) {
 
 /// Per round, what the prompt model gave: its evidence and each model's
 /// learned cost (the rest of its estimates are in the round's
-/// predicted_success). Appended after version 2's fields; absent when no
-/// round read the prompt model.
-void put_prompt_model_trailer(byte_writer& w, const decision_record& rec) {
-  if (!read_prompt_model(rec))
-    return;
-  w.u8(1); // the trailer's own version
-  for (const auto& round : rec.rounds) {
-    const auto& in = round.decision.inputs;
-    w.varint(in.prompt.cluster);
-    w.varint(in.prompt.neighbours);
-    w.f64(in.prompt.mean_similarity);
-    // Written for every round, recorded or not: the reader needs no flag.
-    w.varint(in.recorded ? in.predicted_success.size() : 0);
-    if (in.recorded)
-      for (const auto& p : in.predicted_success)
-        w.f64(p.cost_usd);
-  }
-}
-
-void get_prompt_model_trailer(byte_reader& r, decision_record& rec) {
-  if (r.u8() != 1) {
-    r.fail();
-    return;
-  }
+/// predicted_success). Appended to version 2 records.
+template <class F, visited<decision_record> T>
+void prompt_model_fields(F& f, T& rec) {
+  std::uint8_t version = 1; // the section's own
+  f.u8(version);
+  f.expect(version == 1);
   for (auto& round : rec.rounds) {
     auto& in = round.decision.inputs;
-    in.prompt.cluster = r.narrow<std::uint16_t>();
-    in.prompt.neighbours = r.narrow<std::uint16_t>();
-    in.prompt.mean_similarity = static_cast<float>(r.f64());
-    auto n = r.count(8);
-    if (n != 0 && n != in.predicted_success.size()) {
-      r.fail();
-      return;
-    }
-    for (std::size_t m = 0; m < n; ++m)
-      in.predicted_success[m].cost_usd = r.f64();
+    f.varint(in.prompt.cluster);
+    f.varint(in.prompt.neighbours);
+    f.f64(in.prompt.mean_similarity);
+    // Written for every round, recorded or not: the reader needs no flag.
+    std::size_t n = in.recorded ? in.predicted_success.size() : 0;
+    f.count(n, 8);
+    f.expect(n == 0 || n == in.predicted_success.size());
+    for (std::size_t m = 0; m < n && f.ok(); ++m)
+      f.f64(in.predicted_success[m].cost_usd);
   }
 }
 
-void put_classification(byte_writer& w, const engine::classification& c) {
-  w.enumeration(c.tier);
-  w.zigzag(c.score);
-  w.enumeration(c.type);
-  w.boolean(c.tier_given);
-  w.boolean(c.type_given);
-  w.u8(c.matched_count);
-  for (std::size_t i = 0; i < c.matched_count && i < c.matched.size(); ++i)
-    w.varint(c.matched[i]);
-  w.varint(c.word_count);
-}
-
-void get_classification(byte_reader& r, engine::classification& c) {
-  c.tier = r.enumeration<engine::complexity_tier>(engine::complexity_tier_count);
-  c.score = static_cast<int>(r.zigzag());
-  c.type = r.enumeration<engine::task_type>(engine::task_type_count);
-  c.tier_given = r.boolean();
-  c.type_given = r.boolean();
-  c.matched_count = r.u8();
-  if (c.matched_count > c.matched.size())
-    r.fail();
-  for (std::size_t i = 0; i < c.matched_count && i < c.matched.size(); ++i)
-    c.matched[i] = r.narrow<std::uint16_t>();
-  c.word_count = r.narrow<std::uint32_t>();
-}
-
-/// A round's decision without its evidence; the shared inputs by hash.
-void put_compact(byte_writer& w, const engine::decision& d,
-                 std::uint64_t inputs_hash) {
-  put_classification(w, d.cls);
-  w.varint(d.tokens.input);
-  w.varint(d.tokens.output);
-  w.f64(d.quality_required);
-  w.zigzag(d.budget_cap);
-  w.f64(d.latency_bound_s);
-  // The evidence itself is recomputed on demand; its digest says whether
-  // it came out the same.
-  w.big_endian64(engine::evidence_hash(d));
-  put_choice(w, d);
-  w.varint(d.config_hash);
-  const auto& in = d.inputs;
-  w.boolean(in.recorded);
-  if (!in.recorded)
-    return;
-  w.big_endian64(inputs_hash);
-  w.optional(in.budget_remaining, [&](std::int64_t v) { w.zigzag(v); });
-  w.varint(in.predicted_success.size());
-  for (const auto& p : in.predicted_success) {
-    w.f64(p.probability);
-    w.f64(p.weight);
-  }
-}
-
-/// Reads put_compact(); returns the shared inputs' hash (0: none).
-std::uint64_t get_compact(byte_reader& r, engine::decision& d,
-                          std::uint64_t& evidence) {
-  get_classification(r, d.cls);
-  d.tokens.input = r.narrow<std::uint32_t>();
-  d.tokens.output = r.narrow<std::uint32_t>();
-  d.quality_required = r.f64();
-  d.budget_cap = r.zigzag();
-  d.latency_bound_s = r.f64();
-  evidence = r.big_endian64();
-  get_choice(r, d);
-  d.config_hash = r.varint();
-  auto& in = d.inputs;
-  in.recorded = r.boolean();
-  if (!in.recorded)
-    return 0;
-  auto hash = r.big_endian64();
-  in.budget_remaining = r.optional<std::int64_t>([&] { return r.zigzag(); });
-  in.predicted_success.resize(r.count(16));
-  for (auto& p : in.predicted_success) {
-    p.probability = r.f64();
-    p.weight = r.f64();
-  }
-  return hash;
-}
-
-void get_shared(byte_reader& r, engine::routing_inputs& in) {
-  in.performance.resize(r.count(40));
-  for (auto& p : in.performance)
-    get(r, p);
-  in.breaker_open = get_bytes(r);
-  in.provider_share.resize(r.count(8));
-  for (auto& s : in.provider_share)
-    s = r.f64();
-  in.provider_unavailable = get_bytes(r);
-  in.model_unavailable = get_bytes(r);
-}
-
-std::string sha256_hex(std::string_view text) {
-  std::array<unsigned char, 32> digest{};
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(),
-             nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (auto b : digest) {
-    out.push_back(hex[b >> 4]);
-    out.push_back(hex[b & 15]);
-  }
-  return out;
-}
-
-void put_shape(byte_writer& w, const task_shape& s) {
-  w.varint(s.text_bytes);
-  w.varint(s.fields);
-  w.varint(s.messages);
-  w.varint(s.tool_names.size());
-  for (const auto& n : s.tool_names)
-    w.string(n);
-}
-
-void get_shape(byte_reader& r, task_shape& s) {
-  s.text_bytes = r.varint();
-  s.fields = r.narrow<std::uint32_t>();
-  s.messages = r.narrow<std::uint32_t>();
-  s.tool_names.resize(r.count(1));
-  for (auto& n : s.tool_names)
-    n = r.string();
-  s.recorded = true;
-}
-
-caf::expected<decision_record> decode_decision_v1(std::string_view value);
-caf::expected<decision_record>
-decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup);
-
-/// error_code has no names array; its last value bounds the range.
-constexpr std::size_t error_code_count
-  = static_cast<std::size_t>(error_code::overloaded) + 1;
-
-// What a run did, in the order both decision encodings write it: the
-// experiment and the error first, then the answer's usage (version 1 puts
-// `answered` between the two), then the attempts.
-
-void put_run_head(byte_writer& w, const decision_record& rec) {
-  w.varint(rec.seed);
-  w.string(rec.experiment);
-  w.varint(rec.experiment_arm);
-  w.enumeration(rec.error);
-  w.string(rec.error_message);
-}
-
-void get_run_head(byte_reader& r, decision_record& rec) {
-  rec.seed = r.varint();
-  rec.experiment = r.string();
-  rec.experiment_arm = r.narrow<std::uint32_t>();
-  rec.error = r.enumeration<error_code>(error_code_count);
-  rec.error_message = r.string();
-}
-
-void put_usage(byte_writer& w, const decision_record& rec) {
-  w.varint(rec.answered_by);
-  w.varint(rec.input_tokens);
-  w.varint(rec.output_tokens);
-  w.zigzag(rec.cost_nanos);
-  w.f64(rec.latency_ms);
-}
-
-void get_usage(byte_reader& r, decision_record& rec) {
-  rec.answered_by = r.narrow<std::uint16_t>();
-  rec.input_tokens = r.narrow<std::uint32_t>();
-  rec.output_tokens = r.narrow<std::uint32_t>();
-  rec.cost_nanos = r.zigzag();
-  rec.latency_ms = r.f64();
-}
-
-void put_attempts(byte_writer& w, const decision_record& rec) {
-  w.varint(rec.attempts.size());
-  for (const auto& a : rec.attempts)
-    put(w, a);
-}
-
-void get_attempts(byte_reader& r, decision_record& rec) {
-  rec.attempts.resize(r.count(11));
-  for (auto& a : rec.attempts)
-    get(r, a);
-}
-
-
-} // namespace
-
-// -- decision records ---------------------------------------------------------
-
-std::string encode_decision(const decision_record& rec) {
-  std::string out;
-  byte_writer w{out};
-  w.u8(encoding_version);
+/// Version 2: the inputs replay needs and the outcome. `prompts` is what
+/// the task's text keeps; `inputs_hashes` holds each round's shared inputs
+/// (0: none), which the reader appends to.
+template <class F, visited<decision_record> T, class Prompts, class Hashes>
+void decision_v2_fields(F& f, T& rec, Prompts& prompts, Hashes& inputs_hashes) {
   // Fixed position and width: the retention filter reads only this.
-  w.big_endian64(static_cast<std::uint64_t>(rec.created_unix_ms));
-  w.varint(rec.decision_id);
-  w.boolean(rec.execute);
-  put(w, rec.task);
-  w.varint(rec.rounds.size());
-  for (const auto& round : rec.rounds) {
-    put(w, round.context);
-    put(w, round.decision);
+  f.big_endian64(rec.created_unix_ms);
+  f.varint(rec.decision_id);
+  auto flags = static_cast<std::uint8_t>(
+    (rec.execute ? 1 : 0) | (rec.answered ? 2 : 0) | (rec.parallel ? 4 : 0));
+  f.u8(flags);
+  if constexpr (F::reads) {
+    rec.execute = (flags & 1) != 0;
+    rec.answered = (flags & 2) != 0;
+    rec.parallel = (flags & 4) != 0;
   }
-  put_run_head(w, rec);
-  w.boolean(rec.answered);
-  put_usage(w, rec);
-  w.boolean(rec.parallel);
-  put_attempts(w, rec);
-  // Added after version 1 shipped: the conversation, in full, then each
-  // round's provider and model availability.
-  put_conversation(w, rec.task);
-  for (const auto& round : rec.rounds) {
-    put_bytes(w, round.decision.inputs.provider_unavailable);
-    put_bytes(w, round.decision.inputs.model_unavailable);
+  f.enumeration(prompts, prompt_retention_names.size());
+  // The task without its transcript (the coordinator logs it that way);
+  // its text per the retention policy.
+  if constexpr (F::reads) {
+    fields(f, rec.task);
+    if (prompts == prompt_retention::hash) {
+      rec.prompt_sha256 = std::move(rec.task.text);
+      rec.task.text.clear();
+    }
+  } else if (prompts == prompt_retention::full && rec.task.messages.empty()) {
+    fields(f, rec.task);
+  } else {
+    auto task = rec.task;
+    task.messages.clear();
+    if (prompts == prompt_retention::hash) {
+      auto digest = sha256(rec.task.text);
+      task.text = to_hex(digest.data(), digest.size());
+    } else if (prompts == prompt_retention::none) {
+      task.text.clear();
+    }
+    fields(f, task);
   }
+  f.string(rec.task.sticky_model);
+  if constexpr (F::reads) {
+    fields(f, rec.shape);
+  } else {
+    static const task_shape unrecorded{};
+    fields(f, rec.shape.recorded ? rec.shape : unrecorded);
+  }
+  std::size_t i = 0;
+  f.list(rec.rounds, 40, [&](auto& round) {
+    std::uint64_t hash = 0;
+    if constexpr (!F::reads)
+      hash = i < inputs_hashes.size() ? inputs_hashes[i] : 0;
+    compact_fields(f, round, hash);
+    if constexpr (F::reads)
+      inputs_hashes.push_back(hash);
+    ++i;
+  });
+  run_head_fields(f, rec);
+  usage_fields(f, rec);
+  attempts_fields(f, rec);
+  // Appended after version 2 shipped; written only when a round read the
+  // prompt model.
+  if (f.appended(read_prompt_model(rec)))
+    prompt_model_fields(f, rec);
+}
+
+// -- the other records --------------------------------------------------------
+
+template <class F, visited<engine::ema> T>
+void fields(F& f, T& e) {
+  f.f64(e.value);
+  f.boolean(e.initialized);
+}
+
+template <class F, visited<engine::decayed_count> T>
+void fields(F& f, T& c) {
+  f.f64(c.count);
+  f.f64(c.as_of_s);
+}
+
+/// The cell's model and task type are its key.
+template <class F, visited<engine::learned_cell> T>
+void fields(F& f, T& c) {
+  fields(f, c.success);
+  fields(f, c.latency_ms);
+  fields(f, c.cost_nanos);
+  fields(f, c.feedback);
+  fields(f, c.calls);
+  fields(f, c.successes);
+  fields(f, c.feedback_count);
+}
+
+template <class F, visited<engine::feedback_report> T>
+void fields(F& f, T& r) {
+  // none, success, partial, failure: the verdict has no names array.
+  f.enumeration(r.outcome, 4);
+  optional_f64(f, r.quality);
+  optional_boolean(f, r.pr_merged);
+  optional_boolean(f, r.pr_reverted);
+  optional_zigzag(f, r.rating);
+}
+
+/// feedback_received_unix_ms() reads the first two fields alone.
+template <class F, visited<feedback_record> T>
+void fields(F& f, T& r) {
+  f.varint(r.decision_id);
+  f.zigzag(r.received_unix_ms);
+  fields(f, r.report);
+  f.string(r.model);
+  f.enumeration(r.type, engine::task_type_count);
+}
+
+/// The scope and the day are the entry's key.
+template <class F, visited<ledger_entry> T>
+void fields(F& f, T& e) {
+  f.zigzag(e.spent_nanos);
+}
+
+template <class F, visited<engine::experiment_spec> T>
+void fields(F& f, T& s) {
+  f.string(s.id);
+  f.enumeration(s.type, engine::task_type_count);
+  f.list(s.arms, 2, [&](auto& a) {
+    f.string(a.name);
+    f.string(a.model);
+  });
+  f.f64(s.traffic_share);
+  f.varint(s.seed);
+  f.enumeration(s.metric, engine::experiment_metric_names.size());
+  f.varint(s.min_samples_per_arm);
+  f.f64(s.significance);
+}
+
+template <class F, visited<experiment_state> T>
+void fields(F& f, T& s) {
+  fields(f, s.spec);
+  f.boolean(s.running);
+  f.zigzag(s.started_unix_s);
+  f.zigzag(s.stopped_unix_s);
+  f.list(s.arms, 17, [&](auto& t) {
+    f.varint(t.n);
+    f.f64(t.sum);
+    f.f64(t.sum_squares);
+  });
+}
+
+template <class F, visited<engine::provider_spec> T>
+void fields(F& f, T& p) {
+  f.string(p.id);
+  f.enumeration(p.kind, engine::provider_kind_names.size());
+  f.string(p.base_url);
+  f.string(p.api_key_env);
+  f.boolean(p.local);
+  f.varint(p.max_concurrency);
+}
+
+template <class F, visited<engine::model_spec> T>
+void fields(F& f, T& m) {
+  f.string(m.id);
+  f.string(m.provider);
+  f.string(m.upstream);
+  f.varint(m.provider_index);
+  f.f64(m.quality);
+  f.f64(m.cost_per_1k_input);
+  f.f64(m.cost_per_1k_output);
+  f.varint(m.context_window);
+  f.f64(m.p50_latency_ms);
+  f.f64(m.tokens_per_second);
+  fields(f, m.capabilities);
+  f.boolean(m.enabled);
+  f.boolean(m.experimental);
+  f.boolean(m.local);
+}
+
+template <class F, visited<engine::breaker_config> T>
+void fields(F& f, T& b) {
+  f.varint(b.consecutive_failures);
+  f.f64(b.failure_rate);
+  f.varint(b.window);
+  f.varint(b.min_calls);
+  fields(f, b.cooldown);
+  fields(f, b.max_cooldown);
+  f.varint(b.half_open_successes);
+  fields(f, b.probe_timeout);
+}
+
+template <class F, visited<engine::retry_config> T>
+void fields(F& f, T& r) {
+  f.varint(r.max_retries);
+  fields(f, r.initial_backoff);
+  fields(f, r.max_backoff);
+  f.f64(r.jitter);
+  fields(f, r.max_retry_after);
+}
+
+/// The policy as version 1 stored it; the selection mode came later
+/// (appended in the registry's fields).
+template <class F, visited<engine::routing_policy> T>
+void fields(F& f, T& p) {
+  f.boolean(p.prefer_local);
+  f.f64(p.max_cost_per_task_usd);
+  f.f64(p.max_latency_per_call_s);
+  f.varint(p.max_tokens_per_task);
+  f.boolean(p.allow_cloud_fallback);
+  f.boolean(p.allow_experimental);
+  for (auto& q : p.quality_by_tier)
+    f.f64(q);
+  f.varint(p.escalate_after_local_failures);
+  f.f64(p.parallel_quality_threshold);
+  f.enumeration(p.default_consensus, engine::consensus_strategy_names.size());
+  f.boolean(p.require_approval_for_critical);
+  f.list(p.preferred_vendors, 1, [&](auto& v) { f.string(v); });
+  fields(f, p.breaker);
+  fields(f, p.retry);
+}
+
+/// Only what routing reads: not the server, storage, prompt-model or
+/// cluster settings.
+template <class F, visited<engine::registry> T>
+void fields(F& f, T& reg) {
+  f.list(reg.providers, 6, [&](auto& p) { fields(f, p); });
+  f.list(reg.models, 49, [&](auto& m) {
+    fields(f, m);
+    f.expect(m.provider_index < reg.providers.size());
+  });
+  for (auto& pref : reg.preferences) {
+    u16_list(f, pref.preferred);
+    u16_list(f, pref.budget);
+    for (auto m : pref.preferred)
+      f.expect(m < reg.models.size());
+    for (auto m : pref.budget)
+      f.expect(m < reg.models.size());
+  }
+  fields(f, reg.policy);
+  f.varint(reg.config_hash);
+  // Appended after version 1 shipped. Records without it were routed
+  // smallest-capable (the policy's default).
+  if (f.appended(true)) {
+    f.enumeration(reg.policy.selection, engine::selection_mode_names.size());
+    f.f64(reg.policy.success_value_usd);
+  }
+}
+
+template <class F, visited<api_key_record> T>
+void fields(F& f, T& k) {
+  f.string(k.id);
+  f.bytes(k.secret_sha256);
+  f.string(k.name);
+  optional_f64(f, k.budget_usd);
+  optional_varint(f, k.requests_per_minute);
+  f.zigzag(k.created_unix_s);
+  f.boolean(k.revoked);
+  f.zigzag(k.revoked_unix_s);
+  f.boolean(k.admin);
+}
+
+// -- versions -----------------------------------------------------------------
+
+caf::error corrupt(std::string_view what, std::string detail) {
+  return caf::make_error(error_code::corrupt_data,
+                         "cannot decode " + std::string{what} + ": "
+                           + std::move(detail));
+}
+
+/// Reads the version byte; on a mismatch says which version was found.
+std::optional<caf::error> check_version(field_reader& f, std::string_view what,
+                                        std::uint8_t expected) {
+  std::uint8_t version = 0;
+  f.u8(version);
+  if (!f.ok())
+    return corrupt(what, "empty value");
+  if (version != expected)
+    return corrupt(what, "encoding version " + std::to_string(version)
+                           + " is unknown to this build (it reads version "
+                           + std::to_string(expected)
+                           + "); was the store written by a newer switchyard?");
+  return std::nullopt;
+}
+
+std::optional<caf::error> check_end(const field_reader& f,
+                                    std::string_view what) {
+  if (!f.ok())
+    return corrupt(what, "truncated or malformed value");
+  if (!f.at_end())
+    return corrupt(what, "trailing bytes after the value");
+  return std::nullopt;
+}
+
+/// `x` in `encoding_version`: the version byte, then its field list.
+template <class Record>
+std::string encode_value(const Record& x) {
+  std::string out;
+  field_writer f{out};
+  f.u8(encoding_version);
+  fields(f, x);
   return out;
 }
 
-std::optional<std::int64_t> decision_created_unix_ms(std::string_view value) {
-  if (value.size() < 9
-      || (static_cast<std::uint8_t>(value[0]) != 1
-          && static_cast<std::uint8_t>(value[0]) != decision_encoding_version))
-    return std::nullopt;
-  byte_reader r{value.substr(1, 8)};
-  return static_cast<std::int64_t>(r.big_endian64());
+/// Reads what encode_value() wrote.
+template <class Record>
+caf::expected<Record> decode_value(std::string_view value,
+                                   std::string_view what) {
+  field_reader f{value};
+  if (auto err = check_version(f, what, encoding_version))
+    return std::move(*err);
+  Record x;
+  fields(f, x);
+  if (auto err = check_end(f, what))
+    return std::move(*err);
+  return x;
 }
-
-caf::expected<decision_record>
-decode_decision(std::string_view value, const shared_inputs_lookup& lookup) {
-  if (!value.empty()
-      && static_cast<std::uint8_t>(value[0]) == decision_encoding_version)
-    return decode_decision_v2(value, lookup);
-  return decode_decision_v1(value);
-}
-
-namespace {
 
 caf::expected<decision_record> decode_decision_v1(std::string_view value) {
   constexpr std::string_view what = "decision record";
-  byte_reader r{value};
-  if (auto err = check_version(r, what))
+  field_reader f{value};
+  if (auto err = check_version(f, what, decision_encoding_v1))
     return std::move(*err);
   decision_record rec;
-  rec.created_unix_ms = static_cast<std::int64_t>(r.big_endian64());
-  rec.decision_id = r.varint();
-  rec.execute = r.boolean();
-  get(r, rec.task);
-  rec.rounds.resize(r.count(40));
-  for (auto& round : rec.rounds) {
-    get(r, round.context);
-    get(r, round.decision);
-  }
-  get_run_head(r, rec);
-  rec.answered = r.boolean();
-  get_usage(r, rec);
-  rec.parallel = r.boolean();
-  get_attempts(r, rec);
-  if (r.ok() && !r.at_end())
-    get_conversation(r, rec.task);
-  if (r.ok() && !r.at_end())
-    for (auto& round : rec.rounds) {
-      round.decision.inputs.provider_unavailable = get_bytes(r);
-      round.decision.inputs.model_unavailable = get_bytes(r);
-    }
-  if (auto err = check_end(r, what))
+  decision_v1_fields(f, rec);
+  if (auto err = check_end(f, what))
     return std::move(*err);
   return rec;
 }
@@ -861,37 +869,14 @@ caf::expected<decision_record> decode_decision_v1(std::string_view value) {
 caf::expected<decision_record>
 decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup) {
   constexpr std::string_view what = "decision record";
-  byte_reader r{value};
-  r.u8(); // the version, checked by the caller
+  field_reader f{value};
+  if (auto err = check_version(f, what, decision_encoding_version))
+    return std::move(*err);
   decision_record rec;
   rec.evidence_stored = false;
-  rec.created_unix_ms = static_cast<std::int64_t>(r.big_endian64());
-  rec.decision_id = r.varint();
-  auto flags = r.u8();
-  rec.execute = (flags & 1) != 0;
-  rec.answered = (flags & 2) != 0;
-  rec.parallel = (flags & 4) != 0;
-  rec.prompts = r.enumeration<prompt_retention>(prompt_retention_names.size());
-  get(r, rec.task);
-  if (rec.prompts == prompt_retention::hash) {
-    rec.prompt_sha256 = std::move(rec.task.text);
-    rec.task.text.clear();
-  }
-  rec.task.sticky_model = r.string();
-  get_shape(r, rec.shape);
-  rec.rounds.resize(r.count(40));
   std::vector<std::uint64_t> hashes;
-  for (auto& round : rec.rounds) {
-    get(r, round.context);
-    hashes.push_back(get_compact(r, round.decision, round.evidence_hash));
-  }
-  get_run_head(r, rec);
-  get_usage(r, rec);
-  get_attempts(r, rec);
-  // Added after version 2 shipped: a trailing section older records lack.
-  if (r.ok() && !r.at_end())
-    get_prompt_model_trailer(r, rec);
-  if (auto err = check_end(r, what))
+  decision_v2_fields(f, rec, rec.prompts, hashes);
+  if (auto err = check_end(f, what))
     return std::move(*err);
   for (std::size_t i = 0; i < rec.rounds.size(); ++i) {
     auto& in = rec.rounds[i].decision.inputs;
@@ -908,11 +893,13 @@ decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup) {
       in.recorded = false; // pruned: replay says it cannot be exact
       continue;
     }
-    if (shared->size() < 9 || static_cast<std::uint8_t>((*shared)[0]) != 1)
-      return corrupt("shared routing inputs", "unknown encoding version");
-    byte_reader sr{std::string_view{*shared}.substr(9)};
-    get_shared(sr, in);
-    if (auto err = check_end(sr, "shared routing inputs"))
+    constexpr std::string_view shared_what = "shared routing inputs";
+    if (shared->size() < 9
+        || static_cast<std::uint8_t>((*shared)[0]) != shared_inputs_version)
+      return corrupt(shared_what, "unknown encoding version");
+    field_reader sf{std::string_view{*shared}.substr(9)};
+    shared_fields(sf, in);
+    if (auto err = check_end(sf, shared_what))
       return std::move(*err);
   }
   return rec;
@@ -920,59 +907,51 @@ decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup) {
 
 } // namespace
 
+// -- decision records ---------------------------------------------------------
+
+std::string encode_decision(const decision_record& rec) {
+  std::string out;
+  field_writer f{out};
+  f.u8(decision_encoding_v1);
+  decision_v1_fields(f, rec);
+  return out;
+}
+
 std::string encode_decision(const decision_record& rec,
                             prompt_retention prompts,
                             const std::vector<std::uint64_t>& round_inputs) {
   std::string out;
   out.reserve(256);
-  byte_writer w{out};
-  w.u8(decision_encoding_version);
-  // Fixed position and width: the retention filter reads only this.
-  w.big_endian64(static_cast<std::uint64_t>(rec.created_unix_ms));
-  w.varint(rec.decision_id);
-  w.u8(static_cast<std::uint8_t>((rec.execute ? 1 : 0) | (rec.answered ? 2 : 0)
-                                 | (rec.parallel ? 4 : 0)));
-  w.enumeration(prompts);
-  // The task without its transcript (the coordinator logs it that way);
-  // its text per the retention policy.
-  if (prompts == prompt_retention::full && rec.task.messages.empty()) {
-    put(w, rec.task);
-  } else {
-    auto task = rec.task;
-    task.messages.clear();
-    if (prompts == prompt_retention::hash)
-      task.text = sha256_hex(rec.task.text);
-    else if (prompts == prompt_retention::none)
-      task.text.clear();
-    put(w, task);
-  }
-  w.string(rec.task.sticky_model);
-  put_shape(w, rec.shape.recorded ? rec.shape : task_shape{});
-  w.varint(rec.rounds.size());
-  for (std::size_t i = 0; i < rec.rounds.size(); ++i) {
-    put(w, rec.rounds[i].context);
-    put_compact(w, rec.rounds[i].decision,
-                i < round_inputs.size() ? round_inputs[i] : 0);
-  }
-  put_run_head(w, rec);
-  put_usage(w, rec);
-  put_attempts(w, rec);
-  put_prompt_model_trailer(w, rec);
+  field_writer f{out};
+  f.u8(decision_encoding_version);
+  decision_v2_fields(f, rec, prompts, round_inputs);
   return out;
 }
 
+caf::expected<decision_record>
+decode_decision(std::string_view value, const shared_inputs_lookup& lookup) {
+  if (!value.empty()
+      && static_cast<std::uint8_t>(value[0]) == decision_encoding_version)
+    return decode_decision_v2(value, lookup);
+  // Version 1, or a version this build does not know (which it says).
+  return decode_decision_v1(value);
+}
+
+std::optional<std::int64_t> decision_created_unix_ms(std::string_view value) {
+  if (value.size() < 9
+      || (static_cast<std::uint8_t>(value[0]) != decision_encoding_v1
+          && static_cast<std::uint8_t>(value[0]) != decision_encoding_version))
+    return std::nullopt;
+  byte_reader r{value.substr(1, 8)};
+  return static_cast<std::int64_t>(r.big_endian64());
+}
+
+// -- shared routing inputs ----------------------------------------------------
+
 shared_inputs encode_shared_inputs(const engine::routing_inputs& in) {
   shared_inputs s;
-  byte_writer w{s.content};
-  w.varint(in.performance.size());
-  for (const auto& p : in.performance)
-    put(w, p);
-  put_bytes(w, in.breaker_open);
-  w.varint(in.provider_share.size());
-  for (auto v : in.provider_share)
-    w.f64(v);
-  put_bytes(w, in.provider_unavailable);
-  put_bytes(w, in.model_unavailable);
+  field_writer f{s.content};
+  shared_fields(f, in);
   // FNV-1a: a content address, not a defence (the store is the node's own).
   std::uint64_t h = 14695981039346656037ULL;
   for (unsigned char c : s.content) {
@@ -988,7 +967,7 @@ std::string shared_inputs_value(const shared_inputs& s,
   std::string out;
   out.reserve(9 + s.content.size());
   byte_writer w{out};
-  w.u8(1);
+  w.u8(shared_inputs_version);
   w.big_endian64(static_cast<std::uint64_t>(written_unix_ms));
   out += s.content;
   return out;
@@ -1002,7 +981,8 @@ std::string shared_inputs_key(std::uint64_t hash) {
 
 std::optional<std::int64_t>
 shared_inputs_written_unix_ms(std::string_view value) {
-  if (value.size() < 9 || static_cast<std::uint8_t>(value[0]) != 1)
+  if (value.size() < 9
+      || static_cast<std::uint8_t>(value[0]) != shared_inputs_version)
     return std::nullopt;
   byte_reader r{value.substr(1, 8)};
   return static_cast<std::int64_t>(r.big_endian64());
@@ -1011,19 +991,7 @@ shared_inputs_written_unix_ms(std::string_view value) {
 // -- learned cells ------------------------------------------------------------
 
 std::string encode_learned(const engine::learned_cell& cell) {
-  std::string out;
-  byte_writer w{out};
-  w.u8(encoding_version);
-  for (const auto* e : {&cell.success, &cell.latency_ms, &cell.cost_nanos,
-                        &cell.feedback}) {
-    w.f64(e->value);
-    w.boolean(e->initialized);
-  }
-  for (const auto* c : {&cell.calls, &cell.successes, &cell.feedback_count}) {
-    w.f64(c->count);
-    w.f64(c->as_of_s);
-  }
-  return out;
+  return encode_value(cell);
 }
 
 caf::expected<engine::learned_entry> decode_learned(std::string_view key,
@@ -1032,48 +1000,20 @@ caf::expected<engine::learned_entry> decode_learned(std::string_view key,
   auto sep = key.find('\0');
   if (sep == std::string_view::npos)
     return corrupt(what, "key without a task type");
-  engine::learned_entry e;
-  e.model = std::string{key.substr(0, sep)};
   auto type = engine::parse_task_type(key.substr(sep + 1));
   if (!type)
     return corrupt(what, "unknown task type '"
                            + std::string{key.substr(sep + 1)} + "' in its key");
-  e.type = *type;
-  byte_reader r{value};
-  if (auto err = check_version(r, what))
-    return std::move(*err);
-  auto& cell = e.cell;
-  for (auto* m : {&cell.success, &cell.latency_ms, &cell.cost_nanos,
-                  &cell.feedback}) {
-    m->value = r.f64();
-    m->initialized = r.boolean();
-  }
-  for (auto* c : {&cell.calls, &cell.successes, &cell.feedback_count}) {
-    c->count = r.f64();
-    c->as_of_s = r.f64();
-  }
-  if (auto err = check_end(r, what))
-    return std::move(*err);
-  return e;
+  auto cell = decode_value<engine::learned_cell>(value, what);
+  if (!cell)
+    return std::move(cell.error());
+  return engine::learned_entry{std::string{key.substr(0, sep)}, *type, *cell};
 }
 
 // -- feedback -----------------------------------------------------------------
 
 std::string encode_feedback(const feedback_record& rec) {
-  std::string out;
-  byte_writer w{out};
-  w.u8(encoding_version);
-  w.varint(rec.decision_id);
-  w.zigzag(rec.received_unix_ms);
-  const auto& f = rec.report;
-  w.enumeration(f.outcome);
-  put_opt_f64(w, f.quality);
-  w.optional(f.pr_merged, [&](bool b) { w.boolean(b); });
-  w.optional(f.pr_reverted, [&](bool b) { w.boolean(b); });
-  w.optional(f.rating, [&](int v) { w.zigzag(v); });
-  w.string(rec.model);
-  w.enumeration(rec.type);
-  return out;
+  return encode_value(rec);
 }
 
 std::optional<std::int64_t>
@@ -1089,34 +1029,15 @@ feedback_received_unix_ms(std::string_view value) {
 }
 
 caf::expected<feedback_record> decode_feedback(std::string_view value) {
-  constexpr std::string_view what = "feedback record";
-  byte_reader r{value};
-  if (auto err = check_version(r, what))
-    return std::move(*err);
-  feedback_record rec;
-  rec.decision_id = r.varint();
-  rec.received_unix_ms = r.zigzag();
-  auto& f = rec.report;
-  f.outcome = r.enumeration<engine::feedback_report::verdict>(4);
-  f.quality = get_opt_f64(r);
-  f.pr_merged = r.optional<bool>([&] { return r.boolean(); });
-  f.pr_reverted = r.optional<bool>([&] { return r.boolean(); });
-  f.rating = r.optional<int>([&] { return static_cast<int>(r.zigzag()); });
-  rec.model = r.string();
-  rec.type = r.enumeration<engine::task_type>(engine::task_type_count);
-  if (auto err = check_end(r, what))
-    return std::move(*err);
-  return rec;
+  return decode_value<feedback_record>(value, "feedback record");
 }
 
 // -- ledger -------------------------------------------------------------------
 
 std::string encode_ledger(std::int64_t spent_nanos) {
-  std::string out;
-  byte_writer w{out};
-  w.u8(encoding_version);
-  w.zigzag(spent_nanos);
-  return out;
+  ledger_entry e;
+  e.spent_nanos = spent_nanos;
+  return encode_value(e);
 }
 
 caf::expected<ledger_entry> decode_ledger(std::string_view key,
@@ -1124,302 +1045,43 @@ caf::expected<ledger_entry> decode_ledger(std::string_view key,
   constexpr std::string_view what = "ledger entry";
   if (key.size() < 9 || key[key.size() - 9] != '\0')
     return corrupt(what, "malformed key");
-  ledger_entry e;
-  e.scope = std::string{key.substr(0, key.size() - 9)};
+  auto e = decode_value<ledger_entry>(value, what);
+  if (!e)
+    return e;
+  e->scope = std::string{key.substr(0, key.size() - 9)};
   byte_reader kr{key.substr(key.size() - 8)};
-  e.day = static_cast<std::int64_t>(kr.big_endian64() - day_offset);
-  byte_reader r{value};
-  if (auto err = check_version(r, what))
-    return std::move(*err);
-  e.spent_nanos = r.zigzag();
-  if (auto err = check_end(r, what))
-    return std::move(*err);
+  e->day = static_cast<std::int64_t>(kr.big_endian64() - day_offset);
   return e;
 }
 
 // -- experiments --------------------------------------------------------------
 
 std::string encode_experiment(const experiment_state& s) {
-  std::string out;
-  byte_writer w{out};
-  w.u8(encoding_version);
-  const auto& spec = s.spec;
-  w.string(spec.id);
-  w.enumeration(spec.type);
-  w.varint(spec.arms.size());
-  for (const auto& a : spec.arms) {
-    w.string(a.name);
-    w.string(a.model);
-  }
-  w.f64(spec.traffic_share);
-  w.varint(spec.seed);
-  w.enumeration(spec.metric);
-  w.varint(spec.min_samples_per_arm);
-  w.f64(spec.significance);
-  w.boolean(s.running);
-  w.zigzag(s.started_unix_s);
-  w.zigzag(s.stopped_unix_s);
-  w.varint(s.arms.size());
-  for (const auto& t : s.arms) {
-    w.varint(t.n);
-    w.f64(t.sum);
-    w.f64(t.sum_squares);
-  }
-  return out;
+  return encode_value(s);
 }
 
 caf::expected<experiment_state> decode_experiment(std::string_view value) {
-  constexpr std::string_view what = "experiment";
-  byte_reader r{value};
-  if (auto err = check_version(r, what))
-    return std::move(*err);
-  experiment_state s;
-  auto& spec = s.spec;
-  spec.id = r.string();
-  spec.type = r.enumeration<engine::task_type>(engine::task_type_count);
-  spec.arms.resize(r.count(2));
-  for (auto& a : spec.arms) {
-    a.name = r.string();
-    a.model = r.string();
-  }
-  spec.traffic_share = r.f64();
-  spec.seed = r.varint();
-  spec.metric = r.enumeration<engine::experiment_metric>(
-    engine::experiment_metric_names.size());
-  spec.min_samples_per_arm = r.narrow<std::uint32_t>();
-  spec.significance = r.f64();
-  s.running = r.boolean();
-  s.started_unix_s = r.zigzag();
-  s.stopped_unix_s = r.zigzag();
-  s.arms.resize(r.count(17));
-  for (auto& t : s.arms) {
-    t.n = r.varint();
-    t.sum = r.f64();
-    t.sum_squares = r.f64();
-  }
-  if (auto err = check_end(r, what))
-    return std::move(*err);
-  return s;
+  return decode_value<experiment_state>(value, "experiment");
 }
 
 // -- registries ---------------------------------------------------------------
 
-namespace {
-
-void put_ms(byte_writer& w, std::chrono::milliseconds ms) {
-  w.zigzag(ms.count());
-}
-
-std::chrono::milliseconds get_ms(byte_reader& r) {
-  return std::chrono::milliseconds{r.zigzag()};
-}
-
-} // namespace
-
 std::string encode_registry(const engine::registry& reg) {
-  std::string out;
-  byte_writer w{out};
-  w.u8(encoding_version);
-  w.varint(reg.providers.size());
-  for (const auto& p : reg.providers) {
-    w.string(p.id);
-    w.enumeration(p.kind);
-    w.string(p.base_url);
-    w.string(p.api_key_env);
-    w.boolean(p.local);
-    w.varint(p.max_concurrency);
-  }
-  w.varint(reg.models.size());
-  for (const auto& m : reg.models) {
-    w.string(m.id);
-    w.string(m.provider);
-    w.string(m.upstream);
-    w.varint(m.provider_index);
-    w.f64(m.quality);
-    w.f64(m.cost_per_1k_input);
-    w.f64(m.cost_per_1k_output);
-    w.varint(m.context_window);
-    w.f64(m.p50_latency_ms);
-    w.f64(m.tokens_per_second);
-    w.u8(m.capabilities.bits());
-    w.boolean(m.enabled);
-    w.boolean(m.experimental);
-    w.boolean(m.local);
-  }
-  for (const auto& pref : reg.preferences) {
-    put_u16_list(w, pref.preferred);
-    put_u16_list(w, pref.budget);
-  }
-  const auto& p = reg.policy;
-  w.boolean(p.prefer_local);
-  w.f64(p.max_cost_per_task_usd);
-  w.f64(p.max_latency_per_call_s);
-  w.varint(p.max_tokens_per_task);
-  w.boolean(p.allow_cloud_fallback);
-  w.boolean(p.allow_experimental);
-  for (double q : p.quality_by_tier)
-    w.f64(q);
-  w.varint(p.escalate_after_local_failures);
-  w.f64(p.parallel_quality_threshold);
-  w.enumeration(p.default_consensus);
-  w.boolean(p.require_approval_for_critical);
-  w.varint(p.preferred_vendors.size());
-  for (const auto& v : p.preferred_vendors)
-    w.string(v);
-  const auto& b = p.breaker;
-  w.varint(b.consecutive_failures);
-  w.f64(b.failure_rate);
-  w.varint(b.window);
-  w.varint(b.min_calls);
-  put_ms(w, b.cooldown);
-  put_ms(w, b.max_cooldown);
-  w.varint(b.half_open_successes);
-  put_ms(w, b.probe_timeout);
-  const auto& rt = p.retry;
-  w.varint(rt.max_retries);
-  put_ms(w, rt.initial_backoff);
-  put_ms(w, rt.max_backoff);
-  w.f64(rt.jitter);
-  put_ms(w, rt.max_retry_after);
-  w.varint(reg.config_hash);
-  // Added after version 1 shipped: a trailing section older records lack.
-  w.enumeration(p.selection);
-  w.f64(p.success_value_usd);
-  return out;
+  return encode_value(reg);
 }
 
 caf::expected<engine::registry> decode_registry(std::string_view value) {
-  constexpr std::string_view what = "registry";
-  byte_reader r{value};
-  if (auto err = check_version(r, what))
-    return std::move(*err);
-  engine::registry reg;
-  reg.providers.resize(r.count(6));
-  for (auto& p : reg.providers) {
-    p.id = r.string();
-    p.kind = r.enumeration<engine::provider_kind>(
-      engine::provider_kind_names.size());
-    p.base_url = r.string();
-    p.api_key_env = r.string();
-    p.local = r.boolean();
-    p.max_concurrency = r.narrow<std::uint32_t>();
-  }
-  reg.models.resize(r.count(49));
-  for (auto& m : reg.models) {
-    m.id = r.string();
-    m.provider = r.string();
-    m.upstream = r.string();
-    m.provider_index = r.narrow<std::uint16_t>();
-    if (m.provider_index >= reg.providers.size())
-      r.fail();
-    m.quality = r.f64();
-    m.cost_per_1k_input = r.f64();
-    m.cost_per_1k_output = r.f64();
-    m.context_window = r.narrow<std::uint32_t>();
-    m.p50_latency_ms = r.f64();
-    m.tokens_per_second = r.f64();
-    m.capabilities = engine::capability_set{r.u8()};
-    m.enabled = r.boolean();
-    m.experimental = r.boolean();
-    m.local = r.boolean();
-  }
-  for (auto& pref : reg.preferences) {
-    pref.preferred = get_u16_list(r);
-    pref.budget = get_u16_list(r);
-    for (auto m : pref.preferred)
-      if (m >= reg.models.size())
-        r.fail();
-    for (auto m : pref.budget)
-      if (m >= reg.models.size())
-        r.fail();
-  }
-  auto& p = reg.policy;
-  p.prefer_local = r.boolean();
-  p.max_cost_per_task_usd = r.f64();
-  p.max_latency_per_call_s = r.f64();
-  p.max_tokens_per_task = r.narrow<std::uint32_t>();
-  p.allow_cloud_fallback = r.boolean();
-  p.allow_experimental = r.boolean();
-  for (double& q : p.quality_by_tier)
-    q = r.f64();
-  p.escalate_after_local_failures = r.narrow<std::uint32_t>();
-  p.parallel_quality_threshold = r.f64();
-  p.default_consensus = r.enumeration<engine::consensus_strategy>(
-    engine::consensus_strategy_names.size());
-  p.require_approval_for_critical = r.boolean();
-  p.preferred_vendors.resize(r.count());
-  for (auto& v : p.preferred_vendors)
-    v = r.string();
-  auto& b = p.breaker;
-  b.consecutive_failures = r.narrow<std::uint32_t>();
-  b.failure_rate = r.f64();
-  b.window = r.narrow<std::uint32_t>();
-  b.min_calls = r.narrow<std::uint32_t>();
-  b.cooldown = get_ms(r);
-  b.max_cooldown = get_ms(r);
-  b.half_open_successes = r.narrow<std::uint32_t>();
-  b.probe_timeout = get_ms(r);
-  auto& rt = p.retry;
-  rt.max_retries = r.narrow<std::uint32_t>();
-  rt.initial_backoff = get_ms(r);
-  rt.max_backoff = get_ms(r);
-  rt.jitter = r.f64();
-  rt.max_retry_after = get_ms(r);
-  reg.config_hash = r.varint();
-  // Records written before the selection mode existed end here: they were
-  // routed smallest-capable.
-  if (r.ok() && !r.at_end()) {
-    p.selection = r.enumeration<engine::selection_mode>(
-      engine::selection_mode_names.size());
-    p.success_value_usd = r.f64();
-  }
-  if (auto err = check_end(r, what))
-    return std::move(*err);
-  return reg;
+  return decode_value<engine::registry>(value, "registry");
 }
 
 // -- API keys -----------------------------------------------------------------
 
 std::string encode_api_key(const api_key_record& k) {
-  std::string out;
-  byte_writer w{out};
-  w.u8(encoding_version);
-  w.string(k.id);
-  w.string(std::string_view{reinterpret_cast<const char*>(k.secret_sha256.data()),
-                            k.secret_sha256.size()});
-  w.string(k.name);
-  put_opt_f64(w, k.budget_usd);
-  w.optional(k.requests_per_minute, [&](std::uint32_t v) { w.varint(v); });
-  w.zigzag(k.created_unix_s);
-  w.boolean(k.revoked);
-  w.zigzag(k.revoked_unix_s);
-  w.boolean(k.admin);
-  return out;
+  return encode_value(k);
 }
 
 caf::expected<api_key_record> decode_api_key(std::string_view value) {
-  constexpr std::string_view what = "API key";
-  byte_reader r{value};
-  if (auto err = check_version(r, what))
-    return std::move(*err);
-  api_key_record k;
-  k.id = r.string();
-  auto digest = r.string();
-  if (digest.size() != k.secret_sha256.size())
-    r.fail();
-  else
-    std::copy(digest.begin(), digest.end(), k.secret_sha256.begin());
-  k.name = r.string();
-  k.budget_usd = get_opt_f64(r);
-  k.requests_per_minute
-    = r.optional<std::uint32_t>([&] { return r.narrow<std::uint32_t>(); });
-  k.created_unix_s = r.zigzag();
-  k.revoked = r.boolean();
-  k.revoked_unix_s = r.zigzag();
-  k.admin = r.boolean();
-  if (auto err = check_end(r, what))
-    return std::move(*err);
-  return k;
+  return decode_value<api_key_record>(value, "API key");
 }
 
 } // namespace switchyard::storage

@@ -2,6 +2,9 @@
 
 #include "switchyard/storage/byte_reader.hpp"
 #include "switchyard/storage/byte_writer.hpp"
+#include "switchyard/storage/field_list.hpp"
+#include "switchyard/storage/field_reader.hpp"
+#include "switchyard/storage/field_writer.hpp"
 
 #include <algorithm>
 
@@ -10,6 +13,22 @@ namespace switchyard::storage {
 namespace {
 
 constexpr std::uint8_t rollup_version = 1;
+
+template <class F, visited<spend_rollup> T>
+void fields(F& f, T& r) {
+  f.list(r.groups, 6, [&](auto& g) {
+    f.string(g.budget_key);
+    f.boolean(g.answered);
+    f.varint(g.tasks);
+    f.varint(g.input_tokens);
+    f.varint(g.output_tokens);
+    f.list(g.models, 3, [&](auto& m) {
+      f.varint(m.config_hash);
+      f.varint(m.model);
+      f.zigzag(m.nanos);
+    });
+  });
+}
 
 } // namespace
 
@@ -89,54 +108,23 @@ std::optional<std::int64_t> spend_rollup_start(std::string_view key) {
 
 std::string encode_spend_rollup(const spend_rollup& r) {
   std::string out;
-  byte_writer w{out};
-  w.u8(rollup_version);
-  w.varint(r.groups.size());
-  for (const auto& g : r.groups) {
-    w.string(g.budget_key);
-    w.boolean(g.answered);
-    w.varint(g.tasks);
-    w.varint(g.input_tokens);
-    w.varint(g.output_tokens);
-    w.varint(g.models.size());
-    for (const auto& m : g.models) {
-      w.varint(m.config_hash);
-      w.varint(m.model);
-      w.zigzag(m.nanos);
-    }
-  }
+  field_writer f{out};
+  f.u8(rollup_version);
+  fields(f, r);
   return out;
 }
 
 std::optional<spend_rollup> decode_spend_rollup(std::string_view value) {
-  byte_reader r{value};
-  if (r.u8() != rollup_version)
+  field_reader f{value};
+  std::uint8_t version = 0;
+  f.u8(version);
+  if (version != rollup_version)
     return std::nullopt;
-  spend_rollup out;
-  auto groups = r.count(6);
-  for (std::size_t i = 0; i < groups && r.ok(); ++i) {
-    spend_rollup::group g;
-    g.budget_key = r.string();
-    g.answered = r.boolean();
-    g.tasks = r.varint();
-    g.input_tokens = r.varint();
-    g.output_tokens = r.varint();
-    auto models = r.count(3);
-    for (std::size_t k = 0; k < models && r.ok(); ++k) {
-      spend_rollup::model_cost m;
-      m.config_hash = r.varint();
-      auto idx = r.varint();
-      if (idx > UINT16_MAX)
-        r.fail();
-      m.model = static_cast<std::uint16_t>(idx);
-      m.nanos = r.zigzag();
-      g.models.push_back(m);
-    }
-    out.groups.push_back(std::move(g));
-  }
-  if (!r.ok() || !r.at_end())
+  spend_rollup r;
+  fields(f, r);
+  if (!f.ok() || !f.at_end())
     return std::nullopt;
-  return out;
+  return r;
 }
 
 } // namespace switchyard::storage

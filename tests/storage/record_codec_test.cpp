@@ -1,5 +1,7 @@
 // Versioned value encodings: every record survives encode -> decode ->
 // encode byte for byte; damaged values and unknown versions are errors.
+#include "sample_records.hpp"
+
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/engine/decision_diff.hpp"
 #include "switchyard/engine/router.hpp"
@@ -21,65 +23,6 @@ engine::registry test_registry() {
   return std::move(*r.registry);
 }
 
-task_spec full_task() {
-  task_spec t;
-  t.text = "Review this pull request diff for bugs \xe2\x9c\x93";
-  using engine::chat_message;
-  using engine::content_part;
-  using engine::message_role;
-  t.messages = {chat_message::make(message_role::system, "be brief"),
-                chat_message::make(message_role::user, t.text)};
-  content_part image;
-  image.kind = engine::part_kind::image;
-  image.media_type = "image/png";
-  image.data = "iVBORw0KGgo=";
-  t.messages.back().parts.push_back(image);
-  auto assistant = chat_message::make(message_role::assistant, "Looking.");
-  content_part thinking;
-  thinking.kind = engine::part_kind::reasoning;
-  thinking.text = "read the diff first";
-  thinking.signature = "sig-abc";
-  thinking.name = "anthropic";
-  assistant.parts.insert(assistant.parts.begin(), thinking);
-  assistant.parts.push_back(
-    content_part::make_tool_call("toolu_1", "read_file", R"({"path":"a.cpp"})"));
-  t.messages.push_back(assistant);
-  chat_message tool;
-  tool.role = message_role::tool;
-  content_part result;
-  result.kind = engine::part_kind::tool_result;
-  result.id = "toolu_1";
-  result.is_error = true;
-  result.content.push_back(content_part::make_text("no such file"));
-  tool.parts.push_back(result);
-  t.messages.push_back(tool);
-  t.options.tools.push_back({"read_file", "Reads a file",
-                             R"({"type":"object"})", true, ""});
-  t.options.choice = {engine::tool_choice_mode::named, "read_file"};
-  t.options.parallel_tool_calls = false;
-  t.options.format.kind = engine::response_format_kind::json_schema;
-  t.options.format.schema = R"({"type":"object"})";
-  t.options.seed = -7;
-  t.options.top_k = 40;
-  t.options.thinking_budget = 2048;
-  t.sticky_model = "claude-sonnet-4";
-  t.type = engine::task_type::code_review;
-  t.tier = engine::complexity_tier::moderate;
-  t.complexity_score = 5;
-  t.budget_usd = 0.25;
-  t.min_quality = 0.8;
-  t.max_latency_s = 12.5;
-  t.context_tokens = 1200;
-  t.max_output_tokens = 900;
-  t.required.add(engine::capability::tools);
-  t.parallel = false;
-  t.strategy = engine::consensus_strategy::voting;
-  t.budget_key = "key_0123456789abcdef";
-  t.temperature = 0.2;
-  t.stop = {"###", "END"};
-  return t;
-}
-
 decision_record full_record(const engine::registry& reg) {
   engine::keyword_classifier cls;
   engine::router router{reg, cls};
@@ -99,7 +42,7 @@ decision_record full_record(const engine::registry& reg) {
   rec.decision_id = 0x1234567890ull;
   rec.created_unix_ms = 1'700'000'000'123;
   rec.execute = true;
-  rec.task = full_task();
+  rec.task = test::full_task();
   route_context ctx;
   ctx.exclude = {2, 7};
   ctx.local_failures = 1;
@@ -196,15 +139,8 @@ TEST_CASE("the other records round-trip", "[storage][codec]") {
     CHECK(back->config_hash == reg.config_hash);
   }
   SECTION("feedback") {
-    feedback_record f;
-    f.decision_id = 77;
-    f.received_unix_ms = 1'700'000'000'000;
-    f.report.outcome = engine::feedback_report::verdict::partial;
-    f.report.quality = 0.4;
-    f.report.pr_merged = true;
-    f.report.rating = 4;
-    f.model = "gpt-4o";
-    f.type = engine::task_type::testing;
+    auto f = test::full_feedback();
+    f.report.pr_reverted.reset();
     auto bytes = encode_feedback(f);
     auto back = decode_feedback(bytes);
     REQUIRE(back);

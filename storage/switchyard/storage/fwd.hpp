@@ -5,6 +5,8 @@ namespace switchyard::storage {
 
 class byte_reader;
 class byte_writer;
+class field_reader;
+class field_writer;
 class store;
 class store_batch;
 

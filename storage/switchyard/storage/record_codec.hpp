@@ -16,8 +16,11 @@
 
 /// Keys and values of the store. Every value starts with a version byte;
 /// decoding a version this build does not know is a `corrupt_data` error
-/// that says so, never a guess. Keys hold big-endian integers so that they
-/// sort numerically.
+/// that says so, never a guess. A value's layout is written down once, as a
+/// field list that both its encoder and its decoder visit (field_list.hpp);
+/// a layout only grows by a new version or an appended section, and
+/// tests/storage/record_codec_golden_test.cpp pins the bytes. Keys hold
+/// big-endian integers so that they sort numerically.
 namespace switchyard::storage {
 
 /// The value encoding this build writes, and the only one it reads, for

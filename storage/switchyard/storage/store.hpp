@@ -44,15 +44,15 @@ public:
 
   /// Applies the batch atomically. Synced when it touches a column whose
   /// sync option is on: the call returns once the WAL is on disk.
-  caf::expected<void> write(const store_batch& batch);
+  [[nodiscard]] caf::expected<void> write(const store_batch& batch);
 
   /// Increasing numbers for ordering feedback, unique across restarts.
   [[nodiscard]] std::uint64_t next_sequence() noexcept;
 
-  caf::expected<void> put_feedback(const feedback_record& r);
-  caf::expected<void> put_decision(const decision_record& r);
-  caf::expected<void> put_experiment(const experiment_state& s);
-  caf::expected<void> put_registry(const engine::registry& reg);
+  [[nodiscard]] caf::expected<void> put_feedback(const feedback_record& r);
+  [[nodiscard]] caf::expected<void> put_decision(const decision_record& r);
+  [[nodiscard]] caf::expected<void> put_experiment(const experiment_state& s);
+  [[nodiscard]] caf::expected<void> put_registry(const engine::registry& reg);
 
   // -- reads ------------------------------------------------------------------
 
@@ -63,28 +63,28 @@ public:
   [[nodiscard]] caf::expected<std::uint64_t> last_decision_id();
 
   /// Every decision within retention, by id; `fn` returns false to stop.
-  caf::expected<void>
+  [[nodiscard]] caf::expected<void>
   for_each_decision(const std::function<bool(decision_record&)>& fn);
 
   /// Decisions with `above < id < below` (`below` 0: no upper bound), newest
   /// first, until `fn` returns false. Seeks to `below` and walks back, so a
   /// page costs the records it reads, not the size of the log. Returns how
   /// many records it read (expired ones skipped included).
-  caf::expected<std::uint64_t> for_each_decision_newest_first(
+  [[nodiscard]] caf::expected<std::uint64_t> for_each_decision_newest_first(
     std::uint64_t below, std::uint64_t above,
     const std::function<bool(decision_record&)>& fn);
 
   /// The spend rollups of `width` whose buckets start in [from_s, to_s]
   /// (Unix seconds), oldest first; `fn(bucket_start_s, rollup)`. Values this
   /// build cannot read are skipped.
-  caf::expected<void> for_each_spend_rollup(
+  [[nodiscard]] caf::expected<void> for_each_spend_rollup(
     rollup_width width, std::int64_t from_s, std::int64_t to_s,
     const std::function<void(std::int64_t, const spend_rollup&)>& fn);
 
   [[nodiscard]] caf::expected<std::vector<feedback_record>>
   feedback_for(std::uint64_t decision_id);
 
-  caf::expected<void>
+  [[nodiscard]] caf::expected<void>
   for_each_feedback(const std::function<bool(feedback_record&)>& fn);
 
   [[nodiscard]] caf::expected<std::vector<engine::learned_entry>> load_learned();
@@ -108,8 +108,8 @@ public:
 
   /// Writes a learned-state sample into ring slot `slot` (the caller keeps
   /// the ring's size and wraps the slot), replacing what the slot held.
-  caf::expected<void> put_learned_sample(const learned_sample_record& s,
-                                         std::uint64_t slot);
+  [[nodiscard]] caf::expected<void>
+  put_learned_sample(const learned_sample_record& s, std::uint64_t slot);
 
   /// Every stored sample, oldest first.
   [[nodiscard]] caf::expected<std::vector<learned_sample_record>>
@@ -118,7 +118,7 @@ public:
   // -- API keys ---------------------------------------------------------------
 
   /// Stores (or replaces) a key and its hash index entry.
-  caf::expected<void> put_api_key(const api_key_record& k);
+  [[nodiscard]] caf::expected<void> put_api_key(const api_key_record& k);
 
   [[nodiscard]] caf::expected<api_key_record> get_api_key(std::string_view id);
 
@@ -130,14 +130,14 @@ public:
   [[nodiscard]] caf::expected<std::vector<api_key_record>> list_api_keys();
 
   /// Marks a key revoked; `not_found` for an unknown id.
-  caf::expected<void> revoke_api_key(std::string_view id,
-                                     std::int64_t now_unix_s);
+  [[nodiscard]] caf::expected<void> revoke_api_key(std::string_view id,
+                                                   std::int64_t now_unix_s);
 
   // -- maintenance ------------------------------------------------------------
 
   /// Compacts the decision log, feedback and spend totals now, dropping what is
   /// past retention (RocksDB also does it on its own, at least daily).
-  caf::expected<void> compact_expired();
+  [[nodiscard]] caf::expected<void> compact_expired();
 
   /// The size cap in force (store_options::max_bytes, resolved); 0: none.
   [[nodiscard]] std::uint64_t max_bytes() const noexcept;
@@ -145,7 +145,7 @@ public:
   /// When the decision log's columns take more than max_bytes() on disk,
   /// deletes the oldest decisions (and their feedback) until they would
   /// take 90% of it, and compacts. Returns how many decisions it evicted.
-  caf::expected<std::uint64_t> enforce_size_cap();
+  [[nodiscard]] caf::expected<std::uint64_t> enforce_size_cap();
 
   /// Records still in a column's files, expired or not (for tests of the
   /// retention filters: reads skip expired records).
