@@ -111,14 +111,15 @@ int run_analytics_command(const std::vector<std::string>& args) {
     "                   one by more than 5 points (one-sided 95%), with at\n"
     "                   least --min-calls calls each",
     {
-      {"data-dir", true,
+      {"data-dir", takes::text,
        "the node's data directory (default: $SWITCHYARD_DATA_DIR, else "
        "./switchyard-data)"},
-      {"config", true,
+      {"config", takes::text,
        "registry for prices and names (default: the built-in one)"},
-      {"task-type", true, "performance: only this task type"},
-      {"min-calls", true, "recommendations: calls per model needed (100)"},
-      {"json", false, "print JSON"},
+      {"task-type", takes::text, "performance: only this task type"},
+      {"min-calls", takes::integer,
+       "recommendations: calls per model needed (100)"},
+      {"json", takes::nothing, "print JSON"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard analytics"))
     return *done;
@@ -145,10 +146,6 @@ int run_analytics_command(const std::vector<std::string>& args) {
       return 2;
     }
     advice.min_calls = static_cast<std::uint64_t>(*n);
-  }
-  if (!cl.error().empty()) {
-    std::cerr << "switchyard analytics: " << cl.error() << "\n";
-    return 2;
   }
   auto reg = registry_from(cl, "analytics");
   if (!reg)

@@ -42,14 +42,10 @@ void print_mode(const char* name, const bench::adapters_mode_result& m) {
   std::printf("\n");
 }
 
-int run_adapters_bench_command(command_line& cl) {
+int run_adapters_bench_command(const command_line& cl) {
   bench::adapters_bench_options opts;
   auto requests = cl.integer("requests");
   auto warmup = cl.integer("warmup");
-  if (!cl.error().empty()) {
-    std::cerr << "switchyard bench: " << cl.error() << "\n";
-    return 2;
-  }
   if ((requests && *requests < 1) || (warmup && *warmup < 0)) {
     std::cerr << "switchyard bench: --requests must be positive and "
                  "--warmup not negative\n";
@@ -85,15 +81,11 @@ int run_adapters_bench_command(command_line& cl) {
 
 namespace {
 
-int run_runtime_bench_command(command_line& cl) {
+int run_runtime_bench_command(const command_line& cl) {
   auto seconds = cl.number("seconds").value_or(3.0);
   auto threads = cl.integer("threads").value_or(2);
   auto rate = cl.number("rate").value_or(0.0);
   auto scheduler = cl.value("scheduler").value_or("stealing");
-  if (!cl.error().empty()) {
-    std::cerr << "switchyard bench: " << cl.error() << "\n";
-    return 2;
-  }
   if (seconds <= 0 || threads < 1 || threads > 256 || rate < 0
       || (scheduler != "sharing" && scheduler != "stealing")) {
     std::cerr << "switchyard bench runtime: --seconds must be positive, "
@@ -129,14 +121,10 @@ void print_op(const char* name, const bench::storage_op_result& o) {
               static_cast<unsigned long long>(o.operations));
 }
 
-int run_storage_bench_command(command_line& cl) {
+int run_storage_bench_command(const command_line& cl) {
   bench::storage_bench_options opts;
   auto count = cl.integer("count");
   auto in_flight = cl.integer("in-flight");
-  if (!cl.error().empty()) {
-    std::cerr << "switchyard bench: " << cl.error() << "\n";
-    return 2;
-  }
   if ((count && *count < 1) || (in_flight && (*in_flight < 1 || *in_flight > 65536))) {
     std::cerr << "switchyard bench storage: --count must be positive and "
                  "--in-flight 1-65536\n";
@@ -229,33 +217,37 @@ int run_bench_command(const std::vector<std::string>& args) {
                   "storage actor's group commit, decision-log\nwrites with "
                   "and without sync, reads of a decision by id.",
                   {
-                    {"seconds", true, "throughput phase length (default 3)"},
-                    {"samples", true, "decisions timed one by one (default 200000)"},
-                    {"config", true, "registry YAML (default: built-in)"},
-                    {"prompt-history", true,
+                    {"seconds", takes::number,
+                     "throughput phase length (default 3)"},
+                    {"samples", takes::integer,
+                     "decisions timed one by one (default 200000)"},
+                    {"config", takes::text,
+                     "registry YAML (default: built-in)"},
+                    {"prompt-history", takes::integer,
                      "engine: read a prompt model with this many prompts "
                      "(default 0: none)"},
-                    {"requests", true,
+                    {"requests", takes::integer,
                      "adapters: timed requests per arm and mode (default "
                      "20000)"},
-                    {"warmup", true,
+                    {"warmup", takes::integer,
                      "adapters: untimed requests first (default 1000)"},
-                    {"threads", true, "runtime: scheduler threads (default 2)"},
-                    {"rate", true,
+                    {"threads", takes::integer,
+                     "runtime: scheduler threads (default 2)"},
+                    {"rate", takes::number,
                      "runtime: paced rate, tasks/s (default: half the max)"},
-                    {"scheduler", true,
+                    {"scheduler", takes::text,
                      "runtime: stealing (default) or sharing"},
-                    {"no-predictor", false,
+                    {"no-predictor", takes::nothing,
                      "runtime: without the per-prompt success predictor"},
-                    {"count", true,
+                    {"count", takes::integer,
                      "storage: synced writes one at a time (default 2000; "
                      "the other phases scale with it)"},
-                    {"in-flight", true,
+                    {"in-flight", takes::integer,
                      "storage: feedback requests outstanding (default 64)"},
-                    {"dir", true,
+                    {"dir", takes::text,
                      "storage: parent of the temporary store (default: the "
                      "system's temp directory)"},
-                    {"json", false, "print JSON"},
+                    {"json", takes::nothing, "print JSON"},
                   }};
   if (auto done = cl.parse_or_exit(args, "switchyard bench"))
     return *done;
@@ -279,10 +271,6 @@ int run_bench_command(const std::vector<std::string>& args) {
   auto seconds = cl.number("seconds").value_or(3.0);
   auto samples = cl.integer("samples").value_or(200'000);
   auto prompt_history = cl.integer("prompt-history").value_or(0);
-  if (!cl.error().empty()) {
-    std::cerr << "switchyard bench: " << cl.error() << "\n";
-    return 2;
-  }
   if (prompt_history < 0 || prompt_history > 10'000'000) {
     std::cerr << "switchyard bench: --prompt-history must be 0-10000000\n";
     return 2;

@@ -26,11 +26,12 @@ int run_dashboard_bench_command(const std::vector<std::string>& args) {
     "styles, and the first decisions page it polls). Reports p50/p99/max in "
     "ms.",
     {
-      {"decisions", true, "decisions in the store (default 100000)"},
-      {"days", true, "spread over this many days before now (default 29)"},
-      {"requests", true, "timed requests per endpoint (default 50)"},
-      {"warmup", true, "untimed requests first (default 3)"},
-      {"json", false, "print JSON"},
+      {"decisions", takes::integer, "decisions in the store (default 100000)"},
+      {"days", takes::number,
+       "spread over this many days before now (default 29)"},
+      {"requests", takes::integer, "timed requests per endpoint (default 50)"},
+      {"warmup", takes::integer, "untimed requests first (default 3)"},
+      {"json", takes::nothing, "print JSON"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard bench dashboard"))
     return *done;
@@ -39,10 +40,6 @@ int run_dashboard_bench_command(const std::vector<std::string>& args) {
   auto days = cl.number("days").value_or(29.0);
   auto requests = cl.integer("requests").value_or(50);
   auto warmup = cl.integer("warmup").value_or(3);
-  if (!cl.error().empty()) {
-    std::cerr << "switchyard bench dashboard: " << cl.error() << "\n";
-    return 2;
-  }
   if (decisions < 20 || days <= 0 || days > 29.5 || requests < 1
       || warmup < 0) {
     std::cerr << "switchyard bench dashboard: --decisions must be at least "

@@ -113,12 +113,15 @@ int run_demo_client_command(const std::vector<std::string>& args) {
     "requests per model, total cost against always using the strongest\n"
     "model, fallbacks, retries, breaker trips and failures.",
     {
-      {"gateway", true, "the gateway's base URL, e.g. http://127.0.0.1:8080"},
-      {"tasks", true, "tasks to send (default 300)"},
-      {"concurrency", true, "requests in flight (default 16)"},
-      {"config", true, "the gateway's registry, for prices (default built-in)"},
-      {"key-env", true, "variable holding the API key (default "
-                        "SWITCHYARD_ADMIN_KEY)"},
+      {"gateway", takes::text,
+       "the gateway's base URL, e.g. http://127.0.0.1:8080"},
+      {"tasks", takes::integer, "tasks to send (default 300)"},
+      {"concurrency", takes::integer, "requests in flight (default 16)"},
+      {"config", takes::text,
+       "the gateway's registry, for prices (default built-in)"},
+      {"key-env", takes::text,
+       "variable holding the API key (default "
+       "SWITCHYARD_ADMIN_KEY)"},
     }};
   auto fail = [](const std::string& m) {
     std::cerr << "switchyard demo-client: " << m << "\n";
@@ -135,9 +138,8 @@ int run_demo_client_command(const std::vector<std::string>& args) {
     return fail("--gateway: " + url_error);
   auto tasks = cl.integer("tasks").value_or(300);
   auto concurrency = cl.integer("concurrency").value_or(16);
-  if (!cl.error().empty() || tasks < 1 || concurrency < 1)
-    return fail(cl.error().empty() ? "--tasks and --concurrency must be >= 1"
-                                   : cl.error());
+  if (tasks < 1 || concurrency < 1)
+    return fail("--tasks and --concurrency must be >= 1");
   auto reg = config::load_registry(cl.value("config").value_or(""));
   if (!reg) {
     std::cerr << error_message(reg.error()) << "\n";

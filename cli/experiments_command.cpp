@@ -125,7 +125,7 @@ parse_arms(const std::string& text, std::string& why) {
   return arms;
 }
 
-int list_experiments(command_line& cl) {
+int list_experiments(const command_line& cl) {
   auto db = open_store(data_dir_from(cl), false, "experiments");
   if (!db)
     return 2;
@@ -148,7 +148,7 @@ int list_experiments(command_line& cl) {
   return 0;
 }
 
-int start_experiment(command_line& cl, const std::string& id) {
+int start_experiment(const command_line& cl, const std::string& id) {
   auto fail = [](const std::string& why) {
     std::cerr << "switchyard experiments start: " << why << "\n";
     return 2;
@@ -180,8 +180,6 @@ int start_experiment(command_line& cl, const std::string& id) {
   auto significance = cl.number("significance");
   auto min_samples = cl.integer("min-samples");
   auto seed = cl.integer("seed");
-  if (!cl.error().empty())
-    return fail(cl.error());
   if (share)
     spec.traffic_share = *share;
   if (significance)
@@ -230,7 +228,7 @@ int start_experiment(command_line& cl, const std::string& id) {
   return 0;
 }
 
-int stop_experiment(command_line& cl, const std::string& id) {
+int stop_experiment(const command_line& cl, const std::string& id) {
   auto db = open_store(data_dir_from(cl), true, "experiments stop");
   if (!db)
     return 2;
@@ -267,18 +265,23 @@ int run_experiments_command(const std::vector<std::string>& args) {
     "experiments",
     usage_text,
     {
-      {"data-dir", true,
+      {"data-dir", takes::text,
        "the node's data directory (default: $SWITCHYARD_DATA_DIR, else "
        "./switchyard-data)"},
-      {"task-type", true, "start: the task type whose traffic is split"},
-      {"arms", true, "start: comma-separated MODEL, NAME=MODEL or router"},
-      {"metric", true, "start: feedback (default) or success"},
-      {"share", true, "start: share of the task type's traffic, 0-1 (1)"},
-      {"min-samples", true, "start: observations per arm before a verdict (100)"},
-      {"significance", true, "start: family-wise significance level (0.05)"},
-      {"seed", true, "start: seed of the assignment hash (default: the time)"},
-      {"config", true, "start: registry to check the arms against"},
-      {"json", false, "print JSON"},
+      {"task-type", takes::text, "start: the task type whose traffic is split"},
+      {"arms", takes::text,
+       "start: comma-separated MODEL, NAME=MODEL or router"},
+      {"metric", takes::text, "start: feedback (default) or success"},
+      {"share", takes::number,
+       "start: share of the task type's traffic, 0-1 (1)"},
+      {"min-samples", takes::integer,
+       "start: observations per arm before a verdict (100)"},
+      {"significance", takes::number,
+       "start: family-wise significance level (0.05)"},
+      {"seed", takes::integer,
+       "start: seed of the assignment hash (default: the time)"},
+      {"config", takes::text, "start: registry to check the arms against"},
+      {"json", takes::nothing, "print JSON"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard experiments"))
     return *done;

@@ -141,11 +141,12 @@ int run_explain_command(const std::vector<std::string>& args) {
     "read-only, so it works beside a running node. Exits 1 when the\n"
     "decision is not in the log (unknown or past retention), 2 on an error.",
     {
-      {"data-dir", true,
+      {"data-dir", takes::text,
        "the node's data directory (default: $SWITCHYARD_DATA_DIR, else "
        "./switchyard-data)"},
-      {"config", true, "registry for names when the store lacks the logged one"},
-      {"json", false, "print JSON"},
+      {"config", takes::text,
+       "registry for names when the store lacks the logged one"},
+      {"json", takes::nothing, "print JSON"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard explain"))
     return *done;

@@ -92,62 +92,72 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
     "nginx as a proxy in front of the same upstream, and prints its\n"
     "configuration with the ratios.",
     {
-      {"rate", true, "requests/s per target (default 1000)"},
-      {"duration", true, "seconds per step (default 5)"},
-      {"warmup", true, "seconds of unmeasured load first (default 1)"},
-      {"connections", true,
+      {"rate", takes::number, "requests/s per target (default 1000)"},
+      {"duration", takes::number, "seconds per step (default 5)"},
+      {"warmup", takes::number, "seconds of unmeasured load first (default 1)"},
+      {"connections", takes::text,
        "keep-alive connections per target (default 32); with --closed-loop "
        "a list, one step each (default 1,64)"},
-      {"timeout", true, "seconds before a request counts as timed out "
-                        "(default 5; 60 with --concurrent-streams)"},
-      {"closed-loop", false,
+      {"timeout", takes::number,
+       "seconds before a request counts as timed out "
+       "(default 5; 60 with --concurrent-streams)"},
+      {"closed-loop", takes::nothing,
        "closed loop as wrk: each connection re-sends when answered"},
-      {"concurrent-streams", true,
+      {"concurrent-streams", takes::text,
        "streams opened at once per target, a list (e.g. 1000,3000): "
        "completed streams and time to first byte"},
-      {"compare-store", false,
+      {"compare-store", takes::nothing,
        "also a gateway of this binary without a store; ours keeps one "
        "(under --data-dir, else a temporary folder)"},
-      {"reference", true,
+      {"reference", takes::text,
        "nginx: Debian's nginx as a proxy in front of the same upstream, "
        "the gateways' figures as ratios to its"},
-      {"nginx", true, "the nginx binary (default /usr/sbin/nginx)"},
-      {"target", true, "a running gateway, http://127.0.0.1:PORT (default: "
-                       "start one)"},
-      {"upstream", true, "a running sim-upstream, http://127.0.0.1:PORT "
-                         "(default: start one)"},
-      {"upstream-model", true,
+      {"nginx", takes::text, "the nginx binary (default /usr/sbin/nginx)"},
+      {"target", takes::text,
+       "a running gateway, http://127.0.0.1:PORT (default: "
+       "start one)"},
+      {"upstream", takes::text,
+       "a running sim-upstream, http://127.0.0.1:PORT "
+       "(default: start one)"},
+      {"upstream-model", takes::text,
        "model the direct-upstream requests name (default gpt-4o-mini)"},
-      {"config", true, "registry YAML for the gateway we start"},
-      {"sim-config", true,
+      {"config", takes::text, "registry YAML for the gateway we start"},
+      {"sim-config", takes::text,
        "sim-upstream YAML for the one we start (default: built-in, "
        "--zero-delay)"},
-      {"serve-arg", true, "extra flag for the gateway we start, e.g. "
-                          "--serve-arg=--io-threads=2 (repeat with commas)"},
-      {"baseline", true,
+      {"serve-arg", takes::text,
+       "extra flag for the gateway we start, e.g. "
+       "--serve-arg=--io-threads=2 (repeat with commas)"},
+      {"baseline", takes::text,
        "another switchyard binary: its gateway gets the same schedule "
        "interleaved (before/after ratios from one run)"},
-      {"key", true, "API key for the gateway (default: ours runs --no-auth)"},
-      {"compare", false, "also load the upstream directly, interleaved"},
-      {"upstream-only", false,
+      {"key", takes::text,
+       "API key for the gateway (default: ours runs --no-auth)"},
+      {"compare", takes::nothing,
+       "also load the upstream directly, interleaved"},
+      {"upstream-only", takes::nothing,
        "load sim-upstream alone, no gateway (the generator's own ceiling)"},
-      {"sweep", true, "comma-separated rates: one step each, to the knee"},
-      {"p99-limit", true, "ms, the knee's p99 bound (default 5)"},
-      {"stream", false, "stream: SSE responses; also time the first byte"},
-      {"body", true, "one JSON request body for every request (default: "
-                     "the built-in mix of task types)"},
-      {"baseline-body", true,
+      {"sweep", takes::text,
+       "comma-separated rates: one step each, to the knee"},
+      {"p99-limit", takes::number, "ms, the knee's p99 bound (default 5)"},
+      {"stream", takes::nothing,
+       "stream: SSE responses; also time the first byte"},
+      {"body", takes::text,
+       "one JSON request body for every request (default: "
+       "the built-in mix of task types)"},
+      {"baseline-body", takes::text,
        "the baseline gateway's body instead of --body: with this binary as "
        "--baseline, two request shapes compared in one run"},
-      {"data-dir", true,
+      {"data-dir", takes::text,
        "each gateway we start keeps its store in its own folder under this "
        "one, as users run it (default: no store; with --compare-store, a "
        "temporary folder removed afterwards)"},
-      {"memory-interval", true, "seconds between RSS samples (default 1)"},
-      {"log-dir", true, "write the children's stderr there"},
-      {"json", false, "print the report as JSON"},
-      {"csv", true, "also write one CSV row per step and target here"},
-      {"plot", true, "also write an SVG of latency against rate here"},
+      {"memory-interval", takes::number,
+       "seconds between RSS samples (default 1)"},
+      {"log-dir", takes::text, "write the children's stderr there"},
+      {"json", takes::nothing, "print the report as JSON"},
+      {"csv", takes::text, "also write one CSV row per step and target here"},
+      {"plot", takes::text, "also write an SVG of latency against rate here"},
     }};
   auto fail = [](const std::string& msg) {
     std::cerr << "switchyard bench gateway: " << msg << "\n";
@@ -165,8 +175,6 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
   auto timeout = cl.number("timeout");
   auto p99 = cl.number("p99-limit");
   auto interval = cl.number("memory-interval");
-  if (!cl.error().empty())
-    return fail(cl.error());
   if ((rate && *rate <= 0) || (duration && *duration <= 0)
       || (warmup && *warmup < 0) || (timeout && *timeout <= 0)
       || (p99 && *p99 <= 0) || (interval && *interval <= 0))

@@ -67,14 +67,12 @@ int fail(std::string_view sub, const std::string& why) {
   return 2;
 }
 
-int create_key(command_line& cl) {
+int create_key(const command_line& cl) {
   auto name = cl.value("name");
   if (!name || name->empty() || name->size() > 200)
     return fail("create", "--name is required (1-200 characters)");
   auto budget = cl.number("budget-usd");
   auto rpm = cl.integer("rpm");
-  if (!cl.error().empty())
-    return fail("create", cl.error());
   if (budget && !(*budget >= 0 && *budget <= 1e9))
     return fail("create", "--budget-usd must be from 0 to 1e9");
   if (rpm && (*rpm < 1 || *rpm > 10'000'000))
@@ -106,7 +104,7 @@ int create_key(command_line& cl) {
   return 0;
 }
 
-int list_keys(command_line& cl) {
+int list_keys(const command_line& cl) {
   auto db = open_store(data_dir_from(cl), false, "keys list");
   if (!db)
     return 2;
@@ -133,7 +131,7 @@ int list_keys(command_line& cl) {
   return 0;
 }
 
-int revoke_key(command_line& cl, const std::string& id) {
+int revoke_key(const command_line& cl, const std::string& id) {
   auto db = open_store(data_dir_from(cl), true, "keys revoke");
   if (!db)
     return 2;
@@ -153,12 +151,14 @@ int run_keys_command(const std::vector<std::string>& args) {
   command_line cl{
     "keys", usage_text,
     {
-      {"name", true, "create: a name for the key"},
-      {"budget-usd", true, "create: the key's budget in USD (lifetime)"},
-      {"rpm", true, "create: requests per minute (default unlimited)"},
-      {"admin", false, "create: may manage keys and experiments"},
-      {"data-dir", true, "the node's data directory"},
-      {"json", false, "print JSON"},
+      {"name", takes::text, "create: a name for the key"},
+      {"budget-usd", takes::number,
+       "create: the key's budget in USD (lifetime)"},
+      {"rpm", takes::integer,
+       "create: requests per minute (default unlimited)"},
+      {"admin", takes::nothing, "create: may manage keys and experiments"},
+      {"data-dir", takes::text, "the node's data directory"},
+      {"json", takes::nothing, "print JSON"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard keys"))
     return *done;

@@ -34,12 +34,12 @@ int run_replay_command(const std::vector<std::string>& args) {
     "names another; says so when the config hash differs. Exits 0 when\n"
     "identical, 1 when it differs, 2 on an error.",
     {
-      {"data-dir", true,
+      {"data-dir", takes::text,
        "the node's data directory (default: $SWITCHYARD_DATA_DIR, else "
        "./switchyard-data)"},
-      {"config", true,
+      {"config", takes::text,
        "replay against this registry instead of the logged one"},
-      {"json", false, "print JSON"},
+      {"json", takes::nothing, "print JSON"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard replay"))
     return *done;

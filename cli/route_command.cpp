@@ -66,22 +66,26 @@ int run_route_command(const std::vector<std::string>& args) {
     "Prints the routing decision for each task: model, fallbacks or ensemble,\n"
     "complexity, task type, cost range, points per factor and rationale.",
     {
-      {"task-type", true, "task type (code_generation, reasoning, ...)"},
-      {"complexity", true, "simple | moderate | complex | critical"},
-      {"budget", true, "budget for this task in USD"},
-      {"budget-remaining", true, "what is left of the overall budget, USD"},
-      {"quality", true, "minimum predicted quality, 0-1"},
-      {"max-latency", true, "latency bound in seconds"},
-      {"context-tokens", true, "tokens of context sent with the task"},
-      {"vision", false, "needs a vision model"},
-      {"tools", false, "needs tool calling"},
-      {"json", false, "print JSON instead of a table"},
-      {"parallel", false, "ask for a parallel ensemble"},
-      {"strategy", true, "judge | quality_weighted | voting | first_success"},
-      {"force-model", true, "route to this registry id"},
-      {"local-failures", true, "local attempts that already failed"},
-      {"config", true, "registry YAML (default: the built-in models.yaml)"},
-      {"examples", false, "route the built-in example tasks"},
+      {"task-type", takes::text, "task type (code_generation, reasoning, ...)"},
+      {"complexity", takes::text, "simple | moderate | complex | critical"},
+      {"budget", takes::number, "budget for this task in USD"},
+      {"budget-remaining", takes::number,
+       "what is left of the overall budget, USD"},
+      {"quality", takes::number, "minimum predicted quality, 0-1"},
+      {"max-latency", takes::number, "latency bound in seconds"},
+      {"context-tokens", takes::integer,
+       "tokens of context sent with the task"},
+      {"vision", takes::nothing, "needs a vision model"},
+      {"tools", takes::nothing, "needs tool calling"},
+      {"json", takes::nothing, "print JSON instead of a table"},
+      {"parallel", takes::nothing, "ask for a parallel ensemble"},
+      {"strategy", takes::text,
+       "judge | quality_weighted | voting | first_success"},
+      {"force-model", takes::text, "route to this registry id"},
+      {"local-failures", takes::integer, "local attempts that already failed"},
+      {"config", takes::text,
+       "registry YAML (default: the built-in models.yaml)"},
+      {"examples", takes::nothing, "route the built-in example tasks"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard route"))
     return *done;
@@ -127,8 +131,6 @@ int run_route_command(const std::vector<std::string>& args) {
   req.max_latency_s = cl.number("max-latency");
   auto context = cl.integer("context-tokens");
   auto local_failures = cl.integer("local-failures");
-  if (!cl.error().empty())
-    return fail(cl.error());
   if (req.budget_usd && *req.budget_usd < 0)
     return fail("--budget must be >= 0");
   if (req.min_quality && (*req.min_quality < 0 || *req.min_quality > 1))
@@ -204,9 +206,10 @@ int run_config_command(const std::vector<std::string>& args) {
                   "the provider table the gateway prints at start (key "
                   "variable set or not, models available) and a warning for "
                   "every model that cannot be routed, and exits 0.",
-                  {{"probe", false, "also ask every usable provider for its "
-                                    "model listing (no tokens spent) and "
-                                    "report what answered"}}};
+                  {{"probe", takes::nothing,
+                    "also ask every usable provider for its "
+                    "model listing (no tokens spent) and "
+                    "report what answered"}}};
   if (auto done = cl.parse_or_exit(args, "switchyard config"))
     return *done;
   const auto& pos = cl.positional();

@@ -47,59 +47,70 @@ int run_serve_command(const std::vector<std::string>& args) {
     "(node_id, listen, seeds, tls: {cert, key, ca}) sets the same; each flag\n"
     "overrides its value.",
     {
-      {"config", true, "registry YAML (default: the built-in models.yaml)"},
-      {"data-dir", true, "the node's store (default $SWITCHYARD_DATA_DIR; "
-                         "unset: state in memory only)"},
-      {"listen", true, "address to bind (default 127.0.0.1:8080; port 0 "
-                       "picks a free one)"},
-      {"prompts", true,
+      {"config", takes::text,
+       "registry YAML (default: the built-in models.yaml)"},
+      {"data-dir", takes::text,
+       "the node's store (default $SWITCHYARD_DATA_DIR; "
+       "unset: state in memory only)"},
+      {"listen", takes::text,
+       "address to bind (default 127.0.0.1:8080; port 0 "
+       "picks a free one)"},
+      {"prompts", takes::text,
        "what the decision log keeps of each prompt: full (the newest user "
        "turn and tool names; the default, so replay works), hash (its "
        "SHA-256) or none"},
-      {"decision-log-queue", true,
+      {"decision-log-queue", takes::integer,
        "decision records that may wait for the store before new ones are "
        "dropped and counted (default 16384)"},
-      {"store-max-bytes", true,
+      {"store-max-bytes", takes::integer,
        "the most the decision log may take on disk before its oldest "
        "decisions are evicted (default: half the data directory's file "
        "system; 0: no cap)"},
-      {"no-auth", false, "serve without API keys (local use only)"},
-      {"no-health-checks", false,
+      {"no-auth", takes::nothing, "serve without API keys (local use only)"},
+      {"no-health-checks", takes::nothing,
        "route to every configured provider without probing them (local "
        "servers are then assumed to serve their registry models)"},
-      {"probe-interval", true,
+      {"probe-interval", takes::number,
        "seconds between health probes of a provider (default 30; doubled "
        "after failures, up to 300)"},
-      {"admin-key-env", true,
+      {"admin-key-env", takes::text,
        "variable holding the admin key (default SWITCHYARD_ADMIN_KEY)"},
-      {"threads", true, "CAF worker threads with --scheduler stealing or "
-                         "sharing (default: one per core)"},
-      {"io-threads", true, "HTTP I/O threads, which also run the actors with "
-                           "--scheduler io (default: one per core; 1 with "
-                           "stealing or sharing)"},
-      {"scheduler", true,
+      {"threads", takes::integer,
+       "CAF worker threads with --scheduler stealing or "
+       "sharing (default: one per core)"},
+      {"io-threads", takes::integer,
+       "HTTP I/O threads, which also run the actors with "
+       "--scheduler io (default: one per core; 1 with "
+       "stealing or sharing)"},
+      {"scheduler", takes::text,
        "where the actors run: io (on the HTTP I/O threads, no thread hop "
        "per request; the default), stealing or sharing (CAF's workers, "
        "--threads of them: per-worker queues that idle workers poll, or one "
        "queue)"},
-      {"poll-attempts", true,
+      {"poll-attempts", takes::integer,
        "stealing: quick polls before an idle worker naps (default 1000)"},
-      {"max-body-bytes", true, "largest request body (default 33554432, 32 MiB)"},
-      {"global-budget", true, "global budget in USD (default: none)"},
-      {"daily-budget", true, "daily budget in USD (default: none)"},
-      {"key-budget", true, "budget per API key in USD (default: none)"},
-      {"drain-timeout", true, "seconds to drain on SIGTERM (default 30)"},
-      {"max-connections", true,
+      {"max-body-bytes", takes::integer,
+       "largest request body (default 33554432, 32 MiB)"},
+      {"global-budget", takes::number, "global budget in USD (default: none)"},
+      {"daily-budget", takes::number, "daily budget in USD (default: none)"},
+      {"key-budget", takes::number,
+       "budget per API key in USD (default: none)"},
+      {"drain-timeout", takes::number,
+       "seconds to drain on SIGTERM (default 30)"},
+      {"max-connections", takes::integer,
        "open client connections at most; over it a new connection gets 503 "
        "too_many_connections and is closed (default: the config's "
        "server.max_connections, 10000; 0: no limit)"},
-      {"node-id", true, "this node's name in a cluster"},
-      {"cluster-listen", true,
+      {"node-id", takes::text, "this node's name in a cluster"},
+      {"cluster-listen", takes::text,
        "HOST:PORT for cluster peers (port 0 picks a free one)"},
-      {"cluster-seeds", true, "comma-separated HOST:PORT of nodes to join"},
-      {"cluster-cert", true, "PEM certificate this node shows its peers"},
-      {"cluster-key", true, "PEM private key of --cluster-cert"},
-      {"cluster-ca", true, "PEM CA file that peers' certificates must chain to"},
+      {"cluster-seeds", takes::text,
+       "comma-separated HOST:PORT of nodes to join"},
+      {"cluster-cert", takes::text,
+       "PEM certificate this node shows its peers"},
+      {"cluster-key", takes::text, "PEM private key of --cluster-cert"},
+      {"cluster-ca", takes::text,
+       "PEM CA file that peers' certificates must chain to"},
     }};
   auto fail = [](const std::string& msg) {
     std::cerr << "switchyard serve: " << msg << "\n";
@@ -122,8 +133,6 @@ int run_serve_command(const std::vector<std::string>& args) {
   cfg.daily_budget_usd = cl.number("daily-budget");
   cfg.per_key_budget_usd = cl.number("key-budget");
   auto drain_s = cl.number("drain-timeout").value_or(30.0);
-  if (!cl.error().empty())
-    return fail(cl.error());
   if ((threads && (*threads < 1 || *threads > 256))
       || (io_threads && (*io_threads < 1 || *io_threads > 64))
       || (max_body && *max_body < 1) || drain_s < 0

@@ -52,15 +52,16 @@ int run_sim_upstream_command(const std::vector<std::string>& args) {
     "\n"
     "Prints `listening on HOST:PORT` first; stops on SIGINT or SIGTERM.",
     {
-      {"config", true,
+      {"config", takes::text,
        "sim YAML (default: the built-in config/sim-upstream.yaml)"},
-      {"listen", true,
+      {"listen", takes::text,
        "address to bind, HOST:PORT (default 127.0.0.1:9000; "
        "port 0 picks a free one)"},
-      {"seed", true, "seed for every draw (default: the config's)"},
-      {"zero-delay", false, "no delays and no faults (for benchmarks)"},
-      {"threads", true, "I/O threads (default 1)"},
-      {"max-body-bytes", true,
+      {"seed", takes::integer, "seed for every draw (default: the config's)"},
+      {"zero-delay", takes::nothing,
+       "no delays and no faults (for benchmarks)"},
+      {"threads", takes::integer, "I/O threads (default 1)"},
+      {"max-body-bytes", takes::integer,
        "largest request body (default 33554432: 32 MiB)"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard sim-upstream"))
@@ -82,10 +83,6 @@ int run_sim_upstream_command(const std::vector<std::string>& args) {
   auto seed = cl.integer("seed");
   auto threads = cl.integer("threads");
   auto max_body = cl.integer("max-body-bytes");
-  if (!cl.error().empty()) {
-    std::cerr << "switchyard sim-upstream: " << cl.error() << "\n";
-    return 2;
-  }
   if (seed) {
     if (*seed < 0) {
       std::cerr << "switchyard sim-upstream: --seed must be >= 0\n";

@@ -21,17 +21,15 @@ int run_store_stats_command(const std::vector<std::string>& args) {
     "With --compact every column is compacted first (as RocksDB does in\n"
     "time), so the figures are what the data costs at rest.",
     {
-      {"data-dir", true,
+      {"data-dir", takes::text,
        "the node's data directory (default: $SWITCHYARD_DATA_DIR, else "
        "./switchyard-data)"},
-      {"compact", false, "compact every column first"},
+      {"compact", takes::nothing, "compact every column first"},
     }};
   if (auto done = cl.parse_or_exit(args, "switchyard store-stats"))
     return *done;
-  if (!cl.error().empty() || !cl.positional().empty()) {
-    std::cerr << "switchyard store-stats: "
-              << (cl.error().empty() ? "unexpected argument" : cl.error())
-              << "\n";
+  if (!cl.positional().empty()) {
+    std::cerr << "switchyard store-stats: unexpected argument\n";
     return 2;
   }
   auto db = open_store(data_dir_from(cl), true, "store-stats");

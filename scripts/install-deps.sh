@@ -14,6 +14,7 @@ packages=(
   librocksdb-dev      # the node's store (storage/)
   libboost-dev        # Beast and Asio (header-only) for HTTP
   libjemalloc-dev     # the binary's allocator (see cli/CMakeLists.txt)
+  libcli11-dev        # the commands' flag parser (header-only; cli/command_line.cpp)
   catch2              # tests (v2, prebuilt main)
   chromium            # the /ui dashboard's end-to-end test (tests/ui)
   nginx               # `bench gateway --reference nginx` and its test (tests/bench)

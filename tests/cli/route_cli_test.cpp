@@ -157,3 +157,56 @@ TEST_CASE("bench engine --json reports a decision rate", "[cli][bench]") {
   REQUIRE(doc["latency_us"]["p99"].get(p99) == simdjson::SUCCESS);
   CHECK(p99 > 0);
 }
+
+TEST_CASE("every command's --help lists its flags", "[cli]") {
+  for (auto cmd : {"route", "config", "serve", "demo-client", "sim-upstream",
+                   "bench", "bench gateway", "bench quality",
+                   "bench dashboard", "explain", "replay", "experiments",
+                   "keys", "analytics", "store-stats"}) {
+    INFO(cmd);
+    auto r = run(std::string{cmd} + " --help");
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("usage: switchyard "));
+    CHECK_THAT(r.out, Catch::Contains("\nflags:\n"));
+    CHECK_THAT(r.out, Catch::Contains("  -h,--help "));
+  }
+}
+
+TEST_CASE("serve --help shows each flag with what it takes and its default",
+          "[cli]") {
+  auto r = run("serve --help");
+  REQUIRE(r.exit_code == 0);
+  for (auto text : {"  --listen TEXT ", "default 127.0.0.1:8080",
+                    "  --threads INTEGER ", "  --drain-timeout NUMBER ",
+                    "seconds to drain on SIGTERM (default 30)",
+                    "  --no-auth ", "serve without API keys (local use only)",
+                    "  --cluster-seeds TEXT "}) {
+    INFO(text);
+    CHECK_THAT(r.out, Catch::Contains(text));
+  }
+}
+
+TEST_CASE("a bad flag stops any command with exit code 2 and the flag named",
+          "[cli]") {
+  // Each fails while parsing, before the command starts anything.
+  auto threads = run("serve --threads many");
+  CHECK(threads.exit_code == 2);
+  CHECK_THAT(threads.out,
+             Catch::Contains(
+               "switchyard serve: --threads must be an integer, got 'many'"));
+  auto unknown = run("sim-upstream --zero-dealy");
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.out,
+             Catch::Contains("switchyard sim-upstream: unknown flag "
+                             "--zero-dealy; did you mean --zero-delay?"));
+  auto flag_value = run("route --json=yes 'x'");
+  CHECK(flag_value.exit_code == 2);
+  CHECK_THAT(flag_value.out, Catch::Contains("flag --json takes no value"));
+  auto missing = run("bench engine --seconds");
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.out,
+             Catch::Contains("switchyard bench: flag --seconds needs a value"));
+  auto rate = run("bench gateway --rate fast");
+  CHECK(rate.exit_code == 2);
+  CHECK_THAT(rate.out, Catch::Contains("--rate must be a number, got 'fast'"));
+}
