@@ -256,7 +256,7 @@ TEST_CASE_METHOD(actor_fixture, "an exhausted budget forces local, and without "
 }
 
 TEST_CASE_METHOD(actor_fixture, "without a cap, calls skip the reservation "
-                                "but their cost counts; a key cap set later is "
+                                "but their cost counts, a key cap set later is "
                                 "enforced",
                  "[actors][budget]") {
   start();

@@ -108,7 +108,7 @@ TEST_CASE_METHOD(actor_fixture, "a provider without a key is never called "
 }
 
 TEST_CASE_METHOD(actor_fixture, "failed probes open a breaker before any "
-                                "call pays for it; a good probe half-opens it",
+                                "call pays for it, a good probe half-opens it",
                  "[actors][health]") {
   actors::health_config hc;
   hc.probes.resize(reg.providers.size());

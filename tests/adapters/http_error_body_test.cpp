@@ -178,7 +178,7 @@ TEST_CASE("a client that writes a whole 2 MiB body before reading gets the "
   }
 }
 
-TEST_CASE("a body just under the limit passes; one byte over gets the JSON "
+TEST_CASE("a body just under the limit passes, one byte over gets the JSON "
           "413, read by the HTTP client",
           "[http][error-body]") {
   render_log log;

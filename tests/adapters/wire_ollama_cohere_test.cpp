@@ -94,7 +94,7 @@ TEST_CASE("ollama: a two-turn tool loop, arguments as objects", "[wire]") {
   CHECK(str(j.doc["format"]) == "json");
 }
 
-TEST_CASE("ollama: images go as base64; a URL image is refused", "[wire]") {
+TEST_CASE("ollama: images go as base64, a URL image is refused", "[wire]") {
   providers::ollama_format f;
   auto req = ollama_loop();
   auto data_url = image_base64();

@@ -58,7 +58,7 @@ TEST_CASE("Ollama's :latest tag is implied on either side",
 }
 
 TEST_CASE_METHOD(routing_fixture, "a provider without a key is never probed "
-                                  "nor routed to; a refused key stops routing",
+                                  "nor routed to, a refused key stops routing",
                  "[availability]") {
   availability_tracker t{reg};
   auto anthropic = provider_index(reg, "anthropic");

@@ -191,7 +191,7 @@ TEST_CASE("spend without a reservation counts in every scope of the call",
   CHECK(r.remaining == 50);
 }
 
-TEST_CASE("a new UTC day restarts the daily budget; reservations stay",
+TEST_CASE("a new UTC day restarts the daily budget, reservations stay",
           "[budget][multi_scope]") {
   multi_scope_ledger l{{10'000, 1000, 5000}, day0};
   auto held = l.reserve("a", 400);

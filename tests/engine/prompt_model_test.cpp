@@ -303,7 +303,7 @@ registry load_registry(std::string_view yaml) {
 
 } // namespace
 
-TEST_CASE("utility weighs each model's learned cost; gain_per_cost the "
+TEST_CASE("utility weighs each model's learned cost, gain_per_cost the "
           "registry's estimate",
           "[engine][prompt_model][router]") {
   auto reg = load_registry(three_models_yaml);

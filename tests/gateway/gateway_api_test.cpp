@@ -341,7 +341,7 @@ TEST_CASE("GET /v1/decisions/{id} serves the logged decision", "[gateway]") {
 }
 
 TEST_CASE("over --max-connections a new connection gets 503 "
-          "too_many_connections and is closed; a freed slot serves again",
+          "too_many_connections and is closed, a freed slot serves again",
           "[gateway]") {
   gateway_fixture f{{"--zero-delay"}, {"--max-connections", "1"}};
   // Hold the one allowed connection open (a session reading its request).

@@ -196,7 +196,7 @@ TEST_CASE("an Anthropic client's tool loop to an OpenAI-format upstream, "
   CHECK_THAT(streamed.body, Catch::Contains("event: message_stop"));
 }
 
-TEST_CASE("pin_model: an unknown model is a 404; false and a model id are "
+TEST_CASE("pin_model: an unknown model is a 404, false and a model id are "
           "accepted",
           "[gateway][tools]") {
   gateway_fixture gw;

@@ -505,7 +505,7 @@ TEST_CASE("forcing a model whose provider has no key names the variable",
   CHECK(n == 0);
 }
 
-TEST_CASE("config check prints the provider table; --probe reports an "
+TEST_CASE("config check prints the provider table, --probe reports an "
           "unreachable provider",
           "[integration][first_contact]") {
   temp_dir dir;
