@@ -207,9 +207,10 @@ runtime_bench_result run_runtime_bench(double seconds, unsigned threads,
   cfg.make_client = [](const engine::provider_spec&) {
     return std::make_shared<instant_client>();
   };
-  auto rt = runtime::start(std::move(cfg));
-  if (!rt)
+  auto started = runtime::start(std::move(cfg));
+  if (!started)
     return out;
+  auto rt = std::move(*started);
   out.route = run_mode(*rt, false, seconds, window, paced_rate);
   out.execute = run_mode(*rt, true, seconds, window, paced_rate);
   rt->shutdown();

@@ -39,14 +39,15 @@ public:
 
 int main() {
   using namespace switchyard;
-  std::string error;
-  auto rt = runtime::start("", [](const engine::provider_spec&) {
+  auto started = runtime::start("", [](const engine::provider_spec&) {
     return std::make_shared<echo_client>();
-  }, &error);
-  if (!rt) {
-    std::fprintf(stderr, "cannot start: %s\n", error.c_str());
+  });
+  if (!started) {
+    std::fprintf(stderr, "cannot start: %s\n",
+                 error_message(started.error()).c_str());
     return 1;
   }
+  auto rt = std::move(*started);
 
   const char* tasks[] = {
     "say hello",

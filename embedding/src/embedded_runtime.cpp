@@ -9,6 +9,7 @@
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/providers/make_provider_client.hpp"
 #include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 #include <atomic>
 #include <shared_mutex>
@@ -123,9 +124,10 @@ embedded_runtime::start(embedding_options opts) {
     };
   }
   rc.registry = std::move(*reg);
-  p->rt = runtime::start(std::move(rc), &why);
-  if (!p->rt)
-    return failure(error_code::invalid_config, std::move(why));
+  auto started = runtime::start(std::move(rc));
+  if (!started)
+    return std::move(started.error());
+  p->rt = std::move(*started);
   return std::unique_ptr<embedded_runtime>{new embedded_runtime(std::move(p))};
 }
 
@@ -189,18 +191,20 @@ void embedded_runtime::explain(
                       "to keep decisions";
     return done(std::move(e));
   }
-  impl_->rt->logged(decision_id, [done = std::move(done)](logged_decision d) {
-    decision_explanation e;
-    if (!d.ok()) {
-      e.error = d.error;
-      e.error_message = std::move(d.error_message);
-    } else {
-      static const engine::keyword_classifier classifier;
-      e.json = actors::decision_record_json(d.record, d.feedback, d.registry,
-                                            d.registry_logged, classifier);
-    }
-    done(std::move(e));
-  });
+  impl_->rt->admin().logged(
+    decision_id, [done = std::move(done)](caf::expected<logged_decision> d) {
+      decision_explanation e;
+      if (!d) {
+        e.error = error_code_of(d.error());
+        e.error_message = error_message(d.error());
+      } else {
+        static const engine::keyword_classifier classifier;
+        e.json = actors::decision_record_json(d->record, d->feedback,
+                                              d->registry, d->registry_logged,
+                                              classifier);
+      }
+      done(std::move(e));
+    });
 }
 
 std::string embedded_runtime::decision_json(const engine::decision& d,

@@ -36,8 +36,9 @@ public:
   using chunk_callback = std::function<void(const stream_event&)>;
 
   /// Loads the registry, makes a client per provider and starts the actors.
-  /// Fails with `invalid_config` (every registry error, one per line) or
-  /// `internal` (threads, TLS settings, the store).
+  /// Fails with `invalid_config` (every registry error, one per line; the
+  /// HTTP client's threads and TLS settings) or the store's own error
+  /// (`storage_failure`, `corrupt_data`) when the data_dir cannot be opened.
   [[nodiscard]] static caf::expected<std::unique_ptr<embedded_runtime>>
   start(embedding_options opts);
 

@@ -12,6 +12,7 @@
 #include "switchyard/storage/record_codec.hpp"
 #include "switchyard/storage/store.hpp"
 #include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -42,11 +43,10 @@ runtime_config config_for(const std::string& dir,
 }
 
 std::unique_ptr<runtime> start(runtime_config cfg) {
-  std::string error;
-  auto rt = runtime::start(std::move(cfg), &error);
-  INFO(error);
-  REQUIRE(rt);
-  return rt;
+  auto started = runtime::start(std::move(cfg));
+  if (!started)
+    FAIL(error_message(started.error()));
+  return std::move(*started);
 }
 
 /// An agent's turn: a conversation with a tool call, its result and tools.
@@ -76,12 +76,14 @@ error_code feedback_from(runtime& rt, std::uint64_t id, std::string key) {
 }
 
 engine::performance_table learned_now(runtime& rt) {
-  std::promise<engine::performance_table> table;
+  std::promise<caf::expected<engine::performance_table>> table;
   auto answer = table.get_future();
-  rt.learned([&table](engine::performance_table t) {
+  rt.admin().learned([&table](caf::expected<engine::performance_table> t) {
     table.set_value(std::move(t));
   });
-  return answer.get();
+  auto t = answer.get();
+  REQUIRE(t);
+  return std::move(*t);
 }
 
 std::unique_ptr<storage::store> open_store(const std::string& dir) {
@@ -132,7 +134,7 @@ void put_raw_decision(const std::string& dir, std::uint64_t id,
 
 } // namespace
 
-TEST_CASE("a compact decision record explains and replays; an older build's "
+TEST_CASE("a compact decision record explains and replays, an older build's "
           "record still does",
           "[runtime][decision_log]") {
   test::temp_dir dir;
@@ -188,13 +190,13 @@ TEST_CASE("a compact decision record explains and replays; an older build's "
   // task and the evidence in the record).
   put_raw_decision(dir.path(), id, storage::encode_decision(v1_copy));
   auto rt = start(config_for(dir.path()));
-  auto logged = rt->logged(id).get();
-  REQUIRE(logged.ok());
-  CHECK(logged.record.evidence_stored);
-  CHECK_FALSE(logged.record.rounds[0].decision.candidates.empty());
-  auto replayed = rt->replay(id).get();
-  REQUIRE(replayed.ok());
-  require_identical(replayed.report);
+  auto logged = rt->admin().logged(id).get();
+  REQUIRE(logged);
+  CHECK(logged->record.evidence_stored);
+  CHECK_FALSE(logged->record.rounds[0].decision.candidates.empty());
+  auto replayed = rt->admin().replay(id).get();
+  REQUIRE(replayed);
+  require_identical(*replayed);
 }
 
 TEST_CASE("decisions made from one learning snapshot store their shared "
@@ -270,9 +272,9 @@ TEST_CASE("only the key that made a decision gives feedback on it, before "
       CHECK(after.cells[i].feedback_weight == before.cells[i].feedback_weight);
     CHECK(feedback_from(*rt, id, "key_a") == error_code::none);
     CHECK(feedback_from(*rt, id, "") == error_code::none);
-    auto logged = rt->logged(id).get();
-    REQUIRE(logged.ok());
-    CHECK(logged.feedback.size() == 2);
+    auto logged = rt->admin().logged(id).get();
+    REQUIRE(logged);
+    CHECK(logged->feedback.size() == 2);
     rt->shutdown();
   }
   // Learning starts empty: the store answers who made the decision. (A
@@ -281,9 +283,9 @@ TEST_CASE("only the key that made a decision gives feedback on it, before "
   CHECK(feedback_from(*rt, id, "key_b") == error_code::not_found);
   CHECK(feedback_from(*rt, id + 1'000, "key_a") == error_code::not_found);
   CHECK(feedback_from(*rt, id, "key_a") == error_code::none);
-  auto logged = rt->logged(id).get();
-  REQUIRE(logged.ok());
-  CHECK(logged.feedback.size() == 3);
+  auto logged = rt->admin().logged(id).get();
+  REQUIRE(logged);
+  CHECK(logged->feedback.size() == 3);
 }
 
 TEST_CASE("a stalled store drops decision records instead of holding "
@@ -293,14 +295,17 @@ TEST_CASE("a stalled store drops decision records instead of holding "
   auto cfg = config_for(dir.path());
   cfg.decision_log_queue = 8;
   auto rt = start(std::move(cfg));
-  // The storage thread blocks until released.
+  // The storage thread blocks until released: a store query's callback runs
+  // on it, and this one does what no real callback may (it blocks).
   std::promise<void> release;
   auto released = release.get_future().share();
   std::promise<void> blocked;
-  REQUIRE(rt->run_on_store([released, &blocked](storage::store&) {
-    blocked.set_value();
-    released.wait();
-  }));
+  rt->admin().learned_samples(
+    [released, &blocked](
+      caf::expected<std::vector<storage::learned_sample_record>>) {
+      blocked.set_value();
+      released.wait();
+    });
   blocked.get_future().wait();
   std::vector<std::uint64_t> ids;
   for (int i = 0; i < 50; ++i) {
@@ -314,15 +319,17 @@ TEST_CASE("a stalled store drops decision records instead of holding "
   CHECK(stalled.decisions_dropped >= 42);
   release.set_value();
   // A read runs after every write queued before it.
-  auto first = rt->logged(ids.front()).get();
-  CHECK(first.ok());
+  auto first = rt->admin().logged(ids.front()).get();
+  CHECK(first);
   auto caught_up = rt->stats();
   CHECK(caught_up.decisions_queued == 0);
   CHECK(caught_up.decisions_logged == stalled.decisions_queued);
   CHECK(caught_up.store_error.empty());
   // The dropped ones are gone from the log, and the log goes on.
-  CHECK(rt->logged(ids.back()).get().error == error_code::not_found);
+  auto dropped = rt->admin().logged(ids.back()).get();
+  REQUIRE_FALSE(dropped);
+  CHECK(error_code_of(dropped.error()) == error_code::not_found);
   auto next = rt->execute(agent_task("key_a")).get();
   REQUIRE(next.ok());
-  CHECK(rt->logged(next.decision_id).get().ok());
+  CHECK(rt->admin().logged(next.decision_id).get());
 }

@@ -8,6 +8,7 @@
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/engine/experiment.hpp"
 #include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -33,11 +34,10 @@ std::unique_ptr<runtime> start_runtime(const std::string& dir) {
   cfg.make_client = [](const engine::provider_spec&) {
     return std::make_shared<test::answering_provider>();
   };
-  std::string error;
-  auto rt = runtime::start(std::move(cfg), &error);
-  INFO(error);
-  REQUIRE(rt);
-  return rt;
+  auto started = runtime::start(std::move(cfg));
+  if (!started)
+    FAIL(error_message(started.error()));
+  return std::move(*started);
 }
 
 task_spec review_task() {
@@ -56,18 +56,24 @@ bool send_feedback(runtime& rt, std::uint64_t id,
   return ack.get();
 }
 
+std::int64_t spent_nanos(runtime& rt) {
+  auto summary = rt.admin().budget_summary().get();
+  REQUIRE(summary);
+  return summary->spent_nanos;
+}
+
 void require_identical_replay(runtime& rt, std::uint64_t id) {
-  auto r = rt.replay(id).get();
-  INFO("decision " << id << ": " << r.error_message);
-  REQUIRE(r.ok());
-  REQUIRE_FALSE(r.report.rounds.empty());
-  if (auto d = r.report.first_divergence())
+  auto r = rt.admin().replay(id).get();
+  if (!r)
+    FAIL("decision " << id << ": " << error_message(r.error()));
+  REQUIRE_FALSE(r->rounds.empty());
+  if (auto d = r->first_divergence())
     FAIL("differs at " << d->difference->path << ": logged "
                        << d->difference->logged << ", recomputed "
                        << d->difference->recomputed);
-  CHECK(r.report.identical());
-  CHECK_FALSE(r.report.config_differs());
-  for (const auto& round : r.report.rounds)
+  CHECK(r->identical());
+  CHECK_FALSE(r->config_differs());
+  for (const auto& round : r->rounds)
     CHECK(round.inputs_recorded);
 }
 
@@ -97,14 +103,14 @@ TEST_CASE("learned state, spend and the decision log survive a restart, and "
                             engine::feedback_report::verdict::failure));
     }
     CHECK(first_model == "claude-sonnet-4");
-    CHECK(rt->budget_summary().get().spent_nanos == 40 * 1000);
+    CHECK(spent_nanos(*rt) == 40 * 1000);
     for (auto id : {ids.front(), ids.back()})
       require_identical_replay(*rt, id);
     rt->shutdown();
   }
   auto rt = start_runtime(dir.path());
   // The ledger counts what was spent before the restart.
-  CHECK(rt->budget_summary().get().spent_nanos == 40 * 1000);
+  CHECK(spent_nanos(*rt) == 40 * 1000);
   // The learned failures steer the very first decision after the restart.
   auto after = rt->route(review_task()).get();
   REQUIRE(after.ok());
@@ -129,26 +135,28 @@ TEST_CASE("learned state, spend and the decision log survive a restart, and "
     require_identical_replay(*rt, id);
   require_identical_replay(*rt, after.decision_id);
   // The log keeps the whole story.
-  auto logged = rt->logged(ids.front()).get();
-  REQUIRE(logged.ok());
-  CHECK(logged.registry_logged);
-  CHECK(logged.record.execute);
-  CHECK(logged.record.answered);
-  CHECK(logged.registry.models[logged.record.answered_by].id == first_model);
-  CHECK(logged.record.cost_nanos == 1000);
-  CHECK(logged.record.created_unix_ms == wall_now_ms);
-  REQUIRE(logged.feedback.size() == 1);
-  CHECK(logged.feedback.front().model == first_model);
-  auto missing = rt->logged(after.decision_id + 1'000).get();
-  CHECK(missing.error == error_code::not_found);
+  auto logged = rt->admin().logged(ids.front()).get();
+  REQUIRE(logged);
+  CHECK(logged->registry_logged);
+  CHECK(logged->record.execute);
+  CHECK(logged->record.answered);
+  CHECK(logged->registry.models[logged->record.answered_by].id
+        == first_model);
+  CHECK(logged->record.cost_nanos == 1000);
+  CHECK(logged->record.created_unix_ms == wall_now_ms);
+  REQUIRE(logged->feedback.size() == 1);
+  CHECK(logged->feedback.front().model == first_model);
+  auto missing = rt->admin().logged(after.decision_id + 1'000).get();
+  REQUIRE_FALSE(missing);
+  CHECK(error_code_of(missing.error()) == error_code::not_found);
   // Analytics read the same store.
-  auto analytics = rt->analytics().get();
-  REQUIRE(analytics.ok());
-  CHECK(analytics.report.costs.tasks == 40);
-  CHECK(analytics.report.costs.total == 40 * 1000);
-  CHECK(analytics.report.costs.calls == 40);
+  auto analytics = rt->admin().analytics().get();
+  REQUIRE(analytics);
+  CHECK(analytics->costs.tasks == 40);
+  CHECK(analytics->costs.total == 40 * 1000);
+  CHECK(analytics->costs.calls == 40);
   bool billed = false;
-  for (const auto& line : analytics.report.costs.by_model)
+  for (const auto& line : analytics->costs.by_model)
     if (line.name == first_model) {
       billed = true;
       CHECK(line.calls == sonnet_tasks);
@@ -156,7 +164,7 @@ TEST_CASE("learned state, spend and the decision log survive a restart, and "
     }
   CHECK(billed);
   bool found = false;
-  for (const auto& line : analytics.report.performance)
+  for (const auto& line : analytics->performance)
     if (line.model == first_model
         && line.type == engine::task_type::code_review) {
       found = true;
@@ -181,14 +189,15 @@ TEST_CASE("an A/B test splits traffic by hash, picks the planted winner and "
   std::uint64_t forced_id = 0;
   {
     auto rt = start_runtime(dir.path());
-    auto started = rt->start_experiment(spec).get();
-    INFO(started.error_message);
-    REQUIRE(started.ok());
+    auto started = rt->admin().start_experiment(spec).get();
+    if (!started)
+      FAIL(error_message(started.error()));
     // The same task type cannot run two experiments.
     auto twice = spec;
     twice.id = "another";
-    CHECK(rt->start_experiment(twice).get().error
-          == error_code::invalid_argument);
+    auto refused = rt->admin().start_experiment(twice).get();
+    REQUIRE_FALSE(refused);
+    CHECK(error_code_of(refused.error()) == error_code::invalid_argument);
     for (int i = 0; i < 60; ++i) {
       auto reply = rt->execute(review_task()).get();
       REQUIRE(reply.ok());
@@ -204,34 +213,34 @@ TEST_CASE("an A/B test splits traffic by hash, picks the planted winner and "
                               ? engine::feedback_report::verdict::success
                               : engine::feedback_report::verdict::failure));
     }
-    auto listed = rt->experiments().get();
-    REQUIRE(listed.ok());
-    REQUIRE(listed.experiments.size() == 1);
-    const auto& report = listed.experiments.front();
+    auto listed = rt->admin().experiments().get();
+    REQUIRE(listed);
+    REQUIRE(listed->size() == 1);
+    const auto& report = listed->front();
     CHECK(report.state.arms[0].n + report.state.arms[1].n == 60);
     CHECK(report.result.verdict == engine::experiment_verdict::winner);
     CHECK(report.result.leader == 0);
     REQUIRE(forced_id != 0);
     // The forced round replays identically; the log names the experiment.
     require_identical_replay(*rt, forced_id);
-    auto logged = rt->logged(forced_id).get();
-    REQUIRE(logged.ok());
-    CHECK(logged.record.experiment == spec.id);
-    CHECK(logged.record.rounds.back().context.force_model == "gpt-4o-mini");
+    auto logged = rt->admin().logged(forced_id).get();
+    REQUIRE(logged);
+    CHECK(logged->record.experiment == spec.id);
+    CHECK(logged->record.rounds.back().context.force_model == "gpt-4o-mini");
   }
   auto rt = start_runtime(dir.path());
-  auto listed = rt->experiments().get();
-  REQUIRE(listed.ok());
-  REQUIRE(listed.experiments.size() == 1);
-  CHECK(listed.experiments.front().state.running);
-  CHECK(listed.experiments.front().state.arms[0].n
-          + listed.experiments.front().state.arms[1].n
+  auto listed = rt->admin().experiments().get();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().state.running);
+  CHECK(listed->front().state.arms[0].n + listed->front().state.arms[1].n
         == 60);
-  CHECK(listed.experiments.front().result.verdict
-        == engine::experiment_verdict::winner);
-  auto stopped = rt->stop_experiment(spec.id).get();
-  REQUIRE(stopped.ok());
-  CHECK_FALSE(stopped.experiments.front().state.running);
-  CHECK(rt->stop_experiment("nope").get().error == error_code::not_found);
+  CHECK(listed->front().result.verdict == engine::experiment_verdict::winner);
+  auto stopped = rt->admin().stop_experiment(spec.id).get();
+  REQUIRE(stopped);
+  CHECK_FALSE(stopped->front().state.running);
+  auto unknown = rt->admin().stop_experiment("nope").get();
+  REQUIRE_FALSE(unknown);
+  CHECK(error_code_of(unknown.error()) == error_code::not_found);
   require_identical_replay(*rt, forced_id);
 }

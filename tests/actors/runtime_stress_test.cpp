@@ -2,6 +2,7 @@
 
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -199,9 +200,9 @@ void run_tasks_concurrently(runtime_config cfg,
     fakes.push_back(std::make_shared<threaded_fake>(seed++, 0.05));
     return fakes.back();
   };
-  std::string error;
-  auto rt = runtime::start(std::move(cfg), &error);
-  REQUIRE(rt);
+  auto started = runtime::start(std::move(cfg));
+  REQUIRE(started);
+  auto rt = std::move(*started);
 
   constexpr int tasks = 10'000;
   std::vector<std::atomic<int>> replies(tasks);
@@ -261,10 +262,11 @@ void run_tasks_concurrently(runtime_config cfg,
   for (const auto& f : failures)
     UNSCOPED_INFO(f);
   CHECK(ok.load() > tasks * 9 / 10);
-  auto ledger = rt->budget_summary().get();
-  CHECK(ledger.spent_nanos == reply_cost.load());
-  CHECK(ledger.reserved_nanos == 0);
-  CHECK(ledger.open_reservations == 0);
+  auto ledger = rt->admin().budget_summary().get();
+  REQUIRE(ledger);
+  CHECK(ledger->spent_nanos == reply_cost.load());
+  CHECK(ledger->reserved_nanos == 0);
+  CHECK(ledger->open_reservations == 0);
   // A task counts as in flight until its callback has returned; shutdown
   // waits for that.
   rt->shutdown();
@@ -278,10 +280,11 @@ void run_tasks_concurrently(runtime_config cfg,
 
 TEST_CASE("shutdown drains in-flight work and refuses new tasks",
           "[runtime]") {
-  auto rt = runtime::start("", [](const engine::provider_spec&) {
+  auto started = runtime::start("", [](const engine::provider_spec&) {
     return std::make_shared<threaded_fake>(7, 0.0);
   });
-  REQUIRE(rt);
+  REQUIRE(started);
+  auto rt = std::move(*started);
   std::vector<std::future<task_reply>> futures;
   for (int i = 0; i < 200; ++i) {
     task_spec t;
@@ -312,12 +315,13 @@ TEST_CASE("route returns a decision without calling a model", "[runtime]") {
       return call(std::move(r), std::move(done));
     }
   };
-  auto rt = runtime::start("", [&](const engine::provider_spec&) {
+  auto started = runtime::start("", [&](const engine::provider_spec&) {
     auto c = std::make_shared<counting>();
     c->n = &calls;
     return c;
   });
-  REQUIRE(rt);
+  REQUIRE(started);
+  auto rt = std::move(*started);
   task_spec t;
   t.text = "say hello";
   auto r = rt->route(t).get();

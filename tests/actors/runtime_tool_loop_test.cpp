@@ -54,8 +54,9 @@ public:
 TEST_CASE("a tool loop through runtime::execute stays on its model",
           "[runtime][conversation]") {
   auto fake = std::make_shared<tool_calling_fake>();
-  auto rt = runtime::start("", [&](const provider_spec&) { return fake; });
-  REQUIRE(rt);
+  auto started = runtime::start("", [&](const provider_spec&) { return fake; });
+  REQUIRE(started);
+  auto rt = std::move(*started);
   task_spec t;
   t.messages = {chat_message::make(message_role::user,
                                    "What is the weather in Oslo right now?")};

@@ -57,10 +57,10 @@ TEST_CASE("a stream cut at its budget reservation answers with what was "
   cfg.make_client = [](const engine::provider_spec&) {
     return std::make_shared<chatty_provider>();
   };
-  std::string error;
-  auto rt = runtime::start(std::move(cfg), &error);
-  INFO(error);
-  REQUIRE(rt);
+  auto started = runtime::start(std::move(cfg));
+  if (!started)
+    FAIL(error_message(started.error()));
+  auto rt = std::move(*started);
   task_spec t;
   t.text = "say hello";
   // A reservation of 8 output tokens: the stream passes it after ~32 bytes.

@@ -57,12 +57,13 @@ int main(int argc, char** argv) {
   cfg.make_client = [](const engine::provider_spec&) {
     return std::make_shared<answering_provider>();
   };
-  std::string error;
-  auto rt = runtime::start(std::move(cfg), &error);
-  if (!rt) {
-    std::fprintf(stderr, "seeder: %s\n", error.c_str());
+  auto started = runtime::start(std::move(cfg));
+  if (!started) {
+    std::fprintf(stderr, "seeder: %s\n",
+                 error_message(started.error()).c_str());
     return 2;
   }
+  auto rt = std::move(*started);
   const char* texts[] = {"Review this pull request diff for bugs",
                          "Write a fibonacci function",
                          "Document the public API of the rate limiter"};

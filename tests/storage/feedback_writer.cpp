@@ -24,12 +24,13 @@ int main(int argc, char** argv) {
   cfg.registry = config::default_registry();
   cfg.worker_threads = 2;
   cfg.data_dir = argv[1];
-  std::string error;
-  auto rt = runtime::start(std::move(cfg), &error);
-  if (!rt) {
-    std::fprintf(stderr, "feedback writer: %s\n", error.c_str());
+  auto started = runtime::start(std::move(cfg));
+  if (!started) {
+    std::fprintf(stderr, "feedback writer: %s\n",
+                 error_message(started.error()).c_str());
     return 2;
   }
+  auto rt = std::move(*started);
   std::printf("ready\n");
   std::fflush(stdout);
   engine::feedback_report report;

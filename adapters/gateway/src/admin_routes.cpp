@@ -10,7 +10,7 @@
 #include "switchyard/gateway/admin_requests.hpp"
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/runtime.hpp"
-#include "switchyard/storage/store.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 namespace switchyard::gateway {
 
@@ -53,14 +53,13 @@ bool gateway_server::impl::require_admin(const writer_ptr& w,
 void gateway_server::impl::persist_key(
   storage::api_key_record record,
   std::function<void(bool stored, bool durable)> done) {
-  auto shared = std::make_shared<std::function<void(bool, bool)>>(
-    std::move(done));
-  bool queued = !cfg.data_dir.empty()
-                && rt->run_on_store([record, shared](storage::store& db) {
-                     (*shared)(static_cast<bool>(db.put_api_key(record)), true);
-                   });
-  if (!queued)
-    (*shared)(cfg.data_dir.empty(), false);
+  // Without a data dir, keys live in memory only: stored, not durable.
+  if (cfg.data_dir.empty())
+    return done(true, false);
+  rt->admin().save_api_key(std::move(record),
+                           [done = std::move(done)](caf::expected<void> r) {
+                             done(static_cast<bool>(r), true);
+                           });
 }
 
 void gateway_server::impl::manage_keys(const http::server_request& req,
@@ -113,7 +112,7 @@ void gateway_server::impl::manage_keys(const http::server_request& req,
         return storage_error();
       // Usable only once stored: a key shown to the user survives a crash.
       if (k->record.budget_usd)
-        rt->set_key_budget(k->record.id, k->record.budget_usd);
+        rt->admin().set_key_budget(k->record.id, k->record.budget_usd);
       keys.put(k->record);
       std::string out;
       engine::json_writer jw{out};
@@ -165,27 +164,29 @@ void gateway_server::impl::experiments(const http::server_request& req,
                                        std::string_view rest,
                                        const request_end& finish) {
   auto answer = [this, w, finish, who](int ok_status) {
-    return [this, w, finish, who, ok_status](experiment_reply r) {
-      if (!r.ok()) {
-        int status = r.error == error_code::not_found ? 404
-                     : r.error == error_code::invalid_argument
-                       ? 400
-                       : 500;
+    return [this, w, finish, who,
+            ok_status](caf::expected<runtime_admin::experiment_list> r) {
+      if (!r) {
+        auto code = error_code_of(r.error());
+        int status = code == error_code::not_found          ? 404
+                     : code == error_code::invalid_argument ? 400
+                                                            : 500;
         reply_error(w, {status,
                         status == 500 ? "api_error" : "invalid_request_error",
-                        std::string{to_string(r.error)}, r.error_message},
+                        std::string{to_string(code)},
+                        error_message(r.error())},
                     false);
         return finish(status, 0, {}, who.key_id);
       }
       std::string out = R"({"object":"list","data":)";
-      out += actors::experiment_reports_json(r.experiments);
+      out += actors::experiment_reports_json(*r);
       out += '}';
       w->respond(ok_status, json_headers(), std::move(out));
       finish(ok_status, 0, {}, who.key_id);
     };
   };
   if (rest.empty() && req.method == "GET")
-    return rt->experiments(answer(200));
+    return rt->admin().experiments(answer(200));
   if (rest.empty() && req.method == "POST") {
     if (!require_admin(w, who, "Starting an experiment", finish))
       return;
@@ -195,7 +196,7 @@ void gateway_server::impl::experiments(const http::server_request& req,
       reply_error(w, *e, false);
       return finish(e->status, 0, {}, who.key_id);
     }
-    return rt->start_experiment(
+    return rt->admin().start_experiment(
       std::move(std::get<engine::experiment_spec>(parsed)), answer(201));
   }
   constexpr std::string_view stop_suffix = "/stop";
@@ -205,7 +206,7 @@ void gateway_server::impl::experiments(const http::server_request& req,
     if (!require_admin(w, who, "Stopping an experiment", finish))
       return;
     auto id = rest.substr(1, rest.size() - 1 - stop_suffix.size());
-    return rt->stop_experiment(std::string{id}, answer(200));
+    return rt->admin().stop_experiment(std::string{id}, answer(200));
   }
   reply_error(w, {405, "invalid_request_error", "method_not_allowed",
                   "Use GET or POST for /v1/experiments and POST for "
@@ -231,21 +232,24 @@ void gateway_server::impl::analytics(const std::string& report, writer_ptr w,
     return finish(403, 0, {}, who.key_id);
   }
   auto key_id = who.key_id;
-  rt->analytics([this, w, finish, key_id, report](analytics_result r) {
-    if (!r.ok()) {
-      auto status = r.error == error_code::not_found ? 404 : 503;
-      reply_error(w, {status, "api_error", "no_store", r.error_message},
+  rt->admin().analytics([this, w, finish, key_id, report](
+                          caf::expected<storage::analytics_report> r) {
+    if (!r) {
+      auto status = error_code_of(r.error()) == error_code::not_found ? 404
+                                                                      : 503;
+      reply_error(w, {status, "api_error", "no_store",
+                      error_message(r.error())},
                   false);
       return finish(status, 0, {}, key_id);
     }
     std::string out;
     engine::json_writer jw{out};
     if (report == "performance")
-      engine::write_performance_json(jw, r.report.performance);
+      engine::write_performance_json(jw, r->performance);
     else if (report == "costs")
-      engine::write_costs_json(jw, r.report.costs);
+      engine::write_costs_json(jw, r->costs);
     else
-      engine::write_recommendations_json(jw, r.report.recommendations);
+      engine::write_recommendations_json(jw, r->recommendations);
     w->respond(200, json_headers(), std::move(out));
     finish(200, 0, {}, key_id);
   });
@@ -264,26 +268,28 @@ void gateway_server::impl::decision(const std::string& id_text, writer_ptr w,
   }
   auto key_id = who.key_id;
   bool admin = who.admin;
-  rt->logged(*id, [this, w, finish, key_id, admin](logged_decision d) {
-    // A client key sees only its own decisions.
-    if (d.ok() && !admin && d.record.task.budget_key != key_id)
-      d.error = error_code::not_found;
-    if (!d.ok()) {
-      auto status = d.error == error_code::not_found ? 404 : 503;
+  rt->admin().logged(*id, [this, w, finish, key_id,
+                           admin](caf::expected<logged_decision> d) {
+    // A client key sees only its own decisions: another's is not found.
+    bool theirs = d && (admin || d->record.task.budget_key == key_id);
+    if (!theirs) {
+      auto status
+        = !d && error_code_of(d.error()) != error_code::not_found ? 503 : 404;
       reply_error(w, {status, status == 404 ? "invalid_request_error"
                                             : "api_error",
                       status == 404 ? "decision_not_found" : "no_store",
                       status == 404 ? "No such decision (or it is past the "
                                       "retention)."
-                                    : d.error_message},
+                                    : error_message(d.error())},
                   false);
       return finish(status, 0, {}, key_id);
     }
     static const engine::keyword_classifier classifier;
     w->respond(200, json_headers(),
-               actors::decision_record_json(d.record, d.feedback, d.registry,
-                                            d.registry_logged, classifier));
-    finish(200, d.record.decision_id, {}, key_id);
+               actors::decision_record_json(d->record, d->feedback,
+                                            d->registry, d->registry_logged,
+                                            classifier));
+    finish(200, d->record.decision_id, {}, key_id);
   });
 }
 

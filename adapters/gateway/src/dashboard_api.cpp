@@ -5,7 +5,7 @@
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/gateway/ui_assets.hpp"
 #include "switchyard/messages/decision_id.hpp"
-#include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -13,6 +13,16 @@
 namespace switchyard::gateway {
 
 using namespace dashboard_detail;
+
+namespace {
+
+/// A failed read of the store: 404 without one, 503 when it failed.
+api_error store_error(const caf::error& e) {
+  return {error_code_of(e) == error_code::not_found ? 404 : 503, "api_error",
+          "no_store", error_message(e)};
+}
+
+} // namespace
 
 bool dashboard_routes::impl::serve_api(
   const http::server_request& req,
@@ -56,50 +66,49 @@ void dashboard_routes::impl::decisions(
                  {400, "invalid_request_error", "invalid_query",
                   "limit is 1-500; before and after are decision ids "
                   "(dec_ and 16 hex digits)."});
-  rt.decisions(*before, *after, limit.value_or(50),
-               [w, finish](decision_list r) {
-                 if (!r.ok())
-                   return error(w, finish,
-                                {r.error == error_code::not_found ? 404 : 503,
-                                 "api_error", "no_store", r.error_message});
-                 std::string out;
-                 engine::json_writer jw{out};
-                 jw.begin_object().field("object", "list");
-                 jw.key("data").begin_array();
-                 for (const auto& s : r.page.rows) {
-                   jw.begin_object();
-                   jw.field("id", decision_ref(s.decision_id));
-                   jw.field("created_unix_ms", s.created_unix_ms);
-                   jw.field("execute", s.execute);
-                   jw.field("task_type", engine::to_string(s.type));
-                   jw.field("complexity", engine::to_string(s.tier));
-                   jw.field("complexity_score", s.complexity_score);
-                   jw.field("model", std::string_view{s.model});
-                   jw.field("provider", std::string_view{s.provider});
-                   jw.field("cost_usd", usd(s.cost_nanos));
-                   jw.field("latency_ms", s.latency_ms);
-                   jw.field("attempts", s.attempts);
-                   jw.field("fallbacks", s.fallbacks);
-                   jw.field("parallel", s.parallel);
-                   jw.field("ok", s.ok);
-                   if (!s.ok)
-                     jw.field("error", std::string_view{s.error_message});
-                   if (!s.experiment.empty())
-                     jw.field("experiment", std::string_view{s.experiment});
-                   jw.end_object();
-                 }
-                 jw.end_array();
-                 jw.field("has_more", r.page.more);
-                 jw.field("records_read", r.page.records_read);
-                 jw.key("next_before");
-                 if (r.page.more && !r.page.rows.empty())
-                   jw.value(decision_ref(r.page.rows.back().decision_id));
-                 else
-                   jw.null();
-                 jw.end_object();
-                 w->respond(200, json_headers(), std::move(out));
-                 finish(200);
-               });
+  rt.decisions(
+    *before, *after, limit.value_or(50),
+    [w, finish](caf::expected<storage::decision_page> page) {
+      if (!page)
+        return error(w, finish, store_error(page.error()));
+      std::string out;
+      engine::json_writer jw{out};
+      jw.begin_object().field("object", "list");
+      jw.key("data").begin_array();
+      for (const auto& s : page->rows) {
+        jw.begin_object();
+        jw.field("id", decision_ref(s.decision_id));
+        jw.field("created_unix_ms", s.created_unix_ms);
+        jw.field("execute", s.execute);
+        jw.field("task_type", engine::to_string(s.type));
+        jw.field("complexity", engine::to_string(s.tier));
+        jw.field("complexity_score", s.complexity_score);
+        jw.field("model", std::string_view{s.model});
+        jw.field("provider", std::string_view{s.provider});
+        jw.field("cost_usd", usd(s.cost_nanos));
+        jw.field("latency_ms", s.latency_ms);
+        jw.field("attempts", s.attempts);
+        jw.field("fallbacks", s.fallbacks);
+        jw.field("parallel", s.parallel);
+        jw.field("ok", s.ok);
+        if (!s.ok)
+          jw.field("error", std::string_view{s.error_message});
+        if (!s.experiment.empty())
+          jw.field("experiment", std::string_view{s.experiment});
+        jw.end_object();
+      }
+      jw.end_array();
+      jw.field("has_more", page->more);
+      jw.field("records_read", page->records_read);
+      jw.key("next_before");
+      if (page->more && !page->rows.empty())
+        jw.value(decision_ref(page->rows.back().decision_id));
+      else
+        jw.null();
+      jw.end_object();
+      w->respond(200, json_headers(), std::move(out));
+      finish(200);
+    });
 }
 
 void dashboard_routes::impl::replay(
@@ -110,34 +119,37 @@ void dashboard_routes::impl::replay(
     return error(w, finish,
                  {400, "invalid_request_error", "invalid_decision_id",
                   "A decision id is dec_ and 16 hex digits."});
-  rt.replay(*id, [w, finish, id = *id](replay_result r) {
-    if (!r.ok()) {
-      auto status = r.error == error_code::not_found ? 404 : 503;
+  rt.replay(*id, [w, finish,
+                  id = *id](caf::expected<actors::replay_report> replayed) {
+    if (!replayed) {
+      auto status
+        = error_code_of(replayed.error()) == error_code::not_found ? 404 : 503;
       return error(w, finish,
                    {status, "invalid_request_error",
                     status == 404 ? "decision_not_found" : "no_store",
-                    r.error_message});
+                    error_message(replayed.error())});
     }
+    const auto& report = *replayed;
     std::string out;
     engine::json_writer jw{out};
     jw.begin_object();
     jw.field("decision_id", decision_ref(id));
-    jw.field("identical", r.report.identical());
-    jw.field("rounds", static_cast<std::uint64_t>(r.report.rounds.size()));
-    jw.field("config_differs", r.report.config_differs());
-    bool recorded = std::all_of(r.report.rounds.begin(), r.report.rounds.end(),
+    jw.field("identical", report.identical());
+    jw.field("rounds", static_cast<std::uint64_t>(report.rounds.size()));
+    jw.field("config_differs", report.config_differs());
+    bool recorded = std::all_of(report.rounds.begin(), report.rounds.end(),
                                 [](const auto& x) {
                                   return x.inputs_recorded;
                                 });
     jw.field("inputs_recorded", recorded);
     jw.key("first_difference");
-    const auto* d = r.report.first_divergence();
+    const auto* d = report.first_divergence();
     if (d == nullptr) {
       jw.null();
     } else {
       jw.begin_object();
       jw.field("round",
-               static_cast<std::uint64_t>(d - r.report.rounds.data() + 1));
+               static_cast<std::uint64_t>(d - report.rounds.data() + 1));
       jw.field("path", std::string_view{d->difference->path});
       jw.field("logged", std::string_view{d->difference->logged});
       jw.field("recomputed", std::string_view{d->difference->recomputed});
@@ -175,19 +187,22 @@ void dashboard_routes::impl::spend(
   today.until_unix_ms = q.until_unix_ms;
   today.since_unix_ms = q.until_unix_ms - q.until_unix_ms % 86400'000;
   today.bucket_s = 86400;
-  rt.spend(q, [this, w, finish, today, bucket](spend_result window) {
-    if (!window.ok())
-      return error(w, finish,
-                   {window.error == error_code::not_found ? 404 : 503,
-                    "api_error", "no_store", window.error_message});
-    rt.spend(today, [this, w, finish, bucket,
-                     window = std::move(window)](spend_result day) {
-      // A ledger round trip on the storage thread, which may block.
+  rt.spend(q, [this, w, finish, today,
+                bucket](caf::expected<spend_report> window) {
+    if (!window)
+      return error(w, finish, store_error(window.error()));
+    rt.spend(today, [this, w, finish, bucket, window = std::move(*window)](
+                      caf::expected<spend_report> day) {
+      // A ledger round trip on the storage thread, which may block. What
+      // cannot be read (today's spend, the ledger) shows as nothing spent.
       auto ledger = rt.budget_summary();
       ledger_summary l;
-      if (ledger.wait_for(std::chrono::seconds{2}) == std::future_status::ready)
-        l = ledger.get();
-      w->respond(200, json_headers(), spend_json(bucket, window, day, l));
+      if (ledger.wait_for(std::chrono::seconds{2})
+          == std::future_status::ready)
+        if (auto summary = ledger.get())
+          l = std::move(*summary);
+      w->respond(200, json_headers(),
+                 spend_json(bucket, window, day ? *day : spend_report{}, l));
       finish(200);
     });
   });
@@ -195,8 +210,8 @@ void dashboard_routes::impl::spend(
 
 std::string
 dashboard_routes::impl::spend_json(std::string_view bucket,
-                                   const spend_result& r,
-                                   const spend_result& today,
+                                   const spend_report& r,
+                                   const spend_report& today,
                                    const ledger_summary& ledger) const {
   const auto& s = r.series;
   std::string out;
@@ -284,7 +299,10 @@ dashboard_routes::impl::spend_json(std::string_view bucket,
 
 void dashboard_routes::impl::providers(
   const std::shared_ptr<http::response_writer>& w, const finish_fn& finish) {
-  rt.breaker_states([this, w, finish](std::vector<breaker_change> states) {
+  rt.breaker_states([this, w, finish](
+                      caf::expected<std::vector<breaker_change>> answer) {
+    // Breakers that cannot be asked (shutting down) list no providers.
+    auto states = answer ? std::move(*answer) : std::vector<breaker_change>{};
     auto history = rt.breaker_history();
     auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                     clock_type::now().time_since_epoch())

@@ -10,7 +10,7 @@
 #include "switchyard/gateway/api_formats.hpp"
 #include "switchyard/gateway/dashboard_routes.hpp"
 #include "switchyard/http/header.hpp"
-#include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 #include "switchyard/storage/learned_sample.hpp"
 
 #include <chrono>
@@ -100,14 +100,15 @@ class dashboard_routes::impl {
   using learned_sample = dashboard_detail::learned_sample;
   using provider_calls = dashboard_detail::provider_calls;
 
-  impl(const gateway_config& c, runtime& r, const key_store& k,
+  impl(const gateway_config& c, runtime_admin& a, const key_store& k,
        dashboard_options o)
-      : cfg(c), rt(r), keys(k), opts(o) {
+      : cfg(c), rt(a), keys(k), opts(o) {
     calls.resize(cfg.registry.providers.size());
   }
 
   const gateway_config& cfg;
-  runtime& rt;
+  /// The runtime's queries.
+  runtime_admin& rt;
   const key_store& keys;
   dashboard_options opts;
 
@@ -205,8 +206,8 @@ class dashboard_routes::impl {
              const std::shared_ptr<http::response_writer>& w,
              const finish_fn& finish);
 
-  std::string spend_json(std::string_view bucket, const spend_result& r,
-                         const spend_result& today,
+  std::string spend_json(std::string_view bucket, const spend_report& r,
+                         const spend_report& today,
                          const ledger_summary& ledger) const;
 
   /// GET /v1/providers: breaker states, their recent transitions and the

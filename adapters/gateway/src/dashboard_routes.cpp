@@ -5,7 +5,7 @@
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/gateway/ui_assets.hpp"
 #include "switchyard/messages/decision_id.hpp"
-#include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -70,13 +70,20 @@ void dashboard_routes::impl::restore(
 }
 
 void dashboard_routes::impl::sample_loop() {
-  rt.learned_samples([this](std::vector<storage::learned_sample_record> s) {
-    restore(std::move(s));
-  });
+  // None stored (no data dir) or none readable: the chart starts empty.
+  rt.learned_samples(
+    [this](caf::expected<std::vector<storage::learned_sample_record>> s) {
+      if (s)
+        restore(std::move(*s));
+    });
   std::unique_lock<std::mutex> guard{learned_mutex};
   while (!stopping) {
     guard.unlock();
-    rt.learned([this](engine::performance_table t) {
+    rt.learned([this](caf::expected<engine::performance_table> snapshot) {
+      // Learning did not answer (shutting down): no sample this round.
+      if (!snapshot)
+        return;
+      const auto& t = *snapshot;
       learned_sample s;
       s.unix_ms = unix_now_ms();
       for (std::size_t m = 0; m < t.model_count; ++m)
@@ -141,10 +148,10 @@ void dashboard_routes::impl::learned_series(
   finish(200);
 }
 
-dashboard_routes::dashboard_routes(const gateway_config& cfg, runtime& rt,
-                                   const key_store& keys,
+dashboard_routes::dashboard_routes(const gateway_config& cfg,
+                                   runtime_admin& admin, const key_store& keys,
                                    dashboard_options opts)
-    : impl_(std::make_unique<impl>(cfg, rt, keys, opts)) {
+    : impl_(std::make_unique<impl>(cfg, admin, keys, opts)) {
   impl_->sampler = std::thread{[p = impl_.get()] {
     p->sample_loop();
   }};

@@ -4,7 +4,7 @@
 #include "gateway_impl.hpp"
 
 #include "switchyard/runtime.hpp"
-#include "switchyard/storage/store.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 #include <future>
 
@@ -13,13 +13,14 @@ namespace switchyard::gateway {
 bool gateway_server::impl::load_keys(std::string& why) {
   if (cfg.data_dir.empty())
     return true;
+  // Start-up, on the caller's thread: waiting for the storage thread is fine.
+  auto& admin = rt->admin();
   std::promise<caf::expected<std::vector<storage::api_key_record>>> loaded;
-  auto stored = loaded.get_future();
-  if (!rt->run_on_store([&loaded](storage::store& db) {
-        loaded.set_value(db.list_api_keys());
-      }))
-    return true;
-  auto list = stored.get();
+  admin.api_keys(
+    [&loaded](caf::expected<std::vector<storage::api_key_record>> stored) {
+      loaded.set_value(std::move(stored));
+    });
+  auto list = loaded.get_future().get();
   if (!list) {
     why = "cannot read the API keys in " + cfg.data_dir + ": "
           + error_message(list.error());
@@ -27,7 +28,7 @@ bool gateway_server::impl::load_keys(std::string& why) {
   }
   for (auto& k : *list) {
     if (k.budget_usd && !k.revoked)
-      rt->set_key_budget(k.id, k.budget_usd);
+      admin.set_key_budget(k.id, k.budget_usd);
     keys.put(std::move(k));
   }
   return true;

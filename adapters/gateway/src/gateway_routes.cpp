@@ -4,6 +4,7 @@
 #include "gateway_impl.hpp"
 
 #include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 #include "switchyard/gateway/cluster_routes.hpp"
 
 #include <algorithm>
@@ -72,7 +73,7 @@ void gateway_server::impl::handle(const http::server_request& req,
   if (path == "/readyz" && method == "GET") {
     // Not ready until the first discovery round has said what local servers
     // serve, nor while no model can be routed at all.
-    if (!rt->discovery_done()) {
+    if (!rt->admin().discovery_done()) {
       w->respond(503, json_headers(),
                  R"({"status":"starting","reason":"discovering providers"})");
       return finish(503);

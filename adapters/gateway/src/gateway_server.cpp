@@ -10,6 +10,7 @@
 #include "switchyard/http/io_loop.hpp"
 #include "switchyard/providers/make_provider_client.hpp"
 #include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -187,14 +188,18 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
     auto i = reg.provider_index(spec.id);
     return i ? clients[*i] : nullptr;
   };
-  p->rt = runtime::start(std::move(rc), &why);
-  if (!p->rt)
+  auto started = runtime::start(std::move(rc));
+  if (!started) {
+    why = error_message(started.error());
     return nullptr;
+  }
+  p->rt = std::move(*started);
   if (!p->load_keys(why))
     return nullptr;
   p->metrics = std::make_unique<gateway_metrics>(p->cfg.registry);
   p->sticky = std::make_unique<tool_call_stickiness>(p->cfg.registry);
-  p->dashboard = std::make_unique<dashboard_routes>(p->cfg, *p->rt, p->keys);
+  p->dashboard
+    = std::make_unique<dashboard_routes>(p->cfg, p->rt->admin(), p->keys);
   http::server_config sc;
   sc.host = p->cfg.host;
   sc.port = p->cfg.port;
@@ -240,11 +245,11 @@ std::uint16_t gateway_server::port() const noexcept {
 }
 
 actors::availability_board::snapshot gateway_server::availability() const {
-  return impl_->rt->availability();
+  return impl_->rt->admin().availability();
 }
 
 bool gateway_server::discovery_done() const {
-  return impl_->rt->discovery_done();
+  return impl_->rt->admin().discovery_done();
 }
 
 key_store& gateway_server::keys() noexcept {

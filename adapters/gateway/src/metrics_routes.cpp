@@ -5,17 +5,25 @@
 
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 namespace switchyard::gateway {
 
 void gateway_server::impl::serve_metrics(writer_ptr w,
                                          const request_end& finish) {
-  rt->breaker_states([this, w, finish](std::vector<breaker_change> b) {
-    rt->budget_summary([this, w, finish, b = std::move(b)](ledger_summary s) {
+  // What the actors cannot say (shutting down) is left out of the text.
+  using breakers = std::vector<breaker_change>;
+  auto& admin = rt->admin();
+  admin.breaker_states([this, w, finish,
+                        &admin](caf::expected<breakers> states) {
+    auto b = states ? std::move(*states) : breakers{};
+    admin.budget_summary([this, w, finish,
+                          b = std::move(b)](caf::expected<ledger_summary> s) {
+      auto ledger = s ? std::move(*s) : ledger_summary{};
       w->respond(200, {{"content-type", "text/plain; version=0.0.4"}},
                  metrics->render(runtime_gauges()
                                  + gateway_metrics::render_breakers_and_budgets(
-                                   cfg.registry, b, s)));
+                                   cfg.registry, b, ledger)));
       finish(200);
     });
   });

@@ -7,6 +7,7 @@
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/runtime.hpp"
+#include "switchyard/runtime_admin.hpp"
 
 #include <simdjson.h>
 
@@ -139,7 +140,7 @@ void gateway_server::impl::feedback(const http::server_request& req,
 }
 
 bool gateway_server::impl::any_model_routable() const {
-  auto snap = rt->availability();
+  auto snap = rt->admin().availability();
   const auto& models = cfg.registry.models;
   for (std::size_t m = 0; m < models.size(); ++m)
     if (models[m].enabled && (m >= snap.models.size() || snap.models[m] == 0))
@@ -150,7 +151,7 @@ bool gateway_server::impl::any_model_routable() const {
 std::string gateway_server::impl::models_body() const {
   // Only what can be routed now: a model whose provider has no key, or
   // that its local server does not serve, is left out.
-  auto snap = rt->availability();
+  auto snap = rt->admin().availability();
   std::string out;
   engine::json_writer w{out};
   w.begin_object().field("object", "list").key("data").begin_array();

@@ -11,7 +11,7 @@
 #include <memory>
 
 namespace switchyard {
-class runtime;
+class runtime_admin;
 } // namespace switchyard
 
 namespace switchyard::gateway {
@@ -38,8 +38,8 @@ public:
   /// Ends the request with its status (for the access log and metrics).
   using finish_fn = std::function<void(int status)>;
 
-  /// `cfg`, `rt` and `keys` must outlive it.
-  dashboard_routes(const gateway_config& cfg, runtime& rt,
+  /// `cfg`, `admin` (the runtime's) and `keys` must outlive it.
+  dashboard_routes(const gateway_config& cfg, runtime_admin& admin,
                    const key_store& keys, dashboard_options opts = {});
   ~dashboard_routes();
 
