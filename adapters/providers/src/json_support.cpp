@@ -16,38 +16,57 @@ void begin_json_post(http::client_request& out, std::string target, bool stream,
 }
 
 simdjson::padded_string_view padded_copy::load(std::string_view text) {
-  buffer_.reserve(text.size() + simdjson::SIMDJSON_PADDING);
   buffer_.assign(text.data(), text.size());
-  return simdjson::padded_string_view{buffer_.data(), buffer_.size(),
-                                      buffer_.capacity()};
+  return pad_in_place(buffer_);
 }
 
 simdjson::padded_string_view pad_in_place(std::string& text) {
-  text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  // The padding is written, not only reserved: simdjson reads it with
+  // vector loads, and memory checkers flag bytes never written.
+  auto size = text.size();
+  text.append(simdjson::SIMDJSON_PADDING, '\0');
+  text.resize(size);
   return simdjson::padded_string_view{text.data(), text.size(),
                                       text.capacity()};
 }
 
 error_code read_string(od::value& v, std::string_view& out) {
-  od::json_type type;
-  if (auto e = v.type().get(type))
-    return e;
-  if (type == od::json_type::null) {
-    out = {};
+  out = {};
+  return is_null(v) ? simdjson::SUCCESS : v.get_string().get(out);
+}
+
+error_code read_string_fields(od::value& v, string_fields fields) {
+  return read_string_fields(v, fields, [](std::string_view, od::value&) {
     return simdjson::SUCCESS;
-  }
-  return v.get_string().get(out);
+  });
+}
+
+error_code read_finish_reason(od::value& v, engine::call_result& result,
+                              std::string_view (*normalize)(std::string_view)) {
+  std::string_view reason;
+  auto e = read_string(v, reason);
+  result.finish_reason = normalize(reason);
+  return e;
+}
+
+error_code read_string_only(od::value& v, std::string_view& out) {
+  return is_type(v, od::json_type::string) ? v.get_string().get(out)
+                                           : simdjson::SUCCESS;
+}
+
+error_code read_error_message(od::value& error, std::string_view& message) {
+  if (!is_type(error, od::json_type::object))
+    return read_string_only(error, message);
+  return for_each_field(error, [&](std::string_view key, od::value& v) {
+    return key == "message" ? read_string_only(v, message) : simdjson::SUCCESS;
+  });
 }
 
 error_code read_u32(od::value& v, std::uint32_t& out) {
-  od::json_type type;
-  if (auto e = v.type().get(type))
-    return e;
-  if (type == od::json_type::null) {
-    out = 0;
-    return simdjson::SUCCESS;
-  }
+  out = 0;
   std::uint64_t n = 0;
+  if (is_null(v))
+    return simdjson::SUCCESS;
   if (auto e = v.get_uint64().get(n))
     return e;
   if (n > 0xFFFFFFFFull)
@@ -57,20 +76,17 @@ error_code read_u32(od::value& v, std::uint32_t& out) {
 }
 
 error_code read_raw(od::value& v, std::string_view& out) {
-  od::json_type type;
-  if (auto e = v.type().get(type))
-    return e;
-  if (type == od::json_type::object) {
+  // Objects and arrays whole; a scalar is its token, without the white
+  // space after it.
+  if (is_type(v, od::json_type::object)) {
     od::object obj;
-    if (auto e = v.get_object().get(obj))
-      return e;
-    return obj.raw_json().get(out);
+    auto e = v.get_object().get(obj);
+    return e ? e : obj.raw_json().get(out);
   }
-  if (type == od::json_type::array) {
+  if (is_type(v, od::json_type::array)) {
     od::array arr;
-    if (auto e = v.get_array().get(arr))
-      return e;
-    return arr.raw_json().get(out);
+    auto e = v.get_array().get(arr);
+    return e ? e : arr.raw_json().get(out);
   }
   out = v.raw_json_token();
   while (!out.empty()
@@ -80,15 +96,20 @@ error_code read_raw(od::value& v, std::string_view& out) {
   return simdjson::SUCCESS;
 }
 
-bool is_null(od::value& v) {
-  od::json_type type;
-  if (v.type().get(type))
-    return false;
-  return type == od::json_type::null;
+bool is_type(od::value& v, od::json_type type) {
+  od::json_type actual;
+  return !v.type().get(actual) && actual == type;
 }
 
-std::string malformed(std::string_view what, error_code e) {
-  std::string message = "malformed response body: ";
+bool is_null(od::value& v) {
+  return is_type(v, od::json_type::null);
+}
+
+std::string malformed(std::string_view what, error_code e,
+                      std::string_view subject) {
+  std::string message = "malformed ";
+  message += subject;
+  message += ": ";
   message += what;
   if (e != simdjson::SUCCESS) {
     message += " (";
@@ -99,10 +120,25 @@ std::string malformed(std::string_view what, error_code e) {
 }
 
 bool fail_malformed(engine::call_result& result, std::string message) {
-  result.error = engine::call_error::malformed;
+  return fail_upstream(result, engine::call_error::malformed,
+                       std::move(message));
+}
+
+bool fail_upstream(engine::call_result& result, engine::call_error error,
+                   std::string message) {
+  result.error = error;
   result.finish_reason = "error";
   result.error_message = std::move(message);
   return false;
+}
+
+bool settle_read(error_code e, std::string_view what,
+                 engine::call_result& result) {
+  if (!result.ok())
+    return false;
+  if (e)
+    return fail_malformed(result, malformed(what, e));
+  return true;
 }
 
 std::string
@@ -344,92 +380,12 @@ void write_string_array(engine::json_writer& w, std::string_view key,
 
 // -- reading answers ----------------------------------------------------------
 
-namespace {
-
-error_code read_call_function(od::value& v, engine::content_part& call) {
-  od::object fn;
-  if (auto e = v.get_object().get(fn))
-    return e;
-  return for_each_field(
-    fn, [&](std::string_view key, od::value& f) -> error_code {
-      std::string_view s;
-      if (key == "name") {
-        if (auto e = read_string(f, s))
-          return e;
-        call.name = s;
-      } else if (key == "arguments") {
-        od::json_type type;
-        if (auto e = f.type().get(type))
-          return e;
-        if (auto e = type == od::json_type::string ? f.get_string().get(s)
-                                                   : read_raw(f, s))
-          return e;
-        if (type != od::json_type::null)
-          call.arguments = s;
-      }
-      return simdjson::SUCCESS;
-    });
-}
-
-} // namespace
-
-error_code read_function_calls(od::value& v,
-                               std::vector<engine::content_part>& out) {
-  if (is_null(v))
-    return simdjson::SUCCESS;
-  od::array arr;
-  if (auto e = v.get_array().get(arr))
-    return e;
-  return for_each_element(arr, [&](od::value& item) -> error_code {
-    od::object obj;
-    if (auto e = item.get_object().get(obj))
-      return e;
-    auto call = engine::content_part::make_tool_call({}, {}, {});
-    auto e = for_each_field(
-      obj, [&](std::string_view key, od::value& f) -> error_code {
-        if (key == "id") {
-          std::string_view s;
-          if (auto se = read_string(f, s))
-            return se;
-          call.id = s;
-          return simdjson::SUCCESS;
-        }
-        if (key == "function")
-          return read_call_function(f, call);
-        return simdjson::SUCCESS;
-      });
-    if (e)
-      return e;
-    if (call.arguments.empty())
-      call.arguments = "{}";
-    out.push_back(std::move(call));
-    return simdjson::SUCCESS;
-  });
-}
-
 engine::content_part make_reasoning(std::string text, std::string_view format) {
   engine::content_part p;
   p.kind = engine::part_kind::reasoning;
   p.text = std::move(text);
   p.name = format;
   return p;
-}
-
-void emit_tool_fragment(const engine::tool_call_assembler& calls,
-                        engine::tool_call_assembler::placement at,
-                        std::string_view arguments,
-                        const engine::provider_client::chunk_fn& on_chunk) {
-  if (!on_chunk)
-    return;
-  engine::stream_chunk chunk;
-  chunk.tool_index = at.position;
-  if (at.started) {
-    const auto& call = calls.calls()[at.position];
-    chunk.tool_id = call.id;
-    chunk.tool_name = call.name;
-  }
-  chunk.tool_arguments = arguments;
-  on_chunk(chunk);
 }
 
 void write_openai_style_content(engine::json_writer& w,

@@ -5,11 +5,10 @@
 
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/engine/provider_call.hpp"
-#include "switchyard/engine/provider_client.hpp"
-#include "switchyard/engine/tool_call_assembler.hpp"
 #include "switchyard/http/client_request.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 #include <simdjson.h>
 #include <string>
 #include <string_view>
@@ -40,39 +39,94 @@ class padded_copy {
 /// Pads `text` in place (one reallocation at most) and views it.
 simdjson::padded_string_view pad_in_place(std::string& text);
 
+/// Calls `f(item)` for each item of an object (as `od::field`) or an array
+/// (as `od::value`), in document order; stops at the first error (from the
+/// document or from `f`).
+template<class Item, class Items, class F>
+error_code for_each_item(Items& items, F&& f) {
+  for (auto entry : items) {
+    Item item;
+    if (auto e = std::move(entry).get(item))
+      return e;
+    if (auto e = f(item))
+      return e;
+  }
+  return simdjson::SUCCESS;
+}
+
 /// Calls `f(key, value)` for each field of `obj`, in document order; stops
 /// at the first error (from the document or from `f`).
 template<class F>
 error_code for_each_field(od::object obj, F&& f) {
-  for (auto item : obj) {
-    od::field field;
-    if (auto e = std::move(item).get(field))
-      return e;
+  return for_each_item<od::field>(obj, [&](od::field& field) -> error_code {
     std::string_view key;
     if (auto e = field.unescaped_key().get(key))
       return e;
     od::value value = field.value();
-    if (auto e = f(key, value))
-      return e;
-  }
-  return simdjson::SUCCESS;
+    return f(key, value);
+  });
+}
+
+/// The same for `v`, which must be an object.
+template<class F>
+error_code for_each_field(od::value& v, F&& f) {
+  od::object obj;
+  auto e = v.get_object().get(obj);
+  return e ? e : for_each_field(obj, std::forward<F>(f));
 }
 
 /// Calls `f(value)` for each element of `arr`.
 template<class F>
 error_code for_each_element(od::array arr, F&& f) {
-  for (auto item : arr) {
-    od::value value;
-    if (auto e = std::move(item).get(value))
-      return e;
-    if (auto e = f(value))
-      return e;
-  }
-  return simdjson::SUCCESS;
+  return for_each_item<od::value>(arr, std::forward<F>(f));
+}
+
+/// The same for `v`, which must be an array.
+template<class F>
+error_code for_each_element(od::value& v, F&& f) {
+  od::array arr;
+  auto e = v.get_array().get(arr);
+  return e ? e : for_each_element(arr, std::forward<F>(f));
 }
 
 /// A string, or "" for null.
 error_code read_string(od::value& v, std::string_view& out);
+
+/// The string fields of an object a format reads: each name with the view
+/// its value goes to.
+using string_fields
+  = std::initializer_list<std::pair<std::string_view, std::string_view*>>;
+
+/// Reads the fields of `v`, an object, that `fields` names into their views
+/// (null as ""); hands any other field to `other(key, value)`.
+template<class Other>
+error_code
+read_string_fields(od::value& v, string_fields fields, Other&& other) {
+  return for_each_field(v,
+                        [&](std::string_view key, od::value& f) -> error_code {
+                          for (const auto& [name, out] : fields)
+                            if (name == key)
+                              return read_string(f, *out);
+                          return other(key, f);
+                        });
+}
+
+/// The same, other fields left unread.
+error_code read_string_fields(od::value& v, string_fields fields);
+
+/// Reads a finish reason (null for none) into `result`, as `normalize`
+/// names it.
+error_code read_finish_reason(od::value& v, engine::call_result& result,
+                              std::string_view (*normalize)(std::string_view));
+
+/// A string; any other value is left unread and `out` as it was (for
+/// fields whose other shapes are not ours to read).
+error_code read_string_only(od::value& v, std::string_view& out);
+
+/// An `error` value's message: the value itself when it is a string, its
+/// `message` when it is an object; another shape is passed over (error
+/// bodies vary too much to refuse one).
+error_code read_error_message(od::value& error, std::string_view& message);
 
 /// A whole number that fits 32 bits, or 0 for null.
 error_code read_u32(od::value& v, std::uint32_t& out);
@@ -80,14 +134,31 @@ error_code read_u32(od::value& v, std::uint32_t& out);
 /// The value's JSON text as written (objects and arrays whole).
 error_code read_raw(od::value& v, std::string_view& out);
 
-/// Whether the value is JSON null (consumes it if so).
+/// Whether the value is of `type` (an unreadable one is of none).
+bool is_type(od::value& v, od::json_type type);
+
+/// Whether the value is JSON null.
 bool is_null(od::value& v);
 
-/// "malformed response body: <what> (<simdjson's reason>)"
-std::string malformed(std::string_view what, error_code e);
+/// "malformed <subject>: <what> (<simdjson's reason>)", the reason left out
+/// for SUCCESS.
+std::string malformed(std::string_view what, error_code e,
+                      std::string_view subject = "response body");
 
 /// Marks `result` malformed with `message`; returns false for chaining.
 bool fail_malformed(engine::call_result& result, std::string message);
+
+/// Fails `result` with an error the upstream reported inside a 2xx answer
+/// (an error event, an error object); returns false for chaining.
+bool fail_upstream(engine::call_result& result, engine::call_error error,
+                   std::string message);
+
+/// Ends reading a body or an event: a failure the reader recorded in
+/// `result` (an error the upstream sent, a malformed tool call) stands;
+/// otherwise simdjson's error `e` fails it as malformed, naming `what`.
+/// Returns whether `result` is still ok.
+bool settle_read(error_code e, std::string_view what,
+                 engine::call_result& result);
 
 /// The system and developer messages' text, blank-line separated: for the
 /// formats that take instructions apart from the turns (Anthropic, Gemini).
@@ -198,24 +269,8 @@ void write_string_array(engine::json_writer& w, std::string_view key,
 
 // -- reading answers into the conversation model ------------------------------
 
-/// Reads OpenAI's `tool_calls` array (also Cohere v2's): `[{"id", "type",
-/// "function": {"name", "arguments"}}]` into tool_call parts appended to
-/// `out`. `arguments` is a JSON text in a string; a few OpenAI-compatible
-/// servers send an object instead, taken as it is.
-error_code read_function_calls(od::value& v,
-                               std::vector<engine::content_part>& out);
-
 /// An unsigned reasoning part holding `text`, tagged with the `format` that
 /// produced it.
 engine::content_part make_reasoning(std::string text, std::string_view format);
-
-/// Reports one tool-call fragment the assembler just placed: the call's
-/// position, its id and name on its first fragment, and `arguments` (the
-/// piece that came). Must run before the assembler is changed again: the
-/// views point into it.
-void emit_tool_fragment(const engine::tool_call_assembler& calls,
-                        engine::tool_call_assembler::placement at,
-                        std::string_view arguments,
-                        const engine::provider_client::chunk_fn& on_chunk);
 
 } // namespace switchyard::providers::detail

@@ -1,5 +1,6 @@
 #include "model_listing_support.hpp"
 
+#include "json_object_parser.hpp"
 #include "json_support.hpp"
 
 #include <cstddef>
@@ -20,11 +21,8 @@ namespace {
 /// it holds. Views into the document.
 error_code read_item(od::value& v, const listing_shape& shape,
                      std::string_view& name) {
-  od::object item;
-  if (auto e = v.get_object().get(item))
-    return e;
   std::size_t best = shape.name_keys.size();
-  return for_each_field(item, [&](std::string_view key, od::value& f) {
+  return for_each_field(v, [&](std::string_view key, od::value& f) {
     std::size_t rank = 0;
     for (auto k : shape.name_keys) {
       if (k == key)
@@ -44,29 +42,15 @@ error_code read_item(od::value& v, const listing_shape& shape,
   });
 }
 
-std::string malformed_listing(std::string_view what, error_code e) {
-  std::string message = "malformed model listing: ";
-  message += what;
-  if (e != simdjson::SUCCESS) {
-    message += " (";
-    message += simdjson::error_message(e);
-    message += ")";
-  }
-  return message;
-}
-
 } // namespace
 
 bool read_model_names(std::string& body, const listing_shape& shape,
                       engine::model_listing& out) {
-  thread_local od::parser parser;
-  od::document doc;
+  constexpr std::string_view subject = "model listing";
   od::object root;
-  auto e = parser.iterate(pad_in_place(body)).get(doc);
-  if (!e)
-    e = doc.get_object().get(root);
+  auto e = json_object_parser::for_this_thread().parse_in_place(body, root);
   if (e) {
-    out.error_message = malformed_listing("not a JSON object", e);
+    out.error_message = malformed("not a JSON object", e, subject);
     return false;
   }
   std::vector<std::string> names;
@@ -77,10 +61,7 @@ bool read_model_names(std::string& body, const listing_shape& shape,
     saw_list = true;
     if (is_null(v))
       return simdjson::SUCCESS;
-    od::array items;
-    if (auto ae = v.get_array().get(items))
-      return ae;
-    return for_each_element(items, [&](od::value& item) {
+    return for_each_element(v, [&](od::value& item) {
       std::string_view name;
       if (auto ie = read_item(item, shape, name))
         return ie;
@@ -92,12 +73,13 @@ bool read_model_names(std::string& body, const listing_shape& shape,
     });
   });
   if (e) {
-    out.error_message = malformed_listing("unexpected JSON", e);
+    out.error_message = malformed("unexpected JSON", e, subject);
     return false;
   }
   if (!saw_list) {
-    out.error_message = malformed_listing(
-      "no '" + std::string{shape.list_key} + "' array", simdjson::SUCCESS);
+    out.error_message
+      = malformed("no '" + std::string{shape.list_key} + "' array",
+                  simdjson::SUCCESS, subject);
     return false;
   }
   for (auto& n : names)

@@ -1,5 +1,6 @@
 #include "switchyard/providers/provider_errors.hpp"
 
+#include "json_object_parser.hpp"
 #include "json_support.hpp"
 
 namespace switchyard::providers {
@@ -65,55 +66,21 @@ bool looks_like_text(std::string_view body) {
 std::string upstream_error_message(std::string_view body,
                                    std::size_t max_bytes) {
   std::string message;
-  od::parser parser;
-  padded_copy copy;
-  od::document doc;
+  json_object_parser parser;
   od::object root;
-  if (!parser.iterate(copy.load(body)).get(doc)
-      && !doc.get_object().get(root)) {
-    std::string top_message;
-    std::string nested;
+  if (!parser.parse(body, root)) {
+    // Error bodies vary: a field of another shape is passed over.
+    std::string_view top_message;
+    std::string_view nested;
     auto e = for_each_field(
       root, [&](std::string_view key, od::value& v) -> error_code {
-        od::json_type type;
-        if (auto te = v.type().get(type))
-          return te;
-        if (key == "message" && type == od::json_type::string) {
-          std::string_view s;
-          if (auto se = v.get_string().get(s))
-            return se;
-          top_message = s;
-        } else if (key == "error" && type == od::json_type::string) {
-          std::string_view s;
-          if (auto se = v.get_string().get(s))
-            return se;
-          nested = s;
-        } else if (key == "error" && type == od::json_type::object) {
-          od::object err;
-          if (auto oe = v.get_object().get(err))
-            return oe;
-          return for_each_field(
-            err, [&](std::string_view k, od::value& ev) -> error_code {
-              od::json_type t;
-              if (auto te = ev.type().get(t))
-                return te;
-              if (k == "message" && t == od::json_type::string) {
-                std::string_view s;
-                if (auto se = ev.get_string().get(s))
-                  return se;
-                nested = s;
-              }
-              return simdjson::SUCCESS;
-            });
-        }
-        return simdjson::SUCCESS;
+        if (key == "message")
+          return read_string_only(v, top_message);
+        return key == "error" ? read_error_message(v, nested)
+                              : simdjson::SUCCESS;
       });
-    if (!e) {
-      if (!nested.empty())
-        message = std::move(nested);
-      else if (!top_message.empty())
-        message = std::move(top_message);
-    }
+    if (!e)
+      message = nested.empty() ? top_message : nested;
   }
   if (message.empty()) {
     auto trimmed = body;

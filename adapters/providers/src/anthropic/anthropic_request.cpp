@@ -1,5 +1,7 @@
-// The messages request, written from the conversation model.
+// The messages request, written from the conversation model, and the
+// model listing: how it is asked for and read.
 #include "json_support.hpp"
+#include "model_listing_support.hpp"
 #include "switchyard/providers/anthropic/anthropic_format.hpp"
 
 namespace switchyard::providers {
@@ -307,6 +309,18 @@ std::string anthropic_format::build_request(const engine::call_request& req,
 void anthropic_format::authorize(std::string_view key,
                                  http::header_list& headers) const {
   headers.push_back({"x-api-key", std::string{key}});
+}
+
+void anthropic_format::build_models_request(std::string_view base_path,
+                                            http::client_request& out) const {
+  // One page of the largest size the API allows (its default is 20).
+  begin_json_get(out, std::string{base_path} + "/v1/models?limit=1000");
+  out.headers.push_back({"anthropic-version", std::string{api_version}});
+}
+
+bool anthropic_format::parse_models(std::string& body,
+                                    engine::model_listing& out) const {
+  return read_model_names(body, {"data", {"id"}, {}}, out);
 }
 
 } // namespace switchyard::providers

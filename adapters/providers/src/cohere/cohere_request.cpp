@@ -1,5 +1,7 @@
-// The chat v2 request, written from the conversation model.
+// The chat v2 request, written from the conversation model, and the
+// model listing: how it is asked for and read.
 #include "json_support.hpp"
+#include "model_listing_support.hpp"
 #include "switchyard/providers/cohere/cohere_format.hpp"
 
 namespace switchyard::providers {
@@ -182,6 +184,23 @@ std::string cohere_format::build_request(const engine::call_request& req,
 void cohere_format::authorize(std::string_view key,
                               http::header_list& headers) const {
   headers.push_back({"Authorization", "Bearer " + std::string{key}});
+}
+
+void cohere_format::build_models_request(std::string_view base_path,
+                                         http::client_request& out) const {
+  // The listing is on v1 even for v2 chat: the base's trailing /v2 (where
+  // chat lives) becomes /v1. A base without it is taken as the API root.
+  constexpr std::string_view chat_version = "/v2";
+  if (base_path.ends_with(chat_version))
+    base_path.remove_suffix(chat_version.size());
+  // Only the models chat serves, in one page (the default is 20).
+  begin_json_get(out, std::string{base_path}
+                        + "/v1/models?endpoint=chat&page_size=1000");
+}
+
+bool cohere_format::parse_models(std::string& body,
+                                 engine::model_listing& out) const {
+  return read_model_names(body, {"models", {"name"}, {}}, out);
 }
 
 } // namespace switchyard::providers

@@ -1,5 +1,7 @@
-// The generateContent request, written from the conversation model.
+// The generateContent request, written from the conversation model, and the
+// model listing: how it is asked for and read.
 #include "json_support.hpp"
+#include "model_listing_support.hpp"
 #include "switchyard/http/url.hpp"
 #include "switchyard/providers/gemini/gemini_format.hpp"
 
@@ -282,6 +284,18 @@ std::string gemini_format::build_request(const engine::call_request& req,
 void gemini_format::authorize(std::string_view key,
                               http::header_list& headers) const {
   headers.push_back({"x-goog-api-key", std::string{key}});
+}
+
+void gemini_format::build_models_request(std::string_view base_path,
+                                         http::client_request& out) const {
+  // The same base as generateContent's `{base}/models/{model}`; one page of
+  // the largest size the API allows (its default is 50).
+  begin_json_get(out, std::string{base_path} + "/models?pageSize=1000");
+}
+
+bool gemini_format::parse_models(std::string& body,
+                                 engine::model_listing& out) const {
+  return read_model_names(body, {"models", {"name"}, "models/"}, out);
 }
 
 } // namespace switchyard::providers

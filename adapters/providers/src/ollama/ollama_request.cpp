@@ -1,5 +1,7 @@
-// The /api/chat request, written from the conversation model.
+// The /api/chat request, written from the conversation model, and the
+// model listing: how it is asked for and read.
 #include "json_support.hpp"
+#include "model_listing_support.hpp"
 #include "switchyard/providers/ollama/ollama_format.hpp"
 
 namespace switchyard::providers {
@@ -203,6 +205,17 @@ std::string ollama_format::build_request(const engine::call_request& req,
 void ollama_format::authorize(std::string_view key,
                               http::header_list& headers) const {
   headers.push_back({"Authorization", "Bearer " + std::string{key}});
+}
+
+void ollama_format::build_models_request(std::string_view base_path,
+                                         http::client_request& out) const {
+  begin_json_get(out, std::string{base_path} + "/api/tags");
+}
+
+bool ollama_format::parse_models(std::string& body,
+                                 engine::model_listing& out) const {
+  // `name`, or `model` from a server that sends only that.
+  return read_model_names(body, {"models", {"name", "model"}, {}}, out);
 }
 
 } // namespace switchyard::providers

@@ -1,5 +1,7 @@
-// The chat completions request, written from the conversation model.
+// The chat completions request, written from the conversation model, and the
+// model listing: how it is asked for and read.
 #include "json_support.hpp"
+#include "model_listing_support.hpp"
 #include "switchyard/providers/openai/openai_format.hpp"
 
 namespace switchyard::providers {
@@ -201,6 +203,16 @@ bool openai_format::uses_max_completion_tokens(
     return model.substr(0, p.size()) == p;
   };
   return starts("o1") || starts("o3") || starts("o4") || starts("gpt-5");
+}
+
+void openai_format::build_models_request(std::string_view base_path,
+                                         http::client_request& out) const {
+  begin_json_get(out, std::string{base_path} + "/models");
+}
+
+bool openai_format::parse_models(std::string& body,
+                                 engine::model_listing& out) const {
+  return read_model_names(body, {"data", {"id"}, {}}, out);
 }
 
 } // namespace switchyard::providers
