@@ -71,7 +71,7 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
   g.budget_caps_set = std::make_shared<std::atomic<bool>>(true);
   g.ledger = sys.spawn(ledger, cfg.budgets,
                        ledger_setup{g.storage, cfg.persisted.ledger,
-                                    ctx.wall_clock_ms, g.budget_caps_set});
+                                    ctx.time, g.budget_caps_set});
   g.learning = sys.spawn(learning, ctx, std::vector<scorer_actor>{g.scorer},
                          learning_setup{g.storage, cfg.persisted.cells,
                                         cfg.persisted.experiments,

@@ -1,5 +1,7 @@
 #include "switchyard/actors/ledger_actor.hpp"
 
+#include "switchyard/clock/system_time.hpp"
+
 #include <chrono>
 
 namespace switchyard::actors {
@@ -13,15 +15,7 @@ std::optional<engine::usd_nanos> nanos_of(const std::optional<double>& usd) {
 }
 
 std::int64_t utc_day(const ledger_state& st) {
-  std::int64_t ms = 0;
-  if (st.wall_clock_ms) {
-    ms = st.wall_clock_ms();
-  } else {
-    using namespace std::chrono;
-    ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-           .count();
-  }
-  return ms / (24 * 3600 * 1000);
+  return st.time->wall_ms() / (24 * 3600 * 1000);
 }
 
 /// Publishes whether any scope has a cap: while none has, coordinators
@@ -42,7 +36,7 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
        ledger_setup setup) {
   auto& st = self->state;
   st.storage = std::move(setup.storage);
-  st.wall_clock_ms = std::move(setup.wall_clock_ms);
+  st.time = time_or_system(std::move(setup.time));
   st.caps_set = std::move(setup.caps_set);
   st.budgets = engine::multi_scope_ledger{
     {nanos_of(limits.global_usd), nanos_of(limits.daily_usd),

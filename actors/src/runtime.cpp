@@ -215,6 +215,10 @@ const engine::registry& runtime::registry() const noexcept {
   return *state_->registry;
 }
 
+const engine::time_source& runtime::clock() const noexcept {
+  return *state_->clock;
+}
+
 // -- shutdown -----------------------------------------------------------------
 
 void runtime::shutdown(std::chrono::milliseconds deadline) {

@@ -152,13 +152,8 @@ void runtime_admin::decisions(std::uint64_t before, std::uint64_t after,
 void runtime_admin::analytics(callback<storage::analytics_report> done) {
   ask_store<storage::analytics_report>(
     state_, std::move(done),
-    [reg = state_.registry, clock = state_.wall_clock_ms](storage::store& db) {
-      using namespace std::chrono;
-      auto now = clock ? clock()
-                       : duration_cast<milliseconds>(
-                           system_clock::now().time_since_epoch())
-                           .count();
-      return storage::build_analytics_report(db, *reg, now);
+    [reg = state_.registry, clock = state_.clock](storage::store& db) {
+      return storage::build_analytics_report(db, *reg, clock->wall_ms());
     });
 }
 
@@ -362,6 +357,10 @@ actors::availability_board::snapshot runtime_admin::availability() const {
 
 bool runtime_admin::discovery_done() const {
   return state_.board->first_round_done();
+}
+
+const engine::time_source& runtime_admin::clock() const noexcept {
+  return *state_.clock;
 }
 
 } // namespace switchyard

@@ -6,6 +6,7 @@
 #include "runtime_state.hpp"
 
 #include "switchyard/actors/loop_scheduler.hpp"
+#include "switchyard/clock/system_time.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/messages/message_types.hpp"
 
@@ -65,7 +66,7 @@ caf::error open_store(detail::runtime_state& s, const runtime_config& cfg,
   so.sync_decisions = cfg.sync_decisions;
   so.prompts = cfg.prompts;
   so.max_bytes = cfg.store_max_bytes;
-  so.now_unix_ms = cfg.wall_clock_ms;
+  so.time = cfg.clock;
   auto opened = storage::store::open(std::move(so));
   if (!opened)
     return std::move(opened.error());
@@ -88,7 +89,7 @@ void configure_graph(actors::actor_graph_config& gc, runtime_config& cfg,
                      detail::runtime_state& s, std::size_t threads) {
   gc.ctx.registry = s.registry;
   gc.ctx.classifier = s.classifier;
-  gc.ctx.wall_clock_ms = cfg.wall_clock_ms;
+  gc.ctx.time = cfg.clock;
   gc.ctx.default_timeouts = cfg.default_timeouts;
   if (cfg.success_predictor) {
     engine::success_predictor_params pp;
@@ -114,13 +115,14 @@ caf::expected<std::unique_ptr<runtime>> runtime::start(runtime_config cfg) {
   if (cfg.registry.models.empty() || cfg.registry.providers.empty())
     return caf::make_error(error_code::invalid_config,
                            "the registry has no models or no providers");
+  // One clock for everything below: the caller's, or the system's.
+  cfg.clock = time_or_system(std::move(cfg.clock));
   auto s = std::make_unique<detail::runtime_state>();
   s->registry
     = std::make_shared<const engine::registry>(std::move(cfg.registry));
   s->classifier = std::make_shared<const engine::keyword_classifier>();
-  s->wall_clock_ms = cfg.wall_clock_ms;
-  s->breaker_log
-    = std::make_shared<actors::breaker_history>(512, cfg.wall_clock_ms);
+  s->clock = cfg.clock;
+  s->breaker_log = std::make_shared<actors::breaker_history>(512, cfg.clock);
   auto threads = cfg.worker_threads != 0
                    ? cfg.worker_threads
                    : std::max(1u, std::thread::hardware_concurrency());

@@ -61,7 +61,8 @@ struct runtime_state {
   /// Null without a data_dir.
   std::shared_ptr<storage::store> store;
   std::shared_ptr<actors::decision_log_queue> log_queue;
-  std::function<std::int64_t()> wall_clock_ms;
+  /// The runtime's clock (runtime_config::clock, or the system's).
+  std::shared_ptr<const engine::time_source> clock;
   caf::actor_system_config sys_cfg;
   std::shared_ptr<actors::runtime_extension> extension;
   std::unique_ptr<caf::actor_system> system;

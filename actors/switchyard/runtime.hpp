@@ -118,6 +118,10 @@ public:
   /// Model indices in replies and decisions refer to it.
   [[nodiscard]] const engine::registry& registry() const noexcept;
 
+  /// The runtime's clock (runtime_config::clock, or the system's): what
+  /// the gateway stamps its answers and logs with.
+  [[nodiscard]] const engine::time_source& clock() const noexcept;
+
   /// Queries and administration; valid as long as the runtime.
   [[nodiscard]] runtime_admin& admin() noexcept;
 

@@ -188,6 +188,9 @@ public:
   /// checks): until then nothing is known of local servers.
   [[nodiscard]] bool discovery_done() const;
 
+  /// The runtime's clock (see runtime::clock()).
+  [[nodiscard]] const engine::time_source& clock() const noexcept;
+
 private:
   friend class runtime;
 

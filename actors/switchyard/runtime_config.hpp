@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/engine/time_source.hpp"
 #include "switchyard/actors/health_actor.hpp"
 #include "switchyard/engine/provider_call.hpp"
 #include "switchyard/engine/registry.hpp"
@@ -91,9 +92,10 @@ struct runtime_config {
   /// for the scorer.
   bool success_predictor = true;
   std::uint32_t predictor_hash_bits = 16;
-  /// Wall-clock time in ms since the Unix epoch, for decay, timestamps and
-  /// retention; the system clock when empty. Tests inject their own.
-  std::function<std::int64_t()> wall_clock_ms;
+  /// The clock for decay, timestamps, budget days and retention (wall
+  /// time) and for what the gateway times (monotonic); the system's when
+  /// null. Tests inject their own (switchyard/clock/manual_time.hpp).
+  std::shared_ptr<const engine::time_source> clock;
   /// Actors joining from outside (clustering, see cluster/); may be null.
   std::shared_ptr<actors::runtime_extension> extension;
   /// Health checks and local model discovery: providers whose key or URL

@@ -1,5 +1,7 @@
 #include "switchyard/storage/store.hpp"
 
+#include "switchyard/clock/system_time.hpp"
+
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/messages/error_code.hpp"
 #include "switchyard/storage/record_codec.hpp"
@@ -53,12 +55,6 @@ caf::expected<void> checked(const rocksdb::Status& s, std::string_view what) {
 
 caf::error not_found(std::string what) {
   return caf::make_error(error_code::not_found, std::move(what));
-}
-
-std::int64_t system_unix_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
 }
 
 rocksdb::Slice slice(std::string_view s) {
@@ -142,11 +138,11 @@ public:
   using stamp_fn = std::optional<std::int64_t> (*)(std::string_view);
 
   retention_filter(const char* name, stamp_fn stamp,
-                   std::function<std::int64_t()> now_unix_ms,
+                   std::shared_ptr<const engine::time_source> time,
                    std::chrono::milliseconds retention)
     : name_(name),
       stamp_(stamp),
-      now_unix_ms_(std::move(now_unix_ms)),
+      time_(std::move(time)),
       retention_(retention) {
   }
 
@@ -154,7 +150,7 @@ public:
               std::string*, bool*) const override {
     auto stamped = stamp_(view(value));
     // A value this build cannot read is kept: it is not ours to drop.
-    return stamped && *stamped < now_unix_ms_() - retention_.count();
+    return stamped && *stamped < time_->wall_ms() - retention_.count();
   }
 
   const char* Name() const override {
@@ -164,7 +160,7 @@ public:
 private:
   const char* name_;
   stamp_fn stamp_;
-  std::function<std::int64_t()> now_unix_ms_;
+  std::shared_ptr<const engine::time_source> time_;
   std::chrono::milliseconds retention_;
 };
 
@@ -172,16 +168,16 @@ private:
 /// decisions they sum are dropped.
 class spend_retention_filter : public rocksdb::CompactionFilter {
 public:
-  spend_retention_filter(std::function<std::int64_t()> now_unix_ms,
+  spend_retention_filter(std::shared_ptr<const engine::time_source> time,
                          std::chrono::milliseconds retention)
-    : now_unix_ms_(std::move(now_unix_ms)), retention_(retention) {
+    : time_(std::move(time)), retention_(retention) {
   }
 
   bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice&,
               std::string*, bool*) const override {
     auto start = spend_rollup_start(view(key));
     return start
-           && (*start + 3600) * 1000 < now_unix_ms_() - retention_.count();
+           && (*start + 3600) * 1000 < time_->wall_ms() - retention_.count();
   }
 
   const char* Name() const override {
@@ -189,7 +185,7 @@ public:
   }
 
 private:
-  std::function<std::int64_t()> now_unix_ms_;
+  std::shared_ptr<const engine::time_source> time_;
   std::chrono::milliseconds retention_;
 };
 
@@ -306,7 +302,7 @@ struct store::impl {
   }
 
   std::int64_t now_ms() const {
-    return opts.now_unix_ms ? opts.now_unix_ms() : system_unix_ms();
+    return opts.time->wall_ms();
   }
 
   bool expired(std::int64_t created_unix_ms) const {
@@ -485,9 +481,8 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
     return not_found("no switchyard store in '" + path
                      + "' (a runtime or `switchyard serve` with --data-dir "
                        "creates one)");
-  auto clock = p->opts.now_unix_ms ? p->opts.now_unix_ms
-                                   : std::function<std::int64_t()>{
-                                     system_unix_ms};
+  p->opts.time = time_or_system(std::move(p->opts.time));
+  auto clock = p->opts.time;
   p->decision_filter = std::make_unique<retention_filter>(
     "switchyard.decision_retention", &decision_created_unix_ms, clock,
     std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -637,7 +632,7 @@ caf::expected<std::unique_ptr<store>> store::open(store_options opts) {
 
   // Sequence numbers start at the wall clock in microseconds: above every
   // number an earlier run handed out unless the clock stepped back.
-  p->sequence = static_cast<std::uint64_t>(clock()) * 1000;
+  p->sequence = static_cast<std::uint64_t>(clock->wall_ms()) * 1000;
   if (p->opts.max_bytes) {
     p->max_bytes = *p->opts.max_bytes;
   } else if (struct statvfs fs{}; ::statvfs(path.c_str(), &fs) == 0) {

@@ -4,10 +4,9 @@
 // time that moves only when a test advances it.
 
 #include "fake_provider.hpp"
-
-#include "switchyard/actors/learning_actor.hpp"
-
 #include "switchyard/actors/actor_graph.hpp"
+#include "switchyard/actors/learning_actor.hpp"
+#include "switchyard/clock/function_time.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/messages/message_types.hpp"
 
@@ -17,7 +16,6 @@
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/scoped_actor.hpp>
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <optional>
 
@@ -34,8 +32,7 @@ struct actor_fixture {
   /// Edits to the registry before the graph starts.
   static engine::registry default_registry() {
     auto r = config::parse_registry(config::default_registry_yaml(),
-                                    "config/models.yaml",
-                                    [](std::string_view) {
+                                    "config/models.yaml", [](std::string_view) {
                                       return std::optional<std::string>{};
                                     });
     REQUIRE(r.registry);
@@ -82,7 +79,9 @@ struct actor_fixture {
     gc.budgets = budgets;
     gc.classifier_workers = 2;
     gc.approval_timeout = approval_timeout;
-    gc.ctx.wall_clock_ms = [this] { return wall_now_ms(); };
+    gc.ctx.time = std::make_shared<function_time>([this] {
+      return wall_now_ms();
+    });
     if (!predictor_enabled)
       gc.ctx.predictor.reset();
     // Decisions record their inputs, so tests can read what they saw.
@@ -99,7 +98,9 @@ struct actor_fixture {
     gc.health = health;
     gc.board = board;
     gc.make_client = [this](const engine::provider_spec& p) {
-      auto f = std::make_shared<fake_provider>([this] { return now(); });
+      auto f = std::make_shared<fake_provider>([this] {
+        return now();
+      });
       fakes[p.id] = f;
       if (on_fake)
         on_fake(p.id, *f);
@@ -192,7 +193,9 @@ struct actor_fixture {
   route_result route_or_error(task_spec t) {
     auto slot = std::make_shared<route_result>();
     auto done = std::make_shared<route_completion>();
-    done->fn = [slot](route_result r) { *slot = std::move(r); };
+    done->fn = [slot](route_result r) {
+      *slot = std::move(r);
+    };
     caf::anon_send(graph.coordinator, route_atom::value, std::move(t),
                    std::move(done));
     run();

@@ -4,6 +4,7 @@
 // only from the key that made a decision, and a stalled store that never
 // holds a request up.
 
+#include "switchyard/clock/function_time.hpp"
 #include "../storage/temp_dir.hpp"
 #include "answering_provider.hpp"
 
@@ -35,7 +36,7 @@ runtime_config config_for(const std::string& dir,
   cfg.registry = std::move(*loaded);
   cfg.worker_threads = 2;
   cfg.data_dir = dir;
-  cfg.wall_clock_ms = [now_ms] { return now_ms; };
+  cfg.clock = std::make_shared<function_time>([now_ms] { return now_ms; });
   cfg.make_client = [](const engine::provider_spec&) {
     return std::make_shared<test::answering_provider>();
   };
@@ -89,7 +90,7 @@ engine::performance_table learned_now(runtime& rt) {
 std::unique_ptr<storage::store> open_store(const std::string& dir) {
   storage::store_options o;
   o.path = dir;
-  o.now_unix_ms = [] { return wall_now_ms; };
+  o.time = std::make_shared<function_time>([] { return wall_now_ms; });
   auto db = storage::store::open(std::move(o));
   REQUIRE(db);
   return std::move(*db);

@@ -3,6 +3,7 @@
 // Shared by the learning tests on the actor fixture: executing a task and
 // rating its answer, and opening a store on the fixture's wall clock.
 
+#include "switchyard/clock/function_time.hpp"
 #include "actor_fixture.hpp"
 
 #include <functional>
@@ -37,7 +38,7 @@ open_store_at(const std::string& path,
   storage::store_options o;
   o.path = path;
   if (clock)
-    o.now_unix_ms = std::move(clock);
+    o.time = std::make_shared<function_time>(std::move(clock));
   auto s = storage::store::open(std::move(o));
   REQUIRE(s);
   return std::shared_ptr<storage::store>{std::move(*s)};

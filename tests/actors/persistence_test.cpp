@@ -2,6 +2,7 @@
 // runtime learns, spends, decides and tests survives a restart, and every
 // logged decision replays identically afterwards.
 
+#include "switchyard/clock/function_time.hpp"
 #include "../storage/temp_dir.hpp"
 #include "answering_provider.hpp"
 
@@ -30,7 +31,7 @@ std::unique_ptr<runtime> start_runtime(const std::string& dir) {
   cfg.worker_threads = 2;
   cfg.data_dir = dir;
   cfg.global_budget_usd = 100.0;
-  cfg.wall_clock_ms = [] { return wall_now_ms; };
+  cfg.clock = std::make_shared<function_time>([] { return wall_now_ms; });
   cfg.make_client = [](const engine::provider_spec&) {
     return std::make_shared<test::answering_provider>();
   };

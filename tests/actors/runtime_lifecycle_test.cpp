@@ -5,14 +5,13 @@
 
 #include "../storage/temp_dir.hpp"
 #include "answering_provider.hpp"
-
+#include "switchyard/clock/function_time.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/runtime.hpp"
 #include "switchyard/runtime_admin.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -30,7 +29,9 @@ runtime_config config_for(const std::string& dir) {
   cfg.registry = std::move(*loaded);
   cfg.worker_threads = 2;
   cfg.data_dir = dir;
-  cfg.wall_clock_ms = [] { return std::int64_t{1'750'000'000'000}; };
+  cfg.clock = std::make_shared<function_time>([] {
+    return std::int64_t{1'750'000'000'000};
+  });
   cfg.make_client = [](const engine::provider_spec&) {
     return std::make_shared<test::answering_provider>();
   };
@@ -44,7 +45,7 @@ std::unique_ptr<runtime> start(runtime_config cfg) {
   return std::move(*started);
 }
 
-template <class T>
+template<class T>
 void check_error(const caf::expected<T>& x, error_code code,
                  std::string_view says) {
   REQUIRE_FALSE(x);
@@ -65,7 +66,7 @@ struct answer_count {
   std::mutex m;
   std::condition_variable changed;
 
-  template <class... Ts>
+  template<class... Ts>
   auto counted() {
     asked.fetch_add(1);
     return [this](Ts...) {
@@ -77,8 +78,9 @@ struct answer_count {
 
   bool wait_for_answers(std::uint64_t n) {
     std::unique_lock<std::mutex> guard{m};
-    return changed.wait_for(guard, std::chrono::seconds{60},
-                            [&] { return answered.load() >= n; });
+    return changed.wait_for(guard, std::chrono::seconds{60}, [&] {
+      return answered.load() >= n;
+    });
   }
 
   /// Keeps the callers at most `window` calls ahead of the answers.
@@ -146,8 +148,9 @@ TEST_CASE("after shutdown every call is refused at once",
   check_error(saved.get_future().get(), error_code::invalid_argument,
               "shut down");
   std::promise<error_code> ack;
-  rt->feedback(reply.decision_id, {},
-               std::string{}, [&ack](error_code e) { ack.set_value(e); });
+  rt->feedback(reply.decision_id, {}, std::string{}, [&ack](error_code e) {
+    ack.set_value(e);
+  });
   CHECK(ack.get_future().get() == error_code::storage_failure);
   CHECK_FALSE(rt->approve(reply.decision_id, true).get());
   CHECK(rt->pending_approvals().get().empty());

@@ -1,5 +1,6 @@
 // Pages of the decision log: newest first, by cursor, reading about `limit`
 // records whatever the size of the log.
+#include "switchyard/clock/function_time.hpp"
 #include "temp_dir.hpp"
 
 #include "switchyard/storage/decision_listing.hpp"
@@ -61,7 +62,7 @@ std::unique_ptr<store> filled_store(const std::string& path, std::uint64_t n,
                                     std::int64_t now) {
   store_options o;
   o.path = path;
-  o.now_unix_ms = [now] { return now; };
+  o.time = std::make_shared<function_time>([now] { return now; });
   auto db = store::open(std::move(o));
   REQUIRE(db);
   for (std::uint64_t first = 1; first <= n; first += 1000) {

@@ -10,6 +10,7 @@
 // meanwhile. So the first write after space returns is repeated until it is
 // taken, within a deadline; tests/gateway/full_disk_test.cpp sees the same
 // period end to end.
+#include "switchyard/clock/function_time.hpp"
 #include "full_disk_file_system.hpp"
 #include "sample_records.hpp"
 #include "recovery_listener.hpp"
@@ -63,7 +64,7 @@ open_store(const std::string& path,
            std::shared_ptr<test::recovery_listener> recovered = nullptr) {
   store_options o;
   o.path = path;
-  o.now_unix_ms = [] { return now_ms; };
+  o.time = std::make_shared<function_time>([] { return now_ms; });
   o.file_system = std::move(disk);
   if (recovered)
     o.listeners.push_back(std::move(recovered));

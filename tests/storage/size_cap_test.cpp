@@ -1,12 +1,11 @@
 // The store's size cap: past storage.max_bytes the oldest decisions (and
 // their feedback) are evicted first, and the log keeps going.
 
+#include "switchyard/clock/function_time.hpp"
+#include "switchyard/storage/store.hpp"
 #include "temp_dir.hpp"
 
-#include "switchyard/storage/store.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <random>
 
 using namespace switchyard;
@@ -45,7 +44,9 @@ TEST_CASE("past its size cap the store evicts the oldest decisions first",
   test::temp_dir dir;
   storage::store_options o;
   o.path = dir.path();
-  o.now_unix_ms = [] { return std::int64_t{1'750'000'000'000}; };
+  o.time = std::make_shared<function_time>([] {
+    return std::int64_t{1'750'000'000'000};
+  });
   o.max_bytes = 256 * 1024;
   auto opened = storage::store::open(o);
   REQUIRE(opened);

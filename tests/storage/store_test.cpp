@@ -1,4 +1,5 @@
 // The store on a real RocksDB in a temporary directory.
+#include "switchyard/clock/function_time.hpp"
 #include "sample_records.hpp"
 #include "temp_dir.hpp"
 
@@ -24,7 +25,8 @@ std::unique_ptr<store> open_at(const std::string& path,
   store_options o;
   o.path = path;
   o.read_only = read_only;
-  o.now_unix_ms = std::move(clock);
+  if (clock)
+    o.time = std::make_shared<function_time>(std::move(clock));
   auto s = store::open(std::move(o));
   if (!s)
     FAIL(error_message(s.error()));
@@ -120,7 +122,7 @@ TEST_CASE("decisions past the retention are dropped by compaction",
   store_options o;
   o.path = dir.path();
   o.decision_retention = std::chrono::hours{24 * 30};
-  o.now_unix_ms = [now] { return now->load(); };
+  o.time = std::make_shared<function_time>([now] { return now->load(); });
   auto opened = store::open(o);
   REQUIRE(opened);
   auto& db = **opened;
@@ -153,7 +155,7 @@ TEST_CASE("feedback past its retention is skipped by reads and dropped by "
   o.path = dir.path();
   o.decision_retention = std::chrono::hours{24 * 30};
   o.feedback_retention = std::chrono::hours{24 * 7};
-  o.now_unix_ms = [now] { return now->load(); };
+  o.time = std::make_shared<function_time>([now] { return now->load(); });
   auto opened = store::open(o);
   REQUIRE(opened);
   auto& db = **opened;

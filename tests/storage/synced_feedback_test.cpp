@@ -3,6 +3,7 @@
 // directory is copied as a power cut would leave it, and the copy opens
 // with every acknowledged feedback in it. The control shows the copy really
 // loses what was not synced: the same writes without sync are gone.
+#include "switchyard/clock/function_time.hpp"
 #include "crash_simulating_file_system.hpp"
 #include "temp_dir.hpp"
 
@@ -69,7 +70,7 @@ power_cut_outcome write_then_cut_power(bool sync_feedback) {
   o.sync_feedback = sync_feedback;
   o.sync_decisions = false;
   o.sync_learning = false;
-  o.now_unix_ms = [] { return now_ms; };
+  o.time = std::make_shared<function_time>([] { return now_ms; });
   o.file_system = fs;
   power_cut_outcome out;
   auto live = store::open(o);
@@ -94,7 +95,7 @@ power_cut_outcome write_then_cut_power(bool sync_feedback) {
 
   store_options after;
   after.path = image_dir;
-  after.now_unix_ms = o.now_unix_ms;
+  after.time = o.time;
   auto reopened = store::open(after);
   REQUIRE(reopened);
   for (auto id : out.acknowledged) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/engine/time_source.hpp"
 #include "switchyard/messages/task_messages.hpp"
 
 #include <chrono>
@@ -25,10 +26,10 @@ struct breaker_transition {
 /// runtime's callers. Thread-safe.
 class breaker_history {
 public:
-  /// `wall_clock_ms` empty: the system clock.
-  explicit breaker_history(std::size_t capacity = 512,
-                           std::function<std::int64_t()> wall_clock_ms = {})
-    : capacity_(capacity), wall_clock_ms_(std::move(wall_clock_ms)) {
+  /// Transitions are stamped with `time`'s wall clock.
+  explicit breaker_history(std::size_t capacity,
+                           std::shared_ptr<const engine::time_source> time)
+    : capacity_(capacity), time_(std::move(time)) {
   }
 
   void record(std::uint16_t provider, breaker_phase from, breaker_phase to) {
@@ -54,15 +55,11 @@ public:
 
 private:
   std::int64_t now_ms() const {
-    if (wall_clock_ms_)
-      return wall_clock_ms_();
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-      .count();
+    return time_->wall_ms();
   }
 
   std::size_t capacity_;
-  std::function<std::int64_t()> wall_clock_ms_;
+  std::shared_ptr<const engine::time_source> time_;
   mutable std::mutex mutex_;
   std::deque<breaker_transition> transitions_;
   std::uint64_t total_ = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/engine/time_source.hpp"
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/engine/multi_scope_ledger.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
@@ -18,9 +19,8 @@ struct ledger_setup {
   storage_actor storage;
   /// Settled spend per scope and day, from the store.
   std::vector<ledger_entry> history;
-  /// Wall clock (ms since the Unix epoch) for the day; the system clock
-  /// when empty.
-  std::function<std::int64_t()> wall_clock_ms;
+  /// Wall clock for the budget day.
+  std::shared_ptr<const engine::time_source> time;
   /// Where the ledger publishes whether any cap is set (see
   /// coordinator_peers::budget_caps_set); may be null.
   std::shared_ptr<std::atomic<bool>> caps_set;
@@ -32,7 +32,7 @@ struct ledger_state {
   engine::multi_scope_ledger budgets;
   // -- persistence --
   storage_actor storage;
-  std::function<std::int64_t()> wall_clock_ms;
+  std::shared_ptr<const engine::time_source> time;
   std::uint64_t persist_failures = 0;
   std::shared_ptr<std::atomic<bool>> caps_set;
 };

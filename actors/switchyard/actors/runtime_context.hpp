@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/clock/system_time.hpp"
 #include "switchyard/engine/classifier.hpp"
 #include "switchyard/engine/provider_call.hpp"
 #include "switchyard/engine/registry.hpp"
@@ -27,12 +28,11 @@ struct runtime_context {
                                          std::chrono::seconds{120}};
   /// Seeds retry jitter; fixed in tests for reproducible runs.
   std::uint64_t seed = 0x5eed;
-  /// Wall-clock time in ms since the Unix epoch, for whatever outlives the
-  /// process: the decay of learned state, decision and feedback times, the
-  /// ledger's day. Actor clocks (`self->clock()`) are steady and restart
-  /// with the process, so learned state cannot decay on them. Empty means
-  /// the system clock; tests inject simulated time.
-  std::function<std::int64_t()> wall_clock_ms;
+  /// Wall-clock time for whatever outlives the process: the decay of
+  /// learned state, decision and feedback times, the ledger's day. Actor
+  /// clocks (`self->clock()`) are steady and restart with the process, so
+  /// learned state cannot decay on them. Tests inject simulated time.
+  std::shared_ptr<const engine::time_source> time = system_time();
   /// Whether the scorer keeps each decision's inputs (for the decision
   /// log); costs a copy per decision, so only with a store.
   bool record_inputs = false;
@@ -49,11 +49,7 @@ struct runtime_context {
   }
 
   [[nodiscard]] std::int64_t wall_now_ms() const {
-    if (wall_clock_ms)
-      return wall_clock_ms();
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-      .count();
+    return time->wall_ms();
   }
 
   /// Seconds since the Unix epoch, as the learning engine counts time.

@@ -51,17 +51,17 @@ std::string_view reasoning_source(const engine::registry& reg,
 
 std::unique_ptr<stream_encoder>
 make_encoder(api_format api, std::uint64_t decision, std::string model,
-             const chat_request& req) {
+             std::int64_t created, const chat_request& req) {
   auto hex = decision_ref(decision).substr(4);
   switch (api) {
     case api_format::messages:
       return make_anthropic_encoder("msg_" + hex, std::move(model));
     case api_format::responses:
       return make_responses_encoder(responses_id(decision), std::move(model),
-                                    unix_now(), req);
+                                    created, req);
     case api_format::chat_completions: break;
   }
-  return make_openai_encoder("chatcmpl-" + hex, std::move(model), unix_now(),
+  return make_openai_encoder("chatcmpl-" + hex, std::move(model), created,
                              req.include_usage);
 }
 
@@ -218,7 +218,7 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
     s.decision_id = decision;
     s.model = model;
     s.source = reasoning_source(cfg.registry, model);
-    s.encoder = make_encoder(api, decision, id, *chat_req);
+    s.encoder = make_encoder(api, decision, id, unix_now(), *chat_req);
     w->begin(200, {{"content-type", "text/event-stream"},
                    {"cache-control", "no-cache"},
                    {"x-switchyard-decision-id", decision_ref(decision)},

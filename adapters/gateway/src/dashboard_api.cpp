@@ -166,7 +166,7 @@ void dashboard_routes::impl::spend(
   const finish_fn& finish) {
   auto bucket = form_value(query, "bucket").value_or("minute");
   spend_query q;
-  q.until_unix_ms = unix_now_ms();
+  q.until_unix_ms = rt.clock().wall_ms();
   // Each bucket size has the window a chart of it reads well over.
   if (bucket == "minute") {
     q.bucket_s = 60;

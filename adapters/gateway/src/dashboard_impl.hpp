@@ -34,8 +34,6 @@ using http::header_list;
 
 inline constexpr std::string_view session_cookie = "switchyard_session";
 
-[[nodiscard]] std::int64_t unix_now_ms();
-
 [[nodiscard]] double usd(std::int64_t nanos);
 
 [[nodiscard]] header_list json_headers();

@@ -85,7 +85,7 @@ void dashboard_routes::impl::sample_loop() {
         return;
       const auto& t = *snapshot;
       learned_sample s;
-      s.unix_ms = unix_now_ms();
+      s.unix_ms = rt.clock().wall_ms();
       for (std::size_t m = 0; m < t.model_count; ++m)
         for (std::size_t ty = 0; ty < engine::task_type_count; ++ty) {
           auto type = static_cast<engine::task_type>(ty);

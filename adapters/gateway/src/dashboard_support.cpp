@@ -11,12 +11,6 @@
 
 namespace switchyard::gateway::dashboard_detail {
 
-std::int64_t unix_now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch())
-    .count();
-}
-
 double usd(std::int64_t nanos) {
   return engine::nanos_to_usd(nanos);
 }

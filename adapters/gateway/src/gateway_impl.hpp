@@ -43,7 +43,6 @@ namespace switchyard::gateway {
 using clock_type = std::chrono::steady_clock;
 using writer_ptr = std::shared_ptr<http::response_writer>;
 
-[[nodiscard]] std::int64_t unix_now();
 [[nodiscard]] std::string usd_text(std::int64_t nanos);
 [[nodiscard]] http::header_list json_headers();
 [[nodiscard]] double elapsed_us(clock_type::time_point since);
@@ -101,6 +100,9 @@ class gateway_server::impl {
 
   impl();
   ~impl();
+
+  /// Seconds since the Unix epoch on the runtime's clock.
+  [[nodiscard]] std::int64_t unix_now() const;
 
   // -- plumbing (gateway_server.cpp)
   // -------------------------------------------

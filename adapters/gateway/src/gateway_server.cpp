@@ -19,10 +19,8 @@
 
 namespace switchyard::gateway {
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+std::int64_t gateway_server::impl::unix_now() const {
+  return rt->clock().wall_ms() / 1000;
 }
 
 std::string usd_text(std::int64_t nanos) {

@@ -1,6 +1,8 @@
 #include "switchyard/http/retry_after.hpp"
 #include "switchyard/messages/error_code.hpp"
 #include "switchyard/providers/make_provider_client.hpp"
+
+#include "switchyard/clock/system_time.hpp"
 #include "switchyard/providers/model_price.hpp"
 #include "switchyard/providers/provider_errors.hpp"
 #include "switchyard/providers/wire_format.hpp"
@@ -73,7 +75,7 @@ class http_provider_client final
         prices_(std::move(prices)),
         http_(http),
         format_(std::move(format)),
-        opts_(opts),
+        opts_(std::move(opts)),
         prefix_("provider '" + spec_.id + "' ("
                 + std::string{engine::to_string(spec_.kind)} + "): ") {}
 
@@ -281,7 +283,9 @@ class http_provider_client final
                                                  : ": " + upstream);
       if (auto ra = http::find_header(r.headers, "retry-after"))
         result.retry_after
-          = http::parse_retry_after(*ra, std::chrono::system_clock::now());
+          = http::parse_retry_after(
+            *ra, std::chrono::system_clock::time_point{
+                   std::chrono::milliseconds{opts_.time->wall_ms()}});
     } else if (s.streaming) {
       if (!s.decoder->finish(result)) {
         result.error = engine::call_error::truncated;
@@ -326,6 +330,7 @@ caf::expected<std::shared_ptr<provider_client>>
 make_provider_client(const engine::provider_spec& provider,
                      const engine::registry& reg, http::http_client& http,
                      const key_lookup& keys, provider_client_options opts) {
+  opts.time = time_or_system(std::move(opts.time));
   std::string why;
   auto base = http::parse_url(provider.base_url, why);
   if (!base)
@@ -345,7 +350,7 @@ make_provider_client(const engine::provider_spec& provider,
   std::shared_ptr<provider_client> client
     = std::make_shared<http_provider_client>(
       provider, std::move(*base), std::move(key), std::move(prices), http,
-      make_wire_format(provider.kind), opts);
+      make_wire_format(provider.kind), std::move(opts));
   return client;
 }
 

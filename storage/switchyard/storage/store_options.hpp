@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/engine/time_source.hpp"
 #include "switchyard/messages/storage_records.hpp"
 
 #include <chrono>
@@ -44,9 +45,9 @@ struct store_options {
   /// first (store::enforce_size_cap). None: half the file system the store
   /// is on, as found when opening it. 0: no cap.
   std::optional<std::uint64_t> max_bytes;
-  /// Wall-clock time in ms since the Unix epoch, for retention; the system
-  /// clock when empty. Tests inject their own.
-  std::function<std::int64_t()> now_unix_ms;
+  /// Wall-clock time for retention; the system's when null. Tests inject
+  /// their own.
+  std::shared_ptr<const engine::time_source> time;
   /// The file system RocksDB writes through; the default one when null.
   /// Tests pass a wrapper that loses unsynced data at a simulated crash, to
   /// prove an acknowledged write was synced, not merely written.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "switchyard/engine/registry.hpp"
+#include "switchyard/engine/time_source.hpp"
 #include "switchyard/http/http_client.hpp"
 #include "switchyard/providers/key_lookup.hpp"
 #include "switchyard/providers/provider_client.hpp"
@@ -20,6 +21,9 @@ struct provider_client_options {
   /// Response bodies (and whole streams) past this are refused; 0 takes the
   /// HTTP client's limit.
   std::size_t max_body_bytes = 0;
+  /// The clock that dates in Retry-After are read against; the system's
+  /// when null.
+  std::shared_ptr<const engine::time_source> time;
 };
 
 /// Makes the client for `provider`, speaking the wire format its `kind`
