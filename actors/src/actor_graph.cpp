@@ -43,6 +43,10 @@ caf::expected<persisted_state> prepare_store(storage::store& db,
   if (!history)
     return std::move(history.error());
   p.prompt_history = std::move(*history);
+  auto samples = db.load_learned_samples();
+  if (!samples)
+    return std::move(samples.error());
+  p.learned_samples = std::move(*samples);
   return p;
 }
 
@@ -97,6 +101,9 @@ actor_graph spawn_actor_graph(caf::actor_system& sys,
     g.health = sys.spawn(health, ctx, *cfg.health, std::move(clients),
                          g.scorer, g.breakers, cfg.board);
   g.judge = sys.spawn(judge, ctx, g.executors);
+  if (cfg.sampling)
+    g.sampler = sys.spawn(learned_sampler, ctx, *cfg.sampling, g.learning,
+                          g.storage, cfg.persisted.learned_samples);
   auto coordinator_ledger = cfg.wrap_ledger ? cfg.wrap_ledger(g.ledger)
                                             : g.ledger;
   // A ledger behind a cluster's budgets is asked every time.
@@ -135,6 +142,7 @@ void actor_graph::stop() {
   coordinators.clear();
   bye(judge);
   bye(health);
+  bye(sampler);
   for (auto& e : executors)
     bye(e);
   for (auto& b : breakers)

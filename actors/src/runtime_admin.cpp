@@ -205,21 +205,23 @@ void runtime_admin::learned(callback<engine::performance_table> done) {
                     });
 }
 
-void runtime_admin::save_learned_sample(storage::learned_sample_record sample,
-                                        std::uint64_t slot) {
-  auto shared
-    = std::make_shared<storage::learned_sample_record>(std::move(sample));
-  // Nothing to report a lost sample to (no store, a full disk, shut down).
-  static_cast<void>(state_.on_store([shared, slot](storage::store& db) {
-    static_cast<void>(db.put_learned_sample(*shared, slot));
-  }));
-}
-
 void runtime_admin::learned_samples(
+  std::int64_t since_unix_ms,
   callback<std::vector<storage::learned_sample_record>> done) {
-  ask_store<std::vector<storage::learned_sample_record>>(
+  using samples = std::vector<storage::learned_sample_record>;
+  ask_actors<samples>(
     state_, std::move(done),
-    [](storage::store& db) { return db.load_learned_samples(); });
+    [since_unix_ms](bridge_self self, graph_ref g,
+                    detail::reply_ptr<samples> reply) {
+      if (!g.sampler) {
+        (*reply)(samples{});
+        return;
+      }
+      self->request(g.sampler, caf::infinite, snapshot_atom::value,
+                    since_unix_ms)
+        .then([reply](samples& s) { (*reply)(std::move(s)); },
+              [reply](caf::error& e) { (*reply)(std::move(e)); });
+    });
 }
 
 // -- A/B experiments ----------------------------------------------------------
@@ -361,6 +363,11 @@ bool runtime_admin::discovery_done() const {
 
 const engine::time_source& runtime_admin::clock() const noexcept {
   return *state_.clock;
+}
+
+std::chrono::milliseconds
+runtime_admin::learned_sampling_interval() const noexcept {
+  return state_.learned_interval;
 }
 
 } // namespace switchyard

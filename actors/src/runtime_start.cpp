@@ -106,6 +106,7 @@ void configure_graph(actors::actor_graph_config& gc, runtime_config& cfg,
   gc.approval_timeout = cfg.approval_timeout;
   gc.breaker_log = s.breaker_log;
   gc.health = cfg.health;
+  gc.sampling = cfg.learned_sampling;
   gc.board = s.board;
 }
 
@@ -122,6 +123,8 @@ caf::expected<std::unique_ptr<runtime>> runtime::start(runtime_config cfg) {
     = std::make_shared<const engine::registry>(std::move(cfg.registry));
   s->classifier = std::make_shared<const engine::keyword_classifier>();
   s->clock = cfg.clock;
+  if (cfg.learned_sampling)
+    s->learned_interval = cfg.learned_sampling->interval;
   s->breaker_log = std::make_shared<actors::breaker_history>(512, cfg.clock);
   auto threads = cfg.worker_threads != 0
                    ? cfg.worker_threads

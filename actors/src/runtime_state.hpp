@@ -63,6 +63,8 @@ struct runtime_state {
   std::shared_ptr<actors::decision_log_queue> log_queue;
   /// The runtime's clock (runtime_config::clock, or the system's).
   std::shared_ptr<const engine::time_source> clock;
+  /// runtime_config::learned_sampling's interval; zero without sampling.
+  std::chrono::milliseconds learned_interval{0};
   caf::actor_system_config sys_cfg;
   std::shared_ptr<actors::runtime_extension> extension;
   std::unique_ptr<caf::actor_system> system;

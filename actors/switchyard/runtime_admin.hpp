@@ -117,15 +117,16 @@ public:
   /// task type) of the registry.
   void learned(callback<engine::performance_table> done);
 
-  /// Stores a sample of the learned state in ring slot `slot` of the store
-  /// (nothing without a data_dir), so that its history outlives the process.
-  /// A sample that cannot be stored is a gap in a chart: nobody is told.
-  void save_learned_sample(storage::learned_sample_record sample,
-                           std::uint64_t slot);
+  /// The learned state's samples newer than `since_unix_ms`, oldest first
+  /// (runtime_config::learned_sampling; none when it is not set). With a
+  /// data_dir they include those a previous run stored.
+  void learned_samples(
+    std::int64_t since_unix_ms,
+    callback<std::vector<storage::learned_sample_record>> done);
 
-  /// The stored samples, oldest first.
-  void
-  learned_samples(callback<std::vector<storage::learned_sample_record>> done);
+  /// How often the learned state is sampled; zero when it is not.
+  [[nodiscard]] std::chrono::milliseconds
+  learned_sampling_interval() const noexcept;
 
   // -- A/B experiments --------------------------------------------------------
 

@@ -1,9 +1,10 @@
 #pragma once
 
-#include "switchyard/engine/time_source.hpp"
 #include "switchyard/actors/health_actor.hpp"
+#include "switchyard/actors/learned_sampler_actor.hpp"
 #include "switchyard/engine/provider_call.hpp"
 #include "switchyard/engine/registry.hpp"
+#include "switchyard/engine/time_source.hpp"
 #include "switchyard/messages/storage_records.hpp"
 #include "switchyard/provider_client_factory.hpp"
 
@@ -96,6 +97,10 @@ struct runtime_config {
   /// time) and for what the gateway times (monotonic); the system's when
   /// null. Tests inject their own (switchyard/clock/manual_time.hpp).
   std::shared_ptr<const engine::time_source> clock;
+  /// Set: the learned state is sampled this often into a ring of this many
+  /// samples (kept in the store with a data_dir), which
+  /// runtime_admin::learned_samples reads (the dashboard's chart).
+  std::optional<actors::learned_sampling> learned_sampling;
   /// Actors joining from outside (clustering, see cluster/); may be null.
   std::shared_ptr<actors::runtime_extension> extension;
   /// Health checks and local model discovery: providers whose key or URL

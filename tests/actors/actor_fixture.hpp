@@ -52,6 +52,8 @@ struct actor_fixture {
   bool predictor_enabled = true;
   /// Health checks and discovery (the health actor); none: off.
   std::optional<actors::health_config> health;
+  /// Set: the graph samples the learned state (actors::learned_sampler).
+  std::optional<actors::learned_sampling> sampling;
   std::shared_ptr<actors::availability_board> board
     = std::make_shared<actors::availability_board>();
   /// Called for each fake as it is made, before the graph starts.
@@ -96,6 +98,7 @@ struct actor_fixture {
       gc.detach_storage = false;
     }
     gc.health = health;
+    gc.sampling = sampling;
     gc.board = board;
     gc.make_client = [this](const engine::provider_spec& p) {
       auto f = std::make_shared<fake_provider>([this] {

@@ -301,9 +301,8 @@ TEST_CASE("a stalled store drops decision records instead of holding "
   std::promise<void> release;
   auto released = release.get_future().share();
   std::promise<void> blocked;
-  rt->admin().learned_samples(
-    [released, &blocked](
-      caf::expected<std::vector<storage::learned_sample_record>>) {
+  rt->admin().api_keys(
+    [released, &blocked](caf::expected<std::vector<storage::api_key_record>>) {
       blocked.set_value();
       released.wait();
     });

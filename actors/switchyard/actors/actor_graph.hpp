@@ -6,6 +6,7 @@
 #include "switchyard/actors/coordinator_actor.hpp"
 #include "switchyard/actors/decision_log_queue.hpp"
 #include "switchyard/actors/health_actor.hpp"
+#include "switchyard/actors/learned_sampler_actor.hpp"
 #include "switchyard/actors/runtime_context.hpp"
 #include "switchyard/engine/provider_client.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
@@ -35,6 +36,8 @@ struct persisted_state {
   std::string predictor;
   /// The prompt model's saved history (prompt_history::save), or empty.
   std::string prompt_history;
+  /// The learned state's stored samples, oldest first.
+  std::vector<storage::learned_sample_record> learned_samples;
 };
 
 /// Stores the registry that decisions will be made under (replay and
@@ -61,6 +64,9 @@ struct actor_graph_config {
   std::shared_ptr<decision_log_queue> log_queue;
   /// From prepare_store, when there is a store.
   persisted_state persisted;
+  /// Set: a learned_sampler samples the learned state (the dashboard's
+  /// chart).
+  std::optional<learned_sampling> sampling;
   /// Clustering: the ledger that coordinators reserve from instead of the
   /// local one (given the local one). Empty: the local ledger.
   std::function<ledger_actor(ledger_actor)> wrap_ledger;
@@ -93,6 +99,8 @@ struct actor_graph {
   std::vector<executor_actor> executors;
   /// Null unless actor_graph_config::health was set.
   health_actor health;
+  /// Null unless actor_graph_config::sampling was set.
+  learned_sampler_actor sampler;
   /// The first coordinator; all of them are in `coordinators`.
   coordinator_actor coordinator;
   std::vector<coordinator_actor> coordinators;

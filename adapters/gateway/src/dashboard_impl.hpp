@@ -67,17 +67,6 @@ cookie_value(std::string_view header, std::string_view name);
 [[nodiscard]] std::optional<std::uint64_t>
 query_decision(std::string_view query, std::string_view name);
 
-/// One sample of the learned state: cells with any samples.
-struct learned_sample {
-  std::int64_t unix_ms = 0;
-  struct cell {
-    std::uint16_t model = 0;
-    engine::task_type type = engine::task_type::general;
-    engine::model_performance perf;
-  };
-  std::vector<cell> cells;
-};
-
 /// Calls seen per provider since the process started.
 struct provider_calls {
   std::uint64_t calls = 0;
@@ -95,7 +84,6 @@ struct provider_calls {
 class dashboard_routes::impl {
  public:
   using clock_type = dashboard_detail::clock_type;
-  using learned_sample = dashboard_detail::learned_sample;
   using provider_calls = dashboard_detail::provider_calls;
 
   impl(const gateway_config& c, runtime_admin& a, const key_store& k,
@@ -150,25 +138,7 @@ class dashboard_routes::impl {
   void redirect_with_session(const std::shared_ptr<http::response_writer>& w,
                              const finish_fn& finish);
 
-  // -- learned weights over time (dashboard_routes.cpp)
-  // -------------------------
-
-  // -- learned weights over time ----------------------------------------------
-
-  std::mutex learned_mutex;
-  std::condition_variable learned_wake;
-  bool stopping = false;
-  std::deque<learned_sample> learned;
-  std::thread sampler;
-
-  /// Into the store's ring of samples (a slot per interval, wrapping at
-  /// learned_samples), so that a restarted node shows its history.
-  void save(const learned_sample& s);
-
-  /// The stored samples go before those this process took.
-  void restore(std::vector<storage::learned_sample_record> stored);
-
-  void sample_loop();
+  // -- learned weights over time (dashboard_routes.cpp) -------------------------
 
   /// GET /v1/analytics/learned?since=UNIX_MS
   void learned_series(std::string_view query,

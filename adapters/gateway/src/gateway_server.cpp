@@ -181,6 +181,8 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
   rc.decision_log_queue = p->cfg.decision_log_queue;
   rc.store_max_bytes = p->cfg.store_max_bytes;
   rc.extension = p->cfg.extension;
+  // The dashboard charts the learned weights over time.
+  rc.learned_sampling = actors::learned_sampling{};
   rc.make_client = [clients, &reg = p->cfg.registry](
                      const engine::provider_spec& spec) {
     auto i = reg.provider_index(spec.id);

@@ -16,12 +16,9 @@ class runtime_admin;
 
 namespace switchyard::gateway {
 
-/// How the dashboard samples learned state and keeps sessions.
+/// How the dashboard keeps sessions. (The runtime samples the learned
+/// weights it charts: runtime_config::learned_sampling.)
 struct dashboard_options {
-  /// Learned weights are sampled this often into a ring of `learned_samples`
-  /// (in memory: the chart starts empty with the process).
-  std::chrono::milliseconds learned_interval{5'000};
-  std::size_t learned_samples = 720;
   /// A dashboard login lasts this long.
   std::chrono::seconds session_lifetime{12 * 3600};
   std::size_t max_sessions = 64;
