@@ -246,6 +246,14 @@ void apply_totals(self_ptr self, const cluster_totals& t) {
 
 // -- dialling --------------------------------------------------------------------
 
+/// Asks a peer whose handle this node holds (once a dial connected, or one
+/// in the same process) for its hello, and meets it from the answer.
+void introduce(self_ptr self, const caf::actor& peer) {
+  self->request(peer, dial_timeout, hello_atom::value, hello_of(self->state))
+    .then([self, peer](cluster_hello& h) { on_hello(self, h, peer); },
+          [](caf::error&) {});
+}
+
 void dial(self_ptr self, const std::string& address) {
   auto& st = self->state;
   std::string host;
@@ -270,10 +278,7 @@ void dial(self_ptr self, const std::string& address) {
         auto peer = caf::actor_cast<caf::actor>(ptr);
         if (!peer)
           return;
-        self->request(peer, dial_timeout, hello_atom::value, hello_of(s))
-          .then(
-            [self, peer](cluster_hello& h) { on_hello(self, h, peer); },
-            [](caf::error&) {});
+        introduce(self, peer);
       },
       [self, address](caf::error&) {
         auto& s = self->state;
@@ -366,6 +371,11 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
         seed_stored_spend(self);
         tick(self);
       }
+    },
+    [self](hello_atom, caf::actor& peer) {
+      // A peer met without dialling (another cluster actor in this process).
+      if (peer)
+        introduce(self, peer);
     },
     [self](tick_atom) { tick(self); },
     [self](publish_atom) { flush(self); },

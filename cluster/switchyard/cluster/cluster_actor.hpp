@@ -106,6 +106,8 @@ struct cluster_state {
 
 /// Starts the node's part in the cluster; `start_atom` with the learning
 /// actor, the breakers and the published address brings it to life.
+/// Peers are dialled at their addresses; `hello_atom` with a peer's handle
+/// meets one without dialling (a cluster actor in the same process).
 caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
                             cluster_settings cfg,
                             std::shared_ptr<cluster_view> view,
