@@ -4,6 +4,7 @@
 // only from the key that made a decision, and a stalled store that never
 // holds a request up.
 
+#include "runtime_helpers.hpp"
 #include "switchyard/clock/function_time.hpp"
 #include "../storage/temp_dir.hpp"
 #include "answering_provider.hpp"
@@ -27,28 +28,6 @@ namespace {
 
 
 constexpr std::int64_t wall_now_ms = 1'750'000'000'000;
-
-runtime_config config_for(const std::string& dir,
-                          std::int64_t now_ms = wall_now_ms) {
-  runtime_config cfg;
-  auto loaded = config::load_registry("");
-  REQUIRE(loaded);
-  cfg.registry = std::move(*loaded);
-  cfg.worker_threads = 2;
-  cfg.data_dir = dir;
-  cfg.clock = std::make_shared<function_time>([now_ms] { return now_ms; });
-  cfg.make_client = [](const engine::provider_spec&) {
-    return std::make_shared<test::answering_provider>();
-  };
-  return cfg;
-}
-
-std::unique_ptr<runtime> start(runtime_config cfg) {
-  auto started = runtime::start(std::move(cfg));
-  if (!started)
-    FAIL(error_message(started.error()));
-  return std::move(*started);
-}
 
 /// An agent's turn: a conversation with a tool call, its result and tools.
 task_spec agent_task(const std::string& key) {
@@ -141,7 +120,7 @@ TEST_CASE("a compact decision record explains and replays, an older build's "
   test::temp_dir dir;
   std::uint64_t id = 0;
   {
-    auto rt = start(config_for(dir.path()));
+    auto rt = test::start_runtime(test::stored_runtime_config(dir.path()));
     auto reply = rt->execute(agent_task("key_a")).get();
     REQUIRE(reply.ok());
     id = reply.decision_id;
@@ -190,7 +169,7 @@ TEST_CASE("a compact decision record explains and replays, an older build's "
   // The same decision as the previous build wrote it (version 1: the whole
   // task and the evidence in the record).
   put_raw_decision(dir.path(), id, storage::encode_decision(v1_copy));
-  auto rt = start(config_for(dir.path()));
+  auto rt = test::start_runtime(test::stored_runtime_config(dir.path()));
   auto logged = rt->admin().logged(id).get();
   REQUIRE(logged);
   CHECK(logged->record.evidence_stored);
@@ -205,7 +184,7 @@ TEST_CASE("decisions made from one learning snapshot store their shared "
           "[runtime][decision_log]") {
   test::temp_dir dir;
   {
-    auto rt = start(config_for(dir.path()));
+    auto rt = test::start_runtime(test::stored_runtime_config(dir.path()));
     // Route-only decisions teach learning nothing: every one reads the same
     // snapshot, breakers and availability.
     for (int i = 0; i < 20; ++i)
@@ -227,9 +206,9 @@ TEST_CASE("storage.prompts hash keeps a SHA-256 of the prompt, and replay "
   test::temp_dir dir;
   std::uint64_t id = 0;
   {
-    auto cfg = config_for(dir.path());
+    auto cfg = test::stored_runtime_config(dir.path());
     cfg.prompts = prompt_retention::hash;
-    auto rt = start(std::move(cfg));
+    auto rt = test::start_runtime(std::move(cfg));
     auto reply = rt->execute(agent_task("key_a")).get();
     REQUIRE(reply.ok());
     id = reply.decision_id;
@@ -259,7 +238,7 @@ TEST_CASE("only the key that made a decision gives feedback on it, before "
   test::temp_dir dir;
   std::uint64_t id = 0;
   {
-    auto rt = start(config_for(dir.path()));
+    auto rt = test::start_runtime(test::stored_runtime_config(dir.path()));
     auto reply = rt->execute(agent_task("key_a")).get();
     REQUIRE(reply.ok());
     id = reply.decision_id;
@@ -280,7 +259,7 @@ TEST_CASE("only the key that made a decision gives feedback on it, before "
   }
   // Learning starts empty: the store answers who made the decision. (A
   // later clock: feedback sequence numbers start from it.)
-  auto rt = start(config_for(dir.path(), wall_now_ms + 1'000));
+  auto rt = test::start_runtime(test::stored_runtime_config(dir.path(), wall_now_ms + 1'000));
   CHECK(feedback_from(*rt, id, "key_b") == error_code::not_found);
   CHECK(feedback_from(*rt, id + 1'000, "key_a") == error_code::not_found);
   CHECK(feedback_from(*rt, id, "key_a") == error_code::none);
@@ -293,9 +272,9 @@ TEST_CASE("a stalled store drops decision records instead of holding "
           "requests, and catches up",
           "[runtime][decision_log]") {
   test::temp_dir dir;
-  auto cfg = config_for(dir.path());
+  auto cfg = test::stored_runtime_config(dir.path());
   cfg.decision_log_queue = 8;
-  auto rt = start(std::move(cfg));
+  auto rt = test::start_runtime(std::move(cfg));
   // The storage thread blocks until released: a store query's callback runs
   // on it, and this one does what no real callback may (it blocks).
   std::promise<void> release;

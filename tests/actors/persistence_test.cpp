@@ -2,7 +2,7 @@
 // runtime learns, spends, decides and tests survives a restart, and every
 // logged decision replays identically afterwards.
 
-#include "switchyard/clock/function_time.hpp"
+#include "runtime_helpers.hpp"
 #include "../storage/temp_dir.hpp"
 #include "answering_provider.hpp"
 
@@ -24,21 +24,9 @@ namespace {
 constexpr std::int64_t wall_now_ms = 1'750'000'000'000;
 
 std::unique_ptr<runtime> start_runtime(const std::string& dir) {
-  runtime_config cfg;
-  auto loaded = config::load_registry("");
-  REQUIRE(loaded);
-  cfg.registry = std::move(*loaded);
-  cfg.worker_threads = 2;
-  cfg.data_dir = dir;
+  auto cfg = test::stored_runtime_config(dir, wall_now_ms);
   cfg.global_budget_usd = 100.0;
-  cfg.clock = std::make_shared<function_time>([] { return wall_now_ms; });
-  cfg.make_client = [](const engine::provider_spec&) {
-    return std::make_shared<test::answering_provider>();
-  };
-  auto started = runtime::start(std::move(cfg));
-  if (!started)
-    FAIL(error_message(started.error()));
-  return std::move(*started);
+  return test::start_runtime(std::move(cfg));
 }
 
 task_spec review_task() {

@@ -3,9 +3,9 @@
 // refused at once, and calls racing shutdown from other threads are each
 // answered exactly once, never reaching actors being torn down.
 
+#include "runtime_helpers.hpp"
 #include "../storage/temp_dir.hpp"
 #include "answering_provider.hpp"
-#include "switchyard/clock/function_time.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/runtime.hpp"
 #include "switchyard/runtime_admin.hpp"
@@ -21,29 +21,6 @@
 using namespace switchyard;
 
 namespace {
-
-runtime_config config_for(const std::string& dir) {
-  runtime_config cfg;
-  auto loaded = config::load_registry("");
-  REQUIRE(loaded);
-  cfg.registry = std::move(*loaded);
-  cfg.worker_threads = 2;
-  cfg.data_dir = dir;
-  cfg.clock = std::make_shared<function_time>([] {
-    return std::int64_t{1'750'000'000'000};
-  });
-  cfg.make_client = [](const engine::provider_spec&) {
-    return std::make_shared<test::answering_provider>();
-  };
-  return cfg;
-}
-
-std::unique_ptr<runtime> start(runtime_config cfg) {
-  auto started = runtime::start(std::move(cfg));
-  if (!started)
-    FAIL(error_message(started.error()));
-  return std::move(*started);
-}
 
 template<class T>
 void check_error(const caf::expected<T>& x, error_code code,
@@ -95,8 +72,8 @@ struct answer_count {
 } // namespace
 
 TEST_CASE("a store query without a data_dir says so", "[runtime][lifecycle]") {
-  auto cfg = config_for("");
-  auto rt = start(std::move(cfg));
+  auto cfg = test::stored_runtime_config("");
+  auto rt = test::start_runtime(std::move(cfg));
   check_error(rt->admin().logged(1).get(), error_code::not_found,
               "start it with a data_dir");
   check_error(rt->admin().analytics().get(), error_code::not_found,
@@ -119,7 +96,7 @@ TEST_CASE("a store query without a data_dir says so", "[runtime][lifecycle]") {
 TEST_CASE("after shutdown every call is refused at once",
           "[runtime][lifecycle]") {
   test::temp_dir dir;
-  auto rt = start(config_for(dir.path()));
+  auto rt = test::start_runtime(test::stored_runtime_config(dir.path()));
   auto reply = rt->execute(hello()).get();
   REQUIRE(reply.ok());
   rt->shutdown();
@@ -167,7 +144,7 @@ TEST_CASE("calls racing shutdown from other threads are each answered once",
           "[runtime][lifecycle]") {
   test::temp_dir dir;
   answer_count count;
-  auto rt = start(config_for(dir.path()));
+  auto rt = test::start_runtime(test::stored_runtime_config(dir.path()));
   auto first = rt->execute(hello()).get();
   REQUIRE(first.ok());
   std::atomic<bool> done{false};
