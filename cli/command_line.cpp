@@ -190,6 +190,19 @@ bool command_line::parse(const std::vector<std::string>& args) {
   positional_.clear();
   error_.clear();
   help_requested_ = false;
+  // "--flag=" with nothing after the '=': CLI11 would take the next
+  // argument as the value.
+  for (const auto& arg : args) {
+    std::string_view a{arg};
+    if (a.starts_with("--") && a.ends_with("=") && a.size() > 3) {
+      auto name = a.substr(2, a.size() - 3);
+      if (auto spec = find(name); spec && spec->argument != takes::nothing) {
+        error_ = "flag --" + std::string{name}
+                 + " needs a value (nothing follows '=')";
+        return false;
+      }
+    }
+  }
   CLI::App app{"", "switchyard " + command_};
   auto options = declare_flags(app, specs_, error_);
   // Every argument that is not a flag or a flag's value, anywhere on the

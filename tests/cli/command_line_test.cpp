@@ -105,6 +105,9 @@ TEST_CASE("a bad value fails the parse with the flag named",
 
   CHECK_FALSE(cl.parse({"task", "--config"}));
   CHECK(cl.error() == "flag --config needs a value");
+  // Nothing after '=' is no value, not the next argument.
+  CHECK_FALSE(cl.parse({"--config=", "task"}));
+  CHECK(cl.error() == "flag --config needs a value (nothing follows '=')");
 
   // What a command does with it: the message on stderr, exit code 2.
   std::ostringstream out;
