@@ -183,14 +183,17 @@ struct cluster_fixture {
   grant_slot reserve(const std::string& node, const std::string& key,
                      engine::usd_nanos amount) {
     auto slot = std::make_shared<std::optional<budget_grant>>();
+    // Spawned with an argument: CAF 0.17's factory dereferences a null
+    // pointer (UB) for argument-less function actors.
     sys.spawn(
-      [slot, target = nodes.at(node),
-       req = budget_request{key, amount}](caf::event_based_actor* self) {
+      [slot, req = budget_request{key, amount}](caf::event_based_actor* self,
+                                                caf::actor target) {
         self->request(target, caf::infinite, reserve_atom::value, req)
           .then([slot](budget_grant& g) {
             *slot = std::move(g);
           });
-      });
+      },
+      nodes.at(node));
     return slot;
   }
 
@@ -203,12 +206,14 @@ struct cluster_fixture {
 
   ledger_summary stats(const std::string& node) {
     auto slot = std::make_shared<std::optional<ledger_summary>>();
-    sys.spawn([slot, target = nodes.at(node)](caf::event_based_actor* self) {
-      self->request(target, caf::infinite, stats_atom::value)
-        .then([slot](ledger_summary& s) {
-          *slot = std::move(s);
-        });
-    });
+    sys.spawn(
+      [slot](caf::event_based_actor* self, caf::actor target) {
+        self->request(target, caf::infinite, stats_atom::value)
+          .then([slot](ledger_summary& s) {
+            *slot = std::move(s);
+          });
+      },
+      nodes.at(node));
     run();
     REQUIRE(slot->has_value());
     return **slot;
