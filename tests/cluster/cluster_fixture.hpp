@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -16,14 +19,15 @@
 
 namespace switchyard::testing {
 
-/// Runs `probe` until it returns true or `limit` passes (polling every
-/// 20 ms); true when it did.
 /// How long a test waits for the cluster to reach a state it must reach:
 /// generous, because these tests assert that it happens, not how fast
-/// (bench/cluster_bench.py measures that). A state that comes is seen
-/// within one poll.
+/// (bench/cluster_bench.py measures that).
 inline constexpr std::chrono::seconds settle_limit{30};
 
+/// Runs `probe` until it returns true or `limit` passes; true when it did.
+/// Every probe asks a node over HTTP and waits for its answer, so the
+/// node's own round trips pace the loop: nothing sleeps, and a state that
+/// comes is seen at the next answer.
 inline bool eventually(std::chrono::milliseconds limit,
                        const std::function<bool()>& probe) {
   auto deadline = std::chrono::steady_clock::now() + limit;
@@ -32,7 +36,6 @@ inline bool eventually(std::chrono::milliseconds limit,
       return true;
     if (std::chrono::steady_clock::now() >= deadline)
       return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
   }
 }
 
@@ -186,7 +189,47 @@ struct cluster_fixture {
 };
 
 /// Requests sent in a loop from a thread, each with when it started.
+/// Counts the answers load threads receive, so that a test waits for the
+/// next answer instead of polling.
+struct answer_signal {
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::uint64_t count = 0;
+
+  void note() {
+    {
+      std::lock_guard<std::mutex> guard{mutex};
+      ++count;
+    }
+    arrived.notify_all();
+  }
+
+  /// Runs `probe` now and after each answer until it returns true or
+  /// `limit` passes; true when it did.
+  bool until(std::chrono::milliseconds limit,
+             const std::function<bool()>& probe) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    std::unique_lock<std::mutex> guard{mutex};
+    for (;;) {
+      auto seen = count;
+      guard.unlock();
+      bool done = probe();
+      guard.lock();
+      if (done)
+        return true;
+      if (!arrived.wait_until(guard, deadline, [&] { return count != seen; }))
+        return false;
+    }
+  }
+};
+
 struct load_loop {
+  /// `answers` may be shared by several loads.
+  explicit load_loop(std::shared_ptr<answer_signal> signal
+                     = std::make_shared<answer_signal>())
+    : answers(std::move(signal)) {
+  }
+
   struct result {
     std::chrono::steady_clock::time_point started;
     int status = 0;
@@ -194,6 +237,7 @@ struct load_loop {
     std::string cost;
   };
 
+  std::shared_ptr<answer_signal> answers;
   std::atomic<bool> stop{false};
   std::mutex mutex;
   std::vector<result> results;
@@ -212,8 +256,11 @@ struct load_loop {
           if (auto c = reply.headers.find("x-switchyard-cost-usd");
               c != reply.headers.end())
             r.cost = c->second;
-          std::lock_guard<std::mutex> guard{mutex};
-          results.push_back(std::move(r));
+          {
+            std::lock_guard<std::mutex> guard{mutex};
+            results.push_back(std::move(r));
+          }
+          answers->note();
         }
       });
   }

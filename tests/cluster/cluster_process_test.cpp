@@ -151,7 +151,7 @@ TEST_CASE("a $1.00 budget holds under load on all three nodes",
   for (auto& n : nodes)
     load.run(n, expensive_model, 3);
   // Run until every node gets refusals.
-  REQUIRE(eventually(settle_limit, [&] {
+  REQUIRE(load.answers->until(settle_limit, [&] {
     std::lock_guard<std::mutex> guard{load.mutex};
     std::size_t refused = 0;
     for (auto& r : load.results)
@@ -203,7 +203,7 @@ std::size_t survive(cluster_fixture& fx,
   load_loop load;
   for (auto* s : survivors)
     load.run(*s, "auto", 2);
-  REQUIRE(eventually(settle_limit, [&] {
+  REQUIRE(load.answers->until(settle_limit, [&] {
     std::lock_guard<std::mutex> guard{load.mutex};
     return load.results.size() > 20;
   }));
@@ -225,7 +225,7 @@ std::size_t survive(cluster_fixture& fx,
        << " ms");
   CHECK(survivors[0]->global_owner() == survivors[1]->global_owner());
   // Keep the load on for a while after detection.
-  REQUIRE(eventually(settle_limit, [&] {
+  REQUIRE(load.answers->until(settle_limit, [&] {
     std::lock_guard<std::mutex> guard{load.mutex};
     std::size_t after = 0;
     for (auto& r : load.results)
@@ -326,10 +326,11 @@ TEST_CASE("the budget owner killed under load: the cap holds within one reservat
   auto owner = nodes[0].global_owner();
   REQUIRE(!owner.empty());
   std::vector<std::unique_ptr<load_loop>> loads;
+  auto answers = std::make_shared<answer_signal>();
   cluster_node_process* victim = nullptr;
   std::vector<cluster_node_process*> survivors;
   for (auto& n : nodes) {
-    loads.push_back(std::make_unique<load_loop>());
+    loads.push_back(std::make_unique<load_loop>(answers));
     loads.back()->run(n, expensive_model, 3);
     if (n.id == owner)
       victim = &n;
@@ -348,11 +349,11 @@ TEST_CASE("the budget owner killed under load: the cap holds within one reservat
     return ok;
   };
   // Part of the budget spent, reservations in flight on every node.
-  REQUIRE(eventually(settle_limit, [&] { return ok_count() >= 6; }));
+  REQUIRE(answers->until(settle_limit, [&] { return ok_count() >= 6; }));
   victim_load->join(); // its clients stop; the others' reservations stay in flight
   kill(victim->proc->pid(), SIGKILL);
   // The survivors take over and spend the rest until refused.
-  REQUIRE(eventually(settle_limit, [&] {
+  REQUIRE(answers->until(settle_limit, [&] {
     std::size_t refused = 0;
     for (auto& l : loads) {
       std::lock_guard<std::mutex> guard{l->mutex};
