@@ -2,6 +2,7 @@
 
 #include "switchyard/engine/capabilities.hpp"
 #include "switchyard/engine/task_type.hpp"
+#include "switchyard/engine/tool_choice_words.hpp"
 
 #include <pybind11/stl.h>
 
@@ -170,13 +171,9 @@ engine::tool_choice tool_choice_from(const py::handle& v) {
   engine::tool_choice c;
   if (py::isinstance<py::str>(v)) {
     auto s = v.cast<std::string>();
-    if (s == "auto")
-      c.mode = engine::tool_choice_mode::auto_;
-    else if (s == "none")
-      c.mode = engine::tool_choice_mode::none;
-    else if (s == "required")
-      c.mode = engine::tool_choice_mode::required;
-    else {
+    if (auto word = engine::tool_choice_word(s)) {
+      c.mode = *word;
+    } else {
       c.mode = engine::tool_choice_mode::named;
       c.name = s;
     }

@@ -2,6 +2,7 @@
 // Every field either reaches the model, is a documented no-op, or is a 400
 // that names it: nothing that would change the answer is dropped.
 
+#include "switchyard/engine/tool_choice_words.hpp"
 #include "switchyard/gateway/api_formats.hpp"
 #include "switchyard/gateway/request_parsing.hpp"
 
@@ -242,12 +243,8 @@ std::optional<api_error> read_tool_choice(element choice,
   using engine::tool_choice_mode;
   std::string_view s;
   if (choice.get(s) == SUCCESS) {
-    if (s == "auto")
-      o.choice.mode = tool_choice_mode::auto_;
-    else if (s == "none")
-      o.choice.mode = tool_choice_mode::none;
-    else if (s == "required")
-      o.choice.mode = tool_choice_mode::required;
+    if (auto word = engine::tool_choice_word(s))
+      o.choice.mode = *word;
     else
       return bad_request("tool_choice must be auto, none, required or "
                          "{\"type\":\"function\",\"function\":{\"name\":...}}");

@@ -1,3 +1,4 @@
+#include "switchyard/engine/tool_choice_words.hpp"
 #include "switchyard/gateway/request_parsing.hpp"
 #include "switchyard/gateway/responses_api.hpp"
 #include "switchyard/gateway/responses_input.hpp"
@@ -133,12 +134,8 @@ std::optional<api_error> read_tool_choice(simdjson::dom::object root,
     return std::nullopt;
   std::string_view s;
   if (e.get(s) == SUCCESS) {
-    if (s == "auto")
-      c.mode = engine::tool_choice_mode::auto_;
-    else if (s == "none")
-      c.mode = engine::tool_choice_mode::none;
-    else if (s == "required")
-      c.mode = engine::tool_choice_mode::required;
+    if (auto word = engine::tool_choice_word(s))
+      c.mode = *word;
     else
       return bad_request("tool_choice must be auto, none, required or "
                          "{\"type\": \"function\", \"name\": ...}");
