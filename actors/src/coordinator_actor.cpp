@@ -30,7 +30,7 @@ void log_decision(self_ptr self, run_t& r, const task_reply* out,
 
 void finish(self_ptr self, run_t& r, const task_step& s,
             engine::call_result* answer) {
-  if (!r.execute) {
+  if (!r.executes()) {
     log_decision(self, r, nullptr, s.error, s.message);
     r.on_route->fn(route_result{s.error, s.message, r.decision_id,
                                 std::move(r.flow.current())});

@@ -34,7 +34,7 @@ decision_record task_decision_record(coordinator_state::task_run& r,
   decision_record rec;
   rec.decision_id = r.decision_id;
   rec.created_unix_ms = r.created_unix_ms;
-  rec.execute = r.execute;
+  rec.execute = r.executes();
   // Not the transcript: the record keeps what routing read of it.
   rec.task = logged_task(r.spec);
   rec.shape = shape_of(r.spec);

@@ -53,15 +53,14 @@ struct coordinator_state {
   struct task_run {
     task_run(const engine::registry& reg, task_spec s, bool exec)
       : spec(std::move(s)),
-        execute(exec),
         flow(reg, {exec, !spec.force_model.empty(), spec.max_output_tokens}) {
       // The flow starts at start().
     }
     task_spec spec;
-    bool execute = false;
     engine::task_flow flow;
     std::uint64_t decision_id = 0;
-    /// Exactly one of them answers the task.
+    /// Exactly one of them answers the task: on_task for a task to execute,
+    /// on_route for a route-only one.
     route_completion_ptr on_route;
     task_completion_ptr on_task;
     /// The current attempt's stream, when streaming.
@@ -74,6 +73,10 @@ struct coordinator_state {
     std::int64_t created_unix_ms = 0;
     /// Every routing round so far, kept only when there is a store.
     std::vector<decision_round> rounds_log;
+
+    [[nodiscard]] bool executes() const noexcept {
+      return on_task != nullptr;
+    }
   };
 
   runtime_context ctx;
