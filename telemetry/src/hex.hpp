@@ -1,0 +1,57 @@
+#pragma once
+
+// Lowercase hex for the ids, shared by trace_id.cpp, span_id.cpp and
+// trace_context.cpp. Internal to the telemetry component.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace switchyard::telemetry::detail {
+
+inline constexpr char hex_digits[] = "0123456789abcdef";
+
+inline void append_hex(std::string& out, const std::uint8_t* bytes,
+                       std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    out.push_back(hex_digits[bytes[i] >> 4]);
+    out.push_back(hex_digits[bytes[i] & 0x0f]);
+  }
+}
+
+/// The value of a lowercase hex digit, or -1 (W3C Trace Context refuses
+/// uppercase).
+[[nodiscard]] constexpr int lower_hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/// Parses exactly 2n lowercase hex digits into `out[0..n)`.
+[[nodiscard]] inline bool parse_lower_hex(std::string_view text,
+                                          std::uint8_t* out,
+                                          std::size_t n) noexcept {
+  if (text.size() != 2 * n)
+    return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto hi = lower_hex_value(text[2 * i]);
+    auto lo = lower_hex_value(text[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return false;
+    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+[[nodiscard]] inline bool all_zero(const std::uint8_t* bytes,
+                                   std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i)
+    if (bytes[i] != 0)
+      return false;
+  return true;
+}
+
+} // namespace switchyard::telemetry::detail

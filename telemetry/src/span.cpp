@@ -1,0 +1,62 @@
+#include "switchyard/telemetry/span.hpp"
+
+#include <algorithm>
+
+namespace switchyard::telemetry {
+
+span& span::set(std::string_view key, std::string_view value) {
+  return set_value(key, attribute_value{std::in_place_type<std::string>,
+                                        std::string{value}});
+}
+
+span& span::set(std::string_view key, bool value) {
+  return set_value(key, attribute_value{std::in_place_type<bool>, value});
+}
+
+span& span::set(std::string_view key, double value) {
+  return set_value(key, attribute_value{std::in_place_type<double>, value});
+}
+
+span& span::set(std::string_view key, std::vector<std::string> value) {
+  return set_value(key,
+                   attribute_value{std::in_place_type<std::vector<std::string>>,
+                                   std::move(value)});
+}
+
+const attribute_value* span::find(std::string_view key) const noexcept {
+  auto i = std::find_if(attributes.begin(), attributes.end(),
+                        [&](const attribute& a) { return a.key == key; });
+  return i == attributes.end() ? nullptr : &i->value;
+}
+
+span& span::fail(std::string_view message) {
+  status.code = status_code::error;
+  status.message.assign(message);
+  return *this;
+}
+
+span& span::set_value(std::string_view key, attribute_value value) {
+  auto i = std::find_if(attributes.begin(), attributes.end(),
+                        [&](const attribute& a) { return a.key == key; });
+  if (i != attributes.end())
+    i->value = std::move(value);
+  else
+    attributes.push_back(attribute{std::string{key}, std::move(value)});
+  return *this;
+}
+
+span make_span(std::string name, span_kind kind, const trace_context& ctx,
+               const telemetry::span_id& parent,
+               std::uint64_t start_unix_nanos) {
+  span s;
+  s.name = std::move(name);
+  s.kind = kind;
+  s.trace_id = ctx.trace_id;
+  s.span_id = ctx.span_id;
+  s.parent_span_id = parent;
+  s.trace_state = ctx.trace_state;
+  s.start_unix_nanos = start_unix_nanos;
+  return s;
+}
+
+} // namespace switchyard::telemetry

@@ -1,0 +1,170 @@
+#include "switchyard/telemetry/upstream_span.hpp"
+
+#include "switchyard/telemetry/genai_attributes.hpp"
+#include "switchyard/telemetry/genai_content.hpp"
+#include "switchyard/telemetry/switchyard_attributes.hpp"
+#include "switchyard/telemetry/tracer.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <utility>
+
+namespace switchyard::telemetry {
+
+namespace {
+
+/// splitmix64's finaliser (Steele, Lea and Flood, 2014).
+std::uint64_t mix(std::uint64_t x) noexcept {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+/// The host and port of an http(s) base URL, as written; port 0 when the
+/// URL is not one.
+std::pair<std::string_view, int> origin_of(std::string_view url) noexcept {
+  int port = url.starts_with("https://") ? 443
+             : url.starts_with("http://") ? 80
+                                          : 0;
+  if (port == 0)
+    return {{}, 0};
+  auto rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (auto at = rest.rfind('@'); at != std::string_view::npos)
+    rest.remove_prefix(at + 1);
+  auto colon = rest.rfind(':');
+  if (colon != std::string_view::npos && rest.find(']', colon) == rest.npos) {
+    int given = 0;
+    auto digits = rest.substr(colon + 1);
+    auto [end, ec] = std::from_chars(digits.data(),
+                                     digits.data() + digits.size(), given);
+    if (ec == std::errc{} && end == digits.data() + digits.size())
+      port = given;
+    rest = rest.substr(0, colon);
+  }
+  if (rest.size() >= 2 && rest.front() == '[' && rest.back() == ']')
+    rest = rest.substr(1, rest.size() - 2);
+  return {rest, port};
+}
+
+} // namespace
+
+std::string_view
+genai_provider_name(const engine::provider_spec& p) noexcept {
+  // Provider ids that name a well-known provider whatever format it speaks
+  // (Mistral, Groq, DeepSeek and xAI speak OpenAI's).
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 9>
+    known{{{"openai", genai::provider_openai},
+           {"anthropic", genai::provider_anthropic},
+           {"mistral", genai::provider_mistral_ai},
+           {"groq", genai::provider_groq},
+           {"deepseek", genai::provider_deepseek},
+           {"xai", genai::provider_x_ai},
+           {"cohere", genai::provider_cohere},
+           {"azure", genai::provider_azure_openai},
+           {"bedrock", genai::provider_aws_bedrock}}};
+  for (const auto& [id, name] : known)
+    if (p.id == id)
+      return name;
+  switch (p.kind) {
+    case engine::provider_kind::anthropic: return genai::provider_anthropic;
+    case engine::provider_kind::gemini: return genai::provider_gcp_gemini;
+    case engine::provider_kind::cohere: return genai::provider_cohere;
+    case engine::provider_kind::ollama: return "ollama";
+    default: break;
+  }
+  return p.id;
+}
+
+bool propagates_to(const trace_parent& parent,
+                   const engine::provider_spec& p) noexcept {
+  return p.local || p.kind == engine::provider_kind::ollama
+         || parent.tracer->options().propagate_to_providers;
+}
+
+trace_context attempt_context(const trace_context& parent,
+                              std::uint64_t call_id,
+                              std::uint32_t attempt) noexcept {
+  std::uint64_t parent_bits = 0;
+  std::memcpy(&parent_bits, parent.span_id.bytes.data(), sizeof(parent_bits));
+  auto id = mix(parent_bits ^ mix(call_id ^ mix(attempt)));
+  if (id == 0)
+    id = 1;
+  trace_context ctx;
+  ctx.trace_id = parent.trace_id;
+  std::memcpy(ctx.span_id.bytes.data(), &id, sizeof(id));
+  ctx.flags = parent.flags;
+  ctx.trace_state = parent.trace_state;
+  return ctx;
+}
+
+span make_upstream_span(const upstream_attempt& a) {
+  const auto& req = a.request;
+  const auto& res = a.result;
+  auto model = req.upstream_model.empty() ? std::string_view{req.model}
+                                          : std::string_view{req.upstream_model};
+  std::string name{genai::operation_chat};
+  name += ' ';
+  name += model;
+  auto s = make_span(std::move(name), span_kind::client,
+                     attempt_context(a.parent.context, a.call_id, a.attempt),
+                     a.parent.context.span_id, a.start_unix_nanos);
+  s.end_unix_nanos = a.end_unix_nanos;
+  s.attributes.reserve(24);
+  s.set(genai::operation_name, genai::operation_chat)
+    .set(genai::provider_name, genai_provider_name(a.provider))
+    .set(genai::request_model, model)
+    .set(genai::request_max_tokens, req.max_tokens);
+  if (req.temperature)
+    s.set(genai::request_temperature, *req.temperature);
+  if (req.options.top_p)
+    s.set(genai::request_top_p, *req.options.top_p);
+  if (auto [host, port] = origin_of(a.provider.base_url); port != 0) {
+    s.set(genai::server_address, host);
+    s.set(genai::server_port, port);
+  }
+  auto retry = a.attempt > 0 ? a.attempt - 1 : 0;
+  s.set(attrs::retry, retry);
+  if (retry > 0)
+    s.set(genai::http_request_resend_count, retry);
+  if (a.parent.decision_id != 0)
+    s.set(attrs::decision_id, decision_id_text(a.parent.decision_id));
+  if (res.http_status != 0)
+    s.set(genai::http_response_status_code, res.http_status);
+  if (res.time_to_first_token_ms > 0)
+    s.set(attrs::time_to_first_token, res.time_to_first_token_ms / 1000.0);
+  if (res.cost_nanos > 0)
+    s.set(attrs::cost_usd, static_cast<double>(res.cost_nanos) / 1e9);
+  if (res.input_tokens > 0 || res.ok())
+    s.set(genai::usage_input_tokens, res.input_tokens);
+  if (res.output_tokens > 0 || res.ok())
+    s.set(genai::usage_output_tokens, res.output_tokens);
+  if (res.ok()) {
+    s.set(genai::response_model, res.response_model.empty()
+                                   ? model
+                                   : std::string_view{res.response_model});
+    if (!res.finish_reason.empty())
+      s.set(genai::response_finish_reasons,
+            std::vector<std::string>{res.finish_reason});
+  } else {
+    auto error_class = engine::to_string(res.error);
+    s.set(attrs::error_class, error_class);
+    if (res.http_status >= 400)
+      s.set(genai::error_type, std::to_string(res.http_status));
+    else
+      s.set(genai::error_type, error_class);
+    s.fail(error_class);
+  }
+  if (a.parent.tracer && a.parent.tracer->options().capture_content) {
+    if (auto system = system_instructions_json(req.messages); !system.empty())
+      s.set(genai::system_instructions, system);
+    s.set(genai::input_messages, input_messages_json(req.messages));
+    if (res.ok())
+      s.set(genai::output_messages, output_messages_json(res));
+  }
+  return s;
+}
+
+} // namespace switchyard::telemetry

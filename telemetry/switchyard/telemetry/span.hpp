@@ -1,0 +1,88 @@
+#pragma once
+
+#include "switchyard/telemetry/attribute.hpp"
+#include "switchyard/telemetry/span_id.hpp"
+#include "switchyard/telemetry/span_kind.hpp"
+#include "switchyard/telemetry/span_status.hpp"
+#include "switchyard/telemetry/trace_context.hpp"
+#include "switchyard/telemetry/trace_id.hpp"
+
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace switchyard::telemetry {
+
+/// A finished span, as handed to `span_exporter::record`: plain data,
+/// movable, no I/O.
+///
+/// Times are Unix nanoseconds. Read the wall clock once (the injected
+/// `engine::time_source`) and add monotonic durations, so that a span's
+/// length does not jump with the wall clock.
+struct span {
+  std::string name;
+  span_kind kind = span_kind::internal;
+  telemetry::trace_id trace_id;
+  telemetry::span_id span_id;
+  /// All zeros for a root span.
+  telemetry::span_id parent_span_id;
+  /// The W3C `tracestate` of the span's context; may be empty.
+  std::string trace_state;
+  std::uint64_t start_unix_nanos = 0;
+  std::uint64_t end_unix_nanos = 0;
+  span_status status;
+  std::vector<attribute> attributes;
+
+  // -- attributes -------------------------------------------------------------
+
+  /// Sets `key` (replacing an earlier value, as OpenTelemetry does).
+  span& set(std::string_view key, std::string_view value);
+
+  span& set(std::string_view key, const char* value) {
+    return set(key, std::string_view{value});
+  }
+
+  span& set(std::string_view key, bool value);
+
+  span& set(std::string_view key, double value);
+
+  span& set(std::string_view key, std::vector<std::string> value);
+
+  /// Any integer but bool. An unsigned value above INT64_MAX (which OTLP's
+  /// `intValue` cannot hold) is set as its decimal string.
+  template <std::integral Int>
+    requires(!std::same_as<Int, bool>)
+  span& set(std::string_view key, Int value) {
+    if constexpr (std::is_unsigned_v<Int>
+                  && sizeof(Int) >= sizeof(std::int64_t)) {
+      if (value > static_cast<Int>(std::numeric_limits<std::int64_t>::max()))
+        return set(key, std::string_view{std::to_string(value)});
+    }
+    return set_value(key, attribute_value{std::in_place_type<std::int64_t>,
+                                          static_cast<std::int64_t>(value)});
+  }
+
+  /// The value of `key`, or null.
+  [[nodiscard]] const attribute_value*
+  find(std::string_view key) const noexcept;
+
+  /// Marks the span failed with a short reason (never a secret).
+  span& fail(std::string_view message);
+
+private:
+  span& set_value(std::string_view key, attribute_value value);
+};
+
+/// A span named `name` of `kind` in the context `ctx` (its trace id, span
+/// id and `tracestate`), a child of `parent` (all zeros: a root), started at
+/// `start_unix_nanos`.
+[[nodiscard]] span make_span(std::string name, span_kind kind,
+                             const trace_context& ctx,
+                             const telemetry::span_id& parent,
+                             std::uint64_t start_unix_nanos);
+
+} // namespace switchyard::telemetry
