@@ -16,7 +16,7 @@ namespace {
 
 /// Targets in the order they are loaded and reported.
 constexpr std::string_view target_order[] = {"upstream", "nginx", "baseline",
-                                             "no-store", "gateway"};
+                                             "no-store", "tracing", "gateway"};
 
 double us(std::uint64_t ns) {
   return static_cast<double>(ns) / 1000.0;
@@ -325,6 +325,8 @@ class bench_run {
       return r_.baseline_knee;
     if (name == "no-store")
       return r_.no_store_knee;
+    if (name == "tracing")
+      return r_.tracing_knee;
     if (name == "nginx")
       return r_.nginx_knee;
     return r_.upstream_knee;
@@ -362,6 +364,7 @@ class bench_run {
         step.comparisons.push_back(compare(*ta, *tb));
     };
     pair("gateway", "no-store");
+    pair("tracing", "gateway");
     for (auto who : {"gateway", "no-store", "baseline"})
       pair(who, "nginx");
     pair("gateway", "baseline");
@@ -374,6 +377,8 @@ class bench_run {
       step.baseline_rss = p->rss_bytes();
     if (const auto* p = procs_.process_of("no-store"))
       step.no_store_rss = p->rss_bytes();
+    if (const auto* p = procs_.process_of("tracing"))
+      step.tracing_rss = p->rss_bytes();
     r_.steps.push_back(std::move(step));
   }
 
@@ -471,7 +476,8 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
   std::vector<watched> gateways{
     {procs.process_of("gateway"), &r.memory},
     {procs.process_of("baseline"), &r.baseline_memory},
-    {procs.process_of("no-store"), &r.no_store_memory}};
+    {procs.process_of("no-store"), &r.no_store_memory},
+    {procs.process_of("tracing"), &r.tracing_memory}};
   for (auto& g : gateways)
     if (g.proc != nullptr)
       g.memory->idle = g.proc->rss_bytes();
@@ -489,6 +495,10 @@ gateway_bench_result run_gateway_bench(const gateway_bench_options& o) {
   }
   for (auto& g : gateways)
     finish_memory(*g.memory, g.proc);
+  if (const auto* c = procs.collector()) {
+    r.tracing_exports = c->requests();
+    r.tracing_spans = c->spans();
+  }
   return r;
 }
 

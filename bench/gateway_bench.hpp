@@ -61,6 +61,11 @@ struct gateway_bench_options {
   /// A second gateway of this binary without a store ("no-store") gets the
   /// same load as ours, which has one: the store's cost from one run.
   bool compare_store = false;
+  /// A second gateway of this binary with tracing on ("tracing": every
+  /// request traced at the config's sample_ratio, 1 by default, exported
+  /// to an OTLP/HTTP collector in this process) gets the same load as
+  /// ours, which runs with tracing off: the cost of tracing from one run.
+  bool compare_tracing = false;
   /// "nginx": Debian's nginx as a proxy in front of the same upstream
   /// ("nginx") gets the same load; the gateways' figures are reported as
   /// ratios to its. Implies the direct-upstream arm (for added latency).
@@ -110,7 +115,8 @@ struct latency_summary {
 [[nodiscard]] latency_summary summarize(const latency_histogram& h);
 
 /// One target in one step. Targets: "upstream" (sim-upstream directly),
-/// "nginx", "baseline", "no-store" and "gateway" (ours), in that order.
+/// "nginx", "baseline", "no-store", "tracing" and "gateway" (ours), in that
+/// order.
 struct gateway_target_step {
   std::string name;
   std::uint64_t requests = 0;
@@ -178,9 +184,11 @@ struct gateway_bench_step {
   std::uint64_t baseline_rss = 0;
   /// The storeless gateway's (0: none).
   std::uint64_t no_store_rss = 0;
-  /// gateway / no-store, gateway / nginx, no-store / nginx, gateway /
-  /// baseline, and (concurrent streams) gateway / upstream: those whose
-  /// targets ran in this step.
+  /// The traced gateway's (0: none).
+  std::uint64_t tracing_rss = 0;
+  /// gateway / no-store, tracing / gateway, gateway / nginx, no-store /
+  /// nginx, gateway / baseline, and (concurrent streams) gateway /
+  /// upstream: those whose targets ran in this step.
   std::vector<target_comparison> comparisons;
 };
 
@@ -194,6 +202,7 @@ struct gateway_bench_result {
   double upstream_knee = 0;
   double baseline_knee = 0;
   double no_store_knee = 0;
+  double tracing_knee = 0;
   double nginx_knee = 0;
   /// Our gateway's memory (idle 0: not ours, --target).
   process_memory memory;
@@ -201,6 +210,11 @@ struct gateway_bench_result {
   process_memory baseline_memory;
   /// The --compare-store gateway without a store (idle 0: none).
   process_memory no_store_memory;
+  /// The --compare-tracing gateway (idle 0: none).
+  process_memory tracing_memory;
+  /// What its collector received: export requests and spans.
+  std::uint64_t tracing_exports = 0;
+  std::uint64_t tracing_spans = 0;
   /// Where our gateway kept its store ("": none); "(temporary)" appended
   /// when the folder was removed afterwards.
   std::string store_dir;

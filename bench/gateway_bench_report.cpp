@@ -91,6 +91,13 @@ std::string to_json(const gateway_bench_result& r) {
   w.field("mode", mode_name(o));
   w.field("compare", o.compare);
   w.field("compare_store", o.compare_store);
+  w.field("compare_tracing", o.compare_tracing);
+  if (o.compare_tracing) {
+    w.key("tracing_collector").begin_object();
+    w.field("exports", r.tracing_exports);
+    w.field("spans", r.tracing_spans);
+    w.end_object();
+  }
   if (!r.store_dir.empty())
     w.field("store_dir", std::string_view{r.store_dir});
   w.field("open_file_limit", r.options.open_file_limit);
@@ -125,6 +132,8 @@ std::string to_json(const gateway_bench_result& r) {
       w.field("baseline_rss_mb", mb(s.baseline_rss));
     if (s.no_store_rss != 0)
       w.field("no_store_rss_mb", mb(s.no_store_rss));
+    if (s.tracing_rss != 0)
+      w.field("tracing_rss_mb", mb(s.tracing_rss));
     w.key("targets").begin_array();
     for (const auto& t : s.targets) {
       w.begin_object();
@@ -185,6 +194,8 @@ std::string to_json(const gateway_bench_result& r) {
     knee(w, "baseline", r.baseline_knee);
   if (o.compare_store)
     knee(w, "no_store", r.no_store_knee);
+  if (o.compare_tracing)
+    knee(w, "tracing", r.tracing_knee);
   if (!o.reference.empty())
     knee(w, "nginx", r.nginx_knee);
   w.key("gateway_over_upstream");
@@ -195,6 +206,7 @@ std::string to_json(const gateway_bench_result& r) {
   write_memory(w, "memory", r.memory);
   write_memory(w, "baseline_memory", r.baseline_memory);
   write_memory(w, "no_store_memory", r.no_store_memory);
+  write_memory(w, "tracing_memory", r.tracing_memory);
   w.end_object();
   return out;
 }

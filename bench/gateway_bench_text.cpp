@@ -60,6 +60,13 @@ void header(std::string& out, const gateway_bench_result& r) {
   if (!r.store_dir.empty())
     print(out, "  gateway's store: %s%s\n", r.store_dir.c_str(),
           o.compare_store ? "; no-store: the same binary without one" : "");
+  if (o.compare_tracing)
+    print(out,
+          "  gateway: tracing off; tracing: the same binary exporting every "
+          "span to a local OTLP/HTTP collector (%llu spans in %llu exports "
+          "received)\n",
+          static_cast<unsigned long long>(r.tracing_spans),
+          static_cast<unsigned long long>(r.tracing_exports));
 }
 
 void step_title(std::string& out, const gateway_bench_options& o,
@@ -169,6 +176,8 @@ void knees(std::string& out, const gateway_bench_result& r) {
     print(out, ", baseline %.0f/s", r.baseline_knee);
   if (o.compare_store)
     print(out, ", no-store %.0f/s", r.no_store_knee);
+  if (o.compare_tracing)
+    print(out, ", tracing %.0f/s", r.tracing_knee);
   if (!o.reference.empty())
     print(out, ", nginx %.0f/s", r.nginx_knee);
   out += "\n";
@@ -202,6 +211,7 @@ std::string to_text(const gateway_bench_result& r) {
   knees(out, r);
   memory_line(out, "gateway", r.memory);
   memory_line(out, "no-store", r.no_store_memory);
+  memory_line(out, "tracing", r.tracing_memory);
   memory_line(out, "baseline", r.baseline_memory);
   if (!r.nginx_directives.empty()) {
     print(out, "  nginx reference: %s (%s), configured as:\n",

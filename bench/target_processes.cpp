@@ -12,6 +12,8 @@ target_processes::~target_processes() {
   // Stop the servers before removing the store they write to.
   gateway_.reset();
   no_store_.reset();
+  tracing_.reset();
+  collector_.reset();
   baseline_.reset();
   nginx_.reset();
   sim_.reset();
@@ -28,6 +30,8 @@ std::uint16_t target_processes::port_of(std::string_view target) const noexcept 
     return gateway_port_;
   if (target == "no-store")
     return no_store_port_;
+  if (target == "tracing")
+    return tracing_port_;
   if (target == "baseline")
     return baseline_port_;
   if (target == "nginx")
@@ -43,6 +47,8 @@ target_processes::process_of(std::string_view target) const noexcept {
     return gateway_.get();
   if (target == "no-store")
     return no_store_.get();
+  if (target == "tracing")
+    return tracing_.get();
   if (target == "baseline")
     return baseline_.get();
   if (target == "nginx")
@@ -55,7 +61,8 @@ std::string target_processes::start_gateway(const gateway_bench_options& o,
                                              const std::string& name,
                                              const std::string& store,
                                              std::unique_ptr<child_process>& proc,
-                                             std::uint16_t& port) {
+                                             std::uint16_t& port,
+                                             const std::vector<std::string>& extra_args) {
   auto base = "http://127.0.0.1:" + std::to_string(sim_port_);
   std::vector<std::pair<std::string, std::string>> env{
     {"OPENAI_BASE_URL", base + "/v1"},   {"MISTRAL_BASE_URL", base + "/v1"},
@@ -74,6 +81,7 @@ std::string target_processes::start_gateway(const gateway_bench_options& o,
   if (!store.empty())
     args.insert(args.end(), {"--data-dir", store});
   args.insert(args.end(), o.serve_args.begin(), o.serve_args.end());
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string why;
   proc = child_process::start(
     args, env, o.log_dir.empty() ? std::string{} : o.log_dir + "/" + name + ".log",
@@ -123,9 +131,15 @@ std::string target_processes::start(const gateway_bench_options& o) {
     temp_store_ = pattern;
     store_dir_ = temp_store_ + "/gateway";
   }
+  // With --compare-tracing, ours runs with tracing off whatever OTEL_*
+  // variables say, and a twin exports every span (the config's
+  // sample_ratio, 1 by default) to a collector in this process.
+  std::vector<std::string> tracing_off;
+  if (o.compare_tracing)
+    tracing_off = {"--otlp-endpoint", ""};
   if (gateway_port_ == 0 && !o.upstream_only) {
     if (auto e = start_gateway(o, o.binary, "gateway", store_dir_, gateway_,
-                               gateway_port_);
+                               gateway_port_, tracing_off);
         !e.empty())
       return e;
   } else if (gateway_port_ != 0) {
@@ -133,9 +147,25 @@ std::string target_processes::start(const gateway_bench_options& o) {
   }
   if (o.compare_store)
     if (auto e = start_gateway(o, o.binary, "no-store", {}, no_store_,
-                               no_store_port_);
+                               no_store_port_, tracing_off);
         !e.empty())
       return e;
+  if (o.compare_tracing) {
+    collector_ = otlp_collector::start(why);
+    if (!collector_)
+      return "the OTLP collector for --compare-tracing: " + why;
+    // A store beside ours when ours has one: only tracing differs.
+    auto store = store_dir_.empty()
+                   ? std::string{}
+                   : (std::filesystem::path{store_dir_}.parent_path()
+                      / "tracing")
+                       .string();
+    if (auto e = start_gateway(o, o.binary, "tracing", store, tracing_,
+                               tracing_port_,
+          {"--otlp-endpoint", collector_->endpoint()});
+        !e.empty())
+      return e;
+  }
   if (!o.baseline_binary.empty())
     if (auto e = start_gateway(o, o.baseline_binary, "baseline",
                                o.data_dir.empty() ? std::string{}

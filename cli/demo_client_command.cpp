@@ -77,6 +77,9 @@ struct outcome {
   std::uint32_t input_tokens = 0;
   std::uint32_t output_tokens = 0;
   std::string error;
+  /// The plan it ran and its steps (x-switchyard-plan, -steps).
+  std::string plan;
+  std::string steps;
 };
 
 std::string header_value(const http::header_list& hs, std::string_view name) {
@@ -212,6 +215,8 @@ int run_demo_client_command(const std::vector<std::string>& args) {
           r.retries = std::atoi(
             header_value(res.headers, "x-switchyard-retries").c_str());
           r.parallel = header_value(res.headers, "x-switchyard-parallel") == "true";
+          r.plan = header_value(res.headers, "x-switchyard-plan");
+          r.steps = header_value(res.headers, "x-switchyard-steps");
           simdjson::dom::parser p;
           simdjson::dom::element doc;
           simdjson::padded_string in{res.body};
@@ -302,6 +307,24 @@ int run_demo_client_command(const std::vector<std::string>& args) {
                 pad(cost, 12).c_str(), pad(latency, 11).c_str(),
                 status.c_str());
   }
+
+  // -- the plans ---------------------------------------------------------------
+  // The first answered tasks of each plan kind, step by step.
+  std::printf("\nplans: the first tasks of each kind, step by step "
+              "(role=model:cost)\n");
+  std::map<std::string, int> plan_counts;
+  std::map<std::string, int> shown;
+  for (const auto& r : results) {
+    if (r.status != 200 || r.plan.empty())
+      continue;
+    ++plan_counts[r.plan];
+    if (shown[r.plan]++ >= 2)
+      continue;
+    std::printf("  %-12s %s  $%.6f\n    %s\n", r.plan.c_str(),
+                pad(r.task, 52).c_str(), r.cost_usd, r.steps.c_str());
+  }
+  for (const auto& [plan, n] : plan_counts)
+    std::printf("  %-12s %d tasks\n", plan.c_str(), n);
 
   // -- the summary -------------------------------------------------------------
   // "Always the best": every answered task on the strongest model, for the

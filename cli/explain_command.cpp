@@ -61,6 +61,86 @@ std::string describe_context(const route_context& c,
   return s;
 }
 
+std::string_view call_result(engine::call_error e) {
+  return e == engine::call_error::none ? std::string_view{"ok"}
+                                       : engine::to_string(e);
+}
+
+void print_attempts(std::ostream& os, const std::vector<attempt_record>& as,
+                    const engine::registry& reg) {
+  for (const auto& a : as)
+    os << "  attempt    " << model_name(reg, a.model) << ": "
+       << call_result(a.error) << ", " << engine::format_fixed(a.latency_ms, 0)
+       << " ms, " << engine::format_usd(engine::nanos_to_usd(a.cost_nanos))
+       << "\n";
+}
+
+void print_rounds(std::ostream& os, const std::vector<decision_round>& rounds,
+                  const std::string& text, const std::string& id,
+                  const engine::registry& reg,
+                  const engine::keyword_classifier& cls) {
+  for (std::size_t i = 0; i < rounds.size(); ++i) {
+    const auto& round = rounds[i];
+    os << "\n-- round " << i + 1 << " of " << rounds.size() << ": "
+       << describe_context(round.context, round.decision.inputs, reg)
+       << "\n\n";
+    print_decision_detail(os, {text, id, round.decision}, reg, cls);
+  }
+}
+
+/// "critic (dropped by the budget: review)".
+std::string describe_plan(const decision_record& rec) {
+  std::string s{engine::to_string(rec.plan)};
+  if (!rec.steps.empty())
+    s += ", " + std::to_string(rec.steps.size()) + " step"
+         + (rec.steps.size() == 1 ? "" : "s");
+  if (!rec.plan_dropped.empty()) {
+    s += "; dropped by the budget: ";
+    for (std::size_t i = 0; i < rec.plan_dropped.size(); ++i)
+      s += (i == 0 ? "" : ", ") + rec.plan_dropped[i];
+  }
+  return s;
+}
+
+/// A step's outcome, then its attempts and every routing round.
+void print_step(std::ostream& os, const decision_record& rec, std::size_t i,
+                const std::string& id, const engine::registry& reg,
+                const engine::keyword_classifier& cls) {
+  const auto& step = rec.steps[i];
+  const auto& o = step.outcome;
+  os << "\n== step " << i + 1 << " of " << rec.steps.size() << ": " << o.role;
+  if (o.revision > 0)
+    os << ", revision " << o.revision;
+  os << " (routed as " << to_string(o.route_as)
+     << (o.final ? ", its answer is the task's" : "") << ")\n";
+  os << "model:       "
+     << (o.has_model ? model_name(reg, o.model) : std::string{"(none)"});
+  if (!o.ran)
+    os << ", not run";
+  else if (o.ok)
+    os << ", ok";
+  else
+    os << ", failed (" << to_string(o.error) << ")";
+  os << "\n";
+  os << "cost:        " << engine::format_usd(engine::nanos_to_usd(o.cost_nanos))
+     << " (worst case "
+     << engine::format_usd(engine::nanos_to_usd(o.worst_cost_nanos)) << ")\n";
+  if (o.ran)
+    os << "time:        started at " << engine::format_fixed(o.started_ms, 0)
+       << " ms, took " << engine::format_fixed(o.latency_ms, 0) << " ms\n"
+       << "tokens:      " << o.input_tokens << " in, " << o.output_tokens
+       << " out\n";
+  if (o.score >= 0.0)
+    os << "score:       " << engine::format_fixed(o.score, 2) << "\n";
+  if (!o.note.empty())
+    os << "note:        " << o.note << "\n";
+  print_attempts(os, step.attempts, reg);
+  if (!actors::has_evidence(rec, step))
+    os << "evidence:    not recomputed (a round came out differently, or no "
+          "prompt text or logged registry)\n";
+  print_rounds(os, step.rounds, rec.task.text, id, reg, cls);
+}
+
 void print_text(std::ostream& os, const decision_record& rec,
                 const std::vector<feedback_record>& feedback,
                 const engine::registry& reg, bool registry_logged,
@@ -94,14 +174,7 @@ void print_text(std::ostream& os, const decision_record& rec,
     else
       os << "failed (" << to_string(rec.error) << "): " << rec.error_message;
     os << "\n";
-    for (const auto& a : rec.attempts)
-      os << "  attempt    " << model_name(reg, a.model) << ": "
-         << (a.error == engine::call_error::none
-               ? std::string_view{"ok"}
-               : engine::to_string(a.error))
-         << ", "
-         << engine::format_fixed(a.latency_ms, 0) << " ms, "
-         << engine::format_usd(engine::nanos_to_usd(a.cost_nanos)) << "\n";
+    print_attempts(os, rec.attempts, reg);
   } else if (rec.error != error_code::none) {
     os << "outcome:     " << to_string(rec.error) << ": " << rec.error_message
        << "\n";
@@ -119,13 +192,11 @@ void print_text(std::ostream& os, const decision_record& rec,
                              "built-in registry)")
        << "\n";
   }
-  for (std::size_t i = 0; i < rec.rounds.size(); ++i) {
-    const auto& round = rec.rounds[i];
-    os << "\n-- round " << i + 1 << " of " << rec.rounds.size() << ": "
-       << describe_context(round.context, round.decision.inputs, reg)
-       << "\n\n";
-    print_decision_detail(os, {rec.task.text, id, round.decision}, reg, cls);
-  }
+  if (rec.plan != engine::plan_kind::single || !rec.steps.empty())
+    os << "plan:        " << describe_plan(rec) << "\n";
+  print_rounds(os, rec.rounds, rec.task.text, id, reg, cls);
+  for (std::size_t i = 0; i < rec.steps.size(); ++i)
+    print_step(os, rec, i, id, reg, cls);
 }
 
 } // namespace
@@ -136,7 +207,8 @@ int run_explain_command(const std::vector<std::string>& args) {
     "switchyard explain ID [--data-dir D] [--json]\n\n"
     "Prints a logged decision: the task, every routing round with the state\n"
     "it read (learned cells, breakers, budget), every candidate's points,\n"
-    "every filtered model's reason, how the task ended and its feedback.\n"
+    "every filtered model's reason, how the task ended and its feedback;\n"
+    "for a plan, its kind and every step with its outcome and rounds.\n"
     "ID is dec_<hex> (as printed) or a decimal number. Reads the store\n"
     "read-only, so it works beside a running node. Exits 1 when the\n"
     "decision is not in the log (unknown or past retention), 2 on an error.",

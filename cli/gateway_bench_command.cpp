@@ -69,7 +69,8 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
     "switchyard bench gateway [--rate R] [--duration S] [--connections N]\n"
     "    [--target URL] [--upstream URL] [--compare] [--sweep R1,R2,...]\n"
     "    [--closed-loop [--connections 1,64]] [--concurrent-streams N1,N2]\n"
-    "    [--compare-store] [--reference nginx] [--data-dir D]\n"
+    "    [--compare-store] [--compare-tracing] [--reference nginx]\n"
+    "    [--data-dir D]\n"
     "    [--stream] [--body FILE] [--key KEY] [--json] [--csv FILE]\n"
     "    [--plot FILE.svg] [...]\n\n"
     "Open-loop load at a fixed rate (the default): requests are due at fixed\n"
@@ -109,6 +110,10 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
       {"compare-store", takes::nothing,
        "also a gateway of this binary without a store; ours keeps one "
        "(under --data-dir, else a temporary folder)"},
+      {"compare-tracing", takes::nothing,
+       "also a gateway of this binary tracing every request (the config's "
+       "sample_ratio, 1 by default) to an OTLP/HTTP collector in this "
+       "process; ours runs with tracing off"},
       {"reference", takes::text,
        "nginx: Debian's nginx as a proxy in front of the same upstream, "
        "the gateways' figures as ratios to its"},
@@ -274,6 +279,10 @@ int run_gateway_bench_command(const std::vector<std::string>& args) {
                 "--compare, --target or --baseline");
   o.stream = cl.has("stream");
   o.compare_store = cl.has("compare-store");
+  o.compare_tracing = cl.has("compare-tracing");
+  if (o.compare_tracing && (o.gateway_port != 0 || o.upstream_only))
+    return fail("--compare-tracing starts two gateways of this binary: not "
+                "with --target or --upstream-only");
   o.reference = cl.value("reference").value_or("");
   o.nginx_binary = cl.value("nginx").value_or(o.nginx_binary);
   if (!o.reference.empty() && o.reference != "nginx")

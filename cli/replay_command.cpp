@@ -30,9 +30,11 @@ int run_replay_command(const std::vector<std::string>& args) {
     "Recomputes a logged decision with the router, from the task, each\n"
     "round's context and the state it read (learned cells, breakers,\n"
     "budget), and prints `identical` or the first field that differs with\n"
-    "both values. Uses the registry logged with the decision unless --config\n"
-    "names another; says so when the config hash differs. Exits 0 when\n"
-    "identical, 1 when it differs, 2 on an error.",
+    "both values; a plan's steps too, each routed as the task it ran as,\n"
+    "from its logged requirement (tokens, budget cap), and says per step\n"
+    "whether it came out the same. Uses the registry logged with the\n"
+    "decision unless --config names another; says so when the config hash\n"
+    "differs. Exits 0 when identical, 1 when it differs, 2 on an error.",
     {
       {"data-dir", takes::text,
        "the node's data directory (default: $SWITCHYARD_DATA_DIR, else "
@@ -85,14 +87,22 @@ int run_replay_command(const std::vector<std::string>& args) {
   }
   engine::keyword_classifier cls;
   auto report = actors::replay_decision(*rec, *reg, cls);
-  auto diverged = report.first_divergence();
-  std::size_t round_no = 0;
-  for (std::size_t i = 0; i < report.rounds.size(); ++i)
-    if (&report.rounds[i] == diverged)
-      round_no = i + 1;
-  bool unrecorded = false;
-  for (const auto& r : report.rounds)
-    unrecorded = unrecorded || !r.inputs_recorded;
+  auto diverged = report.divergence();
+  const auto* difference
+    = diverged ? &*diverged->replayed->difference : nullptr;
+  // Where it differs, in words: "round 2 of 3" or "step 4 (synthesis),
+  // round 1 of 1".
+  std::string where;
+  if (diverged) {
+    const auto& rounds = diverged->step ? report.steps[*diverged->step].rounds
+                                        : report.rounds;
+    if (diverged->step)
+      where = "step " + std::to_string(*diverged->step + 1) + " ("
+              + report.steps[*diverged->step].role + "), ";
+    where += "round " + std::to_string(diverged->round + 1) + " of "
+             + std::to_string(rounds.size());
+  }
+  bool unrecorded = !report.inputs_recorded();
   auto id_text = format_decision_id(*id);
   if (cl.has("json")) {
     std::string out;
@@ -106,13 +116,30 @@ int run_replay_command(const std::vector<std::string>& args) {
             std::string_view{hex(report.replay_config_hash)});
     w.field("config_differs", report.config_differs());
     w.field("inputs_recorded", !unrecorded);
+    w.field("plan", engine::to_string(rec->plan));
+    w.key("steps").begin_array();
+    for (const auto& s : report.steps) {
+      w.begin_object();
+      w.field("role", std::string_view{s.role});
+      w.field("revision", s.revision);
+      w.field("rounds", static_cast<std::uint64_t>(s.rounds.size()));
+      w.field("identical", s.identical());
+      w.field("classification_logged", s.classification_logged);
+      w.end_object();
+    }
+    w.end_array();
     w.key("difference");
     if (diverged) {
       w.begin_object();
-      w.field("round", static_cast<std::uint64_t>(round_no));
-      w.field("path", std::string_view{diverged->difference->path});
-      w.field("logged", std::string_view{diverged->difference->logged});
-      w.field("recomputed", std::string_view{diverged->difference->recomputed});
+      w.key("step");
+      if (diverged->step)
+        w.value(static_cast<std::uint64_t>(*diverged->step + 1));
+      else
+        w.null();
+      w.field("round", static_cast<std::uint64_t>(diverged->round + 1));
+      w.field("path", std::string_view{difference->path});
+      w.field("logged", std::string_view{difference->logged});
+      w.field("recomputed", std::string_view{difference->recomputed});
       w.end_object();
     } else {
       w.null();
@@ -120,18 +147,40 @@ int run_replay_command(const std::vector<std::string>& args) {
     w.end_object();
     std::cout << out << "\n";
   } else {
+    std::size_t step_rounds = 0;
+    for (const auto& s : report.steps)
+      step_rounds += s.rounds.size();
     std::cout << "decision " << id_text << ": ";
     if (report.identical()) {
       std::cout << "identical (" << report.rounds.size() << " round"
-                << (report.rounds.size() == 1 ? "" : "s")
-                << " recomputed from the logged inputs with " << source
+                << (report.rounds.size() == 1 ? "" : "s");
+      if (!report.steps.empty())
+        std::cout << " and " << step_rounds << " in " << report.steps.size()
+                  << " plan step" << (report.steps.size() == 1 ? "" : "s");
+      std::cout << " recomputed from the logged inputs with " << source
                 << ")\n";
+    } else if (difference != nullptr) {
+      std::cout << "differs in " << where << " at " << difference->path
+                << ": logged " << difference->logged << ", recomputed "
+                << difference->recomputed << " (with " << source << ")\n";
     } else {
-      const auto& d = *diverged->difference;
-      std::cout << "differs in round " << round_no << " of "
-                << report.rounds.size() << " at " << d.path << ": logged "
-                << d.logged << ", recomputed " << d.recomputed << " (with "
-                << source << ")\n";
+      std::cout << "nothing recomputed: " << report.not_recomputed << "\n";
+    }
+    // Each step of a plan, routed as a task of its own.
+    for (std::size_t i = 0; i < report.steps.size(); ++i) {
+      const auto& s = report.steps[i];
+      std::cout << "  step " << i + 1 << " " << s.role;
+      if (s.revision > 0)
+        std::cout << " (revision " << s.revision << ")";
+      std::cout << ": "
+                << (s.rounds.empty() ? "not routed"
+                    : s.identical()  ? "same"
+                                     : "differs")
+                << ", " << s.rounds.size() << " round"
+                << (s.rounds.size() == 1 ? "" : "s");
+      if (s.classification_logged)
+        std::cout << " (its input is not logged: classified as logged)";
+      std::cout << "\n";
     }
     if (report.config_differs())
       std::cout << "note: the config hash differs: logged " << hex(logged_hash)

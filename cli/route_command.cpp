@@ -6,6 +6,7 @@
 
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/engine/decision_report.hpp"
+#include "switchyard/engine/plan_flow.hpp"
 #include "switchyard/engine/router.hpp"
 #include "switchyard/messages/error_code.hpp"
 
@@ -58,6 +59,83 @@ std::string make_decision_id(std::string_view text, std::size_t n) {
 
 } // namespace
 
+namespace {
+
+/// A task's plan as the router alone routes it: each step as the runtime
+/// routes it (engine::plan_flow::route_all), without learned state.
+struct routed_plan {
+  engine::plan_kind kind = engine::plan_kind::single;
+  std::vector<engine::step_outcome> steps;
+  std::vector<std::string> dropped;
+  std::string refusal;
+};
+
+routed_plan route_plan(const engine::router& router,
+                       const engine::routing_state& state,
+                       const engine::route_request& req,
+                       const engine::decision& d,
+                       std::optional<engine::plan_kind> requested,
+                       const engine::registry& reg) {
+  routed_plan out;
+  if (!d.has_model())
+    return out;
+  engine::plan_request pr;
+  pr.tier = d.cls.tier;
+  pr.type = d.cls.type;
+  pr.requested = requested;
+  pr.max_revisions = reg.plans.max_revisions;
+  std::vector<std::string> roles;
+  for (const auto& r : reg.plans.roles[static_cast<std::size_t>(d.cls.type)])
+    roles.push_back(r.name);
+  pr.roles = roles;
+  auto plan = engine::build_plan(pr);
+  out.kind = plan.kind;
+  if (plan.kind == engine::plan_kind::single)
+    return out;
+  engine::plan_flow flow{reg, std::move(plan), d, std::string{req.text},
+                         {d.budget_cap, false}};
+  auto n = flow.route_all();
+  if (n.action == engine::plan_action::fail) {
+    out.refusal = n.message;
+    return out;
+  }
+  for (const auto& l : n.launches) {
+    auto step = req;
+    step.type = d.cls.type;
+    step.tier = l.route_as;
+    step.budget_usd = engine::nanos_to_usd(l.budget);
+    step.exclude = l.avoid;
+    if (!l.final)
+      step.text = l.input;
+    auto sd = router.route(step, state);
+    flow.routed(l.step, sd.has_model(), sd.model);
+  }
+  out.kind = flow.kind();
+  out.steps = flow.outcomes();
+  out.dropped = flow.dropped();
+  return out;
+}
+
+void print_plan(std::ostream& os, const routed_plan& p,
+                const engine::registry& reg) {
+  os << "\nplan: " << engine::to_string(p.kind) << "\n";
+  if (!p.refusal.empty())
+    os << "  refused: " << p.refusal << "\n";
+  for (const auto& s : p.steps)
+    os << "  " << s.role << (s.final ? " (answers)" : "") << ": "
+       << (s.has_model ? reg.models[s.model].id : std::string{"no model"})
+       << ", as " << engine::to_string(s.route_as) << ", at most "
+       << engine::format_usd(engine::nanos_to_usd(s.worst_cost_nanos)) << "\n";
+  if (!p.dropped.empty()) {
+    os << "  dropped for the budget:";
+    for (const auto& r : p.dropped)
+      os << " " << r;
+    os << "\n";
+  }
+}
+
+} // namespace
+
 int run_route_command(const std::vector<std::string>& args) {
   command_line cl{
     "route",
@@ -82,6 +160,8 @@ int run_route_command(const std::vector<std::string>& args) {
       {"strategy", takes::text,
        "judge | quality_weighted | voting | first_success"},
       {"force-model", takes::text, "route to this registry id"},
+      {"plan", takes::text,
+       "single | chain | specialists | critic (default: by complexity)"},
       {"local-failures", takes::integer, "local attempts that already failed"},
       {"config", takes::text,
        "registry YAML (default: the built-in models.yaml)"},
@@ -147,6 +227,13 @@ int run_route_command(const std::vector<std::string>& args) {
   if (cl.has("tools"))
     req.required.add(engine::capability::tools);
   req.parallel = cl.has("parallel");
+  std::optional<engine::plan_kind> plan_choice;
+  if (auto p = cl.value("plan")) {
+    plan_choice = engine::plan_kind_from(*p);
+    if (!plan_choice)
+      return fail("unknown --plan '" + *p
+                  + "'; one of: single, chain, specialists, critic");
+  }
   auto forced = cl.value("force-model").value_or("");
   req.force_model = forced;
 
@@ -173,16 +260,22 @@ int run_route_command(const std::vector<std::string>& args) {
   if (json && tasks.size() > 1)
     w.begin_array();
   std::vector<routed_task> rows;
+  std::vector<routed_plan> plans;
   bool any_failed = false;
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     req.text = tasks[i];
     auto d = router.route(req, state);
     auto id = make_decision_id(tasks[i], i);
     any_failed = any_failed || !d.has_model();
-    if (json)
-      engine::write_decision_json(w, d, reg, classifier, id);
-    else
+    auto plan = route_plan(router, state, req, d, plan_choice, reg);
+    any_failed = any_failed || !plan.refusal.empty();
+    if (json) {
+      engine::plan_summary summary{plan.kind, plan.steps, plan.dropped};
+      engine::write_decision_json(w, d, reg, classifier, id, &summary);
+    } else {
       rows.push_back({tasks[i], id, std::move(d)});
+      plans.push_back(std::move(plan));
+    }
   }
   if (json) {
     if (tasks.size() > 1)
@@ -190,6 +283,7 @@ int run_route_command(const std::vector<std::string>& args) {
     std::cout << out << "\n";
   } else if (rows.size() == 1) {
     print_decision_detail(std::cout, rows.front(), reg, classifier);
+    print_plan(std::cout, plans.front(), reg);
   } else {
     print_decision_table(std::cout, rows, reg);
   }

@@ -31,7 +31,7 @@ int run_serve_command(const std::vector<std::string>& args) {
     "                 [--scheduler io|stealing|sharing] [--poll-attempts N]\n"
     "                 [--global-budget USD] [--daily-budget USD] "
     "[--drain-timeout S]\n"
-    "                 [--max-connections N]\n\n"
+    "                 [--max-connections N] [--otlp-endpoint URL]\n\n"
     "The OpenAI- and Anthropic-compatible gateway: POST /v1/chat/completions,\n"
     "POST /v1/messages, POST /v1/route, POST /v1/feedback, GET /v1/models,\n"
     "GET|POST|DELETE /v1/keys (admin), GET /metrics, /healthz, /readyz.\n"
@@ -45,7 +45,11 @@ int run_serve_command(const std::vector<std::string>& args) {
     "shows the members. TLS between nodes needs all three --cluster-cert,\n"
     "--cluster-key and --cluster-ca (PEM). The config's `cluster:` section\n"
     "(node_id, listen, seeds, tls: {cert, key, ca}) sets the same; each flag\n"
-    "overrides its value.",
+    "overrides its value.\n\n"
+    "With --otlp-endpoint (or the config's telemetry.otlp_endpoint, or\n"
+    "OTEL_EXPORTER_OTLP_ENDPOINT) every request is traced to an OpenTelemetry\n"
+    "collector over OTLP/HTTP: a server span per request and a client span\n"
+    "per upstream attempt (docs/telemetry.md).",
     {
       {"config", takes::text,
        "registry YAML (default: the built-in models.yaml)"},
@@ -111,6 +115,11 @@ int run_serve_command(const std::vector<std::string>& args) {
       {"cluster-key", takes::text, "PEM private key of --cluster-cert"},
       {"cluster-ca", takes::text,
        "PEM CA file that peers' certificates must chain to"},
+      {"otlp-endpoint", takes::text,
+       "OpenTelemetry collector's OTLP/HTTP URL for traces, e.g. "
+       "http://127.0.0.1:4318 (/v1/traces is added to a bare origin); over "
+       "the config's telemetry.otlp_endpoint and OTEL_EXPORTER_OTLP_*; "
+       "\"\" turns tracing off"},
     }};
   auto fail = [](const std::string& msg) {
     std::cerr << "switchyard serve: " << msg << "\n";
@@ -200,6 +209,10 @@ int run_serve_command(const std::vector<std::string>& args) {
     return 2;
   }
   cfg.registry = std::move(*reg);
+  // The flag wins over the file, which wins over OTEL_* (the gateway
+  // resolves the rest).
+  if (auto endpoint = cl.value("otlp-endpoint"))
+    cfg.registry.telemetry.otlp_endpoint = *endpoint;
   // What the configuration alone says: a provider whose key variable is
   // unset or whose URL is unusable is never routed to.
   auto env = config::process_env();

@@ -187,6 +187,7 @@ function renderEvidence(rec) {
     t.append(tb);
     ev.append(t);
   }
+  renderPlan(ev, rec.plan);
   (rec.rounds || []).forEach((round, i) => {
     const d = round.decision;
     ev.append(el('h2', {}, `Round ${i + 1}: ${d.selection_rule} → ${d.model || 'none'}`));
@@ -218,6 +219,34 @@ function renderEvidence(rec) {
   });
 }
 
+// A plan's steps, one row each: the rounds above are the routing that
+// chose the plan; each step was routed as a task of its own.
+function renderPlan(ev, plan) {
+  if (!plan || !(plan.steps || []).length) return;
+  ev.append(el('h2', { 'data-plan': plan.kind }, `Plan: ${plan.kind}`));
+  if ((plan.dropped || []).length) {
+    ev.append(el('p', { class: 'dropped' }, `dropped by the budget: ${plan.dropped.join(', ')}`));
+  }
+  const t = el('table', { class: 'grid steps' }, el('thead', {}, el('tr', {},
+    el('th', {}, 'step'), el('th', {}, 'role'), el('th', {}, 'model'), el('th', {}, 'result'),
+    el('th', { class: 'num' }, 'cost (USD)'), el('th', { class: 'num' }, 'worst case'),
+    el('th', { class: 'num' }, 'latency (ms)'), el('th', { class: 'num' }, 'score'), el('th', {}, 'note'))));
+  const tb = el('tbody');
+  plan.steps.forEach((s, i) => {
+    const result = !s.ran ? 'not run' : s.ok ? 'ok' : s.error;
+    const role = s.revision > 0 ? `${s.role} (revision ${s.revision})` : s.role;
+    tb.append(el('tr', { 'data-role': s.role, class: s.ok ? 'ok' : 'failed' },
+      el('td', { class: 'num' }, i + 1), el('td', {}, role), el('td', {}, s.model || '—'),
+      el('td', { class: 'result' }, result),
+      el('td', { class: 'num' }, fmtUsd(s.cost_usd)), el('td', { class: 'num' }, fmtUsd(s.worst_cost_usd)),
+      el('td', { class: 'num' }, s.ran ? s.latency_ms.toFixed(1) : '—'),
+      el('td', { class: 'num' }, s.score == null ? '—' : s.score.toFixed(2)),
+      el('td', {}, s.note || '')));
+  });
+  t.append(tb);
+  ev.append(t);
+}
+
 $('#drawer-close').addEventListener('click', () => { $('#drawer').hidden = true; openId = null; });
 $('#replay').addEventListener('click', async () => {
   if (!openId) return;
@@ -233,6 +262,10 @@ $('#replay').addEventListener('click', async () => {
     } else if (r.first_difference) {
       const f = r.first_difference;
       out.textContent = `differs in round ${f.round} at ${f.path}: logged ${f.logged}, recomputed ${f.recomputed}`;
+      out.className = 'different';
+    } else if (r.rounds > 0) {
+      // The task's own rounds came out the same: a plan's step did not.
+      out.textContent = `differs in a step of the plan (switchyard replay ${openId} says where)`;
       out.className = 'different';
     } else {
       out.textContent = 'nothing to replay (no routing round was logged)';

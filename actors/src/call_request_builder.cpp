@@ -1,6 +1,7 @@
 #include "switchyard/actors/call_request_builder.hpp"
 
 #include "switchyard/engine/tool_call_ids.hpp"
+#include "switchyard/telemetry/trace_parent.hpp"
 
 namespace switchyard::actors {
 
@@ -39,6 +40,7 @@ engine::call_request build_call_request(const task_spec& t,
   r.max_tokens = max_tokens;
   r.stop = t.stop;
   r.cancel = t.cancel;
+  r.trace = t.trace;
   return r;
 }
 
@@ -48,6 +50,7 @@ build_call_order(std::uint64_t call_id, const task_spec& t,
                  std::uint64_t decision_id,
                  const std::function<void(const stream_event&)>& on_event) {
   call_order order{call_id, build_call_request(t, m, max_tokens), nullptr};
+  order.request.trace = telemetry::with_decision(t.trace, decision_id);
   if (on_event) {
     order.request.stream = true;
     order.sink = std::make_shared<stream_sink>();
@@ -73,6 +76,7 @@ engine::call_request build_judge_request(const task_spec& t,
   r.max_tokens = max_tokens;
   // The task's judge is abandoned with the task.
   r.cancel = t.cancel;
+  r.trace = t.trace;
   return r;
 }
 

@@ -28,10 +28,37 @@ void log_decision(self_ptr self, run_t& r, const task_reply* out,
 
 } // namespace
 
+void log_plan(self_ptr self, run_t& r, const task_reply* out,
+              error_code error, const std::string& text) {
+  const auto& st = self->state;
+  if (!st.peers.storage || r.rounds_log.empty()
+      || (st.peers.log_queue && !st.peers.log_queue->try_enter()))
+    return;
+  auto rec = task_decision_record(r, out, st.ctx.seed, error, text);
+  auto& p = *r.plan;
+  rec.plan = p.flow.kind();
+  rec.plan_dropped = p.flow.dropped();
+  const auto& outcomes = p.flow.outcomes();
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    plan_step_record step{outcomes[i], {}, {}};
+    if (i < p.rounds.size())
+      step.rounds = std::move(p.rounds[i]);
+    if (i < p.replies.size())
+      step.attempts = p.replies[i].attempts;
+    else
+      step.attempts.clear();
+    rec.steps.push_back(std::move(step));
+  }
+  self->send(st.peers.storage, log_atom::value, std::move(rec));
+}
+
 void finish(self_ptr self, run_t& r, const task_step& s,
             engine::call_result* answer) {
+  if (r.parent != 0)
+    keep_step_rounds(self, r);
   if (!r.executes()) {
-    log_decision(self, r, nullptr, s.error, s.message);
+    if (r.parent == 0)
+      log_decision(self, r, nullptr, s.error, s.message);
     r.on_route->fn(route_result{s.error, s.message, r.decision_id,
                                 std::move(r.flow.current())});
   } else {
@@ -39,7 +66,8 @@ void finish(self_ptr self, run_t& r, const task_step& s,
       r, s, answer,
       std::chrono::duration<double, std::milli>(self->clock().now() - r.started)
         .count());
-    log_decision(self, r, &out);
+    if (r.parent == 0)
+      log_decision(self, r, &out);
     r.on_task->fn(std::move(out));
   }
   self->state.runs.erase(r.decision_id);
@@ -53,12 +81,17 @@ void drive(self_ptr self, std::uint64_t id, task_step s) {
     self->send(self->state.peers.learning, assign_atom::value,
                experiment_assignment{id, r->flow.experiment(),
                                      r->flow.experiment_arm()});
-  if (s.decision_taken) {
+  if (s.decision_taken && r->parent == 0) {
     auto& d = r->flow.current();
     self->send(self->state.peers.learning, route_atom::value, id, d.model,
                d.cls.type, std::move(d.features), std::move(d.prompt_terms),
                decision_owner(r->spec.budget_key));
   }
+  if (!r->plan_checked
+      && (s.action == task_action::reserve
+          || s.action == task_action::answer_route)
+      && start_plan(self, id, *r))
+    return;
   switch (s.action) {
     case task_action::classify:
     case task_action::score:
@@ -145,6 +178,9 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
     },
     [self](experiment_atom, std::vector<engine::experiment_spec>& specs) {
       self->state.experiments = std::move(specs);
+    },
+    [self](timeout_atom, std::uint64_t id, std::uint32_t) {
+      plan_deadline(self, id);
     },
     [self](timeout_atom, std::uint64_t id) {
       auto r = find_run(self, id);

@@ -41,7 +41,11 @@ void route(self_ptr self, std::uint64_t id, run_t& r, bool first) {
     if (self->state.peers.storage)
       run->rounds_log.push_back({run->flow.context(), d});
     drive(self, id,
-          run->flow.decided(std::move(d), self->state.experiments, id,
+          run->flow.decided(std::move(d),
+                            run->parent == 0
+                              ? std::span<const engine::experiment_spec>{self->state.experiments}
+                              : std::span<const engine::experiment_spec>{},
+                            id,
                             *self->state.ctx.classifier));
   };
   auto on_error = [self, id, first](caf::error& e) {

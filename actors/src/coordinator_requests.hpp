@@ -33,6 +33,24 @@ void drive(self_ptr self, std::uint64_t id, task_step s);
 void finish(self_ptr self, run_t& r, const task_step& s,
             engine::call_result* answer);
 
+/// Sends a plan's decision record, with its steps, to the log: with the
+/// caller's answer when it executed (`out`), else the error it ended with.
+void log_plan(self_ptr self, run_t& r, const task_reply* out,
+              error_code error = error_code::none,
+              const std::string& text = {});
+
+// -- plans (coordinator_plans.cpp) ---------------------------------------------
+
+/// At the task's first reservation (or its route answer): runs it as a plan
+/// when it is not a single call, and says whether it does.
+bool start_plan(self_ptr self, std::uint64_t id, run_t& r);
+
+/// A plan's specialists reached their deadline.
+void plan_deadline(self_ptr self, std::uint64_t id);
+
+/// A step ends: its routing rounds go to its plan's record.
+void keep_step_rounds(self_ptr self, run_t& child);
+
 // -- what it asks its peers (coordinator_requests.cpp) ------------------------
 
 /// Tells learning what an attempt says about its model.

@@ -1,7 +1,11 @@
 #include "switchyard/actors/decision_replay.hpp"
 
 #include "switchyard/actors/task_routing.hpp"
+#include "switchyard/engine/estimate.hpp"
 #include "switchyard/engine/router.hpp"
+
+#include <algorithm>
+#include <cmath>
 
 namespace switchyard::actors {
 
@@ -53,6 +57,115 @@ std::string unreplayable(const decision_record& rec, const std::string* prompt,
   return {};
 }
 
+/// Routes `round` again for `task` and compares.
+round_replay replay_round(const decision_round& round, const task_spec& task,
+                          const task_shape& shape,
+                          const engine::classification& cls,
+                          const engine::router& router,
+                          const engine::registry& reg, bool evidence_stored) {
+  const auto& logged = round.decision;
+  round_replay r;
+  r.inputs_recorded = logged.inputs.recorded;
+  auto req = route_request_for(task, round.context, shape);
+  engine::performance_table table;
+  auto state = engine::replay_state(logged.inputs, logged.cls.type,
+                                    reg.models.size(), table);
+  if (!logged.inputs.recorded)
+    state.budget_remaining = round.context.budget_remaining;
+  router.route(req, state, r.recomputed, &cls);
+  r.difference = evidence_stored
+                   ? engine::first_difference(logged, r.recomputed, reg)
+                   : compact_difference(round, r.recomputed, reg);
+  return r;
+}
+
+// -- plan steps ---------------------------------------------------------------
+
+/// Whether a step's input is the task's text: every step's but a critic's
+/// or a judge's, whose input holds the answer it rates.
+bool reads_task_text(const engine::step_outcome& o) {
+  return o.role != "critic" && o.role != "judge";
+}
+
+/// The budget in USD whose cap the router computes (usd_to_nanos_ceil) is
+/// `cap`: the division and the multiplication back may each round.
+double usd_for_cap(engine::usd_nanos cap) {
+  auto usd = engine::nanos_to_usd(cap);
+  for (int i = 0; i < 8 && engine::usd_to_nanos_ceil(usd) != cap; ++i)
+    usd = std::nextafter(usd, engine::usd_to_nanos_ceil(usd) > cap
+                                ? -HUGE_VAL
+                                : HUGE_VAL);
+  return usd;
+}
+
+/// The task a step was routed as (plan_step_spec), from what the log keeps
+/// of it; `text` is the text it was classified on.
+task_spec step_task(const plan_step_record& step, const task_spec& task,
+                    engine::task_type type, const engine::registry& reg) {
+  const auto& o = step.outcome;
+  const auto& first = step.rounds.front().decision;
+  task_spec s;
+  s.type = type;
+  s.tier = o.route_as;
+  s.max_latency_s = task.max_latency_s;
+  if (reads_task_text(o))
+    s.text = task.text;
+  if (o.final) {
+    s.min_quality = task.min_quality;
+    s.required = task.required;
+    s.parallel = task.parallel;
+    s.strategy = task.strategy;
+    s.sticky_model = task.sticky_model;
+  }
+  if (o.role == "escalation") {
+    auto m = o.has_model ? o.model : first.model;
+    if (m < reg.models.size())
+      s.force_model = reg.models[m].id;
+  }
+  // The requirement as logged: each round's cap is the step's budget or
+  // what was left, whichever was less, so the largest is the step's own
+  // unless every round was capped by what was left (then it serves as
+  // well). The input tokens are the text's plus the context's.
+  engine::usd_nanos cap = 0;
+  for (const auto& round : step.rounds)
+    cap = std::max(cap, round.decision.budget_cap);
+  s.budget_usd = usd_for_cap(cap);
+  s.max_output_tokens = first.tokens.output;
+  auto text_alone = engine::estimate_input_tokens(s.text.size(), 0);
+  s.context_tokens = first.tokens.input > text_alone
+                       ? first.tokens.input - text_alone
+                       : 0;
+  return s;
+}
+
+step_replay replay_step(const plan_step_record& step, const task_spec& task,
+                        const task_shape& conversation, engine::task_type type,
+                        const engine::keyword_classifier& classifier,
+                        const engine::router& router,
+                        const engine::registry& reg, bool evidence_stored) {
+  step_replay out;
+  out.role = step.outcome.role;
+  out.revision = step.outcome.revision;
+  if (step.rounds.empty())
+    return out;
+  auto s = step_task(step, task, type, reg);
+  // The step's text alone: its context is in context_tokens. A final step
+  // sends the conversation's fields; any other a system and a user turn of
+  // text, which use none.
+  task_shape shape;
+  shape.text_bytes = s.text.size();
+  shape.fields = step.outcome.final ? conversation.fields : 0;
+  shape.recorded = true;
+  auto cls = step.rounds.front().decision.cls;
+  out.classification_logged = !reads_task_text(step.outcome);
+  if (!out.classification_logged)
+    cls = classify_task(classifier, s, shape);
+  for (const auto& round : step.rounds)
+    out.rounds.push_back(
+      replay_round(round, s, shape, cls, router, reg, evidence_stored));
+  return out;
+}
+
 } // namespace
 
 replay_report replay_decision(const decision_record& rec,
@@ -73,22 +186,16 @@ replay_report replay_decision(const decision_record& rec,
   // Later rounds reuse the first round's classification; the classifier is
   // deterministic, so classifying once serves every round.
   auto cls = classify_task(classifier, task, shape);
-  engine::performance_table table;
-  for (const auto& round : rec.rounds) {
-    const auto& logged = round.decision;
-    round_replay r;
-    r.inputs_recorded = logged.inputs.recorded;
-    auto req = route_request_for(task, round.context, shape);
-    auto state = engine::replay_state(logged.inputs, logged.cls.type,
-                                      reg.models.size(), table);
-    if (!logged.inputs.recorded)
-      state.budget_remaining = round.context.budget_remaining;
-    router.route(req, state, r.recomputed, &cls);
-    r.difference = rec.evidence_stored
-                     ? engine::first_difference(logged, r.recomputed, reg)
-                     : compact_difference(round, r.recomputed, reg);
-    report.rounds.push_back(std::move(r));
-  }
+  for (const auto& round : rec.rounds)
+    report.rounds.push_back(replay_round(round, task, shape, cls, router, reg,
+                                         rec.evidence_stored));
+  if (rec.rounds.empty())
+    return report;
+  // Each step was routed as the type the task's own routing gave it.
+  auto type = rec.rounds.front().decision.cls.type;
+  for (const auto& step : rec.steps)
+    report.steps.push_back(replay_step(step, task, shape, type, classifier,
+                                       router, reg, rec.evidence_stored));
   return report;
 }
 
@@ -97,13 +204,36 @@ bool restore_evidence(decision_record& rec, const engine::registry& reg,
   if (rec.evidence_stored)
     return true;
   auto report = replay_decision(rec, reg, classifier);
-  if (!report.not_recomputed.empty() || report.config_differs()
-      || report.rounds.size() != rec.rounds.size() || !report.identical())
+  if (!report.not_recomputed.empty() || report.config_differs())
+    return false;
+  for (std::size_t i = 0; i < rec.steps.size() && i < report.steps.size();
+       ++i) {
+    auto& step = rec.steps[i];
+    const auto& replayed = report.steps[i];
+    if (replayed.rounds.size() != step.rounds.size() || !replayed.identical())
+      continue;
+    for (std::size_t r = 0; r < step.rounds.size(); ++r)
+      copy_evidence(replayed.rounds[r].recomputed, step.rounds[r].decision);
+  }
+  if (report.rounds.size() != rec.rounds.size() || !report.rounds_identical())
     return false;
   for (std::size_t i = 0; i < rec.rounds.size(); ++i)
     copy_evidence(report.rounds[i].recomputed, rec.rounds[i].decision);
   rec.evidence_recomputed = true;
   return true;
+}
+
+bool has_evidence(const decision_record& rec,
+                  const plan_step_record& step) noexcept {
+  if (rec.evidence_stored)
+    return true;
+  // A recomputed round holds every model of the registry, as a candidate
+  // or as filtered out.
+  return std::all_of(step.rounds.begin(), step.rounds.end(),
+                     [](const decision_round& round) {
+                       return !round.decision.candidates.empty()
+                              || !round.decision.filtered_out.empty();
+                     });
 }
 
 } // namespace switchyard::actors

@@ -4,6 +4,8 @@
 #include "switchyard/engine/call_admission.hpp"
 #include "switchyard/engine/cancel_token.hpp"
 #include "switchyard/engine/retry_backoff.hpp"
+#include "switchyard/telemetry/tracer.hpp"
+#include "switchyard/telemetry/upstream_span.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/weak_intrusive_ptr.hpp>
@@ -105,6 +107,40 @@ bool watch_cancellation(self_ptr self, std::uint64_t id, const call_order& o) {
   });
 }
 
+/// Puts the attempt's `traceparent` on the request when the call is traced
+/// and its trace may go to this provider (telemetry::propagates_to).
+void set_attempt_trace(engine::call_request& req, const executor_state& st,
+                       std::uint64_t id, std::uint32_t attempt) {
+  if (!req.trace || !telemetry::propagates_to(*req.trace, *st.provider))
+    return;
+  auto ctx = telemetry::attempt_context(req.trace->context, id, attempt);
+  req.traceparent.clear();
+  ctx.append_traceparent(req.traceparent);
+  req.tracestate = std::move(ctx.trace_state);
+}
+
+/// Records the client span of the attempt that just ended with `r`, when
+/// its trace is sampled. Its start is the attempt's start on the actor
+/// clock, placed on the tracer's timeline by the time elapsed since.
+void record_attempt(self_ptr self, std::uint64_t id,
+                    const executor_state::pending_call& c,
+                    const engine::call_result& r) {
+  const auto& trace = c.order.request.trace;
+  if (!trace || !trace->context.sampled())
+    return;
+  const auto& tracer = *trace->tracer;
+  auto end = tracer.now_unix_nanos();
+  auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   self->clock().now() - c.started)
+                   .count();
+  auto start = elapsed > 0 && static_cast<std::uint64_t>(elapsed) < end
+                 ? end - static_cast<std::uint64_t>(elapsed)
+                 : end;
+  tracer.record(telemetry::make_upstream_span(
+    {*trace, *self->state.provider, c.order.request, r, id, c.attempt, start,
+     end}));
+}
+
 void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,
                  bool allowed) {
   auto& st = self->state;
@@ -125,6 +161,7 @@ void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,
     return;
   }
   c.started = self->clock().now();
+  set_attempt_trace(c.order.request, st, id, attempt);
   // The client calls back on its own thread: hand the result to this actor
   // through a weak handle, so a late callback cannot keep it alive.
   caf::weak_actor_ptr weak{self->ctrl()};
@@ -259,6 +296,7 @@ void on_done(self_ptr self, std::uint64_t id, std::uint32_t attempt,
     if (c.streamed)
       trim_to_streamed(r, *c.streamed);
   }
+  record_attempt(self, id, c, r);
   bool streamed = c.order.sink && c.order.sink->started.load();
   if (!r.ok() && engine::is_retryable(r.error) && !streamed) {
     auto seed = st.ctx.seed ^ engine::splitmix64(id);
@@ -387,6 +425,7 @@ executor(executor_actor::stateful_pointer<executor_state> self,
                                                                streamed))
                              .expected;
         }
+        record_attempt(self, id, c, r);
         unwatch_deadline(s, id, c);
         c.in_flight = false;
         --s.in_flight;

@@ -2,7 +2,10 @@
 
 #include "switchyard/actors/call_request_builder.hpp"
 #include "switchyard/engine/consensus.hpp"
+#include "switchyard/engine/ensemble_deadline.hpp"
 #include "switchyard/engine/estimate.hpp"
+
+#include <chrono>
 
 namespace switchyard::actors {
 
@@ -30,6 +33,14 @@ std::vector<attempt_record> member_records(const judge_state::run& r) {
   return out;
 }
 
+std::vector<std::uint16_t> cut_members(const judge_state::run& r) {
+  std::vector<std::uint16_t> out;
+  for (const auto& m : r.members)
+    if (m.cut)
+      out.push_back(m.model);
+  return out;
+}
+
 std::int64_t member_cost(const judge_state::run& r) {
   std::int64_t sum = 0;
   for (const auto& m : r.members)
@@ -51,6 +62,7 @@ void reply(self_ptr self, std::uint64_t run_id, std::size_t winner,
   out.members = member_records(r);
   out.cost_nanos = member_cost(r) + extra_cost;
   out.judge_fallback = judge_fallback;
+  out.cut = cut_members(r);
   r.promise.deliver(std::move(out));
   st.runs.erase(i);
 }
@@ -64,6 +76,7 @@ void fail(self_ptr self, std::uint64_t run_id, std::string message) {
   out.error_message = std::move(message);
   out.members = member_records(i->second);
   out.cost_nanos = member_cost(i->second);
+  out.cut = cut_members(i->second);
   i->second.promise.deliver(std::move(out));
   st.runs.erase(i);
 }
@@ -84,7 +97,6 @@ std::vector<engine::ensemble_answer> answers_of(const judge_state& st,
 void ask_judge(self_ptr self, std::uint64_t run_id) {
   auto& st = self->state;
   auto& r = st.runs.at(run_id);
-  r.judging = true;
   auto as = answers_of(st, r);
   auto prompt = engine::build_judge_prompt(r.spec.text, as);
   auto judge_model = r.decision.ensemble.judge;
@@ -128,38 +140,41 @@ void ask_judge(self_ptr self, std::uint64_t run_id) {
       });
 }
 
-void on_member(self_ptr self, std::uint64_t run_id, std::size_t index,
-               engine::call_result result) {
+/// Cancels every member still running and marks it cut.
+void cut_stragglers(self_ptr self, judge_state::run& r) {
   auto& st = self->state;
-  auto i = st.runs.find(run_id);
-  if (i == st.runs.end())
-    return;
-  auto& r = i->second;
-  auto& m = r.members[index];
-  if (m.done)
-    return;
-  m.done = true;
-  m.result = std::move(result);
-  m.arrival = r.arrivals++;
+  for (auto& m : r.members)
+    if (!m.done) {
+      m.cut = true;
+      self->send(executor_for(st, m.model), cancel_atom::value, m.call_id);
+    }
+}
+
+/// Goes on to the consensus when the quorum or the deadline says so.
+void advance(self_ptr self, std::uint64_t run_id) {
+  auto& st = self->state;
+  auto& r = st.runs.at(run_id);
+  std::size_t answered = 0;
+  std::size_t succeeded = 0;
+  for (const auto& m : r.members)
+    if (m.done) {
+      ++answered;
+      succeeded += m.result.ok() ? 1 : 0;
+    }
+  switch (engine::ensemble_progress(r.members.size(), answered, succeeded,
+                                    r.decision.ensemble.quorum,
+                                    r.deadline_passed)) {
+    case engine::ensemble_next::wait:
+      return;
+    case engine::ensemble_next::fail:
+      fail(self, run_id, "every ensemble member failed");
+      return;
+    case engine::ensemble_next::proceed:
+      break;
+  }
+  r.proceeded = true;
+  cut_stragglers(self, r);
   auto strategy = r.decision.ensemble.strategy;
-  if (strategy == engine::consensus_strategy::first_success && m.result.ok()) {
-    for (const auto& other : r.members)
-      if (!other.done)
-        self->send(executor_for(st, other.model), cancel_atom::value,
-                   other.call_id);
-    reply(self, run_id, index, 0, false);
-    return;
-  }
-  auto all_done = std::all_of(r.members.begin(), r.members.end(),
-                              [](const auto& x) { return x.done; });
-  if (!all_done)
-    return;
-  auto any_ok = std::any_of(r.members.begin(), r.members.end(),
-                            [](const auto& x) { return x.result.ok(); });
-  if (!any_ok) {
-    fail(self, run_id, "every ensemble member failed");
-    return;
-  }
   if (strategy == engine::consensus_strategy::judge
       && r.decision.ensemble.has_judge) {
     ask_judge(self, run_id);
@@ -170,6 +185,36 @@ void on_member(self_ptr self, std::uint64_t run_id, std::size_t index,
     reply(self, run_id, *c.winner, 0, false);
   else
     fail(self, run_id, "no ensemble member produced an answer");
+}
+
+void on_member(self_ptr self, std::uint64_t run_id, std::size_t index,
+               engine::call_result result) {
+  auto& st = self->state;
+  auto i = st.runs.find(run_id);
+  if (i == st.runs.end())
+    return;
+  auto& r = i->second;
+  auto& m = r.members[index];
+  if (m.cut) {
+    // The cancelled call's answer: what the upstream bills for the part it
+    // had, counted while the judge still works.
+    m.result.latency_ms = result.latency_ms;
+    m.result.cost_nanos = result.cost_nanos;
+    return;
+  }
+  if (m.done || r.proceeded)
+    return;
+  m.done = true;
+  m.result = std::move(result);
+  m.arrival = r.arrivals++;
+  if (r.decision.ensemble.strategy == engine::consensus_strategy::first_success
+      && m.result.ok()) {
+    r.proceeded = true;
+    cut_stragglers(self, r);
+    reply(self, run_id, index, 0, false);
+    return;
+  }
+  advance(self, run_id);
 }
 
 } // namespace
@@ -196,7 +241,9 @@ judge(judge_actor::stateful_pointer<judge_state> self, runtime_context ctx,
         auto cost = engine::estimate_cost(spec_m, r.decision.tokens).max;
         auto max_tokens = engine::max_tokens_within(
           spec_m, r.decision.tokens.input, cost, policy.max_tokens_per_task);
-        r.members.push_back({m, st.ctx.next_call_id(), false, {}, 0});
+        auto& added = r.members.emplace_back();
+        added.model = m;
+        added.call_id = st.ctx.next_call_id();
         auto index = r.members.size() - 1;
         call_order order{r.members.back().call_id,
                          build_call_request(r.spec, spec_m, max_tokens),
@@ -217,7 +264,18 @@ judge(judge_actor::stateful_pointer<judge_state> self, runtime_context ctx,
       }
       if (r.members.empty())
         fail(self, run_id, "the ensemble has no members");
+      else if (auto ms = r.decision.ensemble.deadline_ms; ms > 0)
+        self->delayed_send(caf::actor_cast<judge_actor>(self),
+                           std::chrono::milliseconds{ms}, timeout_atom::value,
+                           run_id);
       return promise;
+    },
+    [self](timeout_atom, std::uint64_t run_id) {
+      auto i = self->state.runs.find(run_id);
+      if (i == self->state.runs.end() || i->second.proceeded)
+        return;
+      i->second.deadline_passed = true;
+      advance(self, run_id);
     },
   };
 }

@@ -28,7 +28,8 @@ using namespace std::literals;
 
 constexpr std::array top_keys{"version"sv, "providers"sv, "models"sv,
                               "task_preferences"sv, "policy"sv, "server"sv, "cluster"sv,
-                              "storage"sv, "prompt_model"sv};
+                              "storage"sv, "prompt_model"sv, "plans"sv,
+                              "telemetry"sv};
 constexpr std::array top_required{"providers"sv, "models"sv};
 
 constexpr std::array provider_keys{"kind"sv,  "base_url"sv,
@@ -81,6 +82,9 @@ constexpr std::array policy_keys{"prefer_local"sv,
                                  "escalate_after_local_failures"sv,
                                  "parallel_quality_threshold"sv,
                                  "consensus"sv,
+                                 "ensemble_quorum"sv,
+                                 "ensemble_member_timeout_s"sv,
+                                 "hedge_latency_factor"sv,
                                  "selection"sv,
                                  "success_value_usd"sv,
                                  "require_approval_for_critical"sv,
@@ -101,10 +105,28 @@ constexpr std::array retry_keys{"max_retries"sv, "initial_backoff_ms"sv,
                                 "max_backoff_ms"sv, "jitter"sv,
                                 "max_retry_after_ms"sv};
 
+constexpr std::array plans_keys{"critic_threshold"sv, "max_revisions"sv,
+                                "escalate_below_quality"sv, "roles"sv};
+
+constexpr std::array plan_role_keys{"name"sv, "prompt"sv};
+constexpr std::array plan_role_required{"name"sv, "prompt"sv};
+
+/// A critic that may ask for more rounds than this only spends the budget.
+constexpr std::int64_t max_plan_revisions = 5;
+
+/// An ensemble has at most this many members (the router picks 3; a caller
+/// may name more).
+constexpr std::int64_t max_ensemble_quorum = 8;
+
 constexpr std::array cluster_keys{"node_id"sv, "listen"sv, "seeds"sv,
                                   "tls"sv};
 
 constexpr std::array cluster_tls_keys{"cert"sv, "key"sv, "ca"sv};
+
+constexpr std::array telemetry_keys{"otlp_endpoint"sv, "service_name"sv,
+                                    "sample_ratio"sv,
+                                    "propagate_to_providers"sv,
+                                    "capture_content"sv};
 
 /// "HOST:PORT" with a port in [0, 65535] (0: any free port).
 bool is_host_port(std::string_view text) noexcept {
@@ -218,10 +240,80 @@ class registry_parser {
       parse_server(*e);
     if (auto e = find(top, "cluster"))
       parse_cluster(*e);
+    if (auto e = find(top, "telemetry"))
+      parse_telemetry(*e);
     if (auto e = find(top, "storage"))
       parse_storage(*e);
     if (auto e = find(top, "prompt_model"))
       parse_prompt_model(*e);
+    if (auto e = find(top, "plans"))
+      parse_plans(*e);
+  }
+
+  void parse_plans(const map_entry& e) {
+    auto& plans = registry_.plans;
+    auto fields = reader_.fields(e.value, e.field, e.line, plans_keys);
+    for (const auto& f : fields) {
+      const auto& key = f.key.text;
+      if (key == "critic_threshold") {
+        read_into(plans.critic_threshold, f, number_range::closed(0, 1));
+      } else if (key == "max_revisions") {
+        read_into(plans.max_revisions, f, 0, max_plan_revisions);
+      } else if (key == "escalate_below_quality") {
+        double threshold = 0;
+        if (read_into(threshold, f, number_range::closed(0, 1)))
+          plans.escalate_below_quality = threshold;
+      } else if (key == "roles") {
+        parse_plan_roles(f);
+      }
+    }
+  }
+
+  void parse_plan_roles(const map_entry& e) {
+    auto tasks = reader_.fields(e.value, e.field, e.line,
+                                engine::task_type_names, "task type");
+    for (const auto& t : tasks) {
+      auto type = static_cast<std::size_t>(*engine::parse_task_type(t.key.text));
+      if (!reader_.expect_sequence(t.value, t.field, t.line,
+                                   "a list of roles (name, prompt)"))
+        continue;
+      if (t.value.size() == 0) {
+        reader_.fail(t.line, t.field,
+                     "must list at least one role; leave the task type out "
+                     "for the default roles");
+        continue;
+      }
+      auto& roles = registry_.plans.roles[type];
+      // Role name -> the line it was first given at.
+      std::unordered_map<std::string, int> lines;
+      std::size_t index = 0;
+      for (auto it = t.value.begin(); it != t.value.end(); ++it, ++index) {
+        auto path = field_path(t.field, index);
+        auto line = yaml_reader::line_of(*it, t.line);
+        auto fields = reader_.fields(*it, path, line, plan_role_keys);
+        if (!it->IsMap())
+          continue;
+        reader_.require(fields, plan_role_required, path, line);
+        engine::plan_role role;
+        for (const auto& f : fields) {
+          auto text = reader_.read_string(f.value, f.field, f.line);
+          if (!text)
+            continue;
+          if (f.key.text == "prompt") {
+            role.prompt = std::move(*text);
+            continue;
+          }
+          auto [pos, added] = lines.emplace(*text, f.line);
+          if (!added)
+            reader_.fail(f.line, f.field,
+                         "duplicate role " + quoted(*text)
+                           + "; first given at line "
+                           + std::to_string(pos->second));
+          role.name = std::move(*text);
+        }
+        roles.push_back(std::move(role));
+      }
+    }
   }
 
   void parse_prompt_model(const map_entry& e) {
@@ -294,6 +386,69 @@ class registry_parser {
     for (const auto& f : fields)
       if (f.key.text == "max_connections")
         read_into(registry_.server.max_connections, f, 0, 1'000'000);
+  }
+
+  void parse_telemetry(const map_entry& e) {
+    auto& telemetry = registry_.telemetry;
+    auto fields = reader_.fields(e.value, e.field, e.line, telemetry_keys);
+    for (const auto& f : fields) {
+      const auto& key = f.key.text;
+      if (key == "otlp_endpoint") {
+        if (auto url = read_otlp_endpoint(f))
+          telemetry.otlp_endpoint = std::move(*url);
+      } else if (key == "service_name") {
+        if (auto name = reader_.read_string(f.value, f.field, f.line))
+          telemetry.service_name = std::move(*name);
+      } else if (key == "sample_ratio") {
+        read_into(telemetry.sample_ratio, f, number_range::closed(0, 1));
+      } else if (key == "propagate_to_providers") {
+        read_into(telemetry.propagate_to_providers, f);
+      } else if (key == "capture_content") {
+        read_into(telemetry.capture_content, f);
+      }
+    }
+  }
+
+  /// An OTLP/HTTP URL, or "" (export off). The shape only; the exporter
+  /// resolves it (a bare origin gets /v1/traces). A URL holding user info
+  /// is never echoed: that part is a credential.
+  std::optional<std::string> read_otlp_endpoint(const map_entry& f) {
+    auto value = reader_.read_scalar(f.value, f.field, f.line, "a URL");
+    if (!value)
+      return std::nullopt;
+    std::string_view url = value->text;
+    if (url.empty())
+      return std::string{};
+    auto scheme_end = url.starts_with("https://")  ? 8u
+                      : url.starts_with("http://") ? 7u
+                                                   : 0u;
+    auto authority = url.substr(scheme_end);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    if (authority.find('@') != std::string_view::npos) {
+      reader_.fail(f.line, f.field,
+                   "must not hold user info (user:password@); give "
+                   "credentials in OTEL_EXPORTER_OTLP_HEADERS");
+      return std::nullopt;
+    }
+    if (scheme_end == 0 || authority.empty()) {
+      reader_.fail(f.line, f.field,
+                   "must start with http:// or https:// and name a host, got "
+                     + value->shown()
+                     + " (\"\" turns export off)");
+      return std::nullopt;
+    }
+    if (url.find_first_of(" \t\r\n") != std::string_view::npos) {
+      reader_.fail(f.line, f.field,
+                   "must not contain whitespace, got " + value->shown());
+      return std::nullopt;
+    }
+    if (url.find_first_of("?#") != std::string_view::npos) {
+      reader_.fail(f.line, f.field,
+                   "must not have a query or fragment, got "
+                     + value->shown());
+      return std::nullopt;
+    }
+    return std::move(value->text);
   }
 
   void parse_cluster(const map_entry& e) {
@@ -658,6 +813,13 @@ class registry_parser {
                                          "consensus strategy"))
           policy.default_consensus
             = static_cast<engine::consensus_strategy>(*s);
+      } else if (key == "ensemble_quorum") {
+        read_into(policy.ensemble_quorum, f, 0, max_ensemble_quorum);
+      } else if (key == "ensemble_member_timeout_s") {
+        read_into(policy.ensemble_member_timeout_s, f,
+                  number_range{0, true, max_duration_ms / 1000.0, false});
+      } else if (key == "hedge_latency_factor") {
+        read_into(policy.hedge_latency_factor, f, number_range::above(0));
       } else if (key == "selection") {
         if (auto s = reader_.read_choice(f.value, f.field, f.line,
                                          engine::selection_mode_names,

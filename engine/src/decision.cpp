@@ -18,6 +18,8 @@ void decision::reset() noexcept {
   ensemble.judge = 0;
   ensemble.strategy = consensus_strategy::judge;
   ensemble.max_cost = 0;
+  ensemble.quorum = 0;
+  ensemble.deadline_ms = 0;
   candidates.clear();
   filtered_out.clear();
   config_hash = 0;

@@ -126,6 +126,12 @@ first_difference(const decision& logged, const decision& recomputed,
             to_string(b.ensemble.strategy));
     d.integer("ensemble.max_cost_nanos", a.ensemble.max_cost,
               b.ensemble.max_cost);
+    // A deadline of 0 was recorded before hedging: nothing to compare.
+    if (a.ensemble.deadline_ms != 0 && b.ensemble.deadline_ms != 0) {
+      d.integer("ensemble.quorum", a.ensemble.quorum, b.ensemble.quorum);
+      d.integer("ensemble.deadline_ms", a.ensemble.deadline_ms,
+                b.ensemble.deadline_ms);
+    }
   }
   d.list("candidates", a.candidates, b.candidates,
          [&](const std::string& p, const candidate& x, const candidate& y) {

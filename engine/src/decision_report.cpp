@@ -262,9 +262,48 @@ std::string rationale(const decision& d, const registry& reg,
   return r;
 }
 
+void write_plan_json(json_writer& w, const plan_summary& plan,
+                     const registry& reg) {
+  w.begin_object();
+  w.field("kind", to_string(plan.kind));
+  w.key("dropped").begin_array();
+  for (const auto& r : plan.dropped)
+    w.value(std::string_view{r});
+  w.end_array();
+  w.key("steps").begin_array();
+  for (const auto& s : plan.steps) {
+    w.begin_object();
+    w.field("role", std::string_view{s.role});
+    if (s.has_model)
+      w.field("model", std::string_view{reg.models[s.model].id});
+    else
+      w.key("model").null();
+    w.field("route_as", to_string(s.route_as));
+    w.field("final", s.final);
+    w.field("ran", s.ran);
+    w.field("ok", s.ok);
+    w.field("revision", s.revision);
+    w.field("worst_cost_usd", nanos_to_usd(s.worst_cost_nanos));
+    w.field("cost_usd", nanos_to_usd(s.cost_nanos));
+    w.field("started_ms", s.started_ms);
+    w.field("latency_ms", s.latency_ms);
+    w.field("input_tokens", s.input_tokens);
+    w.field("output_tokens", s.output_tokens);
+    if (s.score >= 0.0)
+      w.field("score", s.score);
+    else
+      w.key("score").null();
+    w.field("note", std::string_view{s.note});
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
 void write_decision_json(json_writer& w, const decision& d,
                          const registry& reg, const keyword_classifier& cls,
-                         std::string_view decision_id) {
+                         std::string_view decision_id,
+                         const plan_summary* plan) {
   auto id = [&](std::uint16_t m) -> std::string_view { return reg.models[m].id; };
   w.begin_object();
   w.field("decision_id", decision_id);
@@ -387,6 +426,10 @@ void write_decision_json(json_writer& w, const decision& d,
   w.end_array();
   w.field("config_hash", d.config_hash);
   w.field("rationale", rationale(d, reg, cls));
+  if (plan != nullptr) {
+    w.key("plan");
+    write_plan_json(w, *plan, reg);
+  }
   w.end_object();
 }
 

@@ -71,17 +71,22 @@ std::vector<std::string> default_roles(task_type type) {
   return {"research", "analysis", "review"};
 }
 
-execution_plan build_plan(const plan_request& r) {
-  plan_kind kind = plan_kind::single;
+plan_kind plan_kind_for(const plan_request& r) noexcept {
   if (r.requested)
-    kind = *r.requested;
-  else if (!r.agent_turn)
-    switch (r.tier) {
-      case complexity_tier::simple: kind = plan_kind::single; break;
-      case complexity_tier::moderate: kind = plan_kind::chain; break;
-      case complexity_tier::complex: kind = plan_kind::specialists; break;
-      case complexity_tier::critical: kind = plan_kind::critic; break;
-    }
+    return *r.requested;
+  if (r.agent_turn)
+    return plan_kind::single;
+  switch (r.tier) {
+    case complexity_tier::simple: return plan_kind::single;
+    case complexity_tier::moderate: return plan_kind::chain;
+    case complexity_tier::complex: return plan_kind::specialists;
+    case complexity_tier::critical: return plan_kind::critic;
+  }
+  return plan_kind::single;
+}
+
+execution_plan build_plan(const plan_request& r) {
+  auto kind = plan_kind_for(r);
   execution_plan p;
   p.kind = kind;
   switch (kind) {

@@ -1,5 +1,6 @@
 #include "switchyard/engine/router.hpp"
 
+#include "switchyard/engine/ensemble_deadline.hpp"
 #include "switchyard/engine/wire_support.hpp"
 
 #include <algorithm>
@@ -705,6 +706,12 @@ void router::route(const route_request& req, const routing_state& state,
       || out.quality_required >= policy.parallel_quality_threshold;
   if (wants_parallel) {
     if (plan_ensemble(ctx, relaxed)) {
+      // Hedging: proceed at a quorum or a deadline, not at the slowest
+      // member (DESIGN.md "Execution plans").
+      out.ensemble.quorum = ensemble_quorum(policy, out.ensemble.members.size());
+      out.ensemble.deadline_ms = ensemble_deadline_ms(
+        reg_, out.ensemble.members, out.cls.type, out.tokens.output,
+        state.performance);
       pick_fallbacks(ctx, relaxed);
       return;
     }

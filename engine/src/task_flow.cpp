@@ -16,7 +16,7 @@ bool informs_learning(call_error e) noexcept {
 
 task_flow::task_flow(const registry& reg, task_flow_options opts)
     : reg_(&reg), opts_(std::move(opts)) {
-  // Nothing else: the first event is start().
+  ctx_.exclude = opts_.avoid;
 }
 
 task_step task_flow::start() {
@@ -108,7 +108,8 @@ task_step task_flow::decided(decision d,
   task_step s;
   if (!opts_.execute) {
     s.action = task_action::answer_route;
-  } else if (rounds_ == 1 && reg_->policy.require_approval_for_critical
+  } else if (rounds_ == 1 && !opts_.approved
+             && reg_->policy.require_approval_for_critical
              && decision_.cls.tier == complexity_tier::critical) {
     awaiting_approval_ = true;
     s.action = task_action::await_approval;

@@ -123,6 +123,39 @@ PYBIND11_MODULE(_native, m) {
                                out.append(model_id(r, a.model));
                              return out;
                            })
+    .def_property_readonly("plan",
+                           [](const python_reply& r) {
+                             return std::string{
+                               engine::to_string(r.reply.plan)};
+                           })
+    .def_property_readonly("steps",
+                           [](const python_reply& r) {
+                             py::list out;
+                             for (const auto& s : r.reply.steps) {
+                               py::dict d;
+                               d["role"] = s.role;
+                               d["model"] = s.has_model
+                                              ? py::object(py::str(
+                                                  model_id(r, s.model)))
+                                              : py::object(py::none());
+                               d["final"] = s.final;
+                               d["ran"] = s.ran;
+                               d["ok"] = s.ok;
+                               d["revision"] = s.revision;
+                               d["cost_usd"]
+                                 = engine::nanos_to_usd(s.cost_nanos);
+                               d["worst_cost_usd"]
+                                 = engine::nanos_to_usd(s.worst_cost_nanos);
+                               d["started_ms"] = s.started_ms;
+                               d["latency_ms"] = s.latency_ms;
+                               d["score"] = s.score >= 0.0
+                                              ? py::object(py::float_(s.score))
+                                              : py::object(py::none());
+                               d["note"] = s.note;
+                               out.append(std::move(d));
+                             }
+                             return out;
+                           })
     .def("decision_json",
          [](const python_reply& r) {
            return r.owner->rt->decision_json(r.reply.decision,

@@ -1,5 +1,7 @@
 #include "task_from_python.hpp"
 
+#include "switchyard/engine/execution_plan.hpp"
+
 #include "switchyard/engine/capabilities.hpp"
 #include "switchyard/engine/task_type.hpp"
 #include "switchyard/engine/tool_choice_words.hpp"
@@ -299,6 +301,18 @@ task_spec task_from_python(const py::dict& fields) {
         if (!t.strategy)
           bad("strategy '" + s + "' is not one of judge, quality_weighted, "
               "voting, first_success");
+      } else if (key == "plan") {
+        auto s = value.cast<std::string>();
+        t.plan = engine::plan_kind_from(s);
+        if (!t.plan)
+          bad("plan '" + s + "' is not one of single, chain, specialists, "
+              "critic");
+      } else if (key == "escalate") {
+        auto s = value.cast<std::string>();
+        if (s != "buffered")
+          bad("escalate must be 'buffered' (a streamed answer then waits for "
+              "the quality judge)");
+        t.escalate_buffered = true;
       } else if (key == "force_model") {
         t.force_model = value.cast<std::string>();
       } else if (key == "sticky_model") {

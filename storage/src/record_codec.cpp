@@ -480,6 +480,99 @@ void attempts_fields(F& f, T& rec) {
   f.list(rec.attempts, 11, [&](auto& a) { fields(f, a); });
 }
 
+bool hedged(const decision_round& round) {
+  return round.decision.ensemble.deadline_ms != 0;
+}
+
+/// Whether any round's ensemble was hedged (a deadline): only then does a
+/// version 2 record carry hedging_fields.
+bool hedged(const decision_record& rec) {
+  for (const auto& round : rec.rounds)
+    if (hedged(round))
+      return true;
+  return false;
+}
+
+/// How a round's ensemble was hedged: its quorum and deadline (0 for a
+/// round without an ensemble).
+template <class F, visited<decision_round> T>
+void round_hedging_fields(F& f, T& round) {
+  f.u8(round.decision.ensemble.quorum);
+  f.varint(round.decision.ensemble.deadline_ms);
+}
+
+/// Per round, round_hedging_fields. Appended to both decision encodings; a
+/// record without it reads back with no deadline.
+template <class F, visited<decision_record> T>
+void hedging_fields(F& f, T& rec) {
+  std::uint8_t version = 1; // the section's own
+  f.u8(version);
+  f.expect(version == 1);
+  for (auto& round : rec.rounds)
+    round_hedging_fields(f, round);
+}
+
+// -- execution plans ----------------------------------------------------------
+
+/// plan_kind has no names array; critic is its last value.
+constexpr std::size_t plan_kind_count
+  = static_cast<std::size_t>(engine::plan_kind::critic) + 1;
+
+/// Whether the task ran a plan: only then does a record carry plan_fields.
+bool planned(const decision_record& rec) {
+  return rec.plan != engine::plan_kind::single || !rec.steps.empty()
+         || !rec.plan_dropped.empty();
+}
+
+/// A step's outcome: everything engine::step_outcome holds, its four flags
+/// packed in one byte.
+template <class F, visited<engine::step_outcome> T>
+void fields(F& f, T& o) {
+  f.string(o.role);
+  f.enumeration(o.route_as, engine::complexity_tier_count);
+  f.varint(o.revision);
+  auto flags = static_cast<std::uint8_t>((o.ran ? 1 : 0) | (o.ok ? 2 : 0)
+                                         | (o.final ? 4 : 0)
+                                         | (o.has_model ? 8 : 0));
+  f.u8(flags);
+  f.expect(flags < 16);
+  if constexpr (F::reads) {
+    o.ran = (flags & 1) != 0;
+    o.ok = (flags & 2) != 0;
+    o.final = (flags & 4) != 0;
+    o.has_model = (flags & 8) != 0;
+  }
+  f.varint(o.model);
+  f.zigzag(o.worst_cost_nanos);
+  f.zigzag(o.cost_nanos);
+  f.f64(o.started_ms);
+  f.f64(o.latency_ms);
+  f.varint(o.input_tokens);
+  f.varint(o.output_tokens);
+  f.f64(o.score);
+  f.enumeration(o.error, error_code_count);
+  f.string(o.note);
+}
+
+/// The plan a task ran: its kind, the roles its budget dropped, and each
+/// step's outcome, routing rounds and attempts: what the step read and how
+/// it ended, not its prompt or answer. `each_round` writes a round in the
+/// record's own form of one. Appended to both decision encodings; a record
+/// without it reads back as a single call with no steps.
+template <class F, visited<decision_record> T, class EachRound>
+void plan_fields(F& f, T& rec, EachRound&& each_round) {
+  std::uint8_t version = 1; // the section's own
+  f.u8(version);
+  f.expect(version == 1);
+  f.enumeration(rec.plan, plan_kind_count);
+  f.list(rec.plan_dropped, 1, [&](auto& role) { f.string(role); });
+  f.list(rec.steps, 30, [&](auto& step) {
+    fields(f, step.outcome);
+    f.list(step.rounds, 40, [&](auto& round) { each_round(round); });
+    f.list(step.attempts, 11, [&](auto& a) { fields(f, a); });
+  });
+}
+
 /// Version 1: the whole task and each round's evidence and inputs.
 template <class F, visited<decision_record> T>
 void decision_v1_fields(F& f, T& rec) {
@@ -506,47 +599,71 @@ void decision_v1_fields(F& f, T& rec) {
       f.bytes(round.decision.inputs.provider_unavailable);
       f.bytes(round.decision.inputs.model_unavailable);
     }
+  // Appended after the availability section shipped.
+  if (f.appended(true))
+    hedging_fields(f, rec);
+  // Appended after the hedging section shipped; written only for a plan.
+  // A step's rounds hold what the record's rounds and the two sections
+  // above hold of them.
+  if (f.appended(planned(rec)))
+    plan_fields(f, rec, [&](auto& round) {
+      fields(f, round.context);
+      fields(f, round.decision);
+      f.bytes(round.decision.inputs.provider_unavailable);
+      f.bytes(round.decision.inputs.model_unavailable);
+      round_hedging_fields(f, round);
+    });
+}
+
+bool read_prompt_model(const decision_round& round) {
+  const auto& in = round.decision.inputs;
+  if (in.prompt.used())
+    return true;
+  for (const auto& p : in.predicted_success)
+    if (!std::isnan(p.cost_usd))
+      return true;
+  return false;
 }
 
 /// Whether any round read the prompt model: only then does a version 2
 /// record carry prompt_model_fields.
 bool read_prompt_model(const decision_record& rec) {
-  for (const auto& round : rec.rounds) {
-    const auto& in = round.decision.inputs;
-    if (in.prompt.used())
+  for (const auto& round : rec.rounds)
+    if (read_prompt_model(round))
       return true;
-    for (const auto& p : in.predicted_success)
-      if (!std::isnan(p.cost_usd))
-        return true;
-  }
   return false;
 }
 
-/// Per round, what the prompt model gave: its evidence and each model's
+/// What the prompt model gave a round: its evidence and each model's
 /// learned cost (the rest of its estimates are in the round's
-/// predicted_success). Appended to version 2 records.
+/// predicted_success).
+template <class F, visited<decision_round> T>
+void round_prompt_model_fields(F& f, T& round) {
+  auto& in = round.decision.inputs;
+  f.varint(in.prompt.cluster);
+  f.varint(in.prompt.neighbours);
+  f.f64(in.prompt.mean_similarity);
+  // Written for every round, recorded or not: the reader needs no flag.
+  std::size_t n = in.recorded ? in.predicted_success.size() : 0;
+  f.count(n, 8);
+  f.expect(n == 0 || n == in.predicted_success.size());
+  for (std::size_t m = 0; m < n && f.ok(); ++m)
+    f.f64(in.predicted_success[m].cost_usd);
+}
+
+/// Per round, round_prompt_model_fields. Appended to version 2 records.
 template <class F, visited<decision_record> T>
 void prompt_model_fields(F& f, T& rec) {
   std::uint8_t version = 1; // the section's own
   f.u8(version);
   f.expect(version == 1);
-  for (auto& round : rec.rounds) {
-    auto& in = round.decision.inputs;
-    f.varint(in.prompt.cluster);
-    f.varint(in.prompt.neighbours);
-    f.f64(in.prompt.mean_similarity);
-    // Written for every round, recorded or not: the reader needs no flag.
-    std::size_t n = in.recorded ? in.predicted_success.size() : 0;
-    f.count(n, 8);
-    f.expect(n == 0 || n == in.predicted_success.size());
-    for (std::size_t m = 0; m < n && f.ok(); ++m)
-      f.f64(in.predicted_success[m].cost_usd);
-  }
+  for (auto& round : rec.rounds)
+    round_prompt_model_fields(f, round);
 }
 
 /// Version 2: the inputs replay needs and the outcome. `prompts` is what
 /// the task's text keeps; `inputs_hashes` holds each round's shared inputs
-/// (0: none), which the reader appends to.
+/// (0: none) in for_each_round() order, which the reader appends to.
 template <class F, visited<decision_record> T, class Prompts, class Hashes>
 void decision_v2_fields(F& f, T& rec, Prompts& prompts, Hashes& inputs_hashes) {
   // Fixed position and width: the retention filter reads only this.
@@ -590,7 +707,7 @@ void decision_v2_fields(F& f, T& rec, Prompts& prompts, Hashes& inputs_hashes) {
     fields(f, rec.shape.recorded ? rec.shape : unrecorded);
   }
   std::size_t i = 0;
-  f.list(rec.rounds, 40, [&](auto& round) {
+  auto compact_round = [&](auto& round) {
     std::uint64_t hash = 0;
     if constexpr (!F::reads)
       hash = i < inputs_hashes.size() ? inputs_hashes[i] : 0;
@@ -598,14 +715,39 @@ void decision_v2_fields(F& f, T& rec, Prompts& prompts, Hashes& inputs_hashes) {
     if constexpr (F::reads)
       inputs_hashes.push_back(hash);
     ++i;
-  });
+  };
+  f.list(rec.rounds, 40, compact_round);
   run_head_fields(f, rec);
   usage_fields(f, rec);
   attempts_fields(f, rec);
+  // Sections are read by position: each is written when any later one is.
+  bool plan = planned(rec);
   // Appended after version 2 shipped; written only when a round read the
-  // prompt model.
-  if (f.appended(read_prompt_model(rec)))
+  // prompt model, or when a later section follows it (then it holds the
+  // rounds' unused prompt-model inputs, which read back the same).
+  if (f.appended(read_prompt_model(rec) || hedged(rec) || plan))
     prompt_model_fields(f, rec);
+  // Appended after the prompt-model section shipped; written only when a
+  // round's ensemble was hedged, or when the plan section follows it.
+  if (f.appended(hedged(rec) || plan))
+    hedging_fields(f, rec);
+  // Appended after the hedging section shipped; written only for a plan.
+  // A step's round is compact, as the record's own, with a byte that says
+  // which of the two sections above it holds.
+  if (f.appended(plan))
+    plan_fields(f, rec, [&](auto& round) {
+      compact_round(round);
+      std::uint8_t sections = 0;
+      if constexpr (!F::reads)
+        sections = static_cast<std::uint8_t>(
+          (read_prompt_model(round) ? 1 : 0) | (hedged(round) ? 2 : 0));
+      f.u8(sections);
+      f.expect(sections < 4);
+      if ((sections & 1) != 0)
+        round_prompt_model_fields(f, round);
+      if ((sections & 2) != 0)
+        round_hedging_fields(f, round);
+    });
 }
 
 // -- the other records --------------------------------------------------------
@@ -737,6 +879,45 @@ void fields(F& f, T& r) {
   fields(f, r.max_retry_after);
 }
 
+/// Whether the plan policy differs from its defaults.
+bool plans_configured(const engine::plan_policy& p) {
+  static const engine::plan_policy defaults{};
+  if (p.critic_threshold != defaults.critic_threshold
+      || p.max_revisions != defaults.max_revisions
+      || p.escalate_below_quality != defaults.escalate_below_quality)
+    return true;
+  for (const auto& roles : p.roles)
+    if (!roles.empty())
+      return true;
+  return false;
+}
+
+/// The registry's `plans:` section. Its roles are listed per task type by
+/// the type's index, after their count.
+template <class F, visited<engine::plan_policy> T>
+void fields(F& f, T& p) {
+  f.f64(p.critic_threshold);
+  f.varint(p.max_revisions);
+  optional_f64(f, p.escalate_below_quality);
+  std::size_t types = p.roles.size();
+  f.count(types, 1);
+  f.expect(types <= p.roles.size());
+  for (std::size_t t = 0; t < types && t < p.roles.size() && f.ok(); ++t)
+    f.list(p.roles[t], 2, [&](auto& role) {
+      f.string(role.name);
+      f.string(role.prompt);
+    });
+  f.expect(p.critic_threshold >= 0.0 && p.critic_threshold <= 1.0);
+}
+
+/// Whether hedging differs from the policy's defaults.
+bool hedging_configured(const engine::routing_policy& p) {
+  static const engine::routing_policy defaults{};
+  return p.ensemble_quorum != defaults.ensemble_quorum
+         || p.ensemble_member_timeout_s != defaults.ensemble_member_timeout_s
+         || p.hedge_latency_factor != defaults.hedge_latency_factor;
+}
+
 /// The policy as version 1 stored it; the selection mode came later
 /// (appended in the registry's fields).
 template <class F, visited<engine::routing_policy> T>
@@ -783,6 +964,22 @@ void fields(F& f, T& reg) {
     f.enumeration(reg.policy.selection, engine::selection_mode_names.size());
     f.f64(reg.policy.success_value_usd);
   }
+  // Sections are read by position: each is written when any later one is.
+  bool plans = plans_configured(reg.plans);
+  // Appended after the selection mode shipped; written only when hedging
+  // differs from the policy's defaults, which a registry without it reads,
+  // or when the plans section follows it.
+  if (f.appended(hedging_configured(reg.policy) || plans)) {
+    f.varint(reg.policy.ensemble_quorum);
+    f.f64(reg.policy.ensemble_member_timeout_s);
+    f.f64(reg.policy.hedge_latency_factor);
+    f.expect(reg.policy.ensemble_member_timeout_s > 0
+             && reg.policy.hedge_latency_factor > 0);
+  }
+  // Appended after the hedging section shipped; written only when the plan
+  // policy differs from its defaults, which a registry without it reads.
+  if (f.appended(plans))
+    fields(f, reg.plans);
 }
 
 template <class F, visited<api_key_record> T>
@@ -878,30 +1075,36 @@ decode_decision_v2(std::string_view value, const shared_inputs_lookup& lookup) {
   decision_v2_fields(f, rec, rec.prompts, hashes);
   if (auto err = check_end(f, what))
     return std::move(*err);
-  for (std::size_t i = 0; i < rec.rounds.size(); ++i) {
-    auto& in = rec.rounds[i].decision.inputs;
-    if (!in.recorded)
-      continue;
+  std::size_t i = 0;
+  std::optional<caf::error> failed;
+  for_each_round(rec, [&](decision_round& round) {
+    auto hash = hashes[i++];
+    auto& in = round.decision.inputs;
+    if (failed || !in.recorded)
+      return;
     if (!lookup) {
       in.recorded = false;
-      continue;
+      return;
     }
-    auto shared = lookup(hashes[i]);
+    auto shared = lookup(hash);
     if (!shared) {
       if (error_code_of(shared.error()) != error_code::not_found)
-        return std::move(shared.error());
+        failed = std::move(shared.error());
       in.recorded = false; // pruned: replay says it cannot be exact
-      continue;
+      return;
     }
     constexpr std::string_view shared_what = "shared routing inputs";
     if (shared->size() < 9
-        || static_cast<std::uint8_t>((*shared)[0]) != shared_inputs_version)
-      return corrupt(shared_what, "unknown encoding version");
+        || static_cast<std::uint8_t>((*shared)[0]) != shared_inputs_version) {
+      failed = corrupt(shared_what, "unknown encoding version");
+      return;
+    }
     field_reader sf{std::string_view{*shared}.substr(9)};
     shared_fields(sf, in);
-    if (auto err = check_end(sf, shared_what))
-      return std::move(*err);
-  }
+    failed = check_end(sf, shared_what);
+  });
+  if (failed)
+    return std::move(*failed);
   return rec;
 }
 

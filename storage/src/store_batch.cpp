@@ -26,16 +26,16 @@ void store_batch::put_decision(const decision_record& r,
                                prompt_retention prompts) {
   std::vector<std::uint64_t> hashes;
   hashes.reserve(r.rounds.size());
-  for (const auto& round : r.rounds) {
+  for_each_round(r, [&](const decision_round& round) {
     if (!round.decision.inputs.recorded) {
       hashes.push_back(0);
-      continue;
+      return;
     }
     auto shared = encode_shared_inputs(round.decision.inputs);
     hashes.push_back(shared.hash);
     add(column::inputs, shared_inputs_key(shared.hash),
         shared_inputs_value(shared, r.created_unix_ms), false, true);
-  }
+  });
   add(column::decisions, decision_key(r.decision_id),
       encode_decision(r, prompts, hashes));
   add_spend(r);

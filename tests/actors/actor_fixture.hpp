@@ -212,9 +212,13 @@ struct actor_fixture {
     return route_reply{r.decision_id, std::move(r.decision)};
   }
 
+  /// A task as one call: the flow rules these tests check are a call's
+  /// (plans run their steps through them; plan_flow_test and
+  /// plan_run_test cover plans).
   static task_spec task(std::string text) {
     task_spec t;
     t.text = std::move(text);
+    t.plan = engine::plan_kind::single;
     return t;
   }
 };

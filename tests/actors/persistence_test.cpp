@@ -32,6 +32,7 @@ std::unique_ptr<runtime> start_runtime(const std::string& dir) {
 task_spec review_task() {
   task_spec t;
   t.text = "Review this pull request diff for bugs";
+  t.plan = engine::plan_kind::single;
   return t;
 }
 

@@ -1035,3 +1035,132 @@ TEST_CASE("a provider's health: settings are read and validated",
   CHECK_THAT(all, Contains("providers.local.health.interval_s"));
   CHECK_THAT(all, Contains("providers.local.health.every"));
 }
+
+// -- execution plans and hedged ensembles --------------------------------------
+
+TEST_CASE("the plans section is read, and absent keys keep their defaults",
+          "[config][plans]") {
+  auto defaults = parse(minimal);
+  REQUIRE(defaults.registry);
+  const auto& none = defaults.registry->plans;
+  CHECK(none.critic_threshold == 0.7);
+  CHECK(none.max_revisions == 1);
+  CHECK_FALSE(none.escalate_below_quality);
+  for (const auto& roles : none.roles)
+    CHECK(roles.empty());
+
+  auto result = parse(std::string{minimal} + R"(plans:
+  critic_threshold: 0.8
+  max_revisions: 0
+  escalate_below_quality: 0.6
+  roles:
+    code_generation:
+      - name: research
+        prompt: "Find what the change must fit."
+      - {name: implementation, prompt: Write the code.}
+    security_audit:
+      - name: threats
+        prompt: ${THREATS:-List the threats.}
+)");
+  for (const auto& e : result.errors)
+    FAIL(e.to_string());
+  REQUIRE(result.registry);
+  const auto& plans = result.registry->plans;
+  CHECK(plans.critic_threshold == 0.8);
+  CHECK(plans.max_revisions == 0);
+  CHECK(plans.escalate_below_quality == std::optional<double>{0.6});
+  const auto& code
+    = plans.roles[static_cast<std::size_t>(engine::task_type::code_generation)];
+  REQUIRE(code.size() == 2);
+  CHECK(code[0].name == "research");
+  CHECK(code[0].prompt == "Find what the change must fit.");
+  CHECK(code[1].name == "implementation");
+  CHECK(code[1].prompt == "Write the code.");
+  const auto& audit
+    = plans.roles[static_cast<std::size_t>(engine::task_type::security_audit)];
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0].prompt == "List the threats.");
+  CHECK(plans.roles[static_cast<std::size_t>(engine::task_type::testing)]
+          .empty());
+}
+
+TEST_CASE("bad plans values name the file, line and field",
+          "[config][plans]") {
+  auto with_plans = [](std::string_view body) {
+    // The section's first key lands on line 31.
+    return std::string{minimal} + "plans:\n" + std::string{body};
+  };
+  CHECK(only_error(with_plans("  critic_threshold: 1.5\n"))
+        == "models.yaml:31: plans.critic_threshold: must be in [0, 1], got "
+           "'1.5'");
+  CHECK(only_error(with_plans("  max_revisions: 6\n"))
+        == "models.yaml:31: plans.max_revisions: must be in [0, 5], got '6'");
+  CHECK(only_error(with_plans("  escalate_below_quality: -0.1\n"))
+        == "models.yaml:31: plans.escalate_below_quality: must be in [0, 1], "
+           "got '-0.1'");
+  CHECK(only_error(with_plans("  critic_treshold: 0.5\n"))
+        == "models.yaml:31: plans.critic_treshold: unknown key; did you mean "
+           "'critic_threshold'?");
+  CHECK(only_error(with_plans("  roles:\n    testng:\n      - {name: a, "
+                              "prompt: b}\n"))
+        == "models.yaml:32: plans.roles.testng: unknown task type; did you "
+           "mean 'testing'? allowed: code_generation, code_review, testing, "
+           "refactoring, reasoning, planning, analysis, security_audit, "
+           "documentation, tool_use, multimodal, long_context, general");
+  CHECK(only_error(with_plans("  roles:\n    testing: []\n"))
+        == "models.yaml:32: plans.roles.testing: must list at least one role; "
+           "leave the task type out for the default roles");
+  CHECK(only_error(with_plans("  roles:\n    testing: {name: a}\n"))
+        == "models.yaml:32: plans.roles.testing: must be a list of roles "
+           "(name, prompt), got a mapping");
+  CHECK(only_error(with_plans("  roles:\n    testing:\n      - name: a\n"
+                              "        prompt: b\n      - name: a\n"
+                              "        prompt: c\n"))
+        == "models.yaml:35: plans.roles.testing[1].name: duplicate role 'a'; "
+           "first given at line 33");
+  CHECK(only_error(with_plans("  roles:\n    testing:\n      - name: ''\n"
+                              "        prompt: b\n"))
+        == "models.yaml:33: plans.roles.testing[0].name: must not be empty");
+  CHECK(only_error(with_plans("  roles:\n    testing:\n      - name: a\n"))
+        == "models.yaml:33: plans.roles.testing[0].prompt: missing required "
+           "key");
+  CHECK_THAT(only_error(with_plans("  roles:\n    testing:\n      - name: a\n"
+                                   "        prompt: b\n        model: c\n")),
+             StartsWith("models.yaml:35: plans.roles.testing[0].model: "
+                        "unknown key"));
+}
+
+TEST_CASE("the hedged-ensemble policy is read and checked",
+          "[config][ensemble]") {
+  auto defaults = parse(minimal);
+  REQUIRE(defaults.registry);
+  CHECK(defaults.registry->policy.ensemble_quorum == 0);
+  CHECK(defaults.registry->policy.ensemble_member_timeout_s == 30.0);
+  CHECK(defaults.registry->policy.hedge_latency_factor == 3.0);
+
+  auto set = parse(with_policy("  ensemble_quorum: 2\n"
+                               "  ensemble_member_timeout_s: 12.5\n"
+                               "  hedge_latency_factor: 2\n"));
+  for (const auto& e : set.errors)
+    FAIL(e.to_string());
+  REQUIRE(set.registry);
+  CHECK(set.registry->policy.ensemble_quorum == 2);
+  CHECK(set.registry->policy.ensemble_member_timeout_s == 12.5);
+  CHECK(set.registry->policy.hedge_latency_factor == 2.0);
+
+  CHECK(only_error(with_policy("  ensemble_quorum: 9\n"))
+        == "models.yaml:31: policy.ensemble_quorum: must be in [0, 8], got "
+           "'9'");
+  CHECK(only_error(with_policy("  ensemble_quorum: 1.5\n"))
+        == "models.yaml:31: policy.ensemble_quorum: must be a whole number, "
+           "got '1.5'");
+  CHECK(only_error(with_policy("  ensemble_member_timeout_s: 0\n"))
+        == "models.yaml:31: policy.ensemble_member_timeout_s: must be in (0, "
+           "86400], got '0'");
+  CHECK(only_error(with_policy("  hedge_latency_factor: -1\n"))
+        == "models.yaml:31: policy.hedge_latency_factor: must be > 0, got "
+           "'-1'");
+  CHECK_THAT(only_error(with_policy("  ensemble_qorum: 2\n")),
+             StartsWith("models.yaml:31: policy.ensemble_qorum: unknown key; "
+                        "did you mean 'ensemble_quorum'?"));
+}

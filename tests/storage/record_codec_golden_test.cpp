@@ -17,6 +17,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 
 using namespace switchyard;
 using namespace switchyard::storage;
@@ -216,6 +217,129 @@ constexpr std::string_view keys_hex
     "1642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a48810a0b"
     "0c0d0e0f1011687ffffffffffff1f0";
 
+// -- hedged ensembles ----------------------------------------------------------
+//
+// The hedging section (its version, then per round the ensemble's quorum and
+// deadline) is appended: the pins above are what earlier builds wrote, and
+// a record written now is the same bytes with the section after them.
+
+/// Version 1 records always end with it: two rounds, neither hedged.
+constexpr std::string_view v1_two_rounds_unhedged_hex = "0100000000";
+/// One round, not hedged.
+constexpr std::string_view v1_one_round_unhedged_hex = "010000";
+/// hedged_decision()'s: round 0 with quorum 2 and a 4500 ms deadline.
+constexpr std::string_view hedged_section_hex = "010294230000";
+/// A version 2 record without the prompt model, hedged: the prompt-model
+/// section (its inputs unused) precedes the hedging one.
+constexpr std::string_view decision_v2_minimal_hedged_hex
+  = "020000018bcfe56800070100067461736b203700000000000000000000000000"
+    "0000000000000000010000000000020c00000000000000000000000000000000"
+    "0000000000000088201fb960ff6465000000000000000000002a000000000000"
+    "00000000000000000000000000"
+    "01ffff030000000000000000000001009423";
+/// hedged_registry()'s hedging: quorum 2, 12.5 s, factor 2.
+constexpr std::string_view registry_hedging_hex
+  = "0200000000000029400000000000000040";
+
+// -- execution plans -----------------------------------------------------------
+//
+// The plan section (its version, the kind, the dropped roles, then each
+// step's outcome, rounds and attempts) is appended after the hedging one,
+// which a plan record always carries (a version 2 one with the prompt-model
+// section before it) so that the sections stay where a reader looks.
+
+/// full_plan_decision()'s plan in version 1: each step's rounds in full.
+constexpr std::string_view plan_section_v1_hex
+  = "010301067265766965770408726573656172636802000b04809bee0280be9201"
+    "000000000000e03f0000000000628940ac02a403000000000000f0bf00000101"
+    "05000180d1ca0800020e010100030311fa012ab0098407333333333333eb3f80"
+    "cab5ee010000000000003e40064204020502000301040601030280d1ca080204"
+    "00000000000044400000000000002f400000000000001d400000000000000840"
+    "0000000000001440000000000000f83f00000000000000400000000000905240"
+    "d7a3703d0ad7eb3f01c0b95580897ac0d89e0100000000000012400500000000"
+    "00003e4000000000000034400000000000000000000000000000000000000000"
+    "00000000000000000000084000000000000000000000000000804a4085eb51b8"
+    "1e85e33f00e0c508c09a0ca0ef0f000000000000f43f02010300000000000000"
+    "000000000000000000000205000000000000f03f000000000000004001c39695"
+    "a7a8f6dfd5030103000000000000e03f0000000000000000000000000000e03f"
+    "00000000000000000000000000000000666666666666e63f0000000000407a40"
+    "333333333333e33f0000000000804040d7a3703d0ad7e33fcdccccccccccec3f"
+    "0000000000229c40000000000000e83f00000000000010409a9999999999b93f"
+    "02000101aab4de7502000000000000e83f000000000000d03f03333333333333"
+    "d33f666666666666e63f000000000000e03f00000000000000009a9999999999"
+    "e93f9a9999999999b93f020002030000010000010400000000000000894080be"
+    "92010e696d706c656d656e746174696f6e02000902809bee0200000000000000"
+    "e03f0000000000003e400000000000000000f0bf0a0c757073747265616d2035"
+    "3033000102040000000000003e40000973796e74686573697302000f058092f4"
+    "01c0ee6d000000000068894000000000000484408407f403000000000000f0bf"
+    "0000010000000000020c00000000000000000000000000000000000000000000"
+    "000800040001020405000000000000c39695a7a8f6dfd5030000000000000000"
+    "029423000663726974696302000b03c0843dc09a0c0000000000b69640000000"
+    "0000406a40bc05289a9999999999e13f003d61207265766973696f6e20776173"
+    "206475653b2074686520627564676574206c656674202824302e303030312920"
+    "63616e6e6f7420636f766572206974010000000000020c000000000000000000"
+    "000000000000000000000000000000800100000000000000000000c39695a7a8"
+    "f6dfd5030000000000000000000000";
+/// full_plan_decision()'s plan in version 2: each step's rounds compact.
+constexpr std::string_view plan_section_v2_hex
+  = "010301067265766965770408726573656172636802000b04809bee0280be9201"
+    "000000000000e03f0000000000628940ac02a403000000000000f0bf00000101"
+    "05000180d1ca0800020e010100030311fa012ab0098407333333333333eb3f80"
+    "cab5ee010000000000003e40761bfacbafb17d79064204020502000301040601"
+    "030280d1ca08c39695a7a8f6dfd503016484c749509ddfe401aab4de75033333"
+    "33333333d33f666666666666e63f000000000000e03f00000000000000009a99"
+    "99999999e93f9a9999999999b93f010205000000000000e43f03fca9f1d24d62"
+    "703f7b14ae47e17a943f000000000000e03f010400000000000000894080be92"
+    "010e696d706c656d656e746174696f6e02000902809bee0200000000000000e0"
+    "3f0000000000003e400000000000000000f0bf0a0c757073747265616d203530"
+    "33000102040000000000003e40000973796e74686573697302000f058092f401"
+    "c0ee6d000000000068894000000000000484408407f403000000000000f0bf00"
+    "00010000000000020c0000000000000000000000000000000000000000000000"
+    "88201fb960ff6465080004000102040500000000c39695a7a8f6dfd503000202"
+    "9423000663726974696302000b03c0843dc09a0c0000000000b6964000000000"
+    "00406a40bc05289a9999999999e13f003d61207265766973696f6e2077617320"
+    "6475653b2074686520627564676574206c656674202824302e30303031292063"
+    "616e6e6f7420636f766572206974010000000000020c00000000000000000000"
+    "0000000000000000000000000088201fb960ff64650080010000000000000000"
+    "c39695a7a8f6dfd503000000";
+/// plans_registry()'s plan policy, after the hedging section's defaults.
+constexpr std::string_view registry_default_hedging_hex
+  = "000000000000003e400000000000000840";
+constexpr std::string_view registry_plans_hex
+  = "333333333333e33f0201000000000000e03f0d0002087365637572697479194c"
+    "6f6f6b20666f722076756c6e65726162696c69746965732e057374796c650000"
+    "00000000000000000000";
+
+std::string joined_hex(std::string_view pinned, std::string_view section) {
+  return std::string{pinned} + std::string{section};
+}
+
+std::string joined_hex(std::string_view pinned, std::string_view a,
+                       std::string_view b) {
+  return joined_hex(joined_hex(pinned, a), b);
+}
+
+decision_record hedged_decision() {
+  auto rec = full_decision();
+  rec.rounds[0].decision.ensemble.quorum = 2;
+  rec.rounds[0].decision.ensemble.deadline_ms = 4'500;
+  return rec;
+}
+
+decision_record hedged_minimal() {
+  auto rec = test::sample_decision(7, 1'700'000'000'000);
+  rec.rounds[0].decision.ensemble.deadline_ms = 4'500;
+  return rec;
+}
+
+engine::registry hedged_registry() {
+  auto reg = test::full_registry();
+  reg.policy.ensemble_quorum = 2;
+  reg.policy.ensemble_member_timeout_s = 12.5;
+  reg.policy.hedge_latency_factor = 2.0;
+  return reg;
+}
+
 /// The hash of round 0's shared inputs, as the store keys them.
 std::uint64_t round0_inputs_hash() {
   return encode_shared_inputs(full_round_decision().inputs).hash;
@@ -224,6 +348,12 @@ std::uint64_t round0_inputs_hash() {
 std::string full_shared_inputs_value() {
   return shared_inputs_value(encode_shared_inputs(full_round_decision().inputs),
                              1'700'000'000'456);
+}
+
+/// Shared inputs' hashes of full_plan_decision()'s rounds: the task's two,
+/// then its steps' (research, synthesis, critic).
+std::vector<std::uint64_t> plan_hashes() {
+  return {round0_inputs_hash(), 0, round0_inputs_hash(), 0, 0};
 }
 
 /// The `inputs` column of a store holding round 0's shared inputs.
@@ -257,9 +387,37 @@ TEST_CASE("every record encoding writes the bytes it always wrote",
     std::string bytes;
     std::string_view expected;
   };
+  auto v1_full = joined_hex(decision_v1_full_hex, v1_two_rounds_unhedged_hex);
+  auto v1_minimal
+    = joined_hex(decision_v1_minimal_hex, v1_one_round_unhedged_hex);
+  auto v1_hedged = joined_hex(decision_v1_full_hex, hedged_section_hex);
+  auto v2_hedged = joined_hex(decision_v2_full_hex, hedged_section_hex);
+  auto registry_hedged = joined_hex(registry_hex, registry_hedging_hex);
+  auto v1_plan = joined_hex(decision_v1_full_hex, v1_two_rounds_unhedged_hex,
+                            plan_section_v1_hex);
+  auto v2_plan = joined_hex(decision_v2_full_hex, v1_two_rounds_unhedged_hex,
+                            plan_section_v2_hex);
+  auto registry_plans = joined_hex(registry_hex, registry_default_hedging_hex,
+                                   registry_plans_hex);
   pin pins[] = {
-    {"decision v1, every field", encode_decision(rec), decision_v1_full_hex},
-    {"decision v1, minimal", encode_decision(minimal), decision_v1_minimal_hex},
+    {"decision v1, plan", encode_decision(test::full_plan_decision()),
+     v1_plan},
+    {"decision v2, plan",
+     encode_decision(test::full_plan_decision(), prompt_retention::full,
+                     plan_hashes()),
+     v2_plan},
+    {"registry, plans", encode_registry(test::plans_registry()),
+     registry_plans},
+    {"decision v1, every field", encode_decision(rec), v1_full},
+    {"decision v1, minimal", encode_decision(minimal), v1_minimal},
+    {"decision v1, hedged", encode_decision(hedged_decision()), v1_hedged},
+    {"decision v2, hedged",
+     encode_decision(hedged_decision(), prompt_retention::full, hashes),
+     v2_hedged},
+    {"decision v2, minimal, hedged",
+     encode_decision(hedged_minimal(), prompt_retention::full, {}),
+     decision_v2_minimal_hedged_hex},
+    {"registry, hedged", encode_registry(hedged_registry()), registry_hedged},
     {"decision v2, prompts full",
      encode_decision(rec, prompt_retention::full, hashes),
      decision_v2_full_hex},
@@ -299,12 +457,22 @@ TEST_CASE("every record encoding writes the bytes it always wrote",
 TEST_CASE("the pinned values decode to the records they were encoded from",
           "[storage][codec][golden]") {
   SECTION("decision version 1") {
-    for (auto pinned : {decision_v1_full_hex, decision_v1_minimal_hex}) {
+    for (const auto& pinned :
+         {joined_hex(decision_v1_full_hex, v1_two_rounds_unhedged_hex),
+          joined_hex(decision_v1_minimal_hex, v1_one_round_unhedged_hex),
+          joined_hex(decision_v1_full_hex, hedged_section_hex)}) {
       auto bytes = unhex(pinned);
       auto back = decode_decision(bytes);
       REQUIRE(back);
-      CHECK(encode_decision(*back) == bytes);
+      CHECK(hex(encode_decision(*back)) == pinned);
     }
+    auto hedged
+      = decode_decision(unhex(joined_hex(decision_v1_full_hex,
+                                         hedged_section_hex)));
+    REQUIRE(hedged);
+    CHECK(hedged->rounds[0].decision.ensemble.quorum == 2);
+    CHECK(hedged->rounds[0].decision.ensemble.deadline_ms == 4'500);
+    CHECK(hedged->rounds[1].decision.ensemble.deadline_ms == 0);
     auto back = decode_decision(unhex(decision_v1_full_hex));
     REQUIRE(back);
     auto rec = full_decision();
@@ -385,6 +553,45 @@ TEST_CASE("the pinned values decode to the records they were encoded from",
     CHECK_FALSE(in.prompt.used());
     CHECK(std::isnan(in.predicted_success[0].cost_usd));
   }
+  SECTION("decision records written before the hedging section") {
+    // Version 1: each pin is the record without the section; it reads
+    // back with no deadline, and is written again with the section.
+    for (auto [pinned, section] :
+         {std::pair{decision_v1_full_hex, v1_two_rounds_unhedged_hex},
+          std::pair{decision_v1_minimal_hex, v1_one_round_unhedged_hex}}) {
+      auto back = decode_decision(unhex(pinned));
+      REQUIRE(back);
+      for (const auto& round : back->rounds) {
+        CHECK(round.decision.ensemble.deadline_ms == 0);
+        CHECK(round.decision.ensemble.quorum == 0);
+      }
+      CHECK(hex(encode_decision(*back)) == joined_hex(pinned, section));
+    }
+    // Version 2: the section is only written for a hedged ensemble.
+    auto back = decode_decision(unhex(decision_v2_full_hex), lookup);
+    REQUIRE(back);
+    CHECK(back->rounds[0].decision.ensemble.deadline_ms == 0);
+  }
+  SECTION("hedged decisions in version 2") {
+    auto back = decode_decision(
+      unhex(joined_hex(decision_v2_full_hex, hedged_section_hex)), lookup);
+    REQUIRE(back);
+    CHECK(back->rounds[0].decision.ensemble.quorum == 2);
+    CHECK(back->rounds[0].decision.ensemble.deadline_ms == 4'500);
+    CHECK(back->rounds[1].decision.ensemble.deadline_ms == 0);
+    CHECK(back->rounds[0].decision.inputs.prompt
+          == full_decision().rounds[0].decision.inputs.prompt);
+    // Without the prompt model: its section is written, unused, before.
+    auto pinned = unhex(decision_v2_minimal_hedged_hex);
+    REQUIRE(pinned.starts_with(unhex(decision_v2_minimal_hex)));
+    REQUIRE(pinned.ends_with(unhex("01009423")));
+    auto minimal = decode_decision(pinned, lookup);
+    REQUIRE(minimal);
+    CHECK(minimal->rounds[0].decision.ensemble.deadline_ms == 4'500);
+    CHECK_FALSE(minimal->rounds[0].decision.inputs.prompt.used());
+    CHECK(hex(encode_decision(*minimal, prompt_retention::full, {}))
+          == decision_v2_minimal_hedged_hex);
+  }
   SECTION("decision version 1 written before the availability section") {
     // One round: two empty byte strings.
     auto bytes = unhex(decision_v1_minimal_hex);
@@ -442,6 +649,139 @@ TEST_CASE("the pinned values decode to the records they were encoded from",
     auto rollup = decode_spend_rollup(unhex(spend_rollup_hex));
     REQUIRE(rollup);
     CHECK(hex(encode_spend_rollup(*rollup)) == spend_rollup_hex);
+  }
+  SECTION("plan records") {
+    auto original = test::full_plan_decision();
+    // Version 1 keeps every step as it was.
+    auto v1 = unhex(joined_hex(decision_v1_full_hex,
+                               v1_two_rounds_unhedged_hex,
+                               plan_section_v1_hex));
+    auto back = decode_decision(v1);
+    REQUIRE(back);
+    CHECK(hex(encode_decision(*back)) == hex(v1));
+    CHECK(back->plan == engine::plan_kind::critic);
+    CHECK(back->plan_dropped == original.plan_dropped);
+    REQUIRE(back->steps.size() == original.steps.size());
+    for (std::size_t i = 0; i < original.steps.size(); ++i) {
+      INFO("step " << i);
+      const auto& s = back->steps[i];
+      const auto& o = original.steps[i];
+      CHECK(s.outcome == o.outcome);
+      REQUIRE(s.rounds.size() == o.rounds.size());
+      for (std::size_t r = 0; r < o.rounds.size(); ++r) {
+        CHECK(s.rounds[r].context.exclude == o.rounds[r].context.exclude);
+        CHECK(s.rounds[r].context.budget_remaining
+              == o.rounds[r].context.budget_remaining);
+        CHECK(s.rounds[r].decision.ensemble.deadline_ms
+              == o.rounds[r].decision.ensemble.deadline_ms);
+        CHECK(s.rounds[r].decision.inputs.model_unavailable
+              == o.rounds[r].decision.inputs.model_unavailable);
+      }
+      REQUIRE(s.attempts.size() == o.attempts.size());
+      for (std::size_t a = 0; a < o.attempts.size(); ++a) {
+        CHECK(s.attempts[a].model == o.attempts[a].model);
+        CHECK(s.attempts[a].error == o.attempts[a].error);
+        CHECK(s.attempts[a].cost_nanos == o.attempts[a].cost_nanos);
+      }
+    }
+    // Version 2 keeps each step's rounds without their evidence, and their
+    // shared inputs in the `inputs` column.
+    auto v2 = unhex(joined_hex(decision_v2_full_hex,
+                               v1_two_rounds_unhedged_hex,
+                               plan_section_v2_hex));
+    auto compact = decode_decision(v2, lookup);
+    REQUIRE(compact);
+    auto expected = original;
+    expected.task.messages.clear();
+    expected.task.options = {};
+    for_each_round(expected, [](decision_round& round) {
+      round.decision.candidates.clear();
+      round.decision.filtered_out.clear();
+    });
+    CHECK(hex(encode_decision(*compact)) == hex(encode_decision(expected)));
+    REQUIRE(compact->steps.size() == 4);
+    const auto& research = compact->steps[0].rounds.at(0);
+    CHECK(research.decision.inputs.recorded);
+    REQUIRE(research.decision.inputs.performance.size() == 3);
+    CHECK(research.decision.inputs.performance[2].latency_ms == 1'800.5);
+    CHECK(research.decision.inputs.prompt
+          == original.steps[0].rounds[0].decision.inputs.prompt);
+    CHECK(research.evidence_hash
+          == engine::evidence_hash(original.steps[0].rounds[0].decision));
+    const auto& synthesis = compact->steps[2].rounds.at(0);
+    CHECK(synthesis.decision.ensemble.quorum == 2);
+    CHECK(synthesis.decision.ensemble.deadline_ms == 4'500);
+    CHECK(compact->steps[3].outcome.score == 0.55);
+    // Without the `inputs` column, no step's inputs are recorded either.
+    auto alone = decode_decision(v2);
+    REQUIRE(alone);
+    CHECK_FALSE(alone->steps[0].rounds[0].decision.inputs.recorded);
+  }
+  SECTION("records written before the plan section are single calls") {
+    for (const auto& pinned :
+         {std::string{decision_v1_full_hex},
+          joined_hex(decision_v1_full_hex, hedged_section_hex),
+          std::string{decision_v2_full_hex},
+          joined_hex(decision_v2_full_hex, hedged_section_hex),
+          std::string{decision_v2_minimal_hex},
+          std::string{decision_v2_minimal_hedged_hex}}) {
+      auto back = decode_decision(unhex(pinned), lookup);
+      REQUIRE(back);
+      CHECK(back->plan == engine::plan_kind::single);
+      CHECK(back->steps.empty());
+      CHECK(back->plan_dropped.empty());
+    }
+  }
+  SECTION("a registry's plan policy, and one written before it") {
+    auto bytes = unhex(
+      joined_hex(registry_hex, registry_default_hedging_hex, registry_plans_hex));
+    auto reg = decode_registry(bytes);
+    REQUIRE(reg);
+    CHECK(hex(encode_registry(*reg)) == hex(bytes));
+    auto expected = test::plans_registry();
+    CHECK(reg->plans.critic_threshold == 0.6);
+    CHECK(reg->plans.max_revisions == 2);
+    CHECK(reg->plans.escalate_below_quality == 0.5);
+    const auto& roles
+      = reg->plans.roles[static_cast<std::size_t>(engine::task_type::code_review)];
+    REQUIRE(roles.size() == 2);
+    CHECK(roles[0].name == "security");
+    CHECK(roles[0].prompt == "Look for vulnerabilities.");
+    CHECK(roles[1].name == "style");
+    CHECK(reg->plans.roles[0].empty());
+    // The hedging section it needed in front holds the defaults.
+    CHECK(reg->policy.ensemble_member_timeout_s
+          == engine::routing_policy{}.ensemble_member_timeout_s);
+    // Without the section: the defaults, which it is only left out for.
+    for (auto pinned :
+         {std::string{registry_hex},
+          joined_hex(registry_hex, registry_hedging_hex)}) {
+      auto before = decode_registry(unhex(pinned));
+      REQUIRE(before);
+      const engine::plan_policy defaults;
+      CHECK(before->plans.critic_threshold == defaults.critic_threshold);
+      CHECK(before->plans.max_revisions == defaults.max_revisions);
+      CHECK_FALSE(before->plans.escalate_below_quality);
+      for (const auto& r : before->plans.roles)
+        CHECK(r.empty());
+    }
+  }
+  SECTION("a registry's hedging, and one written before it") {
+    auto hedged
+      = decode_registry(unhex(joined_hex(registry_hex, registry_hedging_hex)));
+    REQUIRE(hedged);
+    CHECK(hedged->policy.ensemble_quorum == 2);
+    CHECK(hedged->policy.ensemble_member_timeout_s == 12.5);
+    CHECK(hedged->policy.hedge_latency_factor == 2.0);
+    // Without the section: the policy's defaults, which it is only left out
+    // for.
+    auto before = decode_registry(unhex(registry_hex));
+    REQUIRE(before);
+    const engine::routing_policy defaults;
+    CHECK(before->policy.ensemble_quorum == defaults.ensemble_quorum);
+    CHECK(before->policy.ensemble_member_timeout_s
+          == defaults.ensemble_member_timeout_s);
+    CHECK(before->policy.hedge_latency_factor == defaults.hedge_latency_factor);
   }
   SECTION("a registry written before the selection mode") {
     // The trailing section: one enumeration byte and an 8-byte double.

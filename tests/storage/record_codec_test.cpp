@@ -4,10 +4,13 @@
 
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/engine/decision_diff.hpp"
+#include "switchyard/engine/execution_plan.hpp"
 #include "switchyard/engine/router.hpp"
 #include "switchyard/storage/record_codec.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <map>
 
 using namespace switchyard;
 using namespace switchyard::storage;
@@ -68,7 +71,172 @@ decision_record full_record(const engine::registry& reg) {
   return rec;
 }
 
+/// A task of `kind` as the coordinator logs it: the task's own round, then
+/// each step routed as a task of its own (the step's tier and the task's
+/// type), with its inputs recorded, and its outcome and attempts. A single
+/// plan is one with quality escalation: answer, judge, escalation.
+decision_record plan_record(const engine::registry& reg, engine::plan_kind kind,
+                            bool execute) {
+  engine::keyword_classifier cls;
+  engine::router router{reg, cls};
+  engine::performance_table table;
+  table.resize(reg.models.size());
+  table.at(3, engine::task_type::code_review) = {0.7, 420.0, 0.6, 33.0, 0.62};
+  engine::routing_state state;
+  state.performance = &table;
+  state.budget_remaining = 50'000'000;
+  auto rec = full_record(reg);
+  rec.execute = execute;
+  rec.rounds.resize(1);
+  rec.plan = kind;
+  engine::plan_request req;
+  req.requested = kind;
+  req.tier = engine::complexity_tier::complex;
+  req.type = engine::task_type::code_review;
+  req.max_revisions = 1;
+  auto plan = engine::build_plan(req);
+  std::vector<engine::plan_step> steps = plan.steps;
+  if (kind == engine::plan_kind::single) {
+    steps.push_back({"judge", engine::complexity_tier::simple, false, false});
+    steps.push_back(
+      {"escalation", engine::complexity_tier::complex, false, true});
+  }
+  if (kind == engine::plan_kind::critic) {
+    // A revision round, and a specialist the budget dropped.
+    steps.push_back({"synthesis", engine::complexity_tier::complex, false,
+                     true});
+    steps.push_back({"critic", engine::complexity_tier::complex, false,
+                     false});
+    rec.plan_dropped = {steps[steps.size() - 5].role};
+  }
+  std::uint32_t revision = 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const auto& s = steps[i];
+    plan_step_record step;
+    auto& o = step.outcome;
+    o.role = s.role;
+    o.route_as = s.route_as;
+    o.final = s.final;
+    if (s.role == "synthesis" && i + 2 == steps.size())
+      revision = 1;
+    o.revision = revision;
+    o.ran = execute;
+    o.worst_cost_nanos = 1'000'000 + static_cast<std::int64_t>(i);
+    task_spec t;
+    t.text = s.final ? rec.task.text : "step input " + s.role;
+    t.type = engine::task_type::code_review;
+    t.tier = s.route_as;
+    t.budget_usd = 0.01;
+    if (s.role == "escalation")
+      t.force_model = reg.models[3].id;
+    route_context ctx;
+    if (s.specialist)
+      ctx.exclude = {static_cast<std::uint16_t>(i)};
+    auto d = router.route(to_route_request(t), state);
+    engine::record_inputs(state, d.cls.type, reg.models.size(), d.inputs);
+    o.has_model = d.has_model();
+    o.model = d.model;
+    if (execute) {
+      o.ok = i != 1;
+      o.error = o.ok ? error_code::none : error_code::model_unavailable;
+      o.note = o.ok ? "" : "every attempt failed";
+      o.cost_nanos = 10'000 * static_cast<std::int64_t>(i + 1);
+      o.started_ms = 100.0 * static_cast<double>(i);
+      o.latency_ms = 50.5;
+      o.input_tokens = 200;
+      o.output_tokens = 100 + static_cast<std::uint32_t>(i);
+      if (s.role == "critic" || s.role == "judge")
+        o.score = 0.25;
+      step.attempts.push_back({d.model,
+                               o.ok ? engine::call_error::none
+                                    : engine::call_error::server_error,
+                               50.5, o.cost_nanos, 0});
+    }
+    step.rounds.push_back({ctx, d, 0});
+    rec.steps.push_back(std::move(step));
+  }
+  return rec;
+}
+
 } // namespace
+
+TEST_CASE("a plan's steps round-trip in both decision encodings, for every "
+          "plan kind",
+          "[storage][codec][plan]") {
+  auto reg = test_registry();
+  for (auto kind : {engine::plan_kind::single, engine::plan_kind::chain,
+                    engine::plan_kind::specialists,
+                    engine::plan_kind::critic}) {
+    for (bool execute : {true, false}) {
+      INFO(to_string(kind) << (execute ? ", executed" : ", route only"));
+      auto rec = plan_record(reg, kind, execute);
+      REQUIRE(rec.steps.size() >= 2);
+      auto check_steps = [&](const decision_record& back, bool evidence) {
+        CHECK(back.plan == kind);
+        CHECK(back.plan_dropped == rec.plan_dropped);
+        REQUIRE(back.steps.size() == rec.steps.size());
+        for (std::size_t i = 0; i < rec.steps.size(); ++i) {
+          INFO("step " << i << " (" << rec.steps[i].outcome.role << ")");
+          const auto& s = back.steps[i];
+          const auto& o = rec.steps[i];
+          CHECK(s.outcome == o.outcome);
+          REQUIRE(s.rounds.size() == 1);
+          CHECK(s.rounds[0].context.exclude == o.rounds[0].context.exclude);
+          auto logged = o.rounds[0].decision;
+          if (!evidence) {
+            logged.candidates.clear();
+            logged.filtered_out.clear();
+            CHECK(s.rounds[0].evidence_hash
+                  == engine::evidence_hash(o.rounds[0].decision));
+          }
+          CHECK_FALSE(engine::first_difference(logged, s.rounds[0].decision,
+                                               reg));
+          CHECK(s.rounds[0].decision.inputs.recorded);
+          CHECK(s.rounds[0].decision.inputs.budget_remaining == 50'000'000);
+          CHECK(s.rounds[0].decision.inputs.performance.size()
+                == reg.models.size());
+          REQUIRE(s.attempts.size() == o.attempts.size());
+          for (std::size_t a = 0; a < o.attempts.size(); ++a) {
+            CHECK(s.attempts[a].model == o.attempts[a].model);
+            CHECK(s.attempts[a].error == o.attempts[a].error);
+            CHECK(s.attempts[a].cost_nanos == o.attempts[a].cost_nanos);
+          }
+        }
+      };
+      {
+        INFO("version 1");
+        auto bytes = encode_decision(rec);
+        auto back = decode_decision(bytes);
+        REQUIRE(back);
+        CHECK(encode_decision(*back) == bytes);
+        check_steps(*back, true);
+      }
+      {
+        // Version 2, as the store writes it: each round's shared inputs
+        // once per distinct content.
+        INFO("version 2");
+        std::map<std::uint64_t, std::string> inputs;
+        std::vector<std::uint64_t> hashes;
+        for_each_round(rec, [&](const decision_round& round) {
+          auto shared = encode_shared_inputs(round.decision.inputs);
+          inputs[shared.hash] = shared_inputs_value(shared, 0);
+          hashes.push_back(shared.hash);
+        });
+        CHECK(inputs.size() < hashes.size());
+        auto bytes = encode_decision(rec, prompt_retention::full, hashes);
+        auto back = decode_decision(
+          bytes, [&](std::uint64_t h) -> caf::expected<std::string> {
+            if (auto i = inputs.find(h); i != inputs.end())
+              return i->second;
+            return caf::make_error(error_code::not_found, "none");
+          });
+        REQUIRE(back);
+        check_steps(*back, false);
+        CHECK_FALSE(back->evidence_stored);
+      }
+    }
+  }
+}
 
 TEST_CASE("a decision record round-trips with its rounds and inputs",
           "[storage][codec]") {
@@ -218,7 +386,14 @@ TEST_CASE("unknown versions and damaged values are clear errors",
     REQUIRE_FALSE(damaged);
     CHECK(error_code_of(damaged.error()) == error_code::corrupt_data);
   }
-  auto trailing = decode_decision(bytes + "x");
+  // Bytes after the last section written are read as the next appended
+  // section, which they are not; after every section they trail.
+  auto junk = decode_decision(bytes + "x");
+  REQUIRE_FALSE(junk);
+  CHECK(error_code_of(junk.error()) == error_code::corrupt_data);
+  auto planned = full_record(reg);
+  planned.plan = engine::plan_kind::chain;
+  auto trailing = decode_decision(encode_decision(planned) + "x");
   REQUIRE_FALSE(trailing);
   CHECK_THAT(error_message(trailing.error()), Catch::Contains("trailing"));
   // A count far beyond what the value holds is refused, not allocated.

@@ -215,6 +215,92 @@ inline decision_record full_decision() {
   return r;
 }
 
+/// A critic plan that full_decision()'s round chose: a specialist that
+/// answered, one that failed, a synthesis whose ensemble was hedged and a
+/// critic that asked for a revision; the budget dropped a third role. The
+/// first step's round reads the same shared inputs as the task's first.
+inline decision_record full_plan_decision() {
+  auto r = full_decision();
+  r.plan = engine::plan_kind::critic;
+  r.plan_dropped = {"review"};
+  engine::step_outcome research;
+  research.role = "research";
+  research.route_as = engine::complexity_tier::complex;
+  research.ran = true;
+  research.ok = true;
+  research.has_model = true;
+  research.model = 4;
+  research.worst_cost_nanos = 3'000'000;
+  research.cost_nanos = 1'200'000;
+  research.started_ms = 0.5;
+  research.latency_ms = 812.25;
+  research.input_tokens = 300;
+  research.output_tokens = 420;
+  route_context avoid;
+  avoid.exclude = {5};
+  avoid.budget_remaining = 9'000'000;
+  r.steps.push_back({research,
+                     {{avoid, full_round_decision(), 0}},
+                     {{4, engine::call_error::none, 800.0, 1'200'000, 0}}});
+  auto implementation = research;
+  implementation.role = "implementation";
+  implementation.ok = false;
+  implementation.model = 2;
+  implementation.cost_nanos = 0;
+  implementation.latency_ms = 30.0;
+  implementation.input_tokens = 0;
+  implementation.output_tokens = 0;
+  implementation.error = error_code::model_unavailable;
+  implementation.note = "upstream 503";
+  engine::decision hedged;
+  hedged.rule = engine::selection_rule::ensemble;
+  hedged.parallel = true;
+  hedged.model = 4;
+  hedged.ensemble.members = {4, 5};
+  hedged.ensemble.quorum = 2;
+  hedged.ensemble.deadline_ms = 4'500;
+  hedged.config_hash = 0x03ab7fb284e54b43;
+  r.steps.push_back({implementation,
+                     {},
+                     {{2, engine::call_error::server_error, 30.0, 0, 0}}});
+  engine::step_outcome synthesis;
+  synthesis.role = "synthesis";
+  synthesis.route_as = engine::complexity_tier::complex;
+  synthesis.ran = true;
+  synthesis.ok = true;
+  synthesis.final = true;
+  synthesis.has_model = true;
+  synthesis.model = 5;
+  synthesis.worst_cost_nanos = 2'000'000;
+  synthesis.cost_nanos = 900'000;
+  synthesis.started_ms = 813.0;
+  synthesis.latency_ms = 640.5;
+  synthesis.input_tokens = 900;
+  synthesis.output_tokens = 500;
+  r.steps.push_back({synthesis, {{route_context{}, hedged, 0}}, {}});
+  engine::step_outcome critic;
+  critic.role = "critic";
+  critic.route_as = engine::complexity_tier::complex;
+  critic.ran = true;
+  critic.ok = true;
+  critic.has_model = true;
+  critic.model = 3;
+  critic.worst_cost_nanos = 500'000;
+  critic.cost_nanos = 100'000;
+  critic.started_ms = 1'453.5;
+  critic.latency_ms = 210.0;
+  critic.input_tokens = 700;
+  critic.output_tokens = 40;
+  critic.score = 0.55;
+  critic.note = "a revision was due; the budget left ($0.0001) cannot cover it";
+  engine::decision none;
+  none.rule = engine::selection_rule::none;
+  none.add_note(engine::decision_note::no_candidates);
+  none.config_hash = 0x03ab7fb284e54b43;
+  r.steps.push_back({critic, {{route_context{}, none, 0}}, {}});
+  return r;
+}
+
 inline feedback_record full_feedback() {
   feedback_record f;
   f.decision_id = 77;
@@ -339,6 +425,18 @@ inline engine::registry full_registry() {
   p.retry.jitter = 0.1;
   p.retry.max_retry_after = std::chrono::milliseconds{30'000};
   reg.config_hash = 0xfeedfacecafebeef;
+  return reg;
+}
+
+/// full_registry() with a plan policy that sets every field: a role list
+/// for code reviews, none for the other types.
+inline engine::registry plans_registry() {
+  auto reg = full_registry();
+  reg.plans.critic_threshold = 0.6;
+  reg.plans.max_revisions = 2;
+  reg.plans.escalate_below_quality = 0.5;
+  reg.plans.roles[static_cast<std::size_t>(engine::task_type::code_review)]
+    = {{"security", "Look for vulnerabilities."}, {"style", ""}};
   return reg;
 }
 

@@ -115,6 +115,51 @@ TEST_CASE("every kind of record survives closing and reopening the store",
   CHECK(ids == std::vector<std::uint64_t>{3, 5});
 }
 
+TEST_CASE("a plan's steps survive closing and reopening the store, with the "
+          "shared inputs each step's rounds read",
+          "[storage][plan]") {
+  temp_dir dir;
+  auto now = std::int64_t{1'700'000'000'000};
+  auto rec = switchyard::test::full_plan_decision();
+  rec.created_unix_ms = now;
+  // The synthesis read inputs of its own: stored beside the task's.
+  auto& synthesis = rec.steps[2].rounds[0].decision.inputs;
+  synthesis.recorded = true;
+  synthesis.performance = {{0.25, 10.0, 0.5, 2.0, 0.1}};
+  synthesis.breaker_open = {1, 0};
+  synthesis.budget_remaining = 777;
+  {
+    auto db = open_at(dir.path(), [now] { return now; });
+    store_batch b;
+    b.put_decision(rec);
+    b.put_registry(switchyard::test::plans_registry());
+    REQUIRE(db->write(b));
+  }
+  auto db = open_at(dir.path(), [now] { return now; });
+  auto back = db->get_decision(rec.decision_id);
+  REQUIRE(back);
+  CHECK(back->plan == engine::plan_kind::critic);
+  CHECK(back->plan_dropped == rec.plan_dropped);
+  REQUIRE(back->steps.size() == rec.steps.size());
+  for (std::size_t i = 0; i < rec.steps.size(); ++i)
+    CHECK(back->steps[i].outcome == rec.steps[i].outcome);
+  const auto& research = back->steps[0].rounds.at(0).decision.inputs;
+  CHECK(research.recorded);
+  CHECK(research.performance.size() == 3);
+  CHECK(research.breaker_open
+        == rec.steps[0].rounds[0].decision.inputs.breaker_open);
+  const auto& own = back->steps[2].rounds.at(0).decision.inputs;
+  REQUIRE(own.recorded);
+  REQUIRE(own.performance.size() == 1);
+  CHECK(own.performance[0].latency_ms == 10.0);
+  CHECK(own.breaker_open == synthesis.breaker_open);
+  CHECK(own.budget_remaining == 777);
+  CHECK_FALSE(back->steps[3].rounds.at(0).decision.inputs.recorded);
+  auto reg = db->get_registry(switchyard::test::plans_registry().config_hash);
+  REQUIRE(reg);
+  CHECK(reg->plans.max_revisions == 2);
+}
+
 TEST_CASE("decisions past the retention are dropped by compaction",
           "[storage][retention]") {
   temp_dir dir;

@@ -200,7 +200,7 @@ test('decision pages walk back through the log reading about `limit` records', a
   assert.equal((await call('/v1/decisions?before=nonsense')).status, 400);
 });
 
-test('the dashboard shows decisions, evidence, replay, spend and an open breaker', async () => {
+test('the dashboard shows decisions, evidence, a plan\'s steps, replay, spend and an open breaker', async () => {
   await page.goto(`${url}/ui`);
   await page.fill('#key', adminKey);
   await Promise.all([page.waitForURL(`${url}/ui/`), page.click('button[type=submit]')]);
@@ -231,6 +231,32 @@ test('the dashboard shows decisions, evidence, replay, spend and an open breaker
   await page.waitForSelector('#replay-result.identical, #replay-result.different');
   assert.match(await page.locator('#replay-result').innerText(), /^identical/);
   await page.screenshot({ path: path.join(shots, 'evidence.png') });
+  await page.click('#drawer-close');
+
+  // A plan's steps: a critic plan, asked for, shows each step with its model,
+  // result and cost, and its replay recomputes every step's routing too.
+  const planned = await call('/v1/chat/completions', {
+    method: 'POST',
+    body: { model: 'auto', messages: [{ role: 'user', content: 'Write a fibonacci function in Python with tests' }],
+      switchyard: { plan: 'critic' } },
+  });
+  assert.equal(planned.status, 200);
+  assert.equal(planned.headers.get('x-switchyard-plan'), 'critic');
+  const planRow = page.locator(`#decisions-body tr[data-id="${planned.headers.get('x-switchyard-decision-id')}"]`);
+  await planRow.waitFor();
+  await planRow.click();
+  await page.waitForSelector('#evidence table.steps tbody tr');
+  assert.match(await page.locator('#evidence h2[data-plan]').innerText(), /critic/);
+  const roles = await page.locator('#evidence table.steps tbody tr')
+    .evaluateAll((rows) => rows.map((r) => r.dataset.role));
+  assert.ok(roles.includes('synthesis') && roles.includes('critic'), `the steps: ${roles}`);
+  const synthesis = page.locator('#evidence table.steps tbody tr[data-role=synthesis]').first();
+  assert.equal(await synthesis.locator('td.result').innerText(), 'ok');
+  assert.match(await synthesis.innerText(), /\d\.\d{4}/, 'the synthesis has a cost');
+  await page.click('#replay');
+  await page.waitForSelector('#replay-result.identical, #replay-result.different');
+  assert.match(await page.locator('#replay-result').innerText(), /^identical/);
+  await page.screenshot({ path: path.join(shots, 'plan.png') });
   await page.click('#drawer-close');
 
   // Spend: a chart with data, against the budgets and the always-best line.

@@ -5,6 +5,8 @@
 
 #include "switchyard/actors/decision_log_queue.hpp"
 #include "switchyard/actors/runtime_context.hpp"
+#include "switchyard/engine/cancel_token.hpp"
+#include "switchyard/engine/plan_flow.hpp"
 #include "switchyard/engine/task_flow.hpp"
 #include "switchyard/messages/actor_interfaces.hpp"
 
@@ -45,15 +47,39 @@ struct coordinator_start {
   std::vector<engine::experiment_spec> experiments;
 };
 
+/// A task that runs as a plan of several calls (engine::plan_flow): each
+/// step is a task run of its own (a child), answering here.
+struct plan_run {
+  explicit plan_run(engine::plan_flow f) : flow(std::move(f)) {
+    // Steps start at flow.start().
+  }
+  engine::plan_flow flow;
+  /// By step (the flow's outcome index): the child's answer, its routing
+  /// rounds (kept only with a store) and when it started (ms after the
+  /// task).
+  std::vector<task_reply> replies;
+  std::vector<std::vector<decision_round>> rounds;
+  std::vector<double> started_ms;
+  /// Each step's own cancel token: cancelling it cuts the step.
+  std::vector<std::shared_ptr<engine::cancel_token>> cancels;
+  /// The final step streams as it runs (chain, specialists); otherwise
+  /// the answer goes out whole once the plan ends.
+  bool stream_live = false;
+  /// A route-only plan: steps still being routed.
+  std::size_t routing = 0;
+};
+
 struct coordinator_state {
   static inline const char* name = "switchyard.coordinator";
 
   /// One task from arrival to its one reply: its flow (engine::task_flow)
   /// and what the actor needs to drive it.
   struct task_run {
-    task_run(const engine::registry& reg, task_spec s, bool exec)
+    task_run(const engine::registry& reg, task_spec s, bool exec,
+             std::vector<std::uint16_t> avoid = {}, bool approved = false)
       : spec(std::move(s)),
-        flow(reg, {exec, !spec.force_model.empty(), spec.max_output_tokens}) {
+        flow(reg, {exec, !spec.force_model.empty(), spec.max_output_tokens,
+                   approved, std::move(avoid)}) {
       // The flow starts at start().
     }
     task_spec spec;
@@ -73,6 +99,13 @@ struct coordinator_state {
     std::int64_t created_unix_ms = 0;
     /// Every routing round so far, kept only when there is a store.
     std::vector<decision_round> rounds_log;
+    /// Whether the task's plan was chosen yet (at its first reservation).
+    bool plan_checked = false;
+    /// Set when the task runs as a plan.
+    std::unique_ptr<plan_run> plan;
+    /// A plan's step: the plan's task id and the step (0: not a step).
+    std::uint64_t parent = 0;
+    std::size_t step = 0;
 
     [[nodiscard]] bool executes() const noexcept {
       return on_task != nullptr;
@@ -83,6 +116,8 @@ struct coordinator_state {
   coordinator_peers peers;
   std::unordered_map<std::uint64_t, task_run> runs;
   std::uint64_t next_decision = 0;
+  /// Counts the ids of plans' steps (see engine::plan_step_id_bit).
+  std::uint64_t next_step = 0;
   std::uint64_t decision_id_prefix = 0;
   /// Several coordinators share the load; decision ids carry the shard:
   /// id % shards names the coordinator that owns the task.

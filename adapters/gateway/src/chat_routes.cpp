@@ -203,6 +203,8 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
                      std::to_string(r.attempts.size())},
                     {"x-switchyard-retries", std::to_string(retries_of(r))},
                     {"x-switchyard-parallel", r.parallel ? "true" : "false"},
+                    {"x-switchyard-plan", std::string{engine::to_string(r.plan)}},
+                    {"x-switchyard-steps", steps_text(r, cfg.registry)},
                     {"content-type", "application/json"}};
       w->respond(200, std::move(h), std::move(body));
       finish(200, r.decision_id, model, key_id);
@@ -213,7 +215,8 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
   auto st = std::make_shared<stream_state>();
   auto open = [this, w, api, chat_req](stream_state& s, std::uint64_t decision,
                                        std::uint16_t model,
-                                       std::uint32_t input_tokens) {
+                                       std::uint32_t input_tokens,
+                                       engine::plan_kind plan) {
     const auto& id = cfg.registry.models[model].id;
     s.decision_id = decision;
     s.model = model;
@@ -222,7 +225,8 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
     w->begin(200, {{"content-type", "text/event-stream"},
                    {"cache-control", "no-cache"},
                    {"x-switchyard-decision-id", decision_ref(decision)},
-                   {"x-switchyard-model", id}});
+                   {"x-switchyard-model", id},
+                   {"x-switchyard-plan", std::string{engine::to_string(plan)}}});
     w->write(s.encoder->start(input_tokens));
   };
   /// A tool-call fragment, with the call's client id on its first one.
@@ -246,7 +250,8 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
         auto model = cfg.registry.model_index(ev.model);
         if (!model)
           return; // not a model of ours: nothing to attribute it to
-        open(*st, ev.decision_id, *model, ev.chunk.input_tokens.value_or(0));
+        open(*st, ev.decision_id, *model, ev.chunk.input_tokens.value_or(0),
+             ev.plan);
       }
       const auto& c = ev.chunk;
       std::string out;
@@ -281,7 +286,7 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
       std::string out;
       if (!st->encoder) {
         // An answer that came whole (an ensemble, or an empty one).
-        open(*st, r.decision_id, r.model, r.input_tokens);
+        open(*st, r.decision_id, r.model, r.input_tokens, r.plan);
         for (const auto& p : r.content)
           if (p.kind == engine::part_kind::reasoning)
             out += p.redacted
@@ -308,7 +313,10 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
                                  r.output_tokens);
       // The cost is known only now; headers are gone, so it travels as an
       // SSE comment that clients ignore.
-      out += ": x-switchyard-cost-usd " + usd_text(r.cost_nanos) + "\n\n";
+      out += ": x-switchyard-cost-usd " + usd_text(r.cost_nanos) + "\n";
+      out += ": x-switchyard-plan " + std::string{engine::to_string(r.plan)}
+             + "\n: x-switchyard-steps " + steps_text(r, cfg.registry)
+             + "\n\n";
       w->write(std::move(out));
       w->end();
       finish(200, r.decision_id, model, key_id);

@@ -17,6 +17,9 @@
 #include "switchyard/http/header.hpp"
 #include "switchyard/http/response_writer.hpp"
 #include "switchyard/http/server_request.hpp"
+#include "switchyard/telemetry/span_id.hpp"
+#include "switchyard/telemetry/trace_parent.hpp"
+#include "switchyard/telemetry/tracing.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -44,6 +47,11 @@ using clock_type = std::chrono::steady_clock;
 using writer_ptr = std::shared_ptr<http::response_writer>;
 
 [[nodiscard]] std::string usd_text(std::int64_t nanos);
+/// The x-switchyard-steps value: each step that ran as role=model:USD, in
+/// order (a failed one with "!" after its model); "answer=<model>:USD" for
+/// a single call.
+[[nodiscard]] std::string steps_text(const task_reply& r,
+                                     const engine::registry& reg);
 [[nodiscard]] http::header_list json_headers();
 [[nodiscard]] double elapsed_us(clock_type::time_point since);
 
@@ -60,16 +68,26 @@ struct caller {
   http::header_list extra;
 };
 
-/// Ends one request, once: the access log, the metrics and the count of
-/// requests in flight (which drain_and_stop waits on).
+/// Ends one request, once: the access log, the metrics, the server span
+/// and the count of requests in flight (which drain_and_stop waits on).
 struct request_end {
   gateway_server::impl* self = nullptr;
   clock_type::time_point started;
   std::string method;
   std::string path;
+  /// The request's trace when tracing is on (see start_trace): the context
+  /// of its server span, which parents the task's spans (task_spec::trace
+  /// takes it). Null: not traced.
+  telemetry::trace_parent_ptr trace{};
+  /// The caller's span (from its `traceparent`); all zeros for a root.
+  telemetry::span_id remote_parent{};
+  std::uint64_t start_unix_nanos = 0;
 
   void operator()(int status, std::uint64_t decision = 0,
                   std::string_view model = {}, std::string_view key = {}) const;
+
+  /// Records the server span when its trace is sampled.
+  void record_span(int status, std::uint64_t decision) const;
 };
 
 class gateway_server::impl {
@@ -78,6 +96,10 @@ class gateway_server::impl {
   /// stderr logs, written in batches off the request path; declared early
   /// so that it outlives everything that logs.
   log_sink logs;
+  /// OpenTelemetry traces (the `telemetry` section, --otlp-endpoint, the
+  /// OTEL_* variables); null members when export is off. Its exporter is
+  /// shut down after the runtime, which may still end spans.
+  telemetry::tracing tracing;
   /// The I/O loop the server, the client and the actors share (null when
   /// the actors run on CAF's workers); declared before them, so that it is
   /// destroyed after them.
@@ -110,7 +132,14 @@ class gateway_server::impl {
   void log(std::string line);
   void log_request(std::string_view method, std::string_view path, int status,
                    double ms, std::uint64_t decision, std::string_view model,
-                   std::string_view key_id);
+                   std::string_view key_id,
+                   const telemetry::trace_context* trace = nullptr);
+  /// Starts the request's trace (server span context) in `finish`, from
+  /// its `traceparent`/`tracestate`, when tracing is on and the path is
+  /// traced (not the probes: /healthz, /readyz, /metrics).
+  void start_trace(const http::server_request& req, request_end& finish) const;
+  /// Starts tracing as configured; false with `why` on a bad setting.
+  bool start_tracing(std::string& why);
   /// An error in the API's own shape (Anthropic's for /v1/messages).
   void reply_error(const writer_ptr& w, const api_error& e, bool anthropic,
                    http::header_list extra = {});

@@ -48,6 +48,7 @@ void gateway_server::impl::handle(const http::server_request& req,
   in_flight.fetch_add(1);
   request_end finish{this, clock_type::now(), std::string{req.method},
                      std::string{req.path()}};
+  start_trace(req, finish);
   const auto& path = finish.path;
   const auto& method = finish.method;
   bool anthropic = path == "/v1/messages";

@@ -11,6 +11,9 @@
 #include "switchyard/providers/make_provider_client.hpp"
 #include "switchyard/runtime.hpp"
 #include "switchyard/runtime_admin.hpp"
+#include "switchyard/clock/system_time.hpp"
+#include "switchyard/telemetry/genai_attributes.hpp"
+#include "switchyard/telemetry/switchyard_attributes.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -21,6 +24,27 @@ namespace switchyard::gateway {
 
 std::int64_t gateway_server::impl::unix_now() const {
   return rt->clock().wall_ms() / 1000;
+}
+
+std::string steps_text(const task_reply& r, const engine::registry& reg) {
+  if (r.steps.empty())
+    return "answer=" + reg.models[r.model].id + ":" + usd_text(r.cost_nanos);
+  std::string out;
+  for (const auto& s : r.steps) {
+    if (!s.ran || !s.has_model)
+      continue;
+    if (!out.empty())
+      out += ',';
+    for (char c : s.role)
+      out += c == ',' || c == '=' ? ' ' : c;
+    out += '=';
+    out += reg.models[s.model].id;
+    if (!s.ok)
+      out += '!';
+    out += ':';
+    out += usd_text(s.cost_nanos);
+  }
+  return out;
 }
 
 std::string usd_text(std::int64_t nanos) {
@@ -38,15 +62,72 @@ double elapsed_us(clock_type::time_point since) {
     .count();
 }
 
+namespace {
+
+/// The route template of a path the gateway serves (OpenTelemetry's
+/// `http.route`, low cardinality: ids replaced); empty for an unknown one.
+std::string_view route_of(std::string_view path) noexcept {
+  for (std::string_view exact :
+       {"/v1/chat/completions", "/v1/messages", "/v1/responses", "/v1/route",
+        "/v1/feedback", "/v1/models", "/v1/keys", "/v1/experiments",
+        "/v1/cluster", "/v1/providers"})
+    if (path == exact)
+      return exact;
+  for (auto [prefix, route] :
+       {std::pair<std::string_view, std::string_view>{"/v1/keys/",
+                                                      "/v1/keys/{id}"},
+        {"/v1/experiments/", "/v1/experiments/{id}"},
+        {"/v1/decisions/", "/v1/decisions/{id}"},
+        {"/v1/analytics/", "/v1/analytics/{report}"},
+        {"/v1/dashboard/", "/v1/dashboard/{view}"},
+        {"/ui", "/ui"}})
+    if (path.starts_with(prefix))
+      return route;
+  return {};
+}
+
+} // namespace
+
+void request_end::record_span(int status, std::uint64_t decision) const {
+  namespace tel = telemetry;
+  const auto& tracer = *trace->tracer;
+  auto route = route_of(path);
+  std::string name = method;
+  if (!route.empty()) {
+    name += ' ';
+    name += route;
+  }
+  auto s = tel::make_span(std::move(name), tel::span_kind::server,
+                          trace->context, remote_parent, start_unix_nanos);
+  s.end_unix_nanos = tracer.now_unix_nanos();
+  s.set(tel::genai::http_request_method, method)
+    .set(tel::genai::url_path, path)
+    .set(tel::genai::url_scheme, "http")
+    .set(tel::genai::http_response_status_code, status);
+  if (!route.empty())
+    s.set(tel::genai::http_route, route);
+  if (decision != 0)
+    s.set(tel::attrs::decision_id, tel::decision_id_text(decision));
+  // OpenTelemetry's HTTP conventions: a server span fails on 5xx only (a
+  // 4xx is the client's error).
+  if (status >= 500) {
+    s.set(tel::genai::error_type, std::to_string(status));
+    s.fail("HTTP " + std::to_string(status));
+  }
+  tracer.record(std::move(s));
+}
+
 void request_end::operator()(int status, std::uint64_t decision,
                              std::string_view model,
                              std::string_view key) const {
   self->metrics->on_request(path, status);
+  if (trace && trace->context.sampled())
+    record_span(status, decision);
   self->log_request(method, path, status,
                     std::chrono::duration<double, std::milli>(
                       clock_type::now() - started)
                       .count(),
-                    decision, model, key);
+                    decision, model, key, trace ? &trace->context : nullptr);
   if (self->in_flight.fetch_sub(1) == 1) {
     std::lock_guard<std::mutex> guard{self->drain_mutex};
     self->drained.notify_all();
@@ -65,6 +146,55 @@ gateway_server::impl::~impl() {
     rt->shutdown(std::chrono::seconds{5});
   if (loop)
     loop->stop();
+  if (tracing.exporter)
+    tracing.exporter->shutdown();
+}
+
+bool gateway_server::impl::start_tracing(std::string& why) {
+  const auto& file = cfg.registry.telemetry;
+  telemetry::telemetry_config tc;
+  tc.otlp_endpoint = file.otlp_endpoint;
+  tc.service_name = file.service_name;
+  tc.node_id = cfg.registry.cluster.node_id;
+  tc.sample_ratio = file.sample_ratio;
+  tc.propagate_to_providers = file.propagate_to_providers;
+  tc.capture_content = file.capture_content;
+  config::env_lookup env = cfg.env;
+  if (!env)
+    env = config::process_env();
+  auto started = telemetry::start_tracing(tc, env, system_time());
+  if (!started) {
+    why = error_message(started.error());
+    return false;
+  }
+  tracing = std::move(*started);
+  if (tracing.exporter) {
+    std::string line;
+    engine::json_writer w{line};
+    w.begin_object();
+    w.field("level", "info");
+    w.field("msg", "traces");
+    w.field("exporter", tracing.exporter->settings().to_string());
+    w.field("sampler", tracing.tracer->sampler().description());
+    w.field("propagate_to_providers", tc.propagate_to_providers);
+    w.field("capture_content", tc.capture_content);
+    w.end_object();
+    log(std::move(line));
+  }
+  return true;
+}
+
+void gateway_server::impl::start_trace(const http::server_request& req,
+                                       request_end& finish) const {
+  const auto& tracer = tracing.tracer;
+  if (!tracer || finish.path == "/healthz" || finish.path == "/readyz"
+      || finish.path == "/metrics")
+    return;
+  finish.start_unix_nanos = tracer->now_unix_nanos();
+  finish.trace = tracer->start_request_trace(
+    req.header("traceparent").value_or(std::string_view{}),
+    req.header("tracestate").value_or(std::string_view{}),
+    finish.remote_parent);
 }
 
 void gateway_server::impl::log(std::string line) {
@@ -78,7 +208,8 @@ void gateway_server::impl::log_request(std::string_view method,
                                        std::string_view path, int status,
                                        double ms, std::uint64_t decision,
                                        std::string_view model,
-                                       std::string_view key_id) {
+                                       std::string_view key_id,
+                                       const telemetry::trace_context* trace) {
   std::string line;
   engine::json_writer w{line};
   w.begin_object();
@@ -95,6 +226,13 @@ void gateway_server::impl::log_request(std::string_view method,
     w.field("model", model);
   if (!key_id.empty())
     w.field("key_id", key_id);
+  if (trace) {
+    // The id a trace backend finds the request's spans by (also for an
+    // unsampled trace: the caller's own spans may be recorded).
+    std::string id;
+    trace->trace_id.append_hex(id);
+    w.field("trace_id", std::string_view{id});
+  }
   w.end_object();
   log(std::move(line));
 }
@@ -120,6 +258,9 @@ std::unique_ptr<gateway_server> gateway_server::start(gateway_config cfg,
                                                       std::string& why) {
   auto p = std::make_unique<impl>();
   p->cfg = std::move(cfg);
+  // Before the runtime: a bad telemetry setting is a start-up error.
+  if (!p->start_tracing(why))
+    return nullptr;
   auto env = p->cfg.env;
   if (!env)
     env = [](std::string_view name) -> std::optional<std::string> {
@@ -271,6 +412,10 @@ void gateway_server::drain_and_stop(std::chrono::milliseconds deadline) {
   if (p.loop)
     p.loop->stop();
   p.server->stop();
+  // Last: the spans of the requests drained above go out (for up to its
+  // shutdown_timeout), then the export thread ends.
+  if (p.tracing.exporter)
+    p.tracing.exporter->shutdown();
 }
 
 } // namespace switchyard::gateway

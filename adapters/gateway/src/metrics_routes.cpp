@@ -72,6 +72,8 @@ std::string gateway_server::impl::runtime_gauges() const {
   }
   if (cfg.cluster_metrics)
     out += cfg.cluster_metrics();
+  if (tracing.exporter)
+    out += telemetry::prometheus_text(tracing.exporter->stats());
   return out;
 }
 

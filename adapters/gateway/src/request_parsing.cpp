@@ -1,5 +1,9 @@
 #include "switchyard/gateway/request_parsing.hpp"
 
+#include "switchyard/engine/execution_plan.hpp"
+
+#include <algorithm>
+
 #include <charconv>
 
 namespace switchyard::gateway {
@@ -92,11 +96,53 @@ apply_hints(simdjson::dom::element body, const header_lookup& headers,
     out.pin_model.assign(v);
     return std::nullopt;
   };
+  auto set_plan = [&](std::string_view v) -> std::optional<api_error> {
+    t.plan = engine::plan_kind_from(v);
+    if (!t.plan)
+      return bad_request("unknown plan '" + std::string{v}
+                           + "'; one of single, chain, specialists, critic",
+                         "invalid_plan");
+    return std::nullopt;
+  };
+  auto set_escalate = [&](std::string_view v) -> std::optional<api_error> {
+    if (v != "buffered")
+      return bad_request("switchyard.escalate must be \"buffered\" (a "
+                         "streamed answer then waits for the quality judge)",
+                         "invalid_escalate");
+    t.escalate_buffered = true;
+    return std::nullopt;
+  };
   simdjson::dom::object hints;
   if (body["switchyard"].get(hints) == simdjson::SUCCESS) {
     std::string_view s;
     double d;
     bool b;
+    for (auto [key, value] : hints) {
+      (void)value;
+      constexpr std::string_view known[] = {
+        "task_type", "complexity", "budget_usd", "quality",
+        "parallel",  "pin_model",  "plan",       "escalate"};
+      if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+        return bad_request("unknown field switchyard." + std::string{key}
+                             + "; the switchyard object takes task_type, "
+                               "complexity, budget_usd, quality, parallel, "
+                               "pin_model, plan and escalate",
+                           "unknown_parameter");
+    }
+    simdjson::dom::element el;
+    if (hints["plan"].get(el) == simdjson::SUCCESS) {
+      if (el.get(s) != simdjson::SUCCESS)
+        return bad_request("switchyard.plan must be a string", "invalid_plan");
+      if (auto e = set_plan(s))
+        return e;
+    }
+    if (hints["escalate"].get(el) == simdjson::SUCCESS) {
+      if (el.get(s) != simdjson::SUCCESS)
+        return bad_request("switchyard.escalate must be \"buffered\"",
+                           "invalid_escalate");
+      if (auto e = set_escalate(s))
+        return e;
+    }
     if (hints["task_type"].get(s) == simdjson::SUCCESS)
       if (auto e = set_type(s))
         return e;
@@ -126,6 +172,12 @@ apply_hints(simdjson::dom::element body, const header_lookup& headers,
       return e;
   if (auto v = headers("x-switchyard-complexity"))
     if (auto e = set_tier(*v))
+      return e;
+  if (auto v = headers("x-switchyard-plan"))
+    if (auto e = set_plan(*v))
+      return e;
+  if (auto v = headers("x-switchyard-escalate"))
+    if (auto e = set_escalate(*v))
       return e;
   if (auto v = headers("x-switchyard-budget-usd")) {
     t.budget_usd = parse_double(*v);

@@ -42,13 +42,15 @@ void gateway_server::impl::route(const http::server_request& req,
     std::string out;
     engine::json_writer jw{out};
     static const engine::keyword_classifier classifier;
+    engine::plan_summary plan{r.plan, r.steps, r.plan_dropped};
     engine::write_decision_json(jw, r.decision, cfg.registry, classifier,
-                                decision_ref(r.decision_id));
+                                decision_ref(r.decision_id), &plan);
     const auto& model = cfg.registry.models[r.decision.model].id;
     w->respond(200,
                {{"content-type", "application/json"},
                 {"x-switchyard-decision-id", decision_ref(r.decision_id)},
-                {"x-switchyard-model", model}},
+                {"x-switchyard-model", model},
+                {"x-switchyard-plan", std::string{engine::to_string(r.plan)}}},
                std::move(out));
     finish(200, r.decision_id, model, key_id);
   });

@@ -193,6 +193,13 @@ class http_provider_client final
       return refuse(std::move(state), std::move(why));
     if (key_)
       format_->authorize(*key_, request.headers);
+    // W3C Trace Context: the executor set these for an upstream that may
+    // see the trace (telemetry::propagates_to).
+    if (!req.traceparent.empty()) {
+      request.headers.push_back({"traceparent", std::move(req.traceparent)});
+      if (!req.tracestate.empty())
+        request.headers.push_back({"tracestate", std::move(req.tracestate)});
+    }
     http::request_options opts;
     const auto& t = req.timeouts;
     opts.connect_timeout = t.connect.count() > 0 ? t.connect

@@ -35,6 +35,15 @@ error_code read_string(od::value& v, std::string_view& out) {
   return is_null(v) ? simdjson::SUCCESS : v.get_string().get(out);
 }
 
+error_code read_response_model(od::value& v, engine::call_result& result) {
+  if (!result.response_model.empty())
+    return simdjson::SUCCESS;
+  std::string_view model;
+  auto e = read_string(v, model);
+  result.response_model = model;
+  return e;
+}
+
 error_code read_string_fields(od::value& v, string_fields fields) {
   return read_string_fields(v, fields, [](std::string_view, od::value&) {
     return simdjson::SUCCESS;

@@ -92,6 +92,10 @@ error_code for_each_element(od::value& v, F&& f) {
 /// A string, or "" for null.
 error_code read_string(od::value& v, std::string_view& out);
 
+/// The model the upstream says answered (a response's `model`) into
+/// `result.response_model`, unless an earlier event set it.
+error_code read_response_model(od::value& v, engine::call_result& result);
+
 /// The string fields of an object a format reads: each name with the view
 /// its value goes to.
 using string_fields

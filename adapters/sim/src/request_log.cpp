@@ -5,13 +5,15 @@
 namespace switchyard::sim::detail {
 
 void request_log::add(engine::provider_kind kind, std::string_view model,
-                      std::string_view path, std::string_view body) {
+                      std::string_view path, std::string_view body,
+                      std::string_view traceparent) {
   if (max_requests_ == 0)
     return;
   entry e;
   e.kind = kind;
   e.model = std::string{model};
   e.path = std::string{path};
+  e.traceparent = std::string{traceparent};
   if (body.size() <= max_bytes_)
     e.body = std::string{body};
   std::lock_guard guard{mutex_};
@@ -42,6 +44,8 @@ std::string request_log::to_json(std::string_view model,
     w.field("format", engine::to_string(it->kind));
     w.field("model", it->model);
     w.field("path", it->path);
+    if (!it->traceparent.empty())
+      w.field("traceparent", it->traceparent);
     w.key("body");
     if (it->body.empty())
       w.null();

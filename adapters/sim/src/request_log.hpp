@@ -21,14 +21,17 @@ class request_log {
   request_log(std::size_t max_requests, std::size_t max_bytes)
       : max_requests_(max_requests), max_bytes_(max_bytes) {}
 
-  /// Records a request whose body is valid JSON.
+  /// Records a request whose body is valid JSON, with its W3C
+  /// `traceparent` header ("" when it had none).
   void add(engine::provider_kind kind, std::string_view model,
-           std::string_view path, std::string_view body);
+           std::string_view path, std::string_view body,
+           std::string_view traceparent = {});
 
   /// `{"requests": [...]}`, newest first, at most `limit`, filtered by
   /// model and format when given. Each entry has `seq` (1 for the first
   /// request recorded), `format`, `model`, `path` and `body` (the JSON as
-  /// sent; null when it alone was over the byte bound).
+  /// sent; null when it alone was over the byte bound), and `traceparent`
+  /// when the request carried one.
   [[nodiscard]] std::string to_json(std::string_view model,
                                     std::optional<engine::provider_kind> kind,
                                     std::size_t limit) const;
@@ -40,6 +43,7 @@ class request_log {
     std::string model;
     std::string path;
     std::string body;
+    std::string traceparent;
   };
 
   std::size_t max_requests_;

@@ -168,7 +168,8 @@ class sim_upstream::impl {
       return w->respond(400, {{"Content-Type", "application/json"}},
                         detail::error_body(kind, 400, why));
     }
-    log_.add(kind, parsed.model, path, req.body);
+    log_.add(kind, parsed.model, path, req.body,
+             req.header("traceparent").value_or(std::string_view{}));
     stats_.format_images[static_cast<std::size_t>(kind)].add(parsed.images);
     auto* entry = models_.find(parsed.model);
     if (entry == nullptr || !entry->listed.load()) {

@@ -158,6 +158,13 @@ struct ensemble_plan {
   consensus_strategy strategy = consensus_strategy::judge;
   /// Worst case for the whole ensemble, judge included.
   usd_nanos max_cost = 0;
+  /// Successful answers after which the ensemble proceeds without the rest
+  /// (ensemble_quorum); 0: all members.
+  std::uint8_t quorum = 0;
+  /// Milliseconds after its start at which the ensemble proceeds with the
+  /// answers it has and cuts the rest (ensemble_deadline_ms); 0: none, as
+  /// in records written before hedging.
+  std::uint32_t deadline_ms = 0;
 };
 
 struct decision {

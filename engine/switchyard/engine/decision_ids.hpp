@@ -14,6 +14,10 @@ inline constexpr unsigned decision_node_shift = 48;
 inline constexpr std::uint64_t decision_counter_mask
   = (std::uint64_t{1} << decision_node_shift) - 1;
 
+/// Set in the ids of a plan's steps, which run as tasks of their own but
+/// are never logged: below the node bits, far above any task count.
+inline constexpr std::uint64_t plan_step_id_bit = std::uint64_t{1} << 47;
+
 /// The top bits of every decision id a node named `node_id` makes: a stable
 /// hash of the name, never 0 (two names share one with odds 1 in 65535; the
 /// cluster actor reports such a clash).

@@ -2,9 +2,12 @@
 
 #include "switchyard/engine/classifier.hpp"
 #include "switchyard/engine/decision.hpp"
+#include "switchyard/engine/execution_plan.hpp"
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/engine/registry.hpp"
+#include "switchyard/engine/step_outcome.hpp"
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -33,12 +36,29 @@ namespace switchyard::engine {
 [[nodiscard]] std::string rationale(const decision& d, const registry& reg,
                                     const keyword_classifier& cls);
 
+/// A plan as `plan` (see write_plan_json): its kind, its steps and the
+/// roles the budget dropped.
+struct plan_summary {
+  plan_kind kind = plan_kind::single;
+  std::span<const step_outcome> steps;
+  std::span<const std::string> dropped;
+};
+
 /// The decision as one JSON object (the `switchyard route --json` and
 /// `/v1/route` shape): decision_id, model, provider, is_local, complexity,
 /// complexity_score, task_type, fallbacks, ensemble, estimated_cost_usd,
 /// candidates with factor points, filtered_out with reasons, rationale.
 void write_decision_json(json_writer& w, const decision& d,
                          const registry& reg, const keyword_classifier& cls,
-                         std::string_view decision_id);
+                         std::string_view decision_id,
+                         const plan_summary* plan = nullptr);
+
+/// {"kind", "dropped": [...], "steps": [{"role", "model", "route_as",
+/// "final", "ran", "ok", "revision", "worst_cost_usd", "cost_usd",
+/// "started_ms", "latency_ms", "input_tokens", "output_tokens", "score",
+/// "note"}]}; a step without a model has "model": null, one without a
+/// score "score": null.
+void write_plan_json(json_writer& w, const plan_summary& plan,
+                     const registry& reg);
 
 } // namespace switchyard::engine

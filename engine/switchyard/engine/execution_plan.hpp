@@ -72,6 +72,9 @@ struct plan_request {
 /// and review for the code types, research, analysis and review otherwise.
 [[nodiscard]] std::vector<std::string> default_roles(task_type type);
 
+/// The kind of plan build_plan makes for `r`, without building it.
+[[nodiscard]] plan_kind plan_kind_for(const plan_request& r) noexcept;
+
 /// The plan for a task: the caller's kind when given, else single for an
 /// agent's turn, else by tier (simple: single, moderate: chain, complex:
 /// specialists, critical: critic).

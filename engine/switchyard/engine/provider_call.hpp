@@ -11,6 +11,10 @@
 #include <string_view>
 #include <vector>
 
+namespace switchyard::telemetry {
+struct trace_parent;
+} // namespace switchyard::telemetry
+
 namespace switchyard::engine {
 
 class cancel_token;
@@ -44,6 +48,15 @@ struct call_request {
   /// the call from its queue or aborts it in flight. Null: never cancelled.
   /// In-process only (not serialised).
   std::shared_ptr<cancel_token> cancel;
+  /// The span the call's attempts hang from, the tracer that records them
+  /// and the decision they serve (telemetry/); null when the task is not
+  /// traced. In-process only.
+  std::shared_ptr<const telemetry::trace_parent> trace;
+  /// Set by the executor for each attempt that may carry the trace to the
+  /// provider (telemetry::propagates_to): the W3C `traceparent` and
+  /// `tracestate` values the provider client sends; empty: none.
+  std::string traceparent;
+  std::string tracestate;
 };
 
 // -- what comes back -----------------------------------------------------------
@@ -94,6 +107,9 @@ inline constexpr std::array<std::string_view, 12> call_error_names{
 
 struct call_result {
   std::string model;
+  /// The model the upstream says answered (e.g. `gpt-4o-2024-08-06` for
+  /// `gpt-4o`); empty when its answer does not say. In-process only.
+  std::string response_model;
   call_error error = call_error::none;
   /// The generated text (the whole of it for a stream), all text blocks
   /// joined.

@@ -2,6 +2,7 @@
 
 #include "switchyard/engine/prompt_model_params.hpp"
 #include "switchyard/engine/capabilities.hpp"
+#include "switchyard/engine/plan_policy.hpp"
 #include "switchyard/engine/task_type.hpp"
 
 #include <array>
@@ -239,6 +240,15 @@ struct routing_policy {
   /// ensemble.
   double parallel_quality_threshold = 0.95;
   consensus_strategy default_consensus = consensus_strategy::judge;
+  /// Members of an ensemble whose successful answers let it proceed without
+  /// waiting for the rest; 0: all members.
+  std::uint32_t ensemble_quorum = 0;
+  /// An ensemble proceeds at most this long after it starts once one member
+  /// has answered, cutting the stragglers.
+  double ensemble_member_timeout_s = 30.0;
+  /// ... or sooner: at this multiple of the slowest member's learned latency
+  /// (ensemble_deadline).
+  double hedge_latency_factor = 3.0;
   selection_mode selection = selection_mode::smallest_capable;
   /// gain_per_cost: USD worth paying for +1 of predicted success (a sure
   /// answer instead of a sure failure) at a requirement of 0.5.
@@ -274,6 +284,24 @@ struct cluster_config {
   std::string tls_ca;
 };
 
+/// The `telemetry:` section: OpenTelemetry traces (docs/telemetry.md). An
+/// unset value falls back to the OTEL_* environment variables, then to the
+/// default; `switchyard serve --otlp-endpoint` wins over `otlp_endpoint`.
+struct telemetry_settings {
+  /// The collector's OTLP/HTTP URL, http:// or https://; "" turns export
+  /// off even when OTEL_EXPORTER_OTLP_* variables are set.
+  std::optional<std::string> otlp_endpoint;
+  /// `service.name` (unset: OTEL_SERVICE_NAME, else "switchyard").
+  std::optional<std::string> service_name;
+  /// The share of new traces sampled, 0..1; requests that arrive with a
+  /// `traceparent` follow its sampled flag.
+  double sample_ratio = 1.0;
+  /// `traceparent` to commercial APIs too (local upstreams always get it).
+  bool propagate_to_providers = false;
+  /// Prompt and completion text on upstream spans.
+  bool capture_content = false;
+};
+
 // -- the registry --------------------------------------------------------------
 
 struct registry {
@@ -285,6 +313,8 @@ struct registry {
   storage_settings storage;
   prompt_model_settings prompt_model;
   cluster_config cluster;
+  plan_policy plans;
+  telemetry_settings telemetry;
   /// Hash of the configuration as loaded (after interpolation); goes into
   /// every decision so that replay can tell a changed config apart.
   std::uint64_t config_hash = 0;

@@ -31,6 +31,11 @@ struct task_flow_options {
   bool caller_forced_model = false;
   /// The caller's cap on output tokens; else the policy's per-task maximum.
   std::optional<std::uint32_t> max_output_tokens;
+  /// A step of a plan: the plan took the task's approval already.
+  bool approved = false;
+  /// Models the first routing round leaves out (a plan's specialists land
+  /// on distinct providers that way); later rounds add the failed ones.
+  std::vector<std::uint16_t> avoid;
 };
 
 /// The lifecycle of one task as a pure state machine: the driver (the

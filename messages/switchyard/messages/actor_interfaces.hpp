@@ -57,9 +57,12 @@ using executor_actor = caf::typed_actor<
   caf::reacts_to<timeout_atom>>;
 
 /// Runs an ensemble: members in parallel, then the consensus (and the judge
-/// model for the judge strategy).
-using judge_actor = caf::typed_actor<caf::replies_to<
-  ensemble_atom, task_spec, engine::decision>::with<ensemble_reply>>;
+/// model for the judge strategy). The timeout message is its own, sent to
+/// itself when an ensemble's deadline passes (by run id).
+using judge_actor = caf::typed_actor<
+  caf::replies_to<ensemble_atom, task_spec, engine::decision>::with<
+    ensemble_reply>,
+  caf::reacts_to<timeout_atom, std::uint64_t>>;
 
 /// Budgets per key, per day and global.
 using ledger_actor = caf::typed_actor<
@@ -80,6 +83,8 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<approve_atom, std::uint64_t, bool>::with<bool>,
   caf::replies_to<pending_atom>::with<std::vector<std::uint64_t>>,
   caf::reacts_to<timeout_atom, std::uint64_t>,
+  // A plan's specialists reached their deadline (id, the deadline in ms).
+  caf::reacts_to<timeout_atom, std::uint64_t, std::uint32_t>,
   // The running A/B tests, pushed by learning whenever they change.
   caf::reacts_to<experiment_atom, std::vector<engine::experiment_spec>>>;
 

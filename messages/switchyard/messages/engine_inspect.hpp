@@ -6,6 +6,7 @@
 
 #include "switchyard/engine/classifier.hpp"
 #include "switchyard/engine/decision.hpp"
+#include "switchyard/engine/execution_plan.hpp"
 #include "switchyard/engine/experiment.hpp"
 #include "switchyard/engine/learning.hpp"
 #include "switchyard/engine/performance.hpp"
@@ -14,6 +15,7 @@
 #include "switchyard/engine/prompt_evidence.hpp"
 #include "switchyard/engine/prompt_terms.hpp"
 #include "switchyard/engine/sparse_feature.hpp"
+#include "switchyard/engine/step_outcome.hpp"
 #include "switchyard/messages/optional_field.hpp"
 
 #include <caf/meta/type_name.hpp>
@@ -69,6 +71,14 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_listing& x) {
   return f(caf::meta::type_name("model_listing"), x.reached, x.http_status,
            x.models, x.error_message);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, step_outcome& x) {
+  return f(caf::meta::type_name("step_outcome"), x.role, x.route_as,
+           x.revision, x.ran, x.ok, x.final, x.has_model, x.model,
+           x.worst_cost_nanos, x.cost_nanos, x.started_ms, x.latency_ms,
+           x.input_tokens, x.output_tokens, x.score, x.error, x.note);
 }
 
 template <class Inspector>
@@ -133,7 +143,7 @@ typename Inspector::result_type inspect(Inspector& f, filtered_model& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ensemble_plan& x) {
   return f(caf::meta::type_name("ensemble_plan"), x.members, x.has_judge,
-           x.judge, x.strategy, x.max_cost);
+           x.judge, x.strategy, x.max_cost, x.quorum, x.deadline_ms);
 }
 
 template <class Inspector>

@@ -37,6 +37,20 @@ typename Inspector::result_type inspect(Inspector& f, decision_round& x) {
            x.evidence_hash);
 }
 
+/// One step of a plan as the decision log keeps it: its outcome, and its
+/// routing rounds and attempts (what replay recomputes it from).
+struct plan_step_record {
+  engine::step_outcome outcome;
+  std::vector<decision_round> rounds;
+  std::vector<attempt_record> attempts;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plan_step_record& x) {
+  return f(caf::meta::type_name("plan_step_record"), x.outcome, x.rounds,
+           x.attempts);
+}
+
 /// What a logged decision keeps of its prompt (`storage.prompts`).
 enum class prompt_retention : std::uint8_t {
   /// The classifier's inputs: the newest user turn and the tool names (not
@@ -117,6 +131,13 @@ struct decision_record {
   bool evidence_stored = true;
   /// True once restore_evidence recomputed it from the stored inputs.
   bool evidence_recomputed = false;
+  // -- the plan (a task that ran more than one call) --------------------------
+  engine::plan_kind plan = engine::plan_kind::single;
+  /// Empty for a single call; else every step (`rounds` is then the task's
+  /// own first routing, which chose the plan).
+  std::vector<plan_step_record> steps;
+  /// Roles the budget dropped before the plan started.
+  std::vector<std::string> plan_dropped;
 };
 
 template <class Inspector>
@@ -126,7 +147,8 @@ typename Inspector::result_type inspect(Inspector& f, decision_record& x) {
            x.experiment, x.experiment_arm, x.error, x.error_message,
            x.answered, x.answered_by, x.input_tokens, x.output_tokens,
            x.cost_nanos, x.latency_ms, x.parallel, x.attempts, x.prompts,
-           x.prompt_sha256, x.shape, x.evidence_stored, x.evidence_recomputed);
+           x.prompt_sha256, x.shape, x.evidence_stored, x.evidence_recomputed,
+           x.plan, x.steps, x.plan_dropped);
 }
 
 // -- feedback -----------------------------------------------------------------

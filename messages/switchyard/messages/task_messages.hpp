@@ -52,11 +52,21 @@ struct task_spec {
   std::string budget_key;
   std::optional<double> temperature;
   std::vector<std::string> stop;
+  /// The caller's execution plan, over the tier's (engine::build_plan).
+  std::optional<engine::plan_kind> plan;
+  /// A streamed request accepts that its first byte waits for quality
+  /// escalation's judge (`switchyard.escalate: buffered`).
+  bool escalate_buffered = false;
   /// Set by a caller that may abandon the task (the gateway, when its
   /// client disconnects): every call the task makes carries it, so that
   /// cancelling it aborts them. In-process only: not serialised, not
   /// logged.
   std::shared_ptr<engine::cancel_token> cancel;
+  /// The trace the task belongs to (telemetry::trace_parent, declared with
+  /// engine::call_request): the gateway's server span, whose tracer records
+  /// the task's spans; every call the task makes carries it. Null: not
+  /// traced. In-process only: not serialised, not logged.
+  std::shared_ptr<const telemetry::trace_parent> trace;
 };
 
 template <class Inspector>
@@ -70,11 +80,12 @@ typename Inspector::result_type inspect(Inspector& f, task_spec& x) {
   optional_field max_out{x.max_output_tokens};
   optional_field strategy{x.strategy};
   optional_field temperature{x.temperature};
+  optional_field plan{x.plan};
   return f(caf::meta::type_name("task_spec"), x.text, x.messages, x.options,
            x.sticky_model, type, tier,
            score, budget, quality, latency, x.context_tokens, max_out,
            x.required, x.parallel, strategy, x.force_model, x.budget_key,
-           temperature, x.stop);
+           temperature, x.stop, plan, x.escalate_buffered);
 }
 
 /// The router's view of a task, pointing into `spec` (which must outlive it).
@@ -116,6 +127,11 @@ struct route_result {
   std::string error_message;
   std::uint64_t decision_id = 0;
   engine::decision decision;
+  /// The plan the task would run, each step with the model it routes to.
+  engine::plan_kind plan = engine::plan_kind::single;
+  std::vector<engine::step_outcome> steps;
+  /// Roles the budget dropped from the plan.
+  std::vector<std::string> plan_dropped;
 
   [[nodiscard]] bool ok() const noexcept {
     return error == error_code::none;
@@ -125,7 +141,7 @@ struct route_result {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, route_result& x) {
   return f(caf::meta::type_name("route_result"), x.error, x.error_message,
-           x.decision_id, x.decision);
+           x.decision_id, x.decision, x.plan, x.steps, x.plan_dropped);
 }
 
 using attempt_record = engine::attempt_record;
@@ -151,6 +167,9 @@ struct task_reply {
   bool parallel = false;
   std::vector<attempt_record> attempts;
   engine::decision decision;
+  /// The plan the task ran, and its steps (one `answer` step for single).
+  engine::plan_kind plan = engine::plan_kind::single;
+  std::vector<engine::step_outcome> steps;
 
   [[nodiscard]] bool ok() const noexcept {
     return error == error_code::none;
@@ -163,7 +182,7 @@ typename Inspector::result_type inspect(Inspector& f, task_reply& x) {
            x.error_message, x.model, x.text, x.content, x.finish_reason,
            x.input_tokens,
            x.output_tokens, x.cost_nanos, x.latency_ms, x.parallel, x.attempts,
-           x.decision);
+           x.decision, x.plan, x.steps);
 }
 
 // -- calls -----------------------------------------------------------------------
@@ -176,6 +195,8 @@ struct stream_event {
   /// The registry id of the model writing.
   std::string_view model;
   const engine::stream_chunk& chunk;
+  /// The task's plan: a plan's final step streams.
+  engine::plan_kind plan = engine::plan_kind::single;
 };
 
 /// Where a streamed call's chunks go, straight from the provider client's
@@ -457,12 +478,16 @@ struct ensemble_reply {
   std::int64_t cost_nanos = 0;
   /// The consensus could not use the judge's verdict.
   bool judge_fallback = false;
+  /// Members the ensemble proceeded without (a quorum answered or its
+  /// deadline passed): cancelled, and `cancelled` in `members`.
+  std::vector<std::uint16_t> cut;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ensemble_reply& x) {
   return f(caf::meta::type_name("ensemble_reply"), x.ok, x.error_message,
-           x.winner, x.answer, x.members, x.cost_nanos, x.judge_fallback);
+           x.winner, x.answer, x.members, x.cost_nanos, x.judge_fallback,
+           x.cut);
 }
 
 } // namespace switchyard

@@ -88,9 +88,21 @@ encode_shared_inputs(const engine::routing_inputs& in);
 [[nodiscard]] std::optional<std::int64_t>
 shared_inputs_written_unix_ms(std::string_view value);
 
-/// Version 2: `round_inputs[i]` is encode_shared_inputs() of round i's
-/// inputs. With `prompts` hash or none the newest user turn is replaced by
-/// its SHA-256, or dropped.
+/// Calls `fn` on every routing round of `r`, in the order the decision
+/// encoding keeps their shared inputs: the task's own rounds, then each
+/// plan step's.
+template <class Record, class Fn>
+void for_each_round(Record& r, Fn&& fn) {
+  for (auto& round : r.rounds)
+    fn(round);
+  for (auto& step : r.steps)
+    for (auto& round : step.rounds)
+      fn(round);
+}
+
+/// Version 2: `round_inputs[i]` is encode_shared_inputs() of the inputs of
+/// the i-th round for_each_round() visits (0 for none). With `prompts` hash
+/// or none the newest user turn is replaced by its SHA-256, or dropped.
 [[nodiscard]] std::string
 encode_decision(const decision_record& r, prompt_retention prompts,
                 const std::vector<std::uint64_t>& round_inputs);

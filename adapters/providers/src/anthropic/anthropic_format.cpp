@@ -108,6 +108,8 @@ struct event_fields {
   block_fields delta;
   block_fields error;
   usage_counts usage;
+  /// message_start's `message.model`.
+  std::string_view model;
 
   error_code read(od::object event) {
     return for_each_field(event, [&](std::string_view key, od::value& v) {
@@ -127,8 +129,9 @@ struct event_fields {
         return simdjson::SUCCESS;
       // message_start: the input usage (and a first output count).
       return for_each_field(v, [&](std::string_view mk, od::value& mv) {
-        return mk == "usage" ? usage.read(mv, anthropic_usage)
-                             : simdjson::SUCCESS;
+        return mk == "usage"   ? usage.read(mv, anthropic_usage)
+               : mk == "model" ? read_string(mv, model)
+                               : simdjson::SUCCESS;
       });
     });
   }
@@ -150,6 +153,8 @@ class anthropic_stream_decoder final : public json_stream_decoder {
         anthropic_format::classify_error_type(ev.error.type), ev.error.type,
         ev.error.message);
     auto& result = out.result;
+    if (!ev.model.empty() && result.response_model.empty())
+      result.response_model = ev.model;
     engine::stream_chunk chunk;
     if (ev.type == "message_stop")
       end();
@@ -252,6 +257,8 @@ bool anthropic_format::parse_response(std::string& body,
         return read_string(v, type);
       if (key == "usage")
         return usage.read(v, anthropic_usage);
+      if (key == "model")
+        return read_response_model(v, result);
       if (key == "content") {
         saw_content = true;
         return for_each_element(v, read_content);

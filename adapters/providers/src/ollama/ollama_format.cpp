@@ -70,6 +70,8 @@ error_code read_piece(od::object root, ollama_piece& piece,
         return v.get_bool().get(piece.done);
       if (key == "done_reason")
         return read_string(v, piece.done_reason);
+      if (key == "model")
+        return read_response_model(v, result);
       if (key != "message")
         return piece.usage.add(key, v, ollama_usage);
       piece.has_message = true;

@@ -120,6 +120,8 @@ class openai_stream_decoder final : public json_stream_decoder {
           has_usage = !is_null(v);
           return read_usage(v, openai_usage, out.result);
         }
+        if (key == "model")
+          return read_response_model(v, out.result);
         if (key != "error" || is_null(v))
           return simdjson::SUCCESS;
         has_error = true;
@@ -200,6 +202,8 @@ bool openai_format::parse_response(std::string& body,
     return for_each_field(root, [&](std::string_view key, od::value& v) {
       if (key == "usage")
         return read_usage(v, openai_usage, result);
+      if (key == "model")
+        return read_response_model(v, result);
       if (key == "error" && !is_null(v)) {
         has_error = true;
         return read_error_message(v, error_message);

@@ -51,7 +51,8 @@ struct sim_options {
 ///   listings served and the models listed
 /// - `GET /sim/requests?model=M&format=F&limit=N`: the newest requests'
 ///   bodies as received (newest first; every filter optional, limit 20 by
-///   default), so that a test sees exactly what reached the upstream
+///   default), so that a test sees exactly what reached the upstream (and
+///   the `traceparent` header each carried)
 /// - `GET /healthz`
 ///
 /// It answers agent conversations as the real APIs do: a tool call when
