@@ -81,36 +81,160 @@ int run_adapters_bench_command(const command_line& cl) {
 
 namespace {
 
+void print_runtime_mode(const char* build, const bench::runtime_mode_result& m) {
+  std::printf("  %-14s%s max %8.0f tasks/s | at %7.0f/s: p50 %6.1f us  p90 "
+              "%6.1f us  p99 %7.1f us  max %8.1f us  (from intended send: "
+              "p50 %.1f us, p99 %.1f us)  errors %llu\n",
+              m.mode.c_str(), build, m.max_tasks_per_second, m.paced_rate,
+              m.p50_us, m.p90_us, m.p99_us, m.max_us, m.intended_p50_us,
+              m.intended_p99_us, static_cast<unsigned long long>(m.errors));
+}
+
+double ratio(double x, double y) {
+  return y > 0.0 ? x / y : 0.0;
+}
+
+int print_runtime_baseline(const bench::runtime_baseline_result& r,
+                           bool json) {
+  if (json)
+    std::cout << bench::to_json(r) << "\n";
+  if (!r.error.empty()) {
+    std::cerr << "switchyard bench runtime: " << r.error << "\n";
+    return 1;
+  }
+  if (json)
+    return 0;
+  const auto& c = r.current_median;
+  std::printf("runtime benchmark, this build against %s: %u scheduler "
+              "threads (%s), instant in-process provider, success predictor "
+              "%s, single-call tasks;\nmedians of %zu runs each, taking "
+              "turns; both paced at %.0f tasks/s\n",
+              r.binary.c_str(), c.threads, c.scheduler.c_str(),
+              c.success_predictor ? "on" : "off", r.current.size(),
+              r.paced_rate);
+  for (auto mode :
+       {&bench::runtime_bench_result::route,
+        &bench::runtime_bench_result::execute}) {
+    const auto& now = r.current_median.*mode;
+    const auto& base = r.baseline_median.*mode;
+    print_runtime_mode(" this    ", now);
+    print_runtime_mode(" baseline", base);
+    std::printf("  %-14s this / baseline: max tasks/s %.2fx, p50 %.2fx, p99 "
+                "%.2fx\n",
+                now.mode.c_str(),
+                ratio(now.max_tasks_per_second, base.max_tasks_per_second),
+                ratio(now.p50_us, base.p50_us), ratio(now.p99_us, base.p99_us));
+  }
+  return 0;
+}
+
+int print_runtime_plans(const bench::runtime_plans_result& r, bool json) {
+  if (json)
+    std::cout << bench::to_json(r) << "\n";
+  if (!r.error.empty()) {
+    std::cerr << "switchyard bench runtime: " << r.error << "\n";
+    return 1;
+  }
+  if (json)
+    return 0;
+  std::printf("runtime benchmark, execution plans: %u scheduler threads (%s), "
+              "instant in-process provider, success predictor %s, route + "
+              "execute\n",
+              r.threads, r.scheduler.c_str(),
+              r.success_predictor ? "on" : "off");
+  for (const auto& p : r.plans) {
+    std::printf("  %-12s %8.0f tasks/s (%6.1f us/task)  %.2f steps/task  "
+                "%.2f calls/task | at %6.0f/s: p50 %6.1f us  p99 %7.1f us  "
+                "errors %llu\n",
+                std::string{engine::to_string(p.plan)}.c_str(),
+                p.tasks_per_second, p.us_per_task, p.steps_per_task,
+                p.calls_per_task,
+                p.paced_rate, p.p50_us, p.p99_us,
+                static_cast<unsigned long long>(p.errors));
+  }
+  const auto& single = r.plans.front();
+  for (const auto& p : r.plans) {
+    if (p.plan == engine::plan_kind::single)
+      continue;
+    std::printf("  %-12s / single: %.2fx tasks/s; overhead per extra step: "
+                "%.1f us of closed-loop time per task, %.1f us of p50\n",
+                std::string{engine::to_string(p.plan)}.c_str(),
+                ratio(p.tasks_per_second, single.tasks_per_second),
+                p.overhead_per_step_us, p.p50_overhead_per_step_us);
+  }
+  std::printf("  (overhead per extra step = (plan's figure - single's) / "
+              "(plan's steps/task - single's), same run)\n");
+  return 0;
+}
+
 int run_runtime_bench_command(const command_line& cl) {
   auto seconds = cl.number("seconds").value_or(3.0);
   auto threads = cl.integer("threads").value_or(2);
   auto rate = cl.number("rate").value_or(0.0);
   auto scheduler = cl.value("scheduler").value_or("stealing");
+  auto rounds = cl.integer("rounds").value_or(3);
   if (seconds <= 0 || threads < 1 || threads > 256 || rate < 0
-      || (scheduler != "sharing" && scheduler != "stealing")) {
+      || (scheduler != "sharing" && scheduler != "stealing") || rounds < 1
+      || rounds > 100) {
     std::cerr << "switchyard bench runtime: --seconds must be positive, "
                  "--threads 1-256, --rate >= 0, --scheduler sharing or "
-                 "stealing\n";
+                 "stealing, --rounds 1-100\n";
     return 2;
   }
-  auto r = bench::run_runtime_bench(seconds, static_cast<unsigned>(threads),
-                                    2048, rate, scheduler == "stealing",
-                                    !cl.has("no-predictor"));
+  bench::runtime_bench_options opts;
+  opts.seconds = seconds;
+  opts.threads = static_cast<unsigned>(threads);
+  opts.paced_rate = rate;
+  opts.work_stealing = scheduler == "stealing";
+  opts.success_predictor = !cl.has("no-predictor");
+  auto baseline = cl.value("baseline");
+  auto plan = cl.value("plan");
+  if (baseline && plan) {
+    std::cerr << "switchyard bench runtime: --baseline compares single-call "
+                 "tasks; run --plan on its own\n";
+    return 2;
+  }
+  if (plan) {
+    std::vector<engine::plan_kind> kinds;
+    std::string_view rest{*plan};
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto name = rest.substr(0, comma);
+      auto kind = engine::plan_kind_from(name);
+      if (!kind) {
+        std::cerr << "switchyard bench runtime: --plan: unknown plan '"
+                  << name << "'; expected chain, specialists or critic, "
+                  "comma-separated\n";
+        return 2;
+      }
+      kinds.push_back(*kind);
+      rest = comma == std::string_view::npos ? std::string_view{}
+                                             : rest.substr(comma + 1);
+    }
+    return print_runtime_plans(bench::run_runtime_plans_bench(opts, kinds),
+                               cl.has("json"));
+  }
+  if (baseline)
+    return print_runtime_baseline(
+      bench::run_runtime_baseline(opts, *baseline,
+                                  static_cast<unsigned>(rounds)),
+      cl.has("json"));
+  auto r = bench::run_runtime_bench(opts);
+  if (!r.error.empty()) {
+    std::cerr << "switchyard bench runtime: " << r.error << "\n";
+    return 1;
+  }
   if (cl.has("json")) {
     std::cout << bench::to_json(r) << "\n";
     return 0;
   }
   std::printf("runtime benchmark: %u scheduler threads (%s), instant "
-              "in-process provider, success predictor %s\n",
+              "in-process provider, success predictor %s, single-call "
+              "tasks\n",
               r.threads, r.scheduler.c_str(),
               r.success_predictor ? "on" : "off");
   for (const auto* m : {&r.route, &r.execute})
-    std::printf("  %-14s max %8.0f tasks/s | at %7.0f/s: p50 %6.1f us  p90 "
-                "%6.1f us  p99 %7.1f us  max %8.1f us  (from intended send: "
-                "p50 %.1f us, p99 %.1f us)  errors %llu\n",
-                m->mode.c_str(), m->max_tasks_per_second, m->paced_rate,
-                m->p50_us, m->p90_us, m->p99_us, m->max_us, m->intended_p50_us,
-                m->intended_p99_us, static_cast<unsigned long long>(m->errors));
+    print_runtime_mode("", *m);
   return 0;
 }
 
@@ -187,7 +311,8 @@ int run_bench_command(const std::vector<std::string>& args) {
                   "switchyard bench adapters [--requests N] [--warmup N] "
                   "[--json]\n"
                   "switchyard bench runtime [--seconds S] [--threads N] "
-                  "[--rate R] [--scheduler stealing|sharing] [--no-predictor] [--json]\n"
+                  "[--rate R] [--scheduler stealing|sharing] [--no-predictor]\n"
+                  "    [--baseline BINARY [--rounds N] | --plan KINDS] [--json]\n"
                   "switchyard bench storage [--count N] [--in-flight N] "
                   "[--dir D] [--json]\n"
                   "switchyard bench gateway [--rate R] [--compare] [--sweep "
@@ -211,7 +336,11 @@ int run_bench_command(const std::vector<std::string>& args) {
                   "runtime: the embedding API's actors against an instant "
                   "in-process provider:\nmaximum tasks/s (closed loop), then "
                   "latency from intended submit time at\n--rate (default half "
-                  "the maximum), route-only and route + execute.\n"
+                  "the maximum), route-only and route + execute, single-call tasks;\n"
+                  "--baseline: the same beside another build's binary, "
+                  "taking turns; --plan chain,specialists:\nthose plans "
+                  "against single in one run, with the overhead per extra "
+                  "step.\n"
                   "storage: a real RocksDB in a temporary directory: synced "
                   "feedback one at a time\nand with N in flight through the "
                   "storage actor's group commit, decision-log\nwrites with "
@@ -239,6 +368,15 @@ int run_bench_command(const std::vector<std::string>& args) {
                      "runtime: stealing (default) or sharing"},
                     {"no-predictor", takes::nothing,
                      "runtime: without the per-prompt success predictor"},
+                    {"baseline", takes::text,
+                     "runtime: another build's switchyard, run in turns "
+                     "with this one"},
+                    {"rounds", takes::integer,
+                     "runtime: runs of each build with --baseline (default "
+                     "3)"},
+                    {"plan", takes::text,
+                     "runtime: plans to time against single, e.g. "
+                     "chain,specialists"},
                     {"count", takes::integer,
                      "storage: synced writes one at a time (default 2000; "
                      "the other phases scale with it)"},

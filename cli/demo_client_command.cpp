@@ -296,6 +296,9 @@ int run_demo_client_command(const std::vector<std::string>& args) {
     auto status = r.status != 200 ? std::to_string(r.status) + " " + r.error
                   : r.parallel ? "ok (ensemble of " + std::to_string(r.attempts)
                                    + ")"
+                  : r.plan != "single" && !r.plan.empty()
+                    ? "ok (" + r.plan + ", " + std::to_string(r.attempts)
+                        + " calls)"
                   : r.attempts > 1 ? "ok (" + std::to_string(r.attempts)
                                        + " attempts)"
                                    : std::string{"ok"};
@@ -346,9 +349,14 @@ int run_demo_client_command(const std::vector<std::string>& args) {
     ++per_model[r.model];
     retries += r.retries;
     total += r.cost_usd;
+    // A plan makes one call per step: only calls beyond them fell back.
+    auto steps = r.steps.empty()
+                   ? 1
+                   : 1 + static_cast<int>(
+                       std::count(r.steps.begin(), r.steps.end(), ','));
     if (r.parallel)
       ++ensembles;
-    else if (r.attempts > 1)
+    else if (r.attempts > steps)
       ++fallbacks;
     if (best)
       always_best += r.input_tokens * best->cost_per_1k_input / 1000.0

@@ -149,6 +149,7 @@ $('#older').addEventListener('click', async () => {
 });
 
 let openId = null;
+let openSteps = 0;   // plan steps of the open decision
 async function openDecision(id, tr) {
   document.querySelectorAll('#decisions-body tr.selected').forEach((r) => r.classList.remove('selected'));
   if (tr) tr.classList.add('selected');
@@ -159,6 +160,7 @@ async function openDecision(id, tr) {
   $('#replay-result').className = '';
   const ev = $('#evidence');
   ev.textContent = 'loading…';
+  openSteps = 0;
   try {
     renderEvidence(await api(`/v1/decisions/${id}`));
   } catch (e) {
@@ -223,6 +225,7 @@ function renderEvidence(rec) {
 // chose the plan; each step was routed as a task of its own.
 function renderPlan(ev, plan) {
   if (!plan || !(plan.steps || []).length) return;
+  openSteps = plan.steps.length;
   ev.append(el('h2', { 'data-plan': plan.kind }, `Plan: ${plan.kind}`));
   if ((plan.dropped || []).length) {
     ev.append(el('p', { class: 'dropped' }, `dropped by the budget: ${plan.dropped.join(', ')}`));
@@ -241,7 +244,7 @@ function renderPlan(ev, plan) {
       el('td', { class: 'num' }, fmtUsd(s.cost_usd)), el('td', { class: 'num' }, fmtUsd(s.worst_cost_usd)),
       el('td', { class: 'num' }, s.ran ? s.latency_ms.toFixed(1) : '—'),
       el('td', { class: 'num' }, s.score == null ? '—' : s.score.toFixed(2)),
-      el('td', {}, s.note || '')));
+      el('td', { class: 'note' }, s.note || '')));
   });
   t.append(tb);
   ev.append(t);
@@ -256,7 +259,7 @@ $('#replay').addEventListener('click', async () => {
   try {
     const r = await api(`/v1/decisions/${openId}/replay`, { method: 'POST' });
     if (r.identical) {
-      out.textContent = `identical: ${r.rounds} round(s) recomputed to the same decision`
+      out.textContent = `identical: ${r.rounds} round(s)${openSteps ? ` and ${openSteps} plan step(s)` : ''} recomputed to the same decision`
         + (r.config_differs ? ' (under a different configuration)' : '');
       out.className = 'identical';
     } else if (r.first_difference) {

@@ -81,10 +81,11 @@ round_replay replay_round(const decision_round& round, const task_spec& task,
 
 // -- plan steps ---------------------------------------------------------------
 
-/// Whether a step's input is the task's text: every step's but a critic's
-/// or a judge's, whose input holds the answer it rates.
-bool reads_task_text(const engine::step_outcome& o) {
-  return o.role != "critic" && o.role != "judge";
+/// Whether the log holds the text a step was classified on: the task's for
+/// every step but a critic's or a judge's that ran, whose input holds the
+/// answer it rated (a route-only plan routes it on the task's text too).
+bool reads_task_text(const engine::step_outcome& o, bool executed) {
+  return !executed || (o.role != "critic" && o.role != "judge");
 }
 
 /// The budget in USD whose cap the router computes (usd_to_nanos_ceil) is
@@ -101,14 +102,15 @@ double usd_for_cap(engine::usd_nanos cap) {
 /// The task a step was routed as (plan_step_spec), from what the log keeps
 /// of it; `text` is the text it was classified on.
 task_spec step_task(const plan_step_record& step, const task_spec& task,
-                    engine::task_type type, const engine::registry& reg) {
+                    bool executed, engine::task_type type,
+                    const engine::registry& reg) {
   const auto& o = step.outcome;
   const auto& first = step.rounds.front().decision;
   task_spec s;
   s.type = type;
   s.tier = o.route_as;
   s.max_latency_s = task.max_latency_s;
-  if (reads_task_text(o))
+  if (reads_task_text(o, executed))
     s.text = task.text;
   if (o.final) {
     s.min_quality = task.min_quality;
@@ -139,7 +141,8 @@ task_spec step_task(const plan_step_record& step, const task_spec& task,
 }
 
 step_replay replay_step(const plan_step_record& step, const task_spec& task,
-                        const task_shape& conversation, engine::task_type type,
+                        bool executed, const task_shape& conversation,
+                        engine::task_type type,
                         const engine::keyword_classifier& classifier,
                         const engine::router& router,
                         const engine::registry& reg, bool evidence_stored) {
@@ -148,7 +151,7 @@ step_replay replay_step(const plan_step_record& step, const task_spec& task,
   out.revision = step.outcome.revision;
   if (step.rounds.empty())
     return out;
-  auto s = step_task(step, task, type, reg);
+  auto s = step_task(step, task, executed, type, reg);
   // The step's text alone: its context is in context_tokens. A final step
   // sends the conversation's fields; any other a system and a user turn of
   // text, which use none.
@@ -157,7 +160,7 @@ step_replay replay_step(const plan_step_record& step, const task_spec& task,
   shape.fields = step.outcome.final ? conversation.fields : 0;
   shape.recorded = true;
   auto cls = step.rounds.front().decision.cls;
-  out.classification_logged = !reads_task_text(step.outcome);
+  out.classification_logged = !reads_task_text(step.outcome, executed);
   if (!out.classification_logged)
     cls = classify_task(classifier, s, shape);
   for (const auto& round : step.rounds)
@@ -194,8 +197,9 @@ replay_report replay_decision(const decision_record& rec,
   // Each step was routed as the type the task's own routing gave it.
   auto type = rec.rounds.front().decision.cls.type;
   for (const auto& step : rec.steps)
-    report.steps.push_back(replay_step(step, task, shape, type, classifier,
-                                       router, reg, rec.evidence_stored));
+    report.steps.push_back(replay_step(step, task, rec.execute, shape, type,
+                                       classifier, router, reg,
+                                       rec.evidence_stored));
   return report;
 }
 

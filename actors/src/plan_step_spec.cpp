@@ -50,6 +50,7 @@ task_spec plan_step_spec(const task_spec& task,
   s.max_latency_s = task.max_latency_s;
   s.temperature = task.temperature;
   s.cancel = task.cancel;
+  s.trace = task.trace;
   if (step.force_model)
     s.force_model = reg.models[*step.force_model].id;
   if (step.final) {

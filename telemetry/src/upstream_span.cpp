@@ -137,11 +137,17 @@ span make_upstream_span(const upstream_attempt& a) {
     s.set(attrs::time_to_first_token, res.time_to_first_token_ms / 1000.0);
   if (res.cost_nanos > 0)
     s.set(attrs::cost_usd, static_cast<double>(res.cost_nanos) / 1e9);
-  if (res.input_tokens > 0 || res.ok())
+  // A stream cut at its budget cap is an answer (the client got it, with
+  // finish reason "length"), not a failure.
+  bool cut = res.error == engine::call_error::budget_exceeded;
+  bool answered = res.ok() || cut;
+  if (res.input_tokens > 0 || answered)
     s.set(genai::usage_input_tokens, res.input_tokens);
-  if (res.output_tokens > 0 || res.ok())
+  if (res.output_tokens > 0 || answered)
     s.set(genai::usage_output_tokens, res.output_tokens);
-  if (res.ok()) {
+  if (cut)
+    s.set(attrs::error_class, engine::to_string(res.error));
+  if (answered) {
     s.set(genai::response_model, res.response_model.empty()
                                    ? model
                                    : std::string_view{res.response_model});
@@ -161,7 +167,7 @@ span make_upstream_span(const upstream_attempt& a) {
     if (auto system = system_instructions_json(req.messages); !system.empty())
       s.set(genai::system_instructions, system);
     s.set(genai::input_messages, input_messages_json(req.messages));
-    if (res.ok())
+    if (answered)
       s.set(genai::output_messages, output_messages_json(res));
   }
   return s;

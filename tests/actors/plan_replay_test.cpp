@@ -57,16 +57,18 @@ decision_round route(const task_spec& t, route_context ctx,
 }
 
 /// A task that ran `kind` (none: a single call with quality escalation),
-/// every step answered with `answer_for(role)`.
+/// every step answered with `answer_for(role)`; or, unless `execute`, that
+/// routed every step of it.
 template <class Answer>
 decision_record run_plan(const engine::registry& reg,
                          std::optional<engine::plan_kind> kind,
-                         const task_spec& task, Answer answer_for) {
+                         const task_spec& task, Answer answer_for,
+                         bool execute = true) {
   engine::keyword_classifier classifier;
   routing_world world{reg};
   decision_record rec;
   rec.decision_id = 7;
-  rec.execute = true;
+  rec.execute = execute;
   rec.task = actors::logged_task(task);
   rec.shape = actors::shape_of(task);
   rec.rounds.push_back(route(task, {}, reg, classifier, world));
@@ -86,7 +88,18 @@ decision_record run_plan(const engine::registry& reg,
       pending.push_back(std::move(l));
     return n.action;
   };
-  auto action = apply(flow.start());
+  auto action = apply(execute ? flow.start() : flow.route_all());
+  while (!execute && !pending.empty()) {
+    auto l = std::move(pending.front());
+    pending.erase(pending.begin());
+    route_context ctx;
+    ctx.exclude = l.avoid;
+    auto round = route(actors::plan_step_spec(task, decided, l, reg), ctx, reg,
+                       classifier, world);
+    flow.routed(l.step, round.decision.has_model(), round.decision.model);
+    rounds[l.step].push_back(std::move(round));
+    action = engine::plan_action::succeed;
+  }
   while (!pending.empty()) {
     auto l = std::move(pending.front());
     pending.erase(pending.begin());
@@ -141,6 +154,14 @@ task_spec code_task() {
   return t;
 }
 
+/// Routed to a small model, which a stronger one can take over from.
+task_spec simple_task() {
+  task_spec t;
+  t.text = "say hello";
+  t.budget_usd = 1.0;
+  return t;
+}
+
 void require_identical(const actors::replay_report& report) {
   if (auto d = report.divergence())
     FAIL("step " << (d->step ? std::to_string(*d->step + 1) : "-")
@@ -176,7 +197,8 @@ TEST_CASE("replay recomputes every step of every plan kind the same, from "
                     std::optional{engine::plan_kind::critic}}) {
     critiques = 0;
     INFO((kind ? to_string(*kind) : "single with escalation"));
-    auto logged = run_plan(reg, kind, code_task(), answer);
+    auto logged
+      = run_plan(reg, kind, kind ? code_task() : simple_task(), answer);
     REQUIRE(logged.steps.size() >= 2);
     auto rec = stored(logged);
     REQUIRE(rec.steps.size() == logged.steps.size());
@@ -209,10 +231,31 @@ TEST_CASE("replay recomputes every step of every plan kind the same, from "
                     [](const plan_step_record& s) {
                       return s.outcome.revision == 1;
                     }));
-  auto escalated = run_plan(reg, std::nullopt, code_task(), answer);
+  auto escalated = run_plan(reg, std::nullopt, simple_task(), answer);
+  INFO(escalated.steps.back().outcome.note);
   REQUIRE(escalated.steps.back().outcome.role == "escalation");
   CHECK(escalated.steps.back().rounds.at(0).decision.rule
         == engine::selection_rule::forced);
+}
+
+TEST_CASE("replay recomputes a route-only plan's steps",
+          "[replay][plan]") {
+  auto reg = config::default_registry();
+  engine::keyword_classifier classifier;
+  for (auto kind : {engine::plan_kind::chain, engine::plan_kind::critic}) {
+    INFO(to_string(kind));
+    auto rec = stored(run_plan(
+      reg, kind, code_task(), [](const std::string& role) { return role; },
+      false));
+    REQUIRE(rec.steps.size() >= 2);
+    CHECK_FALSE(rec.steps.front().outcome.ran);
+    auto report = actors::replay_decision(rec, reg, classifier);
+    require_identical(report);
+    REQUIRE(report.steps.size() == rec.steps.size());
+    // Every step was routed on the task's text, a critic's too.
+    for (const auto& s : report.steps)
+      CHECK_FALSE(s.classification_logged);
+  }
 }
 
 TEST_CASE("replay says which step of a plan came out differently",

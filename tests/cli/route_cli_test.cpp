@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -209,4 +210,44 @@ TEST_CASE("a bad flag stops any command with exit code 2 and the flag named",
   auto rate = run("bench gateway --rate fast");
   CHECK(rate.exit_code == 2);
   CHECK_THAT(rate.out, Catch::Contains("--rate must be a number, got 'fast'"));
+}
+
+TEST_CASE("route --plan routes every step, and --json prints the plan",
+          "[cli][plan]") {
+  auto json = run("route --json --plan specialists \"Write a fibonacci "
+                  "function in python\"");
+  INFO(json.out);
+  REQUIRE(json.exit_code == 0);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(json.out).get(doc) == simdjson::SUCCESS);
+  std::string_view kind;
+  REQUIRE(doc["plan"]["kind"].get(kind) == simdjson::SUCCESS);
+  CHECK(kind == "specialists");
+  simdjson::dom::array steps;
+  REQUIRE(doc["plan"]["steps"].get(steps) == simdjson::SUCCESS);
+  std::vector<std::string> roles;
+  for (auto s : steps) {
+    std::string_view role, model;
+    REQUIRE(s["role"].get(role) == simdjson::SUCCESS);
+    CHECK(s["model"].get(model) == simdjson::SUCCESS);
+    roles.emplace_back(role);
+  }
+  CHECK(roles
+        == std::vector<std::string>{"research", "implementation", "review",
+                                    "synthesis"});
+
+  auto text = run("route --plan chain \"Write a fibonacci function in python\"");
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("plan: chain") != std::string::npos);
+  CHECK(text.out.find("planner: ") != std::string::npos);
+  CHECK(text.out.find("executor (answers): ") != std::string::npos);
+
+  auto single = run("route --json \"hello\"");
+  REQUIRE(single.exit_code == 0);
+  CHECK(single.out.find(R"("plan":{"kind":"single")") != std::string::npos);
+
+  auto bad = run("route --plan committee hello");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.find("unknown --plan 'committee'") != std::string::npos);
 }

@@ -94,18 +94,36 @@ TEST_CASE("explain prints a logged decision, replay recomputes it",
           == simdjson::SUCCESS);
   CHECK(recorded);
 
+  // A moderate task runs a chain: the plan and each step, with its rounds'
+  // evidence recomputed as the task's is.
+  CHECK_THAT(text.out, Catch::Contains("plan:        chain, 2 steps"));
+  CHECK_THAT(text.out, Catch::Contains("== step 1 of 2: planner"));
+  CHECK_THAT(text.out, Catch::Contains("== step 2 of 2: executor"));
+  std::string_view kind, role, evidence;
+  REQUIRE(doc["plan"]["kind"].get(kind) == simdjson::SUCCESS);
+  CHECK(kind == "chain");
+  auto step = doc["plan"]["steps"].at(0);
+  REQUIRE(step["role"].get(role) == simdjson::SUCCESS);
+  CHECK(role == "planner");
+  CHECK(step["model"].is_string());
+  REQUIRE(step["evidence"].get(evidence) == simdjson::SUCCESS);
+  CHECK(evidence == "recomputed");
+  CHECK(step["rounds"].at(0)["decision"]["candidates"].get_array().size() > 0);
+
   for (const auto& each : s.ids) {
     auto replay = run("replay " + each + s.flag());
     INFO(replay.out);
     CHECK(replay.exit_code == 0);
     CHECK_THAT(replay.out, Catch::Contains(": identical"));
+    CHECK_THAT(replay.out, Catch::Contains("step 1 planner: same"));
   }
   auto replay_json = run("replay --json " + s.ids.back() + s.flag());
   REQUIRE(replay_json.exit_code == 0);
   bool identical = false;
-  REQUIRE(parse(parser, replay_json.out)["identical"].get(identical)
-          == simdjson::SUCCESS);
+  auto replayed = parse(parser, replay_json.out);
+  REQUIRE(replayed["identical"].get(identical) == simdjson::SUCCESS);
   CHECK(identical);
+  CHECK(replayed["steps"].get_array().size() == 2);
 
   // Another configuration: the decision comes out otherwise, and the
   // changed hash is noted.

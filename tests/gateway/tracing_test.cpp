@@ -274,8 +274,9 @@ TEST_CASE("a collector that is down: requests still succeed, the exporter "
   INFO(metrics);
   CHECK(sample(metrics, "switchyard_trace_spans_total{result=\"exported\"}")
         == 0.0);
+  // At least each request's server span went in, and none came out.
   CHECK(*sample(metrics, "switchyard_trace_spans_total{result=\"recorded\"}")
-        >= 10.0);
+        >= 5.0);
   // Still serving.
   CHECK(gw.chat(body_of("say hello again")).status == 200);
 }

@@ -184,6 +184,26 @@ TEST_CASE("a failed retry's span names the error class and the resend",
   }
 }
 
+TEST_CASE("a stream cut at its budget cap is an answer, not a failure",
+          "[telemetry][upstream_span]") {
+  recorded_tracing t;
+  auto parent = t.tracer->start_root_trace();
+  auto p = provider("anthropic", engine::provider_kind::anthropic);
+  auto req = chat_request();
+  engine::call_result res;
+  res.error = engine::call_error::budget_exceeded;
+  res.finish_reason = "length";
+  res.http_status = 200;
+  res.output_tokens = 157;
+  auto s = make_upstream_span({*parent, p, req, res, 1, 1, 10, 20});
+  CHECK(s.status.code == status_code::unset);
+  CHECK(s.find(genai::error_type) == nullptr);
+  CHECK(attr<std::string>(s, attrs::error_class) == "budget_exceeded");
+  CHECK(attr<std::vector<std::string>>(s, genai::response_finish_reasons)
+        == std::vector<std::string>{"length"});
+  CHECK(attr<std::int64_t>(s, genai::usage_output_tokens) == 157);
+}
+
 TEST_CASE("capture_content puts the conversation and the answer on the span",
           "[telemetry][upstream_span]") {
   recorded_tracing t{tracer_options{1.0, false, true}};

@@ -147,6 +147,7 @@ void gateway_server::impl::chat(const http::server_request& req, writer_ptr w,
   // task: its upstream calls are aborted and their reservations released.
   auto race = std::make_shared<answer_race>();
   task.cancel = std::make_shared<engine::cancel_token>();
+  task.trace = finish.trace;
   w->on_abandon([this, race, token = task.cancel] {
     if (!race->abandon())
       return;

@@ -136,7 +136,8 @@ class gateway_server::impl {
                    const telemetry::trace_context* trace = nullptr);
   /// Starts the request's trace (server span context) in `finish`, from
   /// its `traceparent`/`tracestate`, when tracing is on and the path is
-  /// traced (not the probes: /healthz, /readyz, /metrics).
+  /// traced (not the probes, /healthz, /readyz and /metrics, nor the
+  /// dashboard's files under /ui).
   void start_trace(const http::server_request& req, request_end& finish) const;
   /// Starts tracing as configured; false with `why` on a bad setting.
   bool start_tracing(std::string& why);

@@ -70,7 +70,7 @@ std::string_view route_of(std::string_view path) noexcept {
   for (std::string_view exact :
        {"/v1/chat/completions", "/v1/messages", "/v1/responses", "/v1/route",
         "/v1/feedback", "/v1/models", "/v1/keys", "/v1/experiments",
-        "/v1/cluster", "/v1/providers"})
+        "/v1/cluster", "/v1/providers", "/v1/decisions"})
     if (path == exact)
       return exact;
   for (auto [prefix, route] :
@@ -78,9 +78,7 @@ std::string_view route_of(std::string_view path) noexcept {
                                                       "/v1/keys/{id}"},
         {"/v1/experiments/", "/v1/experiments/{id}"},
         {"/v1/decisions/", "/v1/decisions/{id}"},
-        {"/v1/analytics/", "/v1/analytics/{report}"},
-        {"/v1/dashboard/", "/v1/dashboard/{view}"},
-        {"/ui", "/ui"}})
+        {"/v1/analytics/", "/v1/analytics/{report}"}})
     if (path.starts_with(prefix))
       return route;
   return {};
@@ -187,8 +185,10 @@ bool gateway_server::impl::start_tracing(std::string& why) {
 void gateway_server::impl::start_trace(const http::server_request& req,
                                        request_end& finish) const {
   const auto& tracer = tracing.tracer;
+  // Probes, scrapers and the dashboard's static files would only flood
+  // the collector.
   if (!tracer || finish.path == "/healthz" || finish.path == "/readyz"
-      || finish.path == "/metrics")
+      || finish.path == "/metrics" || finish.path.starts_with("/ui"))
     return;
   finish.start_unix_nanos = tracer->now_unix_nanos();
   finish.trace = tracer->start_request_trace(

@@ -63,7 +63,9 @@ struct upstream_attempt {
 ///   `switchyard.time_to_first_token` (seconds), `switchyard.cost.usd`;
 /// - on a failure: `error.type` (the HTTP status, else the error class),
 ///   `switchyard.error.class` and an error status naming the class (never
-///   the upstream's message, which may quote the prompt);
+///   the upstream's message, which may quote the prompt); a stream cut at
+///   its budget cap is an answer (finish reason `length`) with
+///   `switchyard.error.class` `budget_exceeded` and no error status;
 /// - with `capture_content` only: `gen_ai.system_instructions`,
 ///   `gen_ai.input.messages` and `gen_ai.output.messages`.
 ///
