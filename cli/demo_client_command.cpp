@@ -187,7 +187,13 @@ int run_demo_client_command(const std::vector<std::string>& args) {
       engine::json_writer w{body};
       w.begin_object().field("model", "auto").key("messages").begin_array();
       w.begin_object().field("role", "user").field("content", std::string_view{o.task});
-      w.end_object().end_array().end_object();
+      w.end_object().end_array();
+      // A few tasks ask for a critic plan with the budget it needs (a
+      // critical task's plan rarely fits the per-task cap: docs/plans.md).
+      if (i % 100 == 99)
+        w.key("switchyard").begin_object().field("plan", "critic")
+          .field("budget_usd", 1.0).end_object();
+      w.end_object();
       http::client_request req;
       req.target = url->path + "/v1/chat/completions";
       req.headers = {{"content-type", "application/json"}};
