@@ -42,7 +42,11 @@ std::string http_request(std::uint16_t port, const std::string& body,
                          const std::string& key) {
   std::string r = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:"
                   + std::to_string(port)
-                  + "\r\nContent-Type: application/json\r\n";
+                  + "\r\nContent-Type: application/json\r\n"
+                  // One call per request, as the upstream target makes: the
+                  // gateway's own cost, not a plan's (bench runtime --plan
+                  // times plans). Upstreams ignore the header.
+                    "X-Switchyard-Plan: single\r\n";
   if (!key.empty())
     r += "Authorization: Bearer " + key + "\r\n";
   r += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
