@@ -12,16 +12,24 @@ namespace switchyard::actors::coordinator_detail {
 
 namespace {
 
+/// Whether `r`'s record may go to the log: there is a store, the task was
+/// routed, and the log's queue takes one more (else it is dropped and
+/// counted).
+bool may_log(self_ptr self, const run_t& r) {
+  const auto& st = self->state;
+  return st.peers.storage && !r.rounds_log.empty()
+         && (!st.peers.log_queue || st.peers.log_queue->try_enter());
+}
+
 /// Sends the decision record to the log before the caller gets the answer,
 /// so that a runtime that drained its tasks has every record queued at the
 /// store. The store behind: the record is dropped (and counted).
 void log_decision(self_ptr self, run_t& r, const task_reply* out,
                   error_code error = error_code::none,
                   const std::string& text = {}) {
-  const auto& st = self->state;
-  if (!st.peers.storage || r.rounds_log.empty()
-      || (st.peers.log_queue && !st.peers.log_queue->try_enter()))
+  if (!may_log(self, r))
     return;
+  const auto& st = self->state;
   self->send(st.peers.storage, log_atom::value,
              task_decision_record(r, out, st.ctx.seed, error, text));
 }
@@ -30,10 +38,9 @@ void log_decision(self_ptr self, run_t& r, const task_reply* out,
 
 void log_plan(self_ptr self, run_t& r, const task_reply* out,
               error_code error, const std::string& text) {
-  const auto& st = self->state;
-  if (!st.peers.storage || r.rounds_log.empty()
-      || (st.peers.log_queue && !st.peers.log_queue->try_enter()))
+  if (!may_log(self, r))
     return;
+  const auto& st = self->state;
   auto rec = task_decision_record(r, out, st.ctx.seed, error, text);
   auto& p = *r.plan;
   rec.plan = p.flow.kind();
@@ -45,8 +52,6 @@ void log_plan(self_ptr self, run_t& r, const task_reply* out,
       step.rounds = std::move(p.rounds[i]);
     if (i < p.replies.size())
       step.attempts = p.replies[i].attempts;
-    else
-      step.attempts.clear();
     rec.steps.push_back(std::move(step));
   }
   self->send(st.peers.storage, log_atom::value, std::move(rec));
@@ -60,7 +65,10 @@ void finish(self_ptr self, run_t& r, const task_step& s,
     if (r.parent == 0)
       log_decision(self, r, nullptr, s.error, s.message);
     r.on_route->fn(route_result{s.error, s.message, r.decision_id,
-                                std::move(r.flow.current())});
+                                std::move(r.flow.current()),
+                                engine::plan_kind::single,
+                                {},
+                                {}});
   } else {
     auto out = task_answer(
       r, s, answer,

@@ -19,9 +19,17 @@ double ms_since(self_ptr self, caf::actor_clock::time_point t) {
     .count();
 }
 
-/// The plan the task runs: none for a single call (the common case, which
-/// builds nothing).
-std::optional<engine::execution_plan> plan_for(self_ptr self, const run_t& r) {
+/// The plan a task runs, and whether a single call is rated for quality
+/// escalation.
+struct chosen_plan {
+  engine::execution_plan plan;
+  bool escalate = false;
+};
+
+/// The plan the task runs: none for a single call without escalation (the
+/// common case, which builds nothing and, for a simple task, reads nothing
+/// of the conversation).
+std::optional<chosen_plan> plan_for(self_ptr self, const run_t& r) {
   const auto& reg = coordinator_detail::reg(self);
   const auto& d = r.flow.current();
   // A task in an A/B test is one call on its arm's model: the test
@@ -31,28 +39,29 @@ std::optional<engine::execution_plan> plan_for(self_ptr self, const run_t& r) {
   // A caller who names the model wants that model's answer.
   if (!r.spec.force_model.empty() && !r.spec.plan)
     return std::nullopt;
+  bool may_escalate = reg.plans.escalate_below_quality.has_value()
+                      && r.executes() && !d.parallel
+                      && r.spec.force_model.empty()
+                      && (!r.on_task->on_event || r.spec.escalate_buffered);
   engine::plan_request req;
   req.tier = d.cls.tier;
   req.type = d.cls.type;
   req.requested = r.spec.plan;
+  if (!req.requested && req.tier == engine::complexity_tier::simple
+      && !may_escalate)
+    return std::nullopt;
   req.agent_turn = is_agent_turn(r.spec);
   req.max_revisions = reg.plans.max_revisions;
-  bool escalate = reg.plans.escalate_below_quality.has_value()
-                  && r.executes() && !d.parallel && r.spec.force_model.empty()
-                  && !req.agent_turn
-                  && (!r.on_task->on_event || r.spec.escalate_buffered);
-  if (engine::plan_kind_for(req) == engine::plan_kind::single && !escalate)
+  bool escalate = may_escalate && !req.agent_turn;
+  auto kind = engine::plan_kind_for(req);
+  if (kind == engine::plan_kind::single && !escalate)
     return std::nullopt;
   std::vector<std::string> roles;
   for (const auto& role : reg.plans.roles[static_cast<std::size_t>(d.cls.type)])
     roles.push_back(role.name);
   req.roles = roles;
-  return engine::build_plan(req);
-}
-
-bool escalates(self_ptr self, const run_t& r, const engine::execution_plan& p) {
-  return p.kind == engine::plan_kind::single && r.executes()
-         && reg(self).plans.escalate_below_quality.has_value();
+  return chosen_plan{engine::build_plan(req),
+                     escalate && kind == engine::plan_kind::single};
 }
 
 void apply(self_ptr self, std::uint64_t id, plan_next n);
@@ -107,8 +116,8 @@ void admit_step(self_ptr self, std::uint64_t plan_id, run_t& parent,
       sr.text = rep.text;
       sr.tool_call_only = rep.text.empty()
                           && std::any_of(rep.content.begin(), rep.content.end(),
-                                         [](const engine::content_part& c) {
-                                           return c.kind
+                                         [](const engine::content_part& part) {
+                                           return part.kind
                                                   == engine::part_kind::tool_call;
                                          });
       sr.cost_nanos = rep.cost_nanos;
@@ -229,14 +238,14 @@ void apply(self_ptr self, std::uint64_t id, plan_next n) {
 
 bool start_plan(self_ptr self, std::uint64_t id, run_t& r) {
   r.plan_checked = true;
-  auto plan = plan_for(self, r);
-  if (!plan)
+  auto chosen = plan_for(self, r);
+  if (!chosen)
     return false;
   const auto& d = r.flow.current();
-  engine::plan_settings settings{d.budget_cap, escalates(self, r, *plan)};
-  auto kind = plan->kind;
+  engine::plan_settings settings{d.budget_cap, chosen->escalate};
+  auto kind = chosen->plan.kind;
   r.plan = std::make_unique<plan_run>(engine::plan_flow{
-    reg(self), std::move(*plan), d, r.spec.text, settings});
+    reg(self), std::move(chosen->plan), d, r.spec.text, settings});
   r.plan->stream_live = kind == engine::plan_kind::chain
                         || kind == engine::plan_kind::specialists;
   if (!r.executes()) {
