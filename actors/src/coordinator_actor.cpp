@@ -74,6 +74,8 @@ void finish(self_ptr self, run_t& r, const task_step& s,
       r, s, answer,
       std::chrono::duration<double, std::milli>(self->clock().now() - r.started)
         .count());
+    if (r.parent == 0 && out.ok())
+      credit_answer(self, r, out.model);
     if (r.parent == 0)
       log_decision(self, r, &out);
     r.on_task->fn(std::move(out));

@@ -51,6 +51,7 @@ std::optional<chosen_plan> plan_for(self_ptr self, const run_t& r) {
       && !may_escalate)
     return std::nullopt;
   req.agent_turn = is_agent_turn(r.spec);
+  req.ensemble_requested = r.spec.parallel;
   req.max_revisions = reg.plans.max_revisions;
   bool escalate = may_escalate && !req.agent_turn;
   auto kind = engine::plan_kind_for(req);
@@ -190,6 +191,7 @@ void finish_plan(self_ptr self, std::uint64_t id, run_t& r,
     out.finish_reason = std::move(a.finish_reason);
     out.parallel = a.parallel;
     out.decision = std::move(a.decision);
+    credit_answer(self, r, out.model);
   } else {
     out.decision = r.flow.current();
   }

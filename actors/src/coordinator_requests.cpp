@@ -33,6 +33,17 @@ void record_outcome(self_ptr self, const run_t& r, const attempt_record& a) {
   self->send(self->state.peers.learning, outcome_atom::value, o);
 }
 
+void credit_answer(self_ptr self, const run_t& r, std::uint16_t model) {
+  // A plan's own run makes no attempt: its steps do.
+  const auto& attempts = r.flow.attempts();
+  auto routed = attempts.empty() ? r.flow.current().model
+                                 : attempts.front().model;
+  if (r.parent != 0 || routed == model)
+    return;
+  self->send(self->state.peers.learning, answered_atom::value, r.decision_id,
+             model);
+}
+
 void route(self_ptr self, std::uint64_t id, run_t& r, bool first) {
   auto on_decision = [self, id](engine::decision& d) {
     auto run = find_run(self, id);

@@ -56,6 +56,11 @@ void keep_step_rounds(self_ptr self, run_t& child);
 /// Tells learning what an attempt says about its model.
 void record_outcome(self_ptr self, const run_t& r, const attempt_record& a);
 
+/// Tells learning which model answered a task when it is not the first
+/// model routed, so that feedback on the decision rates the answer's
+/// author.
+void credit_answer(self_ptr self, const run_t& r, std::uint16_t model);
+
 /// Routes `r`: the classifier for the first round, the scorer after.
 void route(self_ptr self, std::uint64_t id, run_t& r, bool first);
 

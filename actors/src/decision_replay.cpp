@@ -1,5 +1,6 @@
 #include "switchyard/actors/decision_replay.hpp"
 
+#include "switchyard/actors/plan_step_spec.hpp"
 #include "switchyard/actors/task_routing.hpp"
 #include "switchyard/engine/estimate.hpp"
 #include "switchyard/engine/router.hpp"
@@ -106,19 +107,9 @@ task_spec step_task(const plan_step_record& step, const task_spec& task,
                     const engine::registry& reg) {
   const auto& o = step.outcome;
   const auto& first = step.rounds.front().decision;
-  task_spec s;
-  s.type = type;
-  s.tier = o.route_as;
-  s.max_latency_s = task.max_latency_s;
+  auto s = step_routing(task, type, o.route_as, o.final);
   if (reads_task_text(o, executed))
     s.text = task.text;
-  if (o.final) {
-    s.min_quality = task.min_quality;
-    s.required = task.required;
-    s.parallel = task.parallel;
-    s.strategy = task.strategy;
-    s.sticky_model = task.sticky_model;
-  }
   if (o.role == "escalation") {
     auto m = o.has_model ? o.model : first.model;
     if (m < reg.models.size())

@@ -425,6 +425,13 @@ learning(learning_actor::stateful_pointer<learning_state> self,
       }
       ref.owner = owner;
     },
+    [self](answered_atom, std::uint64_t decision, std::uint16_t model) {
+      auto& s = self->state;
+      if (decision == 0 || model >= s.ctx.registry->models.size())
+        return;
+      auto& ref = remember(s, decision);
+      ref.model = model;
+    },
     [self](feedback_atom, const feedback_message& f) -> ack_promise {
       auto& s = self->state;
       auto promise = self->make_response_promise<feedback_ack>();

@@ -38,16 +38,28 @@ bool is_agent_turn(const task_spec& task) noexcept {
   return !task.options.tools.empty() || engine::holds_tool_calls(task.messages);
 }
 
+task_spec step_routing(const task_spec& task, engine::task_type type,
+                       engine::complexity_tier route_as, bool final) {
+  task_spec s;
+  s.type = type;
+  s.tier = route_as;
+  s.max_latency_s = task.max_latency_s;
+  s.plan_step = true;
+  if (final) {
+    s.min_quality = task.min_quality;
+    s.required = task.required;
+    s.sticky_model = task.sticky_model;
+  }
+  return s;
+}
+
 task_spec plan_step_spec(const task_spec& task,
                          const engine::decision& decided,
                          const engine::step_launch& step,
                          const engine::registry& reg) {
-  task_spec s;
-  s.type = decided.cls.type;
-  s.tier = step.route_as;
+  auto s = step_routing(task, decided.cls.type, step.route_as, step.final);
   s.budget_usd = engine::nanos_to_usd(step.budget);
   s.budget_key = task.budget_key;
-  s.max_latency_s = task.max_latency_s;
   s.temperature = task.temperature;
   s.cancel = task.cancel;
   s.trace = task.trace;
@@ -57,13 +69,8 @@ task_spec plan_step_spec(const task_spec& task,
     s.text = task.text;
     s.messages = with_instruction(task, step.instruction);
     s.options = task.options;
-    s.sticky_model = task.sticky_model;
-    s.min_quality = task.min_quality;
     s.context_tokens = task.context_tokens + tokens_of(step.instruction);
     s.max_output_tokens = task.max_output_tokens;
-    s.required = task.required;
-    s.parallel = task.parallel;
-    s.strategy = task.strategy;
     s.stop = task.stop;
     return s;
   }

@@ -21,7 +21,6 @@ std::uint32_t
 ensemble_deadline_ms(const registry& reg, std::span<const std::uint16_t> members,
                      task_type type, std::uint32_t output_tokens,
                      const performance_table* performance) noexcept {
-  const auto& policy = reg.policy;
   double slowest_s = 0.0;
   for (auto m : members) {
     const auto* learned
@@ -30,6 +29,11 @@ ensemble_deadline_ms(const registry& reg, std::span<const std::uint16_t> members
                                                               learned,
                                                               output_tokens));
   }
+  return hedge_deadline_ms(reg.policy, slowest_s);
+}
+
+std::uint32_t hedge_deadline_ms(const routing_policy& policy,
+                                double slowest_s) noexcept {
   auto seconds = std::min(policy.ensemble_member_timeout_s,
                           policy.hedge_latency_factor * slowest_s);
   auto ms = std::ceil(seconds * 1000.0);

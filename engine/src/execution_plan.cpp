@@ -74,7 +74,7 @@ std::vector<std::string> default_roles(task_type type) {
 plan_kind plan_kind_for(const plan_request& r) noexcept {
   if (r.requested)
     return *r.requested;
-  if (r.agent_turn)
+  if (r.agent_turn || r.ensemble_requested)
     return plan_kind::single;
   switch (r.tier) {
     case complexity_tier::simple: return plan_kind::single;

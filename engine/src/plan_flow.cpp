@@ -87,11 +87,6 @@ std::vector<usd_nanos> step_worst_costs(const registry& reg,
       out.push_back(0);
       continue;
     }
-    if (task.parallel && s.route_as == task.cls.tier && s.role != "planner"
-        && !is_rating(s.role)) {
-      out.push_back(task.ensemble.max_cost);
-      continue;
-    }
     auto m = likely_model(reg, task, s.route_as);
     token_estimate t{task.tokens.input + extra_input(s, plan, task.tokens),
                      output_of(s, task.tokens)};
@@ -255,14 +250,14 @@ plan_next plan_flow::start() {
     case plan_kind::specialists:
     case plan_kind::critic: {
       std::size_t nth = 0;
-      std::vector<std::uint16_t> likely;
+      double slowest_s = 0.0;
       for (std::size_t i = 0; i < plan_.steps.size(); ++i)
         if (plan_.steps[i].specialist) {
           n.launches.push_back(specialist(i, nth++));
-          likely.push_back(likely_specialist(n.launches.back().avoid));
+          slowest_s = std::max(
+            slowest_s, likely_specialist_latency_s(n.launches.back().avoid));
         }
-      n.deadline_ms = ensemble_deadline_ms(*reg_, likely, task_.cls.type,
-                                           task_.tokens.output, nullptr);
+      n.deadline_ms = hedge_deadline_ms(reg_->policy, slowest_s);
       break;
     }
   }
@@ -274,13 +269,20 @@ plan_next plan_flow::start() {
   return n;
 }
 
-std::uint16_t
-plan_flow::likely_specialist(const std::vector<std::uint16_t>& avoid) const {
-  for (const auto& c : task_.candidates)
+double plan_flow::likely_specialist_latency_s(
+  const std::vector<std::uint16_t>& avoid) const {
+  const candidate* answer = nullptr;
+  for (const auto& c : task_.candidates) {
     if (c.capable
         && std::find(avoid.begin(), avoid.end(), c.model) == avoid.end())
-      return c.model;
-  return task_.model;
+      return c.expected_latency_s;
+    if (c.model == task_.model)
+      answer = &c;
+  }
+  // None left: the step falls back to what the task itself routed to.
+  if (answer != nullptr)
+    return answer->expected_latency_s;
+  return estimate_latency_s(reg_->models[task_.model], task_.tokens.output);
 }
 
 bool plan_flow::in_specialists() const noexcept {

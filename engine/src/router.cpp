@@ -511,6 +511,7 @@ void router::route(const route_request& req, const routing_state& state,
     c.model = idx;
     c.cost = cost;
     c.latency_s = latency;
+    c.expected_latency_s = expected_member_latency_s(m, perf, out.tokens.output);
     const success_estimate* predicted
       = idx < state.predicted_success.size() ? &state.predicted_success[idx]
                                              : nullptr;
@@ -702,8 +703,9 @@ void router::route(const route_request& req, const routing_state& state,
     return;
   }
   bool wants_parallel
-    = req.parallel || out.cls.tier == complexity_tier::critical
-      || out.quality_required >= policy.parallel_quality_threshold;
+    = !req.plan_step
+      && (req.parallel || out.cls.tier == complexity_tier::critical
+          || out.quality_required >= policy.parallel_quality_threshold);
   if (wants_parallel) {
     if (plan_ensemble(ctx, relaxed)) {
       // Hedging: proceed at a quorum or a deadline, not at the slowest

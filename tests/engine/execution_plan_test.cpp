@@ -74,6 +74,18 @@ TEST_CASE("the caller's plan wins, and an agent's turn runs single unless asked"
   CHECK(build_plan(r).kind == plan_kind::single);
 }
 
+TEST_CASE("a task whose caller asked for an ensemble runs single, as that "
+          "ensemble, unless a plan is asked too",
+          "[plan]") {
+  plan_request r;
+  r.tier = complexity_tier::critical;
+  CHECK(build_plan(r).kind == plan_kind::critic);
+  r.ensemble_requested = true;
+  CHECK(build_plan(r).kind == plan_kind::single);
+  r.requested = plan_kind::specialists;
+  CHECK(build_plan(r).kind == plan_kind::specialists);
+}
+
 TEST_CASE("roles come from the request, else from the task type", "[plan]") {
   plan_request r;
   r.tier = complexity_tier::complex;

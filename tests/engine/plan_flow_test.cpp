@@ -2,6 +2,7 @@
 // and the critic's score, without CAF: each test plays the driver.
 
 #include "routing_fixture.hpp"
+#include "switchyard/engine/ensemble_deadline.hpp"
 #include "switchyard/engine/plan_flow.hpp"
 #include "switchyard/engine/plan_prompts.hpp"
 
@@ -295,6 +296,60 @@ TEST_CASE_METHOD(plan_fixture,
     CHECK(n.answer_step == 0);
     CHECK(f.outcomes()[judge].score == Approx(0.9));
   }
+}
+
+TEST_CASE_METHOD(plan_fixture,
+                 "a step of a plan is never an ensemble, even a critical "
+                 "one",
+                 "[plan][ensemble]") {
+  route_request req;
+  req.text = "Audit production deployment for security vulnerabilities";
+  req.tier = complexity_tier::critical;
+  auto alone = route(req);
+  REQUIRE(alone.parallel);
+  req.plan_step = true;
+  auto step = route(req);
+  REQUIRE(step.has_model());
+  CHECK_FALSE(step.parallel);
+  CHECK(step.rule != selection_rule::ensemble);
+  CHECK(step.ensemble.members.empty());
+  // Asked for, too: a plan's step reads no `parallel`.
+  req.parallel = true;
+  CHECK_FALSE(route(req).parallel);
+}
+
+TEST_CASE_METHOD(plan_fixture,
+                 "the specialists' deadline reads what the likely models "
+                 "learned to take, not only the registry's estimate",
+                 "[plan][hedging]") {
+  auto d = task();
+  plan_flow blind{reg, plan(plan_kind::specialists), d, "t", {plenty, false}};
+  auto n = blind.start();
+  REQUIRE(n.launches.size() == 3);
+  double slowest = 0;
+  for (const auto& c : d.candidates)
+    slowest = std::max(slowest, c.expected_latency_s);
+  REQUIRE(slowest > 0);
+  CHECK(n.deadline_ms <= hedge_deadline_ms(reg.policy, slowest));
+  CHECK(n.deadline_ms > 0);
+
+  // Every capable model learned to take 3 s on this task type.
+  reg.policy.hedge_latency_factor = 2.0;
+  reg.policy.ensemble_member_timeout_s = 60.0;
+  performance_table table;
+  table.resize(reg.models.size());
+  for (std::uint16_t m = 0; m < reg.models.size(); ++m) {
+    auto& cell = table.at(m, task_type::code_generation);
+    cell.latency_ms = 3'000;
+    cell.samples = 10;
+  }
+  state.performance = &table;
+  auto learned = task();
+  for (const auto& c : learned.candidates)
+    CHECK(c.expected_latency_s == Approx(3.0));
+  plan_flow f{reg, plan(plan_kind::specialists), learned, "t",
+              {plenty, false}};
+  CHECK(f.start().deadline_ms == 6'000);
 }
 
 TEST_CASE("a rating's score reads in its usual spellings", "[plan]") {

@@ -105,7 +105,7 @@ TEST_CASE_METHOD(flow_fixture,
 TEST_CASE_METHOD(flow_fixture, "the caller's output cap bounds the call",
                  "[task_flow]") {
   auto a = index("gpt-4o-mini");
-  task_flow f{reg, {true, false, 64}};
+  task_flow f{reg, {true, false, 64, false, {}}};
   auto s = to_call(f, chosen(a, {}, 1'000'000'000));
   CHECK(s.max_tokens == 64);
 }
@@ -222,7 +222,7 @@ TEST_CASE_METHOD(flow_fixture,
                  "overloaded",
                  "[task_flow]") {
   auto a = index("gpt-4o-mini");
-  task_flow f{reg, {true, true, {}}};
+  task_flow f{reg, {true, true, {}, false, {}}};
   auto s = first_call_ends(f, chosen(a, {}), failed(a, call_error::overloaded),
                            0, "full", false, false);
   CHECK(s.action == task_action::fail);
@@ -232,7 +232,7 @@ TEST_CASE_METHOD(flow_fixture,
 TEST_CASE_METHOD(flow_fixture, "a forced model is not routed around",
                  "[task_flow]") {
   auto a = index("gpt-4o-mini");
-  task_flow f{reg, {true, true, {}}};
+  task_flow f{reg, {true, true, {}, false, {}}};
   auto s = first_call_ends(f, chosen(a, {}),
                            failed(a, call_error::server_error), 500, "x", false,
                            false);
@@ -422,7 +422,7 @@ TEST_CASE_METHOD(flow_fixture,
     CHECK(s.decision_taken);
   }
   SECTION("the caller forced a model: no arm") {
-    task_flow f{reg, {true, true, {}}};
+    task_flow f{reg, {true, true, {}, false, {}}};
     REQUIRE(f.start().action == task_action::classify);
     auto s = decide(f, chosen(a, {}));
     CHECK(s.action == task_action::reserve);
@@ -477,7 +477,7 @@ TEST_CASE_METHOD(flow_fixture,
 
 TEST_CASE_METHOD(flow_fixture, "a route-only task answers with its decision",
                  "[task_flow]") {
-  task_flow f{reg, {false, false, {}}};
+  task_flow f{reg, {false, false, {}, false, {}}};
   REQUIRE(f.start().action == task_action::classify);
   auto s = decide(f, chosen(index("gpt-4o"), {}));
   CHECK(s.action == task_action::answer_route);

@@ -10,8 +10,10 @@ using namespace switchyard::testing;
 
 namespace {
 
+// A critical task as one call, which the router makes an ensemble (by
+// default it would run as a critic plan: docs/plans.md).
 const std::string critical
-  = R"({"model":"auto","messages":[{"role":"user","content":"Audit production deployment for security vulnerabilities"}]})";
+  = R"({"model":"auto","switchyard":{"plan":"single"},"messages":[{"role":"user","content":"Audit production deployment for security vulnerabilities"}]})";
 const std::string simple
   = R"({"model":"auto","messages":[{"role":"user","content":"say hello"}]})";
 
@@ -79,6 +81,22 @@ TEST_CASE("POST /v1/decisions/{id}/replay says whether it comes out the same",
   CHECK(doc["identical"].get_bool().value());
   CHECK(doc["first_difference"].is_null());
   CHECK(doc["inputs_recorded"].get_bool().value());
+
+  // A plan replays each step's routing too.
+  auto chain = gw.call("POST", "/v1/chat/completions", simple,
+                       gateway_fixture::admin_key, "X-Switchyard-Plan: chain\r\n");
+  REQUIRE(chain.status == 200);
+  REQUIRE(chain.headers["x-switchyard-plan"] == "chain");
+  auto chain_replay = gw.call(
+    "POST", "/v1/decisions/" + chain.headers["x-switchyard-decision-id"]
+              + "/replay");
+  REQUIRE(chain_replay.status == 200);
+  simdjson::dom::parser p2;
+  auto plan_doc = parse(p2, chain_replay.body);
+  CHECK(plan_doc["steps"].get_uint64().value() == 2);
+  CHECK(plan_doc["identical"].get_bool().value());
+  CHECK(plan_doc["first_difference"].is_null());
+
   CHECK(gw.call("POST", "/v1/decisions/dec_00000000000fffff/replay").status
         == 404);
   CHECK(gw.call("POST", "/v1/decisions/nonsense/replay").status == 400);

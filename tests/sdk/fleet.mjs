@@ -24,8 +24,9 @@ function start(binary, args, env, children) {
 }
 
 /// The sim (no delays, no faults) and the gateway with every provider's
-/// base URL pointed at the sim. Returns their base URLs and `stop()`.
-export async function startFleet() {
+/// base URL pointed at the sim; with `dataDir`, the gateway keeps its store
+/// there. Returns their base URLs and `stop()`.
+export async function startFleet({ dataDir } = {}) {
   const binary = process.env.SWITCHYARD_BINARY;
   if (!binary)
     throw new Error('SWITCHYARD_BINARY must name the switchyard executable');
@@ -36,14 +37,14 @@ export async function startFleet() {
   // Also when the runner exits without running `after` hooks.
   process.once('exit', stop);
   try {
-    return await startBoth(binary, children, stop);
+    return await startBoth(binary, children, stop, dataDir);
   } catch (err) {
     stop();
     throw err;
   }
 }
 
-async function startBoth(binary, children, stop) {
+async function startBoth(binary, children, stop, dataDir) {
   const simPort = await start(
     binary, ['sim-upstream', '--listen', '127.0.0.1:0', '--zero-delay'],
     process.env, children);
@@ -58,7 +59,8 @@ async function startBoth(binary, children, stop) {
     MISTRAL_API_KEY: 'x', COHERE_API_KEY: 'x', OPENROUTER_API_KEY: 'x',
     SWITCHYARD_ADMIN_KEY: adminKey,
   };
-  const port = await start(binary, ['serve', '--listen', '127.0.0.1:0'], env,
-                           children);
+  const store = dataDir ? ['--data-dir', dataDir] : [];
+  const port = await start(binary, ['serve', '--listen', '127.0.0.1:0', ...store],
+                           env, children);
   return { simUrl, gatewayUrl: `http://127.0.0.1:${port}`, stop };
 }

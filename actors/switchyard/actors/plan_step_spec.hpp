@@ -9,6 +9,16 @@ namespace switchyard::actors {
 /// holds tool calls. It runs single unless the caller asks for a plan.
 [[nodiscard]] bool is_agent_turn(const task_spec& task) noexcept;
 
+/// The routing fields every step of a plan shares, as the router reads
+/// them: the task's type, the step's tier, the task's latency bound, never
+/// an ensemble (task_spec::plan_step), and for the final step the task's
+/// quality floor, requirements and sticky model. plan_step_spec builds a
+/// step on it; replay rebuilds a logged step on it.
+[[nodiscard]] task_spec step_routing(const task_spec& task,
+                                     engine::task_type type,
+                                     engine::complexity_tier route_as,
+                                     bool final);
+
 /// The task a plan's step runs as, routed on its own: the final step gets
 /// the whole conversation (with its tools, images and response_format) and
 /// the step's instruction among its instructions; any other step gets text

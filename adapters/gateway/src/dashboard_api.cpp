@@ -142,17 +142,23 @@ void dashboard_routes::impl::replay(
                                   return x.inputs_recorded;
                                 });
     jw.field("inputs_recorded", recorded);
+    jw.field("steps", static_cast<std::uint64_t>(report.steps.size()));
     jw.key("first_difference");
-    const auto* d = report.first_divergence();
-    if (d == nullptr) {
+    auto d = report.divergence();
+    if (!d) {
       jw.null();
     } else {
       jw.begin_object();
-      jw.field("round",
-               static_cast<std::uint64_t>(d - report.rounds.data() + 1));
-      jw.field("path", std::string_view{d->difference->path});
-      jw.field("logged", std::string_view{d->difference->logged});
-      jw.field("recomputed", std::string_view{d->difference->recomputed});
+      if (d->step) {
+        const auto& step = report.steps[*d->step];
+        jw.field("step", static_cast<std::uint64_t>(*d->step));
+        jw.field("role", std::string_view{step.role});
+      }
+      jw.field("round", static_cast<std::uint64_t>(d->round + 1));
+      const auto& diff = *d->replayed->difference;
+      jw.field("path", std::string_view{diff.path});
+      jw.field("logged", std::string_view{diff.logged});
+      jw.field("recomputed", std::string_view{diff.recomputed});
       jw.end_object();
     }
     jw.end_object();

@@ -93,6 +93,10 @@ struct candidate {
   bool capable = false;
   cost_range cost;
   double latency_s = 0.0;
+  /// What a call takes by the learned state: the EMA of the model's
+  /// latency for the task type, or latency_s when it saw none. Hedging
+  /// deadlines read it. Recomputed, not logged.
+  double expected_latency_s = 0.0;
   /// The expected cost in USD the `utility` selection weighed: learned
   /// (success_estimate::cost_usd) when there was one, else cost.expected.
   double predicted_cost_usd = 0.0;

@@ -31,6 +31,12 @@ ensemble_deadline_ms(const registry& reg, std::span<const std::uint16_t> members
                      task_type type, std::uint32_t output_tokens,
                      const performance_table* performance) noexcept;
 
+/// The same deadline from the slowest member's expected latency in
+/// seconds (a plan's specialists read it from their candidates'
+/// candidate::expected_latency_s).
+[[nodiscard]] std::uint32_t hedge_deadline_ms(const routing_policy& policy,
+                                              double slowest_s) noexcept;
+
 /// The quorum an ensemble of `members` runs with: `policy.ensemble_quorum`,
 /// or 0 (all members) when that is 0 or asks for every member anyway.
 [[nodiscard]] std::uint8_t ensemble_quorum(const routing_policy& policy,

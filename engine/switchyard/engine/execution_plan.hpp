@@ -62,6 +62,9 @@ struct plan_request {
   /// The conversation offers tools or holds tool calls: an agent's turn
   /// runs single unless the caller asks for a plan.
   bool agent_turn = false;
+  /// The caller asked for an ensemble (`parallel`): the task runs single,
+  /// as that ensemble, unless the caller asks for a plan too.
+  bool ensemble_requested = false;
   /// The specialists' roles for the task type; empty takes
   /// default_roles(type).
   std::span<const std::string> roles;
@@ -76,7 +79,7 @@ struct plan_request {
 [[nodiscard]] plan_kind plan_kind_for(const plan_request& r) noexcept;
 
 /// The plan for a task: the caller's kind when given, else single for an
-/// agent's turn, else by tier (simple: single, moderate: chain, complex:
+/// agent's turn or an ensemble the caller asked for, else by tier (simple: single, moderate: chain, complex:
 /// specialists, critical: critic).
 [[nodiscard]] execution_plan build_plan(const plan_request& r);
 

@@ -185,9 +185,11 @@ class plan_flow {
   /// Cuts the specialists still running and starts the synthesis.
   plan_next cut_specialists();
   [[nodiscard]] bool in_specialists() const noexcept;
-  /// The model a specialist leaving out `avoid` is likely routed to.
-  [[nodiscard]] std::uint16_t
-  likely_specialist(const std::vector<std::uint16_t>& avoid) const;
+  /// What a call takes (candidate::expected_latency_s: learned when there
+  /// were samples) on the model a specialist leaving out `avoid` is likely
+  /// routed to.
+  [[nodiscard]] double
+  likely_specialist_latency_s(const std::vector<std::uint16_t>& avoid) const;
   plan_next synthesis_step(std::string_view previous, std::string_view critique);
   plan_next rate(std::size_t answer, std::string_view role);
   plan_next after_rating(std::size_t rating, const step_result& r);

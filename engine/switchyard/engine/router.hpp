@@ -29,6 +29,10 @@ struct route_request {
   std::optional<std::uint32_t> max_output_tokens;
   capability_set required;
   bool parallel = false;
+  /// A step of an execution plan: never an ensemble, whatever the tier
+  /// (the plan's specialists and critic are its ensemble); `parallel` is
+  /// not read.
+  bool plan_step = false;
   std::optional<consensus_strategy> strategy;
   /// A registry id; overrides every rule.
   std::string_view force_model;

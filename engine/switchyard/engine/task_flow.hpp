@@ -123,6 +123,9 @@ class task_flow {
   [[nodiscard]] std::vector<attempt_record>& attempts() noexcept {
     return attempts_;
   }
+  [[nodiscard]] const std::vector<attempt_record>& attempts() const noexcept {
+    return attempts_;
+  }
   [[nodiscard]] usd_nanos spent() const noexcept {
     return spent_;
   }

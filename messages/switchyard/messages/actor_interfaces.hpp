@@ -98,6 +98,10 @@ using learning_actor = caf::typed_actor<
   caf::reacts_to<route_atom, std::uint64_t, std::uint16_t, engine::task_type,
                  std::vector<engine::sparse_feature>,
                  std::vector<engine::prompt_term>, std::uint64_t>,
+  // The model whose answer the caller got, when it is not the one first
+  // routed (a fallback, an ensemble's winner, a plan's final step):
+  // feedback on the decision rates that model.
+  caf::reacts_to<answered_atom, std::uint64_t, std::uint16_t>,
   caf::replies_to<feedback_atom, feedback_message>::with<feedback_ack>,
   caf::reacts_to<publish_atom>,
   caf::replies_to<snapshot_atom>::with<engine::performance_table>,

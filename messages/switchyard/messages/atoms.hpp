@@ -24,6 +24,7 @@ using probe_atom = caf::atom_constant<caf::atom("probe")>;
 using probed_atom = caf::atom_constant<caf::atom("probed")>;
 using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
 using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
+using answered_atom = caf::atom_constant<caf::atom("answered")>;
 using feedback_atom = caf::atom_constant<caf::atom("feedback")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using reserve_atom = caf::atom_constant<caf::atom("reserve")>;

@@ -131,7 +131,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, candidate& x) {
   return f(caf::meta::type_name("candidate"), x.model, x.points, x.total,
            x.predicted_quality, x.capable, x.cost, x.latency_s,
-           x.predicted_cost_usd);
+           x.expected_latency_s, x.predicted_cost_usd);
 }
 
 template <class Inspector>

@@ -57,6 +57,9 @@ struct task_spec {
   /// A streamed request accepts that its first byte waits for quality
   /// escalation's judge (`switchyard.escalate: buffered`).
   bool escalate_buffered = false;
+  /// A step of an execution plan: routed to one model, never to an
+  /// ensemble (the plan is its own ensemble); `parallel` is not read.
+  bool plan_step = false;
   /// Set by a caller that may abandon the task (the gateway, when its
   /// client disconnects): every call the task makes carries it, so that
   /// cancelling it aborts them. In-process only: not serialised, not
@@ -85,7 +88,7 @@ typename Inspector::result_type inspect(Inspector& f, task_spec& x) {
            x.sticky_model, type, tier,
            score, budget, quality, latency, x.context_tokens, max_out,
            x.required, x.parallel, strategy, x.force_model, x.budget_key,
-           temperature, x.stop, plan, x.escalate_buffered);
+           temperature, x.stop, plan, x.escalate_buffered, x.plan_step);
 }
 
 /// The router's view of a task, pointing into `spec` (which must outlive it).
@@ -103,6 +106,7 @@ to_route_request(const task_spec& spec) noexcept {
   r.max_output_tokens = spec.max_output_tokens;
   r.required = spec.required;
   r.parallel = spec.parallel;
+  r.plan_step = spec.plan_step;
   r.strategy = spec.strategy;
   r.force_model = spec.force_model;
   return r;
