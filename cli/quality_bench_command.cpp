@@ -27,7 +27,8 @@ constexpr std::string_view usage
     "                         [--mode offline|online] [--validation V] "
     "[--points N]\n"
     "                         [--no-predictor] [--learning-rate X] "
-    "[--hash-bits N] [--json] [--plot out.svg]\n"
+    "[--hash-bits N] [--shape-features]\n"
+    "                         [--json] [--plot out.svg]\n"
     "                         [--prompt-model] [--neighbours K] [--clusters "
     "C] [--blend X]\n"
     "                         [--shrinkage B] [--max-prompts N] [--kfold K]"
@@ -256,6 +257,9 @@ int run_quality_bench_command(const std::vector<std::string>& args) {
       {"learning-rate", takes::number, "the success predictor's AdaGrad step"},
       {"hash-bits", takes::integer,
        "log2 of the predictor's buckets per model (4-24)"},
+      {"shape-features", takes::nothing,
+       "add the prompt's form to the predictor's features (digits, "
+       "symbols, length)"},
       {"prompt-model", takes::nothing,
        "add the prompt model (clusters and nearest neighbours)"},
       {"neighbours", takes::integer, "the prompt model's neighbours (k)"},
@@ -342,6 +346,7 @@ int run_quality_bench_command(const std::vector<std::string>& args) {
       return fail("--hash-bits must be 4-24");
     opts.predictor.hash_bits = static_cast<std::uint32_t>(*hash_bits);
   }
+  opts.predictor.shape_features = cl.has("shape-features");
   if (kfold && (*kfold < 2 || *kfold > 100))
     return fail("--kfold must be 2-100");
   if (kfold && validation)

@@ -26,7 +26,27 @@ enum class feature_kind : std::uint64_t {
   length,
   word,
   word_pair,
+  shape,
 };
+
+/// What a `feature_kind::shape` feature counts; its value goes in the low
+/// bits.
+enum class shape_kind : std::uint64_t {
+  digits = 1,
+  symbol,
+  questions,
+  lines,
+  first_word,
+  last_word,
+  bytes,
+};
+
+std::uint64_t shape_hash(shape_kind kind, std::uint64_t value) noexcept {
+  return mix64(static_cast<std::uint64_t>(kind) << 56) ^ value;
+}
+
+/// Symbols that mark math, code or formulas: a feature each when present.
+constexpr std::string_view shape_symbols = "+-*/=^$%<>()[]{}\\_";
 
 /// Words scanned per prompt; the length feature still counts every word.
 constexpr std::size_t max_featurized_words = 2048;
@@ -143,8 +163,53 @@ success_predictor::success_predictor(std::vector<std::string> model_ids,
 
 namespace {
 
+/// The form of the prompt (`success_predictor_params::shape_features`): one
+/// pass over its bytes.
+template <class Add>
+void add_shape_features(std::string_view text, std::uint64_t first_word,
+                        std::uint64_t last_word, std::size_t words, Add&& add) {
+  std::uint64_t digits = 0;
+  std::uint64_t questions = 0;
+  std::uint64_t lines = 0;
+  std::uint32_t symbols = 0; // bit i: shape_symbols[i] occurs
+  static constexpr auto symbol_bit = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::size_t i = 0; i < shape_symbols.size(); ++i)
+      t[static_cast<unsigned char>(shape_symbols[i])] = std::uint32_t{1} << i;
+    return t;
+  }();
+  for (auto ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    digits += (c >= '0' && c <= '9');
+    questions += (c == '?');
+    lines += (c == '\n');
+    symbols |= symbol_bit[c];
+  }
+  auto bucket_of = [](std::uint64_t n, std::uint64_t most) {
+    return std::min<std::uint64_t>(static_cast<std::uint64_t>(std::bit_width(n)),
+                                   most);
+  };
+  add(shape_hash(shape_kind::digits, bucket_of(digits, 8)));
+  add(shape_hash(shape_kind::questions, std::min<std::uint64_t>(questions, 7)));
+  add(shape_hash(shape_kind::lines, bucket_of(lines, 6)));
+  // 100-byte steps up to 4,000 bytes: finer than the word-count buckets.
+  add(shape_hash(shape_kind::bytes,
+                 std::min<std::uint64_t>(text.size() / 100, 40)));
+  while (symbols != 0) {
+    auto i = static_cast<std::uint64_t>(std::countr_zero(symbols));
+    add(shape_hash(shape_kind::symbol, i));
+    symbols &= symbols - 1;
+  }
+  if (words > 0) {
+    add(shape_hash(shape_kind::first_word, mix64(first_word)));
+    add(shape_hash(shape_kind::last_word, mix64(last_word)));
+  }
+}
+
 void featurize_prompt(std::string_view text, const classification& cls,
-                      std::uint32_t bits, std::vector<sparse_feature>& out) {
+                      const success_predictor_params& params,
+                      std::vector<sparse_feature>& out) {
+  auto bits = params.hash_bits;
   thread_local std::vector<std::uint32_t> indices;
   indices.clear();
   auto add = [&](feature_kind kind, std::uint64_t h) {
@@ -155,6 +220,7 @@ void featurize_prompt(std::string_view text, const classification& cls,
   add(feature_kind::tier, static_cast<std::uint64_t>(cls.tier));
   add(feature_kind::score, static_cast<std::uint64_t>(cls.score));
   std::uint64_t previous = 0;
+  std::uint64_t first_word = 0;
   bool first = true;
   auto words = for_each_word_hash(text, max_featurized_words,
                                   [&](std::uint64_t h) {
@@ -162,9 +228,14 @@ void featurize_prompt(std::string_view text, const classification& cls,
                                     if (!first)
                                       add(feature_kind::word_pair,
                                           mix64(previous) ^ h);
+                                    else
+                                      first_word = h;
                                     first = false;
                                     previous = h;
                                   });
+  if (params.shape_features)
+    add_shape_features(text, first_word, previous, words,
+                       [&](std::uint64_t h) { add(feature_kind::shape, h); });
   // Length buckets double: 0, 1, 2-3, 4-7, ... words.
   add(feature_kind::length,
       std::min<std::uint64_t>(static_cast<std::uint64_t>(std::bit_width(words)),
@@ -185,13 +256,13 @@ void featurize_prompt(std::string_view text, const classification& cls,
 void success_predictor::featurize(std::string_view text,
                                   const classification& cls,
                                   std::vector<sparse_feature>& out) const {
-  featurize_prompt(text, cls, params_.hash_bits, out);
+  featurize_prompt(text, cls, params_, out);
 }
 
 void success_predictor_view::featurize(std::string_view text,
                                        const classification& cls,
                                        std::vector<sparse_feature>& out) const {
-  featurize_prompt(text, cls, params_.hash_bits, out);
+  featurize_prompt(text, cls, params_, out);
 }
 
 void success_predictor_view::estimate(std::span<const sparse_feature> features,
@@ -212,7 +283,9 @@ bool success_predictor_view::untrained() const noexcept {
 bool success_predictor::refresh_view(success_predictor_view& view) const {
   bool changed = false;
   if (view.models_.size() != models_.size()
-      || view.params_.hash_bits != params_.hash_bits || view.loads_ != loads_) {
+      || view.params_.hash_bits != params_.hash_bits
+      || view.params_.shape_features != params_.shape_features
+      || view.loads_ != loads_) {
     view.models_.assign(models_.size(), {});
     changed = true;
   }
@@ -294,7 +367,7 @@ void success_predictor::estimate(std::span<const sparse_feature> features,
 
 void success_predictor::save(std::string& out) const {
   out.append(magic.data(), magic.size());
-  put_u8(out, format_version);
+  put_u8(out, params_.shape_features ? shape_format_version : format_version);
   put_u8(out, static_cast<std::uint8_t>(params_.hash_bits));
   put_le(out, static_cast<std::uint32_t>(models_.size()));
   for (const auto& m : models_) {
@@ -329,7 +402,8 @@ predictor_load_error success_predictor::load(std::string_view bytes) {
   std::uint32_t count = 0;
   if (!in.get(version))
     return err::truncated;
-  if (version != format_version)
+  if (version
+      != (params_.shape_features ? shape_format_version : format_version))
     return err::unsupported_version;
   if (!in.get(bits))
     return err::truncated;

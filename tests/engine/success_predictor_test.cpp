@@ -189,6 +189,51 @@ TEST_CASE("a prompt's features are the same buckets in every version",
                                       38148, 51711, 56772, 57888, 59610});
 }
 
+TEST_CASE("shape features add the prompt's form and only when asked",
+          "[success_predictor]") {
+  success_predictor_params on;
+  on.hash_bits = 16;
+  on.shape_features = true;
+  success_predictor_params off = on;
+  off.shape_features = false;
+  success_predictor with{{"m"}, on};
+  success_predictor without{{"m"}, off};
+  std::vector<sparse_feature> a;
+  std::vector<sparse_feature> b;
+  // The same words: only the symbols and the question mark tell these
+  // apart.
+  std::string plain = "solve x 2 12 y for y";
+  std::string formula = "Solve: x^2 + 12 = y? (for y)";
+  without.featurize(plain, general_simple(), a);
+  without.featurize(formula, general_simple(), b);
+  CHECK(a == b);
+  with.featurize(plain, general_simple(), a);
+  with.featurize(formula, general_simple(), b);
+  CHECK(a != b);
+  // Digit bucket, question marks, lines, bytes, 5 symbols (^ + = ( )), first
+  // and last word: 11 more buckets than the words alone (barring a
+  // collision).
+  std::vector<sparse_feature> words_only;
+  without.featurize(formula, general_simple(), words_only);
+  CHECK(b.size() == words_only.size() + 11);
+  // A view featurizes as its predictor does.
+  success_predictor_view view;
+  with.refresh_view(view);
+  std::vector<sparse_feature> c;
+  view.featurize(formula, general_simple(), c);
+  CHECK(c == b);
+  // The weights of one setting are refused by the other.
+  with.update(0, b, 1.0);
+  std::string bytes;
+  with.save(bytes);
+  CHECK(static_cast<std::uint8_t>(bytes[4])
+        == success_predictor::shape_format_version);
+  CHECK(without.load(bytes) == predictor_load_error::unsupported_version);
+  success_predictor again{{"m"}, on};
+  CHECK(again.load(bytes) == predictor_load_error::none);
+  CHECK(again.predict(0, b) == with.predict(0, b));
+}
+
 TEST_CASE("the predictor learns a planted rule", "[success_predictor]") {
   auto p = train_planted(7, 2000);
   auto test = make_data(8, 500);

@@ -24,6 +24,12 @@ struct success_predictor_params {
   /// Updates at which a model's predictions get half the weight against the
   /// prior and the per-task-type averages.
   double confidence_half_updates = 50.0;
+  /// Adds features of the prompt's form to its words: the count of digits,
+  /// which math and code symbols occur, question marks, line breaks, the
+  /// first and the last word, and the length in bytes. Off by default: the
+  /// weights of one setting mean nothing to the other, so `save` writes
+  /// `shape_format_version` with it on and `load` refuses a mismatch.
+  bool shape_features = false;
 };
 
 /// Why `success_predictor::load` refused its input.
@@ -144,6 +150,8 @@ class success_predictor {
   /// Bumped whenever `featurize` or the byte layout changes: old weights
   /// would mean something else.
   static constexpr std::uint8_t format_version = 1;
+  /// The same layout, written with `shape_features` on.
+  static constexpr std::uint8_t shape_format_version = 2;
 
   [[nodiscard]] std::size_t model_count() const noexcept {
     return models_.size();
