@@ -37,7 +37,8 @@ trace_parent_ptr active_span::as_parent() const {
   if (!as_parent_) {
     auto p = std::make_shared<trace_parent>();
     p->context = context_;
-    p->tracer = parent_->tracer;
+    // Shares the parent's ownership, not the tracer's (see with_decision).
+    p->tracer = std::shared_ptr<const tracer>(parent_, parent_->tracer.get());
     p->decision_id = parent_->decision_id;
     as_parent_ = std::move(p);
   }
@@ -74,8 +75,10 @@ active_span start_span(const trace_parent_ptr& parent, std::string name,
   s.span_ = make_span(std::move(name), kind, s.context_,
                       parent->context.span_id,
                       parent->tracer->now_unix_nanos());
-  if (parent->decision_id != 0)
-    s.span_.set(attrs::decision_id, decision_id_text(parent->decision_id));
+  if (parent->decision_id != 0) {
+    static const attribute_key decision_key{attrs::decision_id};
+    s.span_.set(decision_key, decision_id_text(parent->decision_id));
+  }
   return s;
 }
 

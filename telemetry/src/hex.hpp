@@ -12,12 +12,20 @@ namespace switchyard::telemetry::detail {
 
 inline constexpr char hex_digits[] = "0123456789abcdef";
 
+/// Writes the 2n hex digits of `bytes[0..n)` at `out`.
+inline void write_hex(char* out, const std::uint8_t* bytes,
+                      std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = hex_digits[bytes[i] >> 4];
+    out[2 * i + 1] = hex_digits[bytes[i] & 0x0f];
+  }
+}
+
 inline void append_hex(std::string& out, const std::uint8_t* bytes,
                        std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(hex_digits[bytes[i] >> 4]);
-    out.push_back(hex_digits[bytes[i] & 0x0f]);
-  }
+  auto at = out.size();
+  out.resize(at + 2 * n);
+  write_hex(out.data() + at, bytes, n);
 }
 
 /// The value of a lowercase hex digit, or -1 (W3C Trace Context refuses

@@ -1,20 +1,107 @@
 #include "switchyard/telemetry/otlp_json.hpp"
 
-#include "switchyard/engine/json_writer.hpp"
+#include "hex.hpp"
+#include "otlp_span_writer.hpp"
 #include "switchyard/telemetry/genai_attributes.hpp"
 #include "switchyard/telemetry/switchyard_attributes.hpp"
 
 #include <simdjson.h>
 
+#include <array>
+#include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <variant>
 
 namespace switchyard::telemetry {
 
 namespace {
 
-using engine::json_writer;
+// A span is written through a raw pointer into room reserved up front
+// (`span_bound`): one size check per span rather than one per append, which
+// was most of the encoder's cost on the request path, where a span is
+// encoded as it is recorded.
+
+/// The most a text of `n` bytes takes as a JSON string: every byte escaped
+/// as `\u00XX`, plus the quotes. Repaired UTF-8 (U+FFFD for a bad byte)
+/// takes 3 bytes per byte, within it.
+constexpr std::size_t text_bound(std::size_t n) noexcept {
+  return 6 * n + 2;
+}
+
+/// Room for any number, bool or `NaN`-like string, with quotes.
+constexpr std::size_t number_bound = 40;
+
+/// The JSON around one attribute, its key and value excluded.
+constexpr std::size_t attribute_frame = 48;
+
+/// The JSON around a span, its texts and attributes excluded (ids, times,
+/// kind, field names, status code): some 300 bytes.
+constexpr std::size_t span_frame = 400;
+
+std::size_t value_bound(const attribute_value& v) noexcept {
+  if (const auto* s = std::get_if<std::string>(&v))
+    return text_bound(s->size());
+  if (const auto* list = std::get_if<std::vector<std::string>>(&v)) {
+    std::size_t n = 32;
+    for (const auto& item : *list)
+      n += text_bound(item.size()) + 20;
+    return n;
+  }
+  return number_bound;
+}
+
+std::size_t span_bound(const span& s) noexcept {
+  auto n = span_frame + text_bound(s.name.size())
+           + text_bound(s.trace_state.size())
+           + text_bound(s.status.message.size());
+  for (const auto& a : s.attributes)
+    n += attribute_frame + text_bound(a.key.text().size())
+         + value_bound(a.value);
+  return n;
+}
+
+/// Copies a literal without its terminating zero.
+template <std::size_t N>
+char* put(char* p, const char (&literal)[N]) noexcept {
+  std::memcpy(p, literal, N - 1);
+  return p + N - 1;
+}
+
+char* put(char* p, std::string_view s) noexcept {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+/// Whether any of the 8 bytes in `v` is a control character, `"`, `\` or
+/// not ASCII: then the text takes the slow path (escapes, UTF-8 checks).
+bool word_is_special(std::uint64_t v) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  auto below_0x20 = (v - ones * 0x20) & ~v;
+  auto q = v ^ (ones * '"');
+  auto quote = (q - ones) & ~q;
+  auto b = v ^ (ones * '\\');
+  auto backslash = (b - ones) & ~b;
+  return ((below_0x20 | quote | backslash | v) & highs) != 0;
+}
+
+bool is_plain(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, s.data() + i, 8);
+    if (word_is_special(v))
+      return false;
+  }
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+      return false;
+  }
+  return true;
+}
 
 /// `s` with every invalid UTF-8 sequence replaced by U+FFFD. Only called
 /// for text that failed validation.
@@ -41,149 +128,257 @@ std::string repair_utf8(std::string_view s) {
   return out;
 }
 
-void write_text(json_writer& w, std::string_view s) {
-  if (simdjson::validate_utf8(s.data(), s.size()))
-    w.value(s);
+/// Valid UTF-8 `s` with JSON's escapes.
+char* put_escaped(char* p, std::string_view s) noexcept {
+  for (auto ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      *p++ = ch;
+      continue;
+    }
+    *p++ = '\\';
+    switch (c) {
+      case '"': *p++ = '"'; break;
+      case '\\': *p++ = '\\'; break;
+      case '\n': *p++ = 'n'; break;
+      case '\r': *p++ = 'r'; break;
+      case '\t': *p++ = 't'; break;
+      case '\b': *p++ = 'b'; break;
+      case '\f': *p++ = 'f'; break;
+      default:
+        p = put(p, "u00");
+        *p++ = detail::hex_digits[c >> 4];
+        *p++ = detail::hex_digits[c & 0x0f];
+    }
+  }
+  return p;
+}
+
+/// `s` as a quoted JSON string, escaped, invalid UTF-8 repaired; at most
+/// `text_bound(s.size())` bytes.
+char* put_text(char* p, std::string_view s) {
+  *p++ = '"';
+  if (is_plain(s))
+    p = put(p, s);
+  else if (simdjson::validate_utf8(s.data(), s.size()))
+    p = put_escaped(p, s);
   else
-    w.value(std::string_view{repair_utf8(s)});
+    p = put_escaped(p, repair_utf8(s));
+  *p++ = '"';
+  return p;
+}
+
+template <class Int>
+char* put_int(char* p, Int v) noexcept {
+  return std::to_chars(p, p + 24, v).ptr;
 }
 
 /// A 64-bit integer as a JSON string (OTLP/JSON's rule for int64/fixed64).
 template <class Int>
-void write_int_string(json_writer& w, Int v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  w.value(std::string_view{buf, static_cast<std::size_t>(r.ptr - buf)});
+char* put_int_string(char* p, Int v) noexcept {
+  *p++ = '"';
+  p = put_int(p, v);
+  *p++ = '"';
+  return p;
 }
 
-void write_double(json_writer& w, double d) {
+char* put_double(char* p, double d) noexcept {
   // protobuf's JSON mapping writes non-finite doubles as strings.
   if (std::isnan(d))
-    w.value("NaN");
-  else if (std::isinf(d))
-    w.value(d > 0 ? "Infinity" : "-Infinity");
-  else
-    w.value(d);
+    return put(p, "\"NaN\"");
+  if (std::isinf(d))
+    return d > 0 ? put(p, "\"Infinity\"") : put(p, "\"-Infinity\"");
+  return std::to_chars(p, p + 32, d).ptr;
 }
 
-void write_any_value(json_writer& w, const attribute_value& v) {
-  w.begin_object();
-  std::visit(
-    [&](const auto& x) {
-      using T = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<T, std::string>) {
-        w.key("stringValue");
-        write_text(w, x);
-      } else if constexpr (std::is_same_v<T, bool>) {
-        w.key("boolValue").value(x);
-      } else if constexpr (std::is_same_v<T, std::int64_t>) {
-        w.key("intValue");
-        write_int_string(w, x);
-      } else if constexpr (std::is_same_v<T, double>) {
-        w.key("doubleValue");
-        write_double(w, x);
-      } else {
-        w.key("arrayValue").begin_object().key("values").begin_array();
-        for (const auto& item : x) {
-          w.begin_object().key("stringValue");
-          write_text(w, item);
-          w.end_object();
-        }
-        w.end_array().end_object();
+/// Lowercase hex in quotes.
+template <std::size_t N>
+char* put_id(char* p, const std::array<std::uint8_t, N>& bytes) noexcept {
+  *p++ = '"';
+  for (auto b : bytes) {
+    *p++ = detail::hex_digits[b >> 4];
+    *p++ = detail::hex_digits[b & 0x0f];
+  }
+  *p++ = '"';
+  return p;
+}
+
+char* put_value(char* p, const attribute_value& v) {
+  switch (v.index()) {
+    case 0:
+      p = put(p, "{\"stringValue\":");
+      p = put_text(p, *std::get_if<std::string>(&v));
+      break;
+    case 1:
+      p = *std::get_if<bool>(&v) ? put(p, "{\"boolValue\":true")
+                                 : put(p, "{\"boolValue\":false");
+      break;
+    case 2:
+      p = put(p, "{\"intValue\":");
+      p = put_int_string(p, *std::get_if<std::int64_t>(&v));
+      break;
+    case 3:
+      p = put(p, "{\"doubleValue\":");
+      p = put_double(p, *std::get_if<double>(&v));
+      break;
+    default: {
+      p = put(p, "{\"arrayValue\":{\"values\":[");
+      bool first = true;
+      for (const auto& item : *std::get_if<std::vector<std::string>>(&v)) {
+        if (!first)
+          *p++ = ',';
+        first = false;
+        p = put(p, "{\"stringValue\":");
+        p = put_text(p, item);
+        *p++ = '}';
       }
-    },
-    v);
-  w.end_object();
+      p = put(p, "]}");
+    }
+  }
+  *p++ = '}';
+  return p;
 }
 
-void write_key_value(json_writer& w, std::string_view key,
-                     const attribute_value& v) {
-  w.begin_object().key("key");
-  write_text(w, key);
-  w.key("value");
-  write_any_value(w, v);
-  w.end_object();
+char* put_attribute(char* p, const attribute& a) {
+  p = put(p, "{\"key\":");
+  if (a.key.json_safe()) {
+    *p++ = '"';
+    p = put(p, a.key.text());
+    *p++ = '"';
+  } else {
+    p = put_text(p, a.key.text());
+  }
+  p = put(p, ",\"value\":");
+  p = put_value(p, a.value);
+  *p++ = '}';
+  return p;
 }
 
-void write_string_attribute(json_writer& w, std::string_view key,
-                            std::string_view value) {
-  w.begin_object().key("key").value(key).key("value").begin_object().key(
-    "stringValue");
-  write_text(w, value);
-  w.end_object().end_object();
-}
-
-void write_id(json_writer& w, std::string& scratch, const auto& id) {
-  scratch.clear();
-  id.append_hex(scratch);
-  w.value(std::string_view{scratch});
-}
-
-void write_span(json_writer& w, std::string& scratch, const span& s) {
-  w.begin_object();
-  w.key("traceId");
-  write_id(w, scratch, s.trace_id);
-  w.key("spanId");
-  write_id(w, scratch, s.span_id);
+/// One span. The field names and their order are fixed, so commas are
+/// written with them; only text goes through escaping.
+char* put_span(char* p, const span& s) {
+  p = put(p, "{\"traceId\":");
+  p = put_id(p, s.trace_id.bytes);
+  p = put(p, ",\"spanId\":");
+  p = put_id(p, s.span_id.bytes);
   if (!s.trace_state.empty()) {
-    w.key("traceState");
-    write_text(w, s.trace_state);
+    p = put(p, ",\"traceState\":");
+    p = put_text(p, s.trace_state);
   }
   if (s.parent_span_id.valid()) {
-    w.key("parentSpanId");
-    write_id(w, scratch, s.parent_span_id);
+    p = put(p, ",\"parentSpanId\":");
+    p = put_id(p, s.parent_span_id.bytes);
   }
-  w.key("name");
-  write_text(w, s.name);
-  w.key("kind").value(static_cast<int>(s.kind));
-  w.key("startTimeUnixNano");
-  write_int_string(w, s.start_unix_nanos);
-  w.key("endTimeUnixNano");
-  write_int_string(w, s.end_unix_nanos);
+  p = put(p, ",\"name\":");
+  p = put_text(p, s.name);
+  p = put(p, ",\"kind\":");
+  p = put_int(p, static_cast<int>(s.kind));
+  p = put(p, ",\"startTimeUnixNano\":");
+  p = put_int_string(p, s.start_unix_nanos);
+  p = put(p, ",\"endTimeUnixNano\":");
+  p = put_int_string(p, s.end_unix_nanos);
   if (!s.attributes.empty()) {
-    w.key("attributes").begin_array();
-    for (const auto& a : s.attributes)
-      write_key_value(w, a.key, a.value);
-    w.end_array();
+    p = put(p, ",\"attributes\":[");
+    bool first = true;
+    for (const auto& a : s.attributes) {
+      if (!first)
+        *p++ = ',';
+      first = false;
+      p = put_attribute(p, a);
+    }
+    *p++ = ']';
   }
   if (s.status.code != status_code::unset) {
-    w.key("status").begin_object();
+    p = put(p, ",\"status\":{");
     if (s.status.code == status_code::error && !s.status.message.empty()) {
-      w.key("message");
-      write_text(w, s.status.message);
+      p = put(p, "\"message\":");
+      p = put_text(p, s.status.message);
+      *p++ = ',';
     }
-    w.key("code").value(static_cast<int>(s.status.code));
-    w.end_object();
+    p = put(p, "\"code\":");
+    p = put_int(p, static_cast<int>(s.status.code));
+    *p++ = '}';
   }
-  w.end_object();
+  *p++ = '}';
+  return p;
+}
+
+/// `text` as a JSON string appended to `out` (the body's head and tail:
+/// once per exporter, not per span).
+void append_text(std::string& out, std::string_view text) {
+  auto at = out.size();
+  out.resize(at + text_bound(text.size()));
+  auto* end = put_text(out.data() + at, text);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+void append_string_attribute(std::string& out, std::string_view key,
+                             std::string_view value) {
+  out += "{\"key\":";
+  append_text(out, key);
+  out += ",\"value\":{\"stringValue\":";
+  append_text(out, value);
+  out += "}}";
 }
 
 } // namespace
 
 void append_otlp_json(std::string& out, const resource& res,
                       std::span<const span> spans) {
-  json_writer w{out};
-  std::string scratch;
-  w.begin_object().key("resourceSpans").begin_array().begin_object();
-  w.key("resource").begin_object().key("attributes").begin_array();
-  write_string_attribute(w, "service.name", res.service_name);
-  if (!res.service_version.empty())
-    write_string_attribute(w, "service.version", res.service_version);
-  if (!res.node_id.empty())
-    write_string_attribute(w, attrs::node_id, res.node_id);
-  w.end_array().end_object();
-  w.key("scopeSpans").begin_array().begin_object();
-  w.key("scope").begin_object();
-  w.key("name").value(scope_name);
-  w.key("version").value(library_version());
-  w.end_object();
-  w.key("spans").begin_array();
-  for (const auto& s : spans)
-    write_span(w, scratch, s);
-  w.end_array();
-  w.key("schemaUrl").value(genai::schema_url);
-  w.end_object().end_array();
-  w.end_object().end_array().end_object();
+  append_otlp_json_head(out, res);
+  bool first = true;
+  for (const auto& s : spans) {
+    if (!first)
+      out.push_back(',');
+    first = false;
+    append_otlp_json_span(out, s);
+  }
+  append_otlp_json_tail(out);
+}
+
+void append_otlp_json_head(std::string& out, const resource& res) {
+  out += "{\"resourceSpans\":[{\"resource\":{\"attributes\":[";
+  append_string_attribute(out, "service.name", res.service_name);
+  if (!res.service_version.empty()) {
+    out.push_back(',');
+    append_string_attribute(out, "service.version", res.service_version);
+  }
+  if (!res.node_id.empty()) {
+    out.push_back(',');
+    append_string_attribute(out, attrs::node_id, res.node_id);
+  }
+  out += "]},\"scopeSpans\":[{\"scope\":{\"name\":";
+  append_text(out, scope_name);
+  out += ",\"version\":";
+  append_text(out, library_version());
+  out += "},\"spans\":[";
+}
+
+void append_otlp_json_span(std::string& out, const span& s) {
+  auto at = out.size();
+  auto bound = span_bound(s);
+  out.resize(at + bound);
+  auto* end = put_span(out.data() + at, s);
+  assert(static_cast<std::size_t>(end - (out.data() + at)) <= bound);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+namespace detail {
+
+std::size_t otlp_span_bound(const span& s) noexcept {
+  return span_bound(s);
+}
+
+char* write_otlp_span(char* out, const span& s) {
+  return put_span(out, s);
+}
+
+} // namespace detail
+
+void append_otlp_json_tail(std::string& out) {
+  out += "],\"schemaUrl\":";
+  append_text(out, genai::schema_url);
+  out += "}]}]}";
 }
 
 } // namespace switchyard::telemetry

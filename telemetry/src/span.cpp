@@ -4,20 +4,25 @@
 
 namespace switchyard::telemetry {
 
-span& span::set(std::string_view key, std::string_view value) {
-  return set_value(key, attribute_value{std::in_place_type<std::string>,
-                                        std::string{value}});
+span& span::set(const attribute_key& key, std::string_view value) {
+  return set_value(key,
+                   attribute_value{std::in_place_type<std::string>, value});
 }
 
-span& span::set(std::string_view key, bool value) {
+span& span::set(const attribute_key& key, std::string&& value) {
+  return set_value(key, attribute_value{std::in_place_type<std::string>,
+                                        std::move(value)});
+}
+
+span& span::set(const attribute_key& key, bool value) {
   return set_value(key, attribute_value{std::in_place_type<bool>, value});
 }
 
-span& span::set(std::string_view key, double value) {
+span& span::set(const attribute_key& key, double value) {
   return set_value(key, attribute_value{std::in_place_type<double>, value});
 }
 
-span& span::set(std::string_view key, std::vector<std::string> value) {
+span& span::set(const attribute_key& key, std::vector<std::string> value) {
   return set_value(key,
                    attribute_value{std::in_place_type<std::vector<std::string>>,
                                    std::move(value)});
@@ -35,13 +40,17 @@ span& span::fail(std::string_view message) {
   return *this;
 }
 
-span& span::set_value(std::string_view key, attribute_value value) {
+span& span::set_value(const attribute_key& key, attribute_value value) {
+  // Interned keys compare by address: the search costs no string compare.
   auto i = std::find_if(attributes.begin(), attributes.end(),
                         [&](const attribute& a) { return a.key == key; });
-  if (i != attributes.end())
+  if (i != attributes.end()) {
     i->value = std::move(value);
-  else
-    attributes.push_back(attribute{std::string{key}, std::move(value)});
+    return *this;
+  }
+  if (attributes.capacity() == 0)
+    attributes.reserve(initial_attribute_capacity);
+  attributes.emplace_back(key, std::move(value));
   return *this;
 }
 

@@ -1,24 +1,42 @@
 #include "switchyard/telemetry/span_exporter.hpp"
 
+#include "otlp_span_writer.hpp"
 #include "switchyard/http/http_client.hpp"
 #include "switchyard/http/url.hpp"
 #include "switchyard/messages/error_code.hpp"
 #include "switchyard/telemetry/otlp_json.hpp"
 #include "switchyard/telemetry/otlp_response.hpp"
-#include "switchyard/telemetry/span_queue.hpp"
+#include "switchyard/telemetry/span_batches.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
-#include <vector>
 
 namespace switchyard::telemetry {
 
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+/// A thread's encoding buffer is given back past this size (a span with
+/// captured content can be large; most need under 4 KB of room).
+constexpr std::size_t max_kept_scratch = 64 * 1024;
+
+std::string otlp_head(const resource& res) {
+  std::string out;
+  append_otlp_json_head(out, res);
+  return out;
+}
+
+std::string otlp_tail() {
+  std::string out;
+  append_otlp_json_tail(out);
+  return out;
+}
 
 caf::error invalid_argument(std::string msg) {
   return caf::make_error(error_code::invalid_argument, std::move(msg));
@@ -33,10 +51,10 @@ public:
   impl(exporter_settings settings, http::url target)
     : settings_(std::move(settings)),
       target_(std::move(target)),
-      queue_(settings_.queue_capacity) {
+      batches_(settings_.queue_capacity, settings_.max_batch,
+               otlp_head(settings_.resource), otlp_tail()) {
     headers_ = settings_.headers;
     headers_.push_back(http::header{"Content-Type", "application/json"});
-    batch_.reserve(settings_.max_batch);
   }
 
   ~impl() {
@@ -62,22 +80,33 @@ public:
     return true;
   }
 
-  void record(span&& s) {
-    std::unique_lock lk{mu_};
-    if (stopping_ || !queue_.push(std::move(s))) {
-      lk.unlock();
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      queue_full_.fetch_add(1, std::memory_order_relaxed);
+  /// Encodes `s` on the calling thread, then queues the text. The span is
+  /// still in this thread's cache, and its strings are freed by the thread
+  /// that allocated them; a span object handed to the export thread was
+  /// cold by the time it was encoded there, and freed across threads.
+  void record(const span& s) {
+    // Full or stopping: drop before spending the encoding (re-checked
+    // under the lock).
+    if (refusing_.load(std::memory_order_relaxed)) {
+      drop_refused();
       return;
     }
-    ++accepted_;
-    recorded_.fetch_add(1, std::memory_order_relaxed);
-    // Wake the thread only when a batch is complete: a wake-up per span
-    // would cost a system call on the request path.
-    bool wake = queue_.size() == settings_.max_batch;
-    lk.unlock();
-    if (wake)
-      wake_.notify_one();
+    auto text = encode(s);
+    std::unique_lock lk{mu_};
+    auto in_batch = stopping_ ? 0 : batches_.push(text);
+    if (in_batch == 0) {
+      lk.unlock();
+      drop_refused();
+    } else {
+      ++accepted_;
+      refusing_.store(batches_.full(), std::memory_order_relaxed);
+      lk.unlock();
+      recorded_.fetch_add(1, std::memory_order_relaxed);
+      // Wake the thread only when a batch is complete: a wake-up per span
+      // would cost a system call on the request path.
+      if (in_batch == settings_.max_batch)
+        wake_.notify_one();
+    }
   }
 
   bool flush(std::chrono::milliseconds timeout) {
@@ -96,6 +125,7 @@ public:
       std::lock_guard lk{mu_};
       if (!stopping_) {
         stopping_ = true;
+        refusing_.store(true, std::memory_order_relaxed);
         shutdown_deadline_ = clock_type::now() + settings_.shutdown_timeout;
       }
     }
@@ -113,7 +143,7 @@ public:
     st.queue_full_spans = queue_full_.load(std::memory_order_relaxed);
     st.failed_exports = failed_.load(std::memory_order_relaxed);
     std::lock_guard lk{mu_};
-    st.queued_spans = queue_.size();
+    st.queued_spans = batches_.size();
     st.last_failure = last_failure_;
     return st;
   }
@@ -125,17 +155,17 @@ public:
 private:
   /// Whether the thread should send a batch now (under `mu_`).
   bool batch_due() const noexcept {
-    return stopping_ || queue_.size() >= settings_.max_batch
-           || (flush_target_ > settled_ && !queue_.empty());
+    return stopping_ || batches_.ready()
+           || (flush_target_ > settled_ && !batches_.empty());
   }
 
   void run() {
-    std::string body;
+    std::string batch;
     std::unique_lock lk{mu_};
     auto next_flush = clock_type::now() + settings_.flush_interval;
     for (;;) {
       wake_.wait_until(lk, next_flush, [this] { return batch_due(); });
-      if (queue_.empty()) {
+      if (batches_.empty()) {
         if (stopping_)
           return;
         next_flush = clock_type::now() + settings_.flush_interval;
@@ -145,13 +175,17 @@ private:
         drop_queued();
         return;
       }
-      auto n = queue_.pop_into(batch_, settings_.max_batch);
+      auto n = batches_.take(batch);
+      refusing_.store(stopping_, std::memory_order_relaxed);
       lk.unlock();
-      body.clear();
-      append_otlp_json(body, settings_.resource, batch_);
-      batch_.clear();
+      // The request takes a copy: `batch`'s buffer goes back to the queue
+      // at the next `take`, so that batches are written into memory that
+      // is already mapped (see span_batches).
+      std::string body;
+      body.reserve(batch.size() + batches_.tail().size());
+      body.append(batch).append(batches_.tail());
+      batch.clear();
       auto response = post(std::move(body));
-      body = std::string{};
       lk.lock();
       account(response, n);
       settled_ += n;
@@ -160,10 +194,35 @@ private:
     }
   }
 
+  /// `s` as OTLP/JSON in this thread's buffer, valid until its next call.
+  /// A raw buffer: a string would be zero-filled to the bound first.
+  static std::string_view encode(const span& s) {
+    struct buffer {
+      std::unique_ptr<char[]> bytes;
+      std::size_t size = 0;
+    };
+    thread_local buffer b;
+    auto bound = detail::otlp_span_bound(s);
+    if (bound > b.size || b.size > max_kept_scratch) {
+      b.bytes.reset(); // a large span's room is not kept
+      b.size = std::max(bound, std::size_t{4096});
+      b.bytes = std::make_unique_for_overwrite<char[]>(b.size);
+    }
+    auto* end = detail::write_otlp_span(b.bytes.get(), s);
+    auto n = static_cast<std::size_t>(end - b.bytes.get());
+    assert(n <= bound);
+    return {b.bytes.get(), n};
+  }
+
+  /// A span `record` refused: the queue was full, or shutdown began.
+  void drop_refused() noexcept {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    queue_full_.fetch_add(1, std::memory_order_relaxed);
+  }
+
   /// Spans left at the shutdown deadline (under `mu_`).
   void drop_queued() {
-    auto n = queue_.pop_into(batch_, queue_.size());
-    batch_.clear();
+    auto n = batches_.clear();
     dropped_.fetch_add(n, std::memory_order_relaxed);
     settled_ += n;
     progress_.notify_all();
@@ -245,8 +304,10 @@ private:
   std::condition_variable wake_;
   /// `flush` waits here for `settled_`.
   std::condition_variable progress_;
-  span_queue queue_;
-  std::vector<span> batch_;
+  span_batches batches_;
+  /// `batches_` is full or the exporter stopped: `record` drops without
+  /// encoding. Written under `mu_`.
+  std::atomic<bool> refusing_{false};
   /// Spans accepted into the queue, ever.
   std::uint64_t accepted_ = 0;
   /// Spans that left the exporter (exported or dropped after leaving the
@@ -312,7 +373,7 @@ span_exporter::span_exporter(std::unique_ptr<impl> p) noexcept
 span_exporter::~span_exporter() = default;
 
 void span_exporter::record(span s) {
-  impl_->record(std::move(s));
+  impl_->record(s);
 }
 
 bool span_exporter::flush(std::chrono::milliseconds timeout) {

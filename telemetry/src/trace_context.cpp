@@ -90,12 +90,20 @@ std::string trace_context::traceparent() const {
 }
 
 void trace_context::append_traceparent(std::string& out) const {
-  out += "00-";
-  trace_id.append_hex(out);
-  out.push_back('-');
-  span_id.append_hex(out);
-  out.push_back('-');
-  detail::append_hex(out, &flags, 1);
+  // Written in place: every traced upstream attempt makes one.
+  auto at = out.size();
+  out.resize(at + traceparent_size);
+  auto* p = out.data() + at;
+  p[0] = '0';
+  p[1] = '0';
+  p[2] = '-';
+  detail::write_hex(p + trace_id_at, trace_id.bytes.data(),
+                    trace_id.bytes.size());
+  p[span_id_at - 1] = '-';
+  detail::write_hex(p + span_id_at, span_id.bytes.data(),
+                    span_id.bytes.size());
+  p[flags_at - 1] = '-';
+  detail::write_hex(p + flags_at, &flags, 1);
 }
 
 std::optional<trace_context> parse_trace_context(std::string_view traceparent,

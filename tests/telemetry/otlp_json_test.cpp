@@ -167,6 +167,41 @@ TEST_CASE("otlp json: text is escaped and invalid UTF-8 repaired") {
         == R"({"doubleValue":"Infinity"})");
 }
 
+TEST_CASE("otlp json: text that escapes to six bytes a byte fits, in every "
+          "field") {
+  // Control characters take `\u00XX`, the most any byte takes.
+  std::string worst(40, '\x01');
+  auto ctx = context_of(
+    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ctx.trace_state = worst;
+  auto s = make_span(worst, span_kind::client, ctx,
+                     *span_id::from_hex("1111111111111111"),
+                     std::numeric_limits<std::uint64_t>::max());
+  s.end_unix_nanos = std::numeric_limits<std::uint64_t>::max();
+  s.set(worst, worst)
+    .set(worst + "a", std::vector<std::string>{worst, worst, "\xff\xfe"})
+    .set(worst + "b", std::numeric_limits<std::int64_t>::min())
+    .set(worst + "c", -std::numeric_limits<double>::max())
+    .set(worst + "d", false);
+  s.fail(worst);
+  std::string body;
+  append_otlp_json_span(body, s);
+  auto one = body;
+  body.clear();
+  append_otlp_json(body, resource{}, std::span<const span>{&s, 1});
+  CHECK(body.find(one) != std::string::npos);
+  auto batch = parse_otlp_batch(body);
+  REQUIRE(batch);
+  const auto& r = batch->spans.at(0);
+  CHECK(r.name == worst);
+  CHECK(r.trace_state == worst);
+  CHECK(r.status_message == worst);
+  CHECK(r.end_unix_nanos == "18446744073709551615");
+  CHECK(r.attributes.size() == 5);
+  CHECK(r.attributes.at(worst + "b")
+        == R"({"intValue":"-9223372036854775808"})");
+}
+
 TEST_CASE("span: setting a key again replaces its value") {
   span s;
   s.set("k", "a").set("k", 3).set("big", std::uint64_t{1} << 63);

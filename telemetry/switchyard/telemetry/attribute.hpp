@@ -1,5 +1,7 @@
 #pragma once
 
+#include "switchyard/telemetry/attribute_key.hpp"
+
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -14,9 +16,10 @@ using attribute_value = std::variant<std::string, bool, std::int64_t, double,
                                      std::vector<std::string>>;
 
 /// One key-value pair of a span or a resource. Keys follow the semantic
-/// conventions (see genai_attributes.hpp, switchyard_attributes.hpp).
+/// conventions (see genai_attributes.hpp, switchyard_attributes.hpp); each
+/// distinct key is stored once per process (see attribute_key).
 struct attribute {
-  std::string key;
+  attribute_key key;
   attribute_value value;
 };
 

@@ -3,10 +3,11 @@
 /// Forward declarations of the telemetry component's types.
 namespace switchyard::telemetry {
 
+class attribute_key;
 class id_generator;
 class sampler;
+class span_batches;
 class span_exporter;
-class span_queue;
 
 struct attribute;
 struct exporter_settings;

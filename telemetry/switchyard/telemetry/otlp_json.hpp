@@ -30,4 +30,20 @@ inline constexpr std::string_view scope_name = "switchyard";
 void append_otlp_json(std::string& out, const resource& res,
                       std::span<const span> spans);
 
+// -- a body in parts ----------------------------------------------------------
+//
+// `append_otlp_json` is these three: the head, the spans separated by
+// commas, the tail. The exporter encodes each span as it is recorded and
+// joins them into a body (span_batches).
+
+/// The start of a body, up to and including the opening of the spans'
+/// array.
+void append_otlp_json_head(std::string& out, const resource& res);
+
+/// One span: an OTLP/JSON `Span` object.
+void append_otlp_json_span(std::string& out, const span& s);
+
+/// The end of a body after its last span.
+void append_otlp_json_tail(std::string& out);
+
 } // namespace switchyard::telemetry

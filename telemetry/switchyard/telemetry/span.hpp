@@ -38,29 +38,36 @@ struct span {
   std::vector<attribute> attributes;
 
   // -- attributes -------------------------------------------------------------
+  //
+  // Keys convert from their names (`genai::request_model`, a literal); code
+  // that sets the same keys on every span can make its `attribute_key`s
+  // once and skip the lookup.
 
   /// Sets `key` (replacing an earlier value, as OpenTelemetry does).
-  span& set(std::string_view key, std::string_view value);
+  span& set(const attribute_key& key, std::string_view value);
 
-  span& set(std::string_view key, const char* value) {
+  /// Takes `value` without a copy.
+  span& set(const attribute_key& key, std::string&& value);
+
+  span& set(const attribute_key& key, const char* value) {
     return set(key, std::string_view{value});
   }
 
-  span& set(std::string_view key, bool value);
+  span& set(const attribute_key& key, bool value);
 
-  span& set(std::string_view key, double value);
+  span& set(const attribute_key& key, double value);
 
-  span& set(std::string_view key, std::vector<std::string> value);
+  span& set(const attribute_key& key, std::vector<std::string> value);
 
   /// Any integer but bool. An unsigned value above INT64_MAX (which OTLP's
   /// `intValue` cannot hold) is set as its decimal string.
   template <std::integral Int>
     requires(!std::same_as<Int, bool>)
-  span& set(std::string_view key, Int value) {
+  span& set(const attribute_key& key, Int value) {
     if constexpr (std::is_unsigned_v<Int>
                   && sizeof(Int) >= sizeof(std::int64_t)) {
       if (value > static_cast<Int>(std::numeric_limits<std::int64_t>::max()))
-        return set(key, std::string_view{std::to_string(value)});
+        return set(key, std::to_string(value));
     }
     return set_value(key, attribute_value{std::in_place_type<std::int64_t>,
                                           static_cast<std::int64_t>(value)});
@@ -74,7 +81,11 @@ struct span {
   span& fail(std::string_view message);
 
 private:
-  span& set_value(std::string_view key, attribute_value value);
+  /// Room made at the first attribute: an upstream span has about 16, so
+  /// most spans allocate their list once.
+  static constexpr std::size_t initial_attribute_capacity = 16;
+
+  span& set_value(const attribute_key& key, attribute_value value);
 };
 
 /// A span named `name` of `kind` in the context `ctx` (its trace id, span

@@ -16,12 +16,14 @@ namespace switchyard::telemetry {
 /// the JSON encoding, in batches, from a thread of its own.
 ///
 /// `record` may be called from any thread and never waits on the network:
-/// it moves the span into a bounded queue (`queue_capacity`) under a short
-/// lock, and drops and counts it when the queue is full. The export thread
-/// sends a batch (up to `max_batch` spans) as soon as that many are
-/// queued, else every `flush_interval`, one request at a time, with the
-/// configured headers and `Content-Type: application/json`, over the
-/// project's HTTP client (TLS for `https://`). A failed request (a
+/// it encodes the span (OTLP/JSON, on the calling thread, where the span's
+/// memory is still in the cache) and appends the text to a bounded queue
+/// (`queue_capacity` spans) under a short lock, or drops and counts the span
+/// when the queue is full. The export thread sends a batch (up to
+/// `max_batch` spans) as soon as that many are queued, else every
+/// `flush_interval`, one request at a time, with the configured headers
+/// and `Content-Type: application/json`, over the project's HTTP client
+/// (TLS for `https://`). A failed request (a
 /// transport error, a timeout after `export_timeout`, or a non-2xx status)
 /// is not retried: its spans are dropped and counted, so a slow or down
 /// collector costs spans, never request latency. A collector's
