@@ -9,6 +9,7 @@
 #include "switchyard/engine/decision_report.hpp"
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/messages/error_code.hpp"
+#include "switchyard/telemetry/trace_id.hpp"
 
 #include <iostream>
 
@@ -151,6 +152,8 @@ void print_text(std::ostream& os, const decision_record& rec,
      << ", " << utc_time(rec.created_unix_ms) << ")\n";
   if (!rec.task.budget_key.empty())
     os << "budget key:  " << rec.task.budget_key << "\n";
+  if (rec.traced())
+    os << "trace:       " << telemetry::trace_id{rec.trace_id}.to_hex() << "\n";
   if (!rec.experiment.empty()) {
     os << "experiment:  " << rec.experiment << ", arm ";
     if (experiment && rec.experiment_arm < experiment->spec.arms.size()) {

@@ -21,6 +21,15 @@ bool may_log(self_ptr self, const run_t& r) {
          && (!st.peers.log_queue || st.peers.log_queue->try_enter());
 }
 
+/// Parks `rec` in the log queue while the storage actor gathers a batch
+/// (no message, no wake of its thread), else sends it.
+void send_to_log(self_ptr self, decision_record& rec) {
+  const auto& st = self->state;
+  if (st.peers.log_queue && st.peers.log_queue->park(rec))
+    return;
+  self->send(st.peers.storage, log_atom::value, std::move(rec));
+}
+
 /// Sends the decision record to the log before the caller gets the answer,
 /// so that a runtime that drained its tasks has every record queued at the
 /// store. The store behind: the record is dropped (and counted).
@@ -30,8 +39,8 @@ void log_decision(self_ptr self, run_t& r, const task_reply* out,
   if (!may_log(self, r))
     return;
   const auto& st = self->state;
-  self->send(st.peers.storage, log_atom::value,
-             task_decision_record(r, out, st.ctx.seed, error, text));
+  auto rec = task_decision_record(r, out, st.ctx.seed, error, text);
+  send_to_log(self, rec);
 }
 
 } // namespace
@@ -54,7 +63,7 @@ void log_plan(self_ptr self, run_t& r, const task_reply* out,
       step.attempts = p.replies[i].attempts;
     rec.steps.push_back(std::move(step));
   }
-  self->send(st.peers.storage, log_atom::value, std::move(rec));
+  send_to_log(self, rec);
 }
 
 void finish(self_ptr self, run_t& r, const task_step& s,
@@ -83,7 +92,8 @@ void finish(self_ptr self, run_t& r, const task_step& s,
   self->state.runs.erase(r.decision_id);
 }
 
-void drive(self_ptr self, std::uint64_t id, task_step s) {
+void drive(self_ptr self, std::uint64_t id, task_step s,
+           telemetry::active_span* route_span) {
   auto r = find_run(self, id);
   if (r == nullptr)
     return;
@@ -100,8 +110,10 @@ void drive(self_ptr self, std::uint64_t id, task_step s) {
   if (!r->plan_checked
       && (s.action == task_action::reserve
           || s.action == task_action::answer_route)
-      && start_plan(self, id, *r))
+      && start_plan(self, id, *r, route_span))
     return;
+  if (route_span != nullptr)
+    route_span->end();
   switch (s.action) {
     case task_action::classify:
     case task_action::score:

@@ -4,6 +4,7 @@
 #include "switchyard/actors/plan_step_spec.hpp"
 #include "switchyard/engine/cancel_token.hpp"
 #include "switchyard/engine/decision_ids.hpp"
+#include "switchyard/telemetry/internal_spans.hpp"
 
 #include <caf/actor_cast.hpp>
 
@@ -67,6 +68,44 @@ std::optional<chosen_plan> plan_for(self_ptr self, const run_t& r) {
 
 void apply(self_ptr self, std::uint64_t id, plan_next n);
 
+/// A traced step's span, with what tells how it ended: its own cancel
+/// token is cancelled only when the plan cuts it, unless its task's was
+/// (the caller went away).
+struct step_trace {
+  telemetry::active_span span;
+  std::shared_ptr<engine::cancel_token> own;
+  std::shared_ptr<engine::cancel_token> task;
+
+  [[nodiscard]] std::string_view cancelled_as() const noexcept {
+    if (task && task->cancelled())
+      return "abandoned";
+    return own && own->cancelled() ? "cut" : "";
+  }
+};
+
+/// The step's span once its answer is in: outcome, model and cost.
+void end_step_span(step_trace& t, const task_reply& rep,
+                   const engine::registry& reg) {
+  if (!t.span.recording()) {
+    t.span.end();
+    return;
+  }
+  telemetry::step_end end;
+  end.cost_nanos = rep.cost_nanos;
+  std::string model;
+  if (rep.ok() || !rep.attempts.empty()) {
+    model = telemetry::model_id(
+      reg, rep.ok() || rep.attempts.empty() ? rep.model
+                                            : rep.attempts.back().model);
+    end.model = model;
+  }
+  auto cancelled = t.cancelled_as();
+  end.outcome = rep.ok() ? "ok" : !cancelled.empty() ? cancelled : "failed";
+  end.error = to_string(rep.error);
+  telemetry::describe_step_end(t.span, end);
+  t.span.end();
+}
+
 /// Starts a step as a task run of its own that answers the plan.
 void admit_step(self_ptr self, std::uint64_t plan_id, run_t& parent,
                 const engine::step_launch& l) {
@@ -83,6 +122,18 @@ void admit_step(self_ptr self, std::uint64_t plan_id, run_t& parent,
       && !parent.spec.cancel->on_cancel([t = spec.cancel] { t->cancel(); }))
     spec.cancel->cancel();
   auto& p = *parent.plan;
+  // The step's span, a child of the task's: the step's routing rounds and
+  // attempts hang under it.
+  std::shared_ptr<step_trace> traced;
+  if (parent.spec.trace) {
+    const auto& outcome = p.flow.outcomes()[l.step];
+    traced = std::make_shared<step_trace>(step_trace{
+      telemetry::start_span(task_trace(parent),
+                            telemetry::plan_step_span_name(outcome.role)),
+      spec.cancel, parent.spec.cancel});
+    telemetry::describe_step(traced->span, l.step, outcome, p.flow.kind());
+    spec.trace = traced->span.as_parent();
+  }
   auto& c = st.runs
               .try_emplace(cid, reg(self), std::move(spec), parent.executes(),
                            l.avoid, true)
@@ -104,7 +155,9 @@ void admit_step(self_ptr self, std::uint64_t plan_id, run_t& parent,
   p.started_ms[at] = ms_since(self, parent.started);
   if (parent.executes()) {
     auto done = std::make_shared<task_completion>();
-    done->fn = [self, plan_id, at](task_reply rep) {
+    done->fn = [self, plan_id, at, traced](task_reply rep) {
+      if (traced)
+        end_step_span(*traced, rep, reg(self));
       auto r = find_run(self, plan_id);
       if (r == nullptr || !r->plan)
         return;
@@ -141,7 +194,15 @@ void admit_step(self_ptr self, std::uint64_t plan_id, run_t& parent,
     c.on_task = std::move(done);
   } else {
     auto done = std::make_shared<route_completion>();
-    done->fn = [self, plan_id, at](route_result rr) {
+    done->fn = [self, plan_id, at, traced](route_result rr) {
+      if (traced) {
+        auto has = rr.decision.has_model();
+        auto model = has ? telemetry::model_id(reg(self), rr.decision.model)
+                         : std::string{};
+        telemetry::describe_step_end(
+          traced->span, {has ? "routed" : "unrouted", model, 0, {}});
+        traced->span.end();
+      }
       auto r = find_run(self, plan_id);
       if (r == nullptr || !r->plan)
         return;
@@ -238,11 +299,16 @@ void apply(self_ptr self, std::uint64_t id, plan_next n) {
 
 } // namespace
 
-bool start_plan(self_ptr self, std::uint64_t id, run_t& r) {
+bool start_plan(self_ptr self, std::uint64_t id, run_t& r,
+                telemetry::active_span* route_span) {
   r.plan_checked = true;
   auto chosen = plan_for(self, r);
   if (!chosen)
     return false;
+  if (route_span != nullptr) {
+    telemetry::describe_plan(*route_span, chosen->plan.kind);
+    route_span->end();
+  }
   const auto& d = r.flow.current();
   engine::plan_settings settings{d.budget_cap, chosen->escalate};
   auto kind = chosen->plan.kind;

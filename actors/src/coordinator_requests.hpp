@@ -4,6 +4,7 @@
 // coordinator_requests.cpp, what it asks its peers): private to the actor.
 
 #include "switchyard/actors/coordinator_actor.hpp"
+#include "switchyard/telemetry/active_span.hpp"
 
 namespace switchyard::actors::coordinator_detail {
 
@@ -24,10 +25,25 @@ inline run_t* find_run(self_ptr self, std::uint64_t id) {
 /// Whether the task's caller abandoned it (its client went away).
 bool abandoned(const run_t& r);
 
+/// The decision id the task's caller sees: a plan step's is its plan's
+/// (step ids are never shown nor logged).
+inline std::uint64_t shown_decision_id(const run_t& r) noexcept {
+  return r.parent != 0 ? r.parent : r.decision_id;
+}
+
+/// The trace the task's own spans hang under (its routing rounds, its
+/// ensemble), with its shown decision id; null when it is not traced.
+inline telemetry::trace_parent_ptr task_trace(const run_t& r) {
+  return telemetry::with_decision(r.spec.trace, shown_decision_id(r));
+}
+
 // -- the driver (coordinator_actor.cpp) ---------------------------------------
 
-/// Does what the flow asks next.
-void drive(self_ptr self, std::uint64_t id, task_step s);
+/// Does what the flow asks next. `route_span` is the span of the routing round
+/// that just decided, if any: it ends once the task's plan is chosen (on
+/// its first round) and before anything else the step asks happens.
+void drive(self_ptr self, std::uint64_t id, task_step s,
+           telemetry::active_span* route_span = nullptr);
 
 /// Answers the task (with `answer` when it succeeded) and forgets it.
 void finish(self_ptr self, run_t& r, const task_step& s,
@@ -42,8 +58,11 @@ void log_plan(self_ptr self, run_t& r, const task_reply* out,
 // -- plans (coordinator_plans.cpp) ---------------------------------------------
 
 /// At the task's first reservation (or its route answer): runs it as a plan
-/// when it is not a single call, and says whether it does.
-bool start_plan(self_ptr self, std::uint64_t id, run_t& r);
+/// when it is not a single call, and says whether it does. A plan's kind
+/// goes on `route_span` (the routing round's span, may be null), which ends
+/// before the steps start.
+bool start_plan(self_ptr self, std::uint64_t id, run_t& r,
+                telemetry::active_span* route_span);
 
 /// A plan's specialists reached their deadline.
 void plan_deadline(self_ptr self, std::uint64_t id);

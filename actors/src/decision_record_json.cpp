@@ -6,6 +6,7 @@
 #include "switchyard/engine/json_writer.hpp"
 #include "switchyard/engine/learning.hpp"
 #include "switchyard/messages/decision_id.hpp"
+#include "switchyard/telemetry/trace_id.hpp"
 
 namespace switchyard::actors {
 
@@ -205,6 +206,15 @@ std::string decision_record_json(const decision_record& rec,
   w.field("decision_id", std::string_view{id});
   w.field("kind", std::string_view{rec.execute ? "execute" : "route"});
   w.field("created_unix_ms", static_cast<std::int64_t>(rec.created_unix_ms));
+  // The task's trace (its spans carry `switchyard.decision.id` the other
+  // way round); null when it was not traced.
+  w.key("trace_id");
+  if (rec.traced()) {
+    auto hex = telemetry::trace_id{rec.trace_id}.to_hex();
+    w.value(std::string_view{hex});
+  } else {
+    w.null();
+  }
   w.field("evidence", evidence_source(rec, rec.evidence_recomputed));
   w.key("task").begin_object();
   w.field("text", std::string_view{rec.task.text});

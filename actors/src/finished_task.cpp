@@ -1,6 +1,7 @@
 #include "switchyard/actors/finished_task.hpp"
 
 #include "switchyard/actors/task_routing.hpp"
+#include "switchyard/telemetry/trace_parent.hpp"
 
 namespace switchyard::actors {
 
@@ -42,6 +43,10 @@ decision_record task_decision_record(coordinator_state::task_run& r,
   rec.seed = seed;
   rec.experiment = r.flow.experiment();
   rec.experiment_arm = r.flow.experiment_arm();
+  // Joins the record to the task's spans and access log line (an
+  // unsampled trace too: its caller may record spans of it).
+  if (r.spec.trace)
+    rec.trace_id = r.spec.trace->context.trace_id.bytes;
   rec.error = error;
   rec.error_message = error_text;
   if (out != nullptr) {

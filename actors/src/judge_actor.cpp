@@ -4,8 +4,12 @@
 #include "switchyard/engine/consensus.hpp"
 #include "switchyard/engine/ensemble_deadline.hpp"
 #include "switchyard/engine/estimate.hpp"
+#include "switchyard/telemetry/internal_span_attributes.hpp"
+#include "switchyard/telemetry/internal_spans.hpp"
+#include "switchyard/telemetry/switchyard_attributes.hpp"
 
 #include <chrono>
+#include <memory>
 
 namespace switchyard::actors {
 
@@ -94,6 +98,17 @@ std::vector<engine::ensemble_answer> answers_of(const judge_state& st,
   return as;
 }
 
+/// A traced span held by the continuations of one call; null when the
+/// ensemble is not traced (nothing is allocated then).
+using shared_span = std::shared_ptr<telemetry::active_span>;
+
+shared_span start_shared_span(const task_spec& t, std::string name) {
+  if (!t.trace)
+    return nullptr;
+  return std::make_shared<telemetry::active_span>(
+    telemetry::start_span(t.trace, std::move(name)));
+}
+
 void ask_judge(self_ptr self, std::uint64_t run_id) {
   auto& st = self->state;
   auto& r = st.runs.at(run_id);
@@ -104,10 +119,17 @@ void ask_judge(self_ptr self, std::uint64_t run_id) {
   call_order order{st.ctx.next_call_id(),
                    build_judge_request(r.spec, jm, prompt, judge_max_tokens),
                    nullptr};
+  // The judge's span, under the ensemble's; its call's attempts under it.
+  auto span = start_shared_span(
+    r.spec, std::string{telemetry::span_names::judge});
+  if (span) {
+    span->set(telemetry::attrs::judge_model, std::string_view{jm.id});
+    order.request.trace = span->as_parent();
+  }
   self->request(executor_for(st, judge_model), caf::infinite, call_atom::value,
                 std::move(order))
     .then(
-      [self, run_id](engine::call_result& verdict) {
+      [self, run_id, span](engine::call_result& verdict) {
         auto& s = self->state;
         auto i = s.runs.find(run_id);
         if (i == s.runs.end())
@@ -118,13 +140,26 @@ void ask_judge(self_ptr self, std::uint64_t run_id) {
           pick = engine::parse_judge_verdict(verdict.text, answers.size());
         auto c = engine::reach_consensus(engine::consensus_strategy::judge,
                                          answers, pick);
+        if (span) {
+          if (c.winner)
+            span->set(telemetry::attrs::ensemble_winner,
+                      telemetry::model_id(*s.ctx.registry,
+                                          answers[*c.winner].model));
+          if (c.judge_fallback)
+            span->set(telemetry::attrs::judge_fallback, true);
+          if (!verdict.ok())
+            span->fail(engine::to_string(verdict.error));
+          span->end();
+        }
         if (!c.winner) {
           fail(self, run_id, "no ensemble member produced an answer");
           return;
         }
         reply(self, run_id, *c.winner, verdict.cost_nanos, c.judge_fallback);
       },
-      [self, run_id](caf::error&) {
+      [self, run_id, span](caf::error&) {
+        if (span)
+          span->fail("the judge's executor did not answer").end();
         // Without a verdict the members' answers still decide.
         auto& s = self->state;
         auto i = s.runs.find(run_id);
@@ -187,10 +222,30 @@ void advance(self_ptr self, std::uint64_t run_id) {
     fail(self, run_id, "no ensemble member produced an answer");
 }
 
+/// A member's span once its call ended: the ensemble is gone (`run` null)
+/// or cut it when it proceeded without the member.
+void end_member_span(telemetry::active_span& span,
+                     const engine::call_result& result,
+                     const judge_state::run* run, std::size_t index) {
+  if (span.recording()) {
+    if (run == nullptr || run->members[index].cut)
+      span.set(telemetry::attrs::member_cut, true);
+    else if (!result.ok())
+      span.fail(engine::to_string(result.error));
+    span.set(telemetry::attrs::cost_usd,
+             engine::nanos_to_usd(result.cost_nanos));
+  }
+  span.end();
+}
+
 void on_member(self_ptr self, std::uint64_t run_id, std::size_t index,
-               engine::call_result result) {
+               engine::call_result result,
+               const shared_span& span = nullptr) {
   auto& st = self->state;
   auto i = st.runs.find(run_id);
+  if (span)
+    end_member_span(*span, result, i == st.runs.end() ? nullptr : &i->second,
+                    index);
   if (i == st.runs.end())
     return;
   auto& r = i->second;
@@ -248,18 +303,26 @@ judge(judge_actor::stateful_pointer<judge_state> self, runtime_context ctx,
         call_order order{r.members.back().call_id,
                          build_call_request(r.spec, spec_m, max_tokens),
                          nullptr};
+        // The member's span, under the ensemble's; its attempts under it.
+        auto span = start_shared_span(
+          r.spec, telemetry::ensemble_member_span_name(spec_m.id));
+        if (span) {
+          span->set(telemetry::attrs::member_model,
+                    std::string_view{spec_m.id});
+          order.request.trace = span->as_parent();
+        }
         self->request(executor_for(st, m), caf::infinite, call_atom::value,
                       std::move(order))
           .then(
-            [self, run_id, index](engine::call_result& res) {
-              on_member(self, run_id, index, std::move(res));
+            [self, run_id, index, span](engine::call_result& res) {
+              on_member(self, run_id, index, std::move(res), span);
             },
-            [self, run_id, index, m](caf::error& e) {
+            [self, run_id, index, m, span](caf::error& e) {
               engine::call_result res;
               res.model = self->state.ctx.registry->models[m].id;
               res.error = engine::call_error::connection;
               res.error_message = caf::to_string(e);
-              on_member(self, run_id, index, std::move(res));
+              on_member(self, run_id, index, std::move(res), span);
             });
       }
       if (r.members.empty())

@@ -29,6 +29,46 @@ budget_status status_of(const engine::budget_balance& b) {
   return {b.spent, b.reserved, b.cap ? *b.cap : -1};
 }
 
+using self_ptr = ledger_actor::stateful_pointer<ledger_state>;
+
+/// Keeps the newest total of each scope and day.
+void add_unsent(ledger_state& st, std::string scope, std::int64_t day,
+                std::int64_t nanos) {
+  for (auto& e : st.unsent) {
+    if (e.day == day && e.scope == scope) {
+      e.spent_nanos = nanos;
+      return;
+    }
+  }
+  st.unsent.push_back({std::move(scope), day, nanos});
+}
+
+/// Sends the unsent totals to the store, unless a write is already on its
+/// way (`now`: regardless, as a flush must). The store answers once they
+/// are synced; what settled meanwhile goes next.
+void write_spend(self_ptr self, bool now = false) {
+  auto& st = self->state;
+  if (st.unsent.empty() || (st.writes_in_flight > 0 && !now))
+    return;
+  ++st.writes_in_flight;
+  auto entries = std::move(st.unsent);
+  st.unsent.clear();
+  self->request(st.storage, caf::infinite, ledger_atom::value,
+                std::move(entries))
+    .then(
+      [self](bool stored) {
+        --self->state.writes_in_flight;
+        if (!stored)
+          ++self->state.persist_failures;
+        write_spend(self);
+      },
+      [self](caf::error&) {
+        --self->state.writes_in_flight;
+        ++self->state.persist_failures;
+        write_spend(self);
+      });
+}
+
 } // namespace
 
 ledger_actor::behavior_type
@@ -49,18 +89,25 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
   auto roll_day = [self] {
     self->state.budgets.roll_to(utc_day(self->state));
   };
+  auto reserve = [self, roll_day](const budget_request& req) {
+    roll_day();
+    auto r = self->state.budgets.reserve(req.key, req.amount_nanos);
+    budget_grant g;
+    g.granted = r.granted;
+    g.remaining_nanos = r.remaining;
+    if (r.granted)
+      g.reservation_ids.assign(r.ids.begin(), r.ids.end());
+    else
+      g.scope_exhausted = engine::to_string(*r.refused_by);
+    return g;
+  };
   return {
-    [self, roll_day](reserve_atom, const budget_request& req) -> budget_grant {
-      roll_day();
-      auto r = self->state.budgets.reserve(req.key, req.amount_nanos);
-      budget_grant g;
-      g.granted = r.granted;
-      g.remaining_nanos = r.remaining;
-      if (r.granted)
-        g.reservation_ids.assign(r.ids.begin(), r.ids.end());
-      else
-        g.scope_exhausted = engine::to_string(*r.refused_by);
-      return g;
+    [reserve](reserve_atom, const budget_request& req) -> budget_grant {
+      return reserve(req);
+    },
+    // This node's own budgets: nothing waits, so no span.
+    [reserve](reserve_atom, const traced_budget_request& req) -> budget_grant {
+      return reserve(req.request);
     },
     [self, roll_day](settle_atom, const budget_settlement& x) {
       auto& s = self->state;
@@ -77,18 +124,9 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
       if (!s.storage || x.release || x.actual_nanos <= 0)
         return;
       roll_day();
-      std::vector<ledger_entry> entries;
       for (auto& t : s.budgets.add_to_day_totals(x.key, x.actual_nanos))
-        entries.push_back({std::move(t.scope), t.day, t.nanos});
-      self
-        ->request(s.storage, caf::infinite, ledger_atom::value,
-                  std::move(entries))
-        .then(
-          [self](bool stored) {
-            if (!stored)
-              ++self->state.persist_failures;
-          },
-          [self](caf::error&) { ++self->state.persist_failures; });
+        add_unsent(s, std::move(t.scope), t.day, t.nanos);
+      write_spend(self);
     },
     [self, roll_day](stats_atom) -> ledger_summary {
       roll_day();
@@ -119,6 +157,7 @@ ledger(ledger_actor::stateful_pointer<ledger_state> self, budget_limits limits,
         return promise;
       }
       // Behind every spend this ledger sent: the store keeps order.
+      write_spend(self, true);
       self->request(self->state.storage, caf::infinite, flush_atom::value)
         .then([promise](bool ok) mutable { promise.deliver(ok); },
               [promise](caf::error&) mutable { promise.deliver(false); });

@@ -10,6 +10,9 @@
 #include "switchyard/actors/task_routing.hpp"
 #include "switchyard/engine/money.hpp"
 #include "switchyard/messages/completion.hpp"
+#include "switchyard/telemetry/internal_span_attributes.hpp"
+#include "switchyard/telemetry/root_span.hpp"
+#include "switchyard/telemetry/switchyard_attributes.hpp"
 
 #include <algorithm>
 
@@ -23,6 +26,35 @@ Reply shutting_down() {
   r.error = error_code::invalid_argument;
   r.error_message = "the runtime is shutting down";
   return r;
+}
+
+/// The root span of a task that arrives untraced while the runtime
+/// traces (runtime_config::tracer); null otherwise, and then nothing is
+/// allocated.
+std::shared_ptr<telemetry::root_span>
+start_task_span(const detail::runtime_state& s, task_spec& task) {
+  if (!s.tracer || task.trace)
+    return nullptr;
+  auto span = std::make_shared<telemetry::root_span>(
+    telemetry::root_span::start(s.tracer,
+                                std::string{telemetry::span_names::task}));
+  task.trace = span->parent();
+  return span;
+}
+
+/// Ends a task's root span with how the task ended.
+template <class Reply>
+void end_task_span(telemetry::root_span& span, const Reply& r) {
+  if (span.recording()) {
+    if (r.decision_id != 0)
+      span.set(telemetry::attrs::decision_id,
+               telemetry::decision_id_text(r.decision_id));
+    if (r.plan != engine::plan_kind::single)
+      span.set(telemetry::attrs::plan_kind, engine::to_string(r.plan));
+    if (!r.ok())
+      span.fail(to_string(r.error));
+  }
+  span.end();
 }
 
 } // namespace
@@ -51,7 +83,10 @@ void runtime::route(task_spec task, route_callback done) {
   }
   actors::complete_task(task);
   auto cb = std::make_shared<route_completion>();
-  cb->fn = [p = &s, done = std::move(done)](route_result r) {
+  cb->fn = [p = &s, done = std::move(done),
+            span = start_task_span(s, task)](route_result r) {
+    if (span)
+      end_task_span(*span, r);
     (r.ok() ? p->succeeded : p->failed).fetch_add(1, std::memory_order_relaxed);
     done(std::move(r));
     p->leave();
@@ -85,7 +120,10 @@ void runtime::execute_streaming(task_spec task, event_callback on_event,
   actors::complete_task(task);
   auto cb = std::make_shared<task_completion>();
   cb->on_event = std::move(on_event);
-  cb->fn = [p = &s, done = std::move(done)](task_reply r) {
+  cb->fn = [p = &s, done = std::move(done),
+            span = start_task_span(s, task)](task_reply r) {
+    if (span)
+      end_task_span(*span, r);
     (r.ok() ? p->succeeded : p->failed).fetch_add(1, std::memory_order_relaxed);
     p->spent_nanos.fetch_add(r.cost_nanos, std::memory_order_relaxed);
     done(std::move(r));

@@ -123,6 +123,7 @@ caf::expected<std::unique_ptr<runtime>> runtime::start(runtime_config cfg) {
     = std::make_shared<const engine::registry>(std::move(cfg.registry));
   s->classifier = std::make_shared<const engine::keyword_classifier>();
   s->clock = cfg.clock;
+  s->tracer = std::move(cfg.tracer);
   if (cfg.learned_sampling)
     s->learned_interval = cfg.learned_sampling->interval;
   s->breaker_log = std::make_shared<actors::breaker_history>(512, cfg.clock);

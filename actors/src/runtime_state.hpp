@@ -15,6 +15,7 @@
 #include "switchyard/messages/atoms.hpp"
 #include "switchyard/messages/error_code.hpp"
 #include "switchyard/storage/store.hpp"
+#include "switchyard/telemetry/tracer.hpp"
 
 #include "runtime_reply.hpp"
 
@@ -63,6 +64,9 @@ struct runtime_state {
   std::shared_ptr<actors::decision_log_queue> log_queue;
   /// The runtime's clock (runtime_config::clock, or the system's).
   std::shared_ptr<const engine::time_source> clock;
+  /// runtime_config::tracer: starts a root span for each task that
+  /// arrives without a trace; null: such tasks stay untraced.
+  std::shared_ptr<const telemetry::tracer> tracer;
   /// runtime_config::learned_sampling's interval; zero without sampling.
   std::chrono::milliseconds learned_interval{0};
   caf::actor_system_config sys_cfg;

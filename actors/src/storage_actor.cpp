@@ -27,10 +27,21 @@ void enforce_size_cap(self_ptr self) {
     st.log_queue->count_evicted(*evicted);
 }
 
+/// Moves the records parked in the log queue into `pending`.
+void add_parked(storage_state& st, std::vector<decision_record> parked) {
+  for (const auto& r : parked)
+    st.pending.put_decision(r, st.db->options().prompts);
+  st.pending_decisions += parked.size();
+}
+
 /// Writes the pending batch and answers whoever waits on it.
 void commit(self_ptr self) {
   auto& st = self->state;
   st.commit_scheduled = false;
+  // Records parked before this commit are written with it, so that a read
+  // or a feedback after it finds them.
+  if (st.log_queue && st.window_open)
+    add_parked(st, st.log_queue->take_parked());
   bool ok = true;
   if (!st.pending.empty()) {
     auto written = st.db->write(st.pending);
@@ -70,6 +81,24 @@ void schedule_commit(self_ptr self) {
   self->send(caf::actor_cast<storage_actor>(self), commit_atom::value);
 }
 
+/// Writes no one waits on at once: gathered for the group-commit window
+/// (or written with the next commit someone waits on, whichever is first).
+void defer_commit(self_ptr self) {
+  auto& st = self->state;
+  if (st.commit_window.count() <= 0 || st.pending.size() >= storage_max_batch) {
+    schedule_commit(self);
+    return;
+  }
+  if (st.window_open)
+    return;
+  st.window_open = true;
+  if (st.log_queue)
+    st.log_queue->open_window();
+  // A job-less run_atom: "the window is closed, write what gathered".
+  self->delayed_send(caf::actor_cast<storage_actor>(self), st.commit_window,
+                     run_atom::value, storage_job_ptr{});
+}
+
 caf::typed_response_promise<bool> await_commit(self_ptr self) {
   auto promise = self->make_response_promise<bool>();
   self->state.waiting.push_back(
@@ -85,7 +114,7 @@ caf::expected<decision_record> owned_decision(self_ptr self, std::uint64_t id,
                                               const std::string& key_id) {
   // Records that arrived before this request are in `pending`: write them
   // first, so that the read sees them (no false "not found").
-  if (!self->state.pending.empty()) {
+  if (!self->state.pending.empty() || self->state.window_open) {
     commit(self);
     // The batch holding the decision may be the one that failed: not
     // "unknown", but "not stored" (retry).
@@ -104,6 +133,8 @@ caf::expected<decision_record> owned_decision(self_ptr self, std::uint64_t id,
 } // namespace
 
 storage_state::~storage_state() {
+  if (db && log_queue && window_open)
+    add_parked(*this, log_queue->close_window());
   if (db && !pending.empty()) {
     auto written = db->write(pending);
     if (log_queue)
@@ -117,32 +148,42 @@ storage(storage_actor::stateful_pointer<storage_state> self,
         std::shared_ptr<decision_log_queue> log_queue) {
   self->state.db = std::move(db);
   self->state.log_queue = std::move(log_queue);
+  // On its own thread the clock is real; under the test scheduler a window
+  // would wait for simulated time that deterministic tests never advance.
+  if (self->getf(caf::abstract_actor::is_detached_flag))
+    self->state.commit_window = storage_commit_window;
   return {
     [self](persist_atom, const std::vector<engine::learned_entry>& cells) {
       for (const auto& e : cells)
         self->state.pending.put_learned(e);
-      schedule_commit(self);
+      defer_commit(self);
     },
     [self](persist_atom, const experiment_state& s) {
       self->state.pending.put_experiment(s);
-      schedule_commit(self);
+      defer_commit(self);
     },
     [self](persist_atom, predictor_bytes& p) {
       self->state.pending.put_predictor(std::move(p.bytes));
-      schedule_commit(self);
+      defer_commit(self);
     },
     [self](persist_atom, prompt_history_bytes& p) {
       self->state.pending.put_prompt_history(std::move(p.bytes));
-      schedule_commit(self);
+      defer_commit(self);
     },
     [self](feedback_atom, const feedback_record& r) {
       self->state.pending.put_feedback(r, self->state.db->next_sequence());
       return await_commit(self);
     },
+    // Spend: no request waits on it, so it joins the group-commit window;
+    // the ledger still hears back only once it is synced.
     [self](ledger_atom, const std::vector<ledger_entry>& entries) {
       for (const auto& e : entries)
         self->state.pending.put_ledger(e);
-      return await_commit(self);
+      auto promise = self->make_response_promise<bool>();
+      self->state.waiting.push_back(
+        [promise](bool ok) mutable { promise.deliver(ok); });
+      defer_commit(self);
+      return promise;
     },
     [self](feedback_atom, feedback_record& r,
            const std::string& key_id) -> caf::result<feedback_ack> {
@@ -167,7 +208,7 @@ storage(storage_actor::stateful_pointer<storage_state> self,
     [self](log_atom, const decision_record& r) {
       self->state.pending.put_decision(r, self->state.db->options().prompts);
       ++self->state.pending_decisions;
-      schedule_commit(self);
+      defer_commit(self);
     },
     [self](flush_atom) {
       auto promise = self->make_response_promise<bool>();
@@ -181,8 +222,13 @@ storage(storage_actor::stateful_pointer<storage_state> self,
         commit(self);
     },
     [self](run_atom, const storage_job_ptr& job) {
-      // Reads see every write that arrived before them.
-      if (!self->state.pending.empty())
+      if (!job && self->state.window_open) {
+        self->state.window_open = false;
+        if (self->state.log_queue)
+          add_parked(self->state, self->state.log_queue->close_window());
+      }
+      // Reads see every write that arrived before them (parked ones too).
+      if (!self->state.pending.empty() || self->state.window_open)
         commit(self);
       if (job && job->run)
         job->run(*self->state.db);

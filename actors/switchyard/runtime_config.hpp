@@ -19,6 +19,10 @@ namespace switchyard::actors {
 class runtime_extension;
 } // namespace switchyard::actors
 
+namespace switchyard::telemetry {
+class tracer;
+} // namespace switchyard::telemetry
+
 namespace switchyard {
 
 /// How CAF spreads actors over the worker threads.
@@ -101,6 +105,15 @@ struct runtime_config {
   /// samples (kept in the store with a data_dir), which
   /// runtime_admin::learned_samples reads (the dashboard's chart).
   std::optional<actors::learned_sampling> learned_sampling;
+  /// Traces (docs/telemetry.md): set, a task that arrives without one
+  /// (`task_spec::trace`) gets a trace of its own, rooted in a
+  /// `switchyard.task` span, so that its routing, plan step, ensemble and
+  /// upstream spans are recorded as a gateway request's are. The tracer
+  /// comes with its exporter (telemetry::start_tracing), which the caller
+  /// keeps and shuts down after the runtime; embedded_runtime does this
+  /// from `embedding_options` and the registry's `telemetry:` section.
+  /// Null: only tasks that carry a trace are traced.
+  std::shared_ptr<const telemetry::tracer> tracer;
   /// Actors joining from outside (clustering, see cluster/); may be null.
   std::shared_ptr<actors::runtime_extension> extension;
   /// Health checks and local model discovery: providers whose key or URL

@@ -402,6 +402,9 @@ caf::behavior cluster_actor(caf::stateful_actor<cluster_state>* self,
       flush(self); // a breaker opening should not wait
     },
     [self](reserve_atom, budget_request& req) { return reserve(self, req); },
+    [self](reserve_atom, traced_budget_request& req) {
+      return reserve(self, req.request, req.trace);
+    },
     [self](settle_atom, budget_settlement& x) {
       auto& s = self->state;
       std::vector<cluster_state::grant_part> parts;

@@ -1,5 +1,9 @@
 #include "cluster_parts.hpp"
 
+#include "switchyard/engine/money.hpp"
+#include "switchyard/telemetry/active_span.hpp"
+#include "switchyard/telemetry/internal_span_attributes.hpp"
+
 #include <algorithm>
 #include <caf/send.hpp>
 #include <memory>
@@ -151,8 +155,9 @@ void finish_reservation(self_ptr self, std::shared_ptr<pending_reservation> p) {
 
 } // namespace
 
-caf::typed_response_promise<budget_grant> reserve(self_ptr self,
-                                                  const budget_request& req) {
+caf::typed_response_promise<budget_grant>
+reserve(self_ptr self, const budget_request& req,
+        const telemetry::trace_parent_ptr& trace) {
   auto& st = self->state;
   auto p = std::make_shared<pending_reservation>();
   p->promise = self->make_response_promise<budget_grant>();
@@ -214,14 +219,32 @@ caf::typed_response_promise<budget_grant> reserve(self_ptr self,
       continue;
     }
     ++link->second.sent;
+    // The task waits on another node: a span of its trace, when traced
+    // (kind client: a request to a peer).
+    std::shared_ptr<telemetry::active_span> span;
+    if (trace) {
+      span = std::make_shared<telemetry::active_span>(telemetry::start_span(
+        trace, std::string{telemetry::span_names::budget_reserve},
+        telemetry::span_kind::client));
+      span->set(telemetry::attrs::budget_scope, scope)
+        .set(telemetry::attrs::budget_owner, owner)
+        .set(telemetry::attrs::budget_amount_usd,
+             engine::nanos_to_usd(req.amount_nanos));
+    }
     self
       ->request(link->second.handle, st.cfg.owner_timeout, reserve_atom::value,
                 r)
       .then(
-        [one_done, i, scope, owner](scope_grant& g) {
+        [one_done, i, scope, owner, span](scope_grant& g) {
+          if (span) {
+            span->set(telemetry::attrs::budget_granted, g.granted);
+            span->end();
+          }
           one_done(i, g, scope, owner);
         },
-        [self, one_done, i, scope, owner](caf::error&) {
+        [self, one_done, i, scope, owner, span](caf::error&) {
+          if (span)
+            span->fail("the owner node did not answer").end();
           ++self->state.owner_unreachable;
           scope_grant no;
           no.why = "its owner node " + owner + " did not answer";

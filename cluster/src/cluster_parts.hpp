@@ -6,6 +6,7 @@
 // side reads).
 
 #include "switchyard/cluster/cluster_actor.hpp"
+#include "switchyard/telemetry/trace_parent.hpp"
 
 #include <functional>
 #include <string>
@@ -52,8 +53,11 @@ void settle_parts(self_ptr self,
                   const std::vector<cluster_state::grant_part>& parts,
                   engine::usd_nanos actual, bool release);
 /// Reserves across every scope the request touches, at each scope's owner.
-caf::typed_response_promise<budget_grant> reserve(self_ptr self,
-                                                  const budget_request& req);
+/// With `trace` (a traced task's), each wait on an owner node is a
+/// `switchyard.budget_reserve` span of it.
+caf::typed_response_promise<budget_grant>
+reserve(self_ptr self, const budget_request& req,
+        const telemetry::trace_parent_ptr& trace = nullptr);
 
 // -- cluster_status.cpp
 // --------------------------------------------------------

@@ -8,8 +8,10 @@
 #include "switchyard/http/http_client.hpp"
 #include "switchyard/messages/decision_id.hpp"
 #include "switchyard/providers/make_provider_client.hpp"
+#include "switchyard/clock/system_time.hpp"
 #include "switchyard/runtime.hpp"
 #include "switchyard/runtime_admin.hpp"
+#include "switchyard/telemetry/tracing.hpp"
 
 #include <atomic>
 #include <shared_mutex>
@@ -23,6 +25,9 @@ struct embedded_runtime::impl {
   /// Declared before `rt`: the runtime's provider clients call through it,
   /// so it is destroyed after the runtime.
   std::unique_ptr<http::http_client> http;
+  /// The span exporter and its tracer (both null without an endpoint);
+  /// before `rt` too: spans end until the runtime has stopped.
+  telemetry::tracing tracing;
   std::unique_ptr<runtime> rt;
   engine::keyword_classifier classifier;
   /// Submissions hold it shared; shutdown takes it exclusively, so that no
@@ -73,6 +78,22 @@ caf::expected<engine::registry> load(const embedding_options& opts) {
   return failure(error_code::invalid_config, std::move(text));
 }
 
+/// Starts the exporter as `switchyard serve` does: `opts` over the
+/// registry's `telemetry:` section over the OTEL_* variables.
+caf::expected<telemetry::tracing> start_tracing(const embedding_options& opts,
+                                                const engine::registry& reg) {
+  const auto& file = reg.telemetry;
+  telemetry::telemetry_config tc;
+  tc.otlp_endpoint = opts.otlp_endpoint ? opts.otlp_endpoint
+                                        : file.otlp_endpoint;
+  tc.service_name = opts.service_name ? opts.service_name : file.service_name;
+  tc.node_id = reg.cluster.node_id;
+  tc.sample_ratio = opts.sample_ratio.value_or(file.sample_ratio);
+  tc.propagate_to_providers = file.propagate_to_providers;
+  tc.capture_content = file.capture_content;
+  return telemetry::start_tracing(tc, config::process_env(), system_time());
+}
+
 /// What a task submitted after shutdown gets: the runtime's own answer to a
 /// task that arrives while it shuts down.
 template <class Reply>
@@ -92,7 +113,12 @@ embedded_runtime::start(embedding_options opts) {
     return std::move(reg.error());
   auto p = std::make_unique<impl>();
   p->opts = std::move(opts);
+  auto traced = start_tracing(p->opts, *reg);
+  if (!traced)
+    return std::move(traced.error());
+  p->tracing = std::move(*traced);
   runtime_config rc;
+  rc.tracer = p->tracing.tracer;
   rc.worker_threads = p->opts.worker_threads;
   rc.data_dir = p->opts.data_dir;
   std::string why;
@@ -231,6 +257,9 @@ void embedded_runtime::shutdown() {
     return;
   std::unique_lock guard{impl_->lifecycle};
   impl_->rt->shutdown(impl_->opts.drain_deadline);
+  // Last, so that the spans of the tasks drained still go out.
+  if (impl_->tracing.exporter)
+    impl_->tracing.exporter->shutdown();
 }
 
 } // namespace switchyard

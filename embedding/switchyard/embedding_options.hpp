@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace switchyard {
@@ -30,6 +31,23 @@ struct embedding_options {
   /// Set: calls go to the clients it makes (a custom transport, a test
   /// double) instead of HTTP clients for the registry's providers.
   provider_client_factory make_client;
+
+  // -- traces (docs/telemetry.md) --------------------------------------------
+  //
+  // As `switchyard serve` reads them: a value set here wins over the
+  // registry's `telemetry:` section, which wins over the OTEL_* variables.
+  // With an endpoint, each task that comes without a trace
+  // (`task_spec::trace`) is the root of one: a `switchyard.task` span with
+  // its routing, plan step, ensemble and upstream spans under it, exported
+  // over OTLP/HTTP. No endpoint anywhere: nothing is traced, nothing runs.
+
+  /// The collector's OTLP/HTTP URL (`http://collector:4318`); "" turns
+  /// export off even when the registry or the environment name one.
+  std::optional<std::string> otlp_endpoint;
+  /// `service.name` (default `switchyard`).
+  std::optional<std::string> service_name;
+  /// The share of tasks traced, 0..1 (default 1).
+  std::optional<double> sample_ratio;
 };
 
 } // namespace switchyard

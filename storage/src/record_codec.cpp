@@ -573,6 +573,18 @@ void plan_fields(F& f, T& rec, EachRound&& each_round) {
   });
 }
 
+/// The task's trace id (its spans and access log line carry it): the
+/// section's own version, then the 16 bytes. Appended to version 2
+/// records, written only for a traced task; a record without it reads back
+/// untraced (all zeros).
+template <class F, visited<decision_record> T>
+void trace_fields(F& f, T& rec) {
+  std::uint8_t version = 1; // the section's own
+  f.u8(version);
+  f.expect(version == 1);
+  f.bytes(rec.trace_id);
+}
+
 /// Version 1: the whole task and each round's evidence and inputs.
 template <class F, visited<decision_record> T>
 void decision_v1_fields(F& f, T& rec) {
@@ -721,7 +733,10 @@ void decision_v2_fields(F& f, T& rec, Prompts& prompts, Hashes& inputs_hashes) {
   usage_fields(f, rec);
   attempts_fields(f, rec);
   // Sections are read by position: each is written when any later one is.
-  bool plan = planned(rec);
+  bool traced = false;
+  if constexpr (!F::reads)
+    traced = rec.traced();
+  bool plan = planned(rec) || traced;
   // Appended after version 2 shipped; written only when a round read the
   // prompt model, or when a later section follows it (then it holds the
   // rounds' unused prompt-model inputs, which read back the same).
@@ -731,9 +746,11 @@ void decision_v2_fields(F& f, T& rec, Prompts& prompts, Hashes& inputs_hashes) {
   // round's ensemble was hedged, or when the plan section follows it.
   if (f.appended(hedged(rec) || plan))
     hedging_fields(f, rec);
-  // Appended after the hedging section shipped; written only for a plan.
-  // A step's round is compact, as the record's own, with a byte that says
-  // which of the two sections above it holds.
+  // Appended after the hedging section shipped; written only for a plan,
+  // or when the trace section follows it (then it says "single, no
+  // steps", which reads back the same). A step's round is compact, as the
+  // record's own, with a byte that says which of the two sections above it
+  // holds.
   if (f.appended(plan))
     plan_fields(f, rec, [&](auto& round) {
       compact_round(round);
@@ -748,6 +765,10 @@ void decision_v2_fields(F& f, T& rec, Prompts& prompts, Hashes& inputs_hashes) {
       if ((sections & 2) != 0)
         round_hedging_fields(f, round);
     });
+  // Appended after the plan section shipped; written only for a traced
+  // task.
+  if (f.appended(traced))
+    trace_fields(f, rec);
 }
 
 // -- the other records --------------------------------------------------------

@@ -701,6 +701,12 @@ caf::expected<void> store::write(const store_batch& batch) {
     if (!s.ok())
       return to_error(s, "preparing a write");
   }
+  for (const auto& m : batch.spend_merges()) {
+    auto value = encode_spend_rollup(m.rollup);
+    auto s = wb.Merge(impl_->family(column::spend), slice(m.key), slice(value));
+    if (!s.ok())
+      return to_error(s, "preparing a write");
+  }
   if (inputs_guard.owns_lock())
     inputs_guard.unlock();
   rocksdb::WriteOptions wo;

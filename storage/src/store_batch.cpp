@@ -3,6 +3,8 @@
 #include "switchyard/storage/record_codec.hpp"
 #include "switchyard/storage/spend_rollup.hpp"
 
+#include <algorithm>
+
 namespace switchyard::storage {
 
 void store_batch::add(column c, std::string key, std::string value,
@@ -42,15 +44,23 @@ void store_batch::put_decision(const decision_record& r,
 }
 
 void store_batch::add_spend(const decision_record& r) {
-  if (auto rollup = rollup_of(r)) {
-    auto value = encode_spend_rollup(*rollup);
-    auto s = r.created_unix_ms / 1000;
-    for (auto w : {rollup_width::minute, rollup_width::hour}) {
-      auto width = seconds_of(w);
-      auto start = s - ((s % width) + width) % width;
-      add(column::spend, spend_rollup_key(w, start), value, true);
-    }
+  auto rollup = rollup_of(r);
+  if (!rollup)
+    return;
+  auto s = r.created_unix_ms / 1000;
+  for (auto w : {rollup_width::minute, rollup_width::hour}) {
+    auto width = seconds_of(w);
+    auto start = s - ((s % width) + width) % width;
+    auto key = spend_rollup_key(w, start);
+    // A batch spans a few ms: its decisions share one or two buckets.
+    auto same = std::find_if(spend_.begin(), spend_.end(),
+                             [&](const spend_merge& m) { return m.key == key; });
+    if (same != spend_.end())
+      same->rollup.add(*rollup);
+    else
+      spend_.push_back({std::move(key), *rollup});
   }
+  columns_ |= 1u << static_cast<unsigned>(column::spend);
 }
 
 void store_batch::put_ledger(const ledger_entry& e) {

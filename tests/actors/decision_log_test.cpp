@@ -9,6 +9,7 @@
 #include "../storage/temp_dir.hpp"
 #include "answering_provider.hpp"
 
+#include "switchyard/actors/decision_log_queue.hpp"
 #include "switchyard/actors/decision_replay.hpp"
 #include "switchyard/config/registry_loader.hpp"
 #include "switchyard/storage/record_codec.hpp"
@@ -311,4 +312,53 @@ TEST_CASE("a stalled store drops decision records instead of holding "
   auto next = rt->execute(agent_task("key_a")).get();
   REQUIRE(next.ok());
   CHECK(rt->admin().logged(next.decision_id).get());
+}
+
+TEST_CASE("the log queue parks records only while the storage actor gathers "
+          "a batch",
+          "[decision_log]") {
+  actors::decision_log_queue q{4};
+  decision_record a;
+  a.decision_id = 7;
+  // Not gathering: the caller sends the record, untouched.
+  CHECK_FALSE(q.park(a));
+  CHECK(a.decision_id == 7);
+  q.open_window();
+  CHECK(q.park(a));
+  decision_record b;
+  b.decision_id = 8;
+  CHECK(q.park(b));
+  // A commit inside the window takes what is parked; parking goes on.
+  auto taken = q.take_parked();
+  REQUIRE(taken.size() == 2);
+  CHECK(taken[0].decision_id == 7);
+  CHECK(taken[1].decision_id == 8);
+  decision_record c;
+  c.decision_id = 9;
+  CHECK(q.park(c));
+  auto closed = q.close_window();
+  REQUIRE(closed.size() == 1);
+  CHECK(closed[0].decision_id == 9);
+  decision_record d;
+  CHECK_FALSE(q.park(d));
+}
+
+TEST_CASE("decisions logged inside a group-commit window are found by "
+          "feedback and reads at once, and all are written",
+          "[runtime][decision_log]") {
+  test::temp_dir dir;
+  auto rt = test::start_runtime(test::stored_runtime_config(dir.path()));
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 20; ++i) {
+    auto reply = rt->execute(agent_task("key_a")).get();
+    REQUIRE(reply.ok());
+    ids.push_back(reply.decision_id);
+  }
+  // No wait for the window: feedback and a read right after the answers.
+  CHECK(feedback_from(*rt, ids.back(), "key_a") == error_code::none);
+  CHECK(rt->admin().logged(ids.front()).get());
+  auto s = rt->stats();
+  CHECK(s.decisions_queued == 0);
+  CHECK(s.decisions_logged == 20);
+  CHECK(s.decisions_dropped == 0);
 }

@@ -4,12 +4,14 @@
 // run queue, as a stopped process would: its handle stays valid and its
 // mailbox fills, but it answers nothing.
 
+#include "../telemetry/span_recorder.hpp"
 #include "switchyard/actors/ledger_actor.hpp"
 #include "switchyard/clock/manual_time.hpp"
 #include "switchyard/cluster/cluster_actor.hpp"
 #include "switchyard/engine/budget_scope_kind.hpp"
 #include "switchyard/engine/hash_ring.hpp"
 #include "switchyard/messages/message_types.hpp"
+#include "switchyard/telemetry/internal_span_attributes.hpp"
 
 #include <algorithm>
 #include <caf/actor_system.hpp>
@@ -465,6 +467,64 @@ TEST_CASE_METHOD(cluster_fixture,
   CHECK(status_json("a").find("\"scope\":\"" + engine::daily_scope_name(day + 1)
                               + "\"")
         != std::string::npos);
+}
+
+// -- traces -------------------------------------------------------------------
+
+TEST_CASE_METHOD(cluster_fixture,
+                 "a traced reservation that waits on another node's budget "
+                 "is a span of its task, one this node owns is none",
+                 "[cluster][budgets][telemetry]") {
+  spawn_nodes(two);
+  meet("a", "b");
+  // Past the handover hold that meeting started.
+  advance(1s);
+  switchyard::testing::recorded_tracing tracing;
+  auto traced_reserve = [&](const std::string& key,
+                            const telemetry::trace_parent_ptr& trace) {
+    auto slot = std::make_shared<std::optional<budget_grant>>();
+    sys.spawn(
+      [slot, req = traced_budget_request{{key, cents(40)}, trace}](
+        caf::event_based_actor* self, caf::actor target) {
+        self->request(target, caf::infinite, reserve_atom::value, req)
+          .then([slot](budget_grant& g) { *slot = std::move(g); });
+      },
+      nodes.at("a"));
+    run();
+    return slot;
+  };
+  auto task = tracing.tracer->start_root_trace();
+
+  auto remote = traced_reserve(key_owned_by("b", two), task);
+  REQUIRE(remote->has_value());
+  CHECK((*remote)->granted);
+  auto spans = tracing.recorder->spans();
+  REQUIRE(spans.size() == 1);
+  const auto& s = spans.front();
+  CHECK(s.name == "switchyard.budget_reserve");
+  CHECK(s.kind == telemetry::span_kind::client);
+  CHECK(s.trace_id == task->context.trace_id);
+  CHECK(s.parent_span_id == task->context.span_id);
+  auto text = [&s](std::string_view key) {
+    auto* v = s.find(key);
+    REQUIRE(v != nullptr);
+    return std::get<std::string>(*v);
+  };
+  CHECK(text(telemetry::attrs::budget_scope)
+        == engine::key_scope_name(key_owned_by("b", two)));
+  CHECK(text(telemetry::attrs::budget_owner) == "b");
+  auto* granted = s.find(telemetry::attrs::budget_granted);
+  REQUIRE(granted != nullptr);
+  CHECK(std::get<bool>(*granted));
+
+  // Owned here: nothing waits, nothing is recorded.
+  auto local = traced_reserve(key_owned_by("a", two), task);
+  REQUIRE(local->has_value());
+  CHECK((*local)->granted);
+  // Untraced: the same reservation makes no span either.
+  auto untraced = traced_reserve(key_owned_by("b", two), nullptr);
+  REQUIRE(untraced->has_value());
+  CHECK(tracing.recorder->spans().size() == 1);
 }
 
 } // namespace switchyard::test

@@ -227,3 +227,21 @@ TEST_CASE("learned samples survive reopening the store, oldest first",
   CHECK((*samples)[2].cells[0].success == Approx(0.9));
   CHECK((*samples)[2].cells[0].samples == 5.0);
 }
+
+TEST_CASE("a batch merges its decisions' spend once per rollup bucket",
+          "[storage][dashboard]") {
+  temp_dir dir;
+  auto db = filled_store(dir.path(), 0, t0 + 60'000);
+  // Decisions 1-30 fall in one minute (t0 is 20 s into its minute) and one
+  // hour.
+  store_batch b;
+  for (std::uint64_t id = 1; id <= 30; ++id)
+    b.put_decision(decision(id));
+  CHECK(b.spend_merges().size() == 2);
+  REQUIRE(db->write(b));
+  std::uint64_t tasks = 0;
+  auto rolled = load_spend_rollups(*db, two_models(), rollup_width::minute,
+                                   t0 / 1000 - 60, t0 / 1000 + 60, tasks);
+  REQUIRE(rolled);
+  CHECK(tasks == 30);
+}

@@ -310,6 +310,26 @@ constexpr std::string_view registry_plans_hex
     "6f6f6b20666f722076756c6e65726162696c69746965732e057374796c650000"
     "00000000000000000000";
 
+// -- traces ------------------------------------------------------------------
+//
+// The trace section (its version, then the task's 16-byte trace id) is
+// appended after the plan one, which a traced record always carries (with
+// the prompt-model and hedging sections before it), so that the sections
+// stay where a reader looks.
+
+/// traced()'s trace id, 4bf92f3577b34da6a3ce929d0e0e4736.
+constexpr std::string_view trace_section_hex
+  = "0110"
+    "4bf92f3577b34da6a3ce929d0e0e4736";
+/// What a traced record of one round holds before the trace section when
+/// nothing else is appended: the prompt-model section (its inputs unused),
+/// the hedging section (not hedged) and the plan section (a single call, no
+/// steps, no dropped roles).
+constexpr std::string_view v2_one_round_untouched_sections_hex
+  = "01ffff0300000000000000000000"
+    "010000"
+    "01000000";
+
 std::string joined_hex(std::string_view pinned, std::string_view section) {
   return std::string{pinned} + std::string{section};
 }
@@ -317,6 +337,13 @@ std::string joined_hex(std::string_view pinned, std::string_view section) {
 std::string joined_hex(std::string_view pinned, std::string_view a,
                        std::string_view b) {
   return joined_hex(joined_hex(pinned, a), b);
+}
+
+/// `rec` as the log keeps a traced task's.
+decision_record traced(decision_record rec) {
+  rec.trace_id = {0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6,
+                  0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36};
+  return rec;
 }
 
 decision_record hedged_decision() {
@@ -399,7 +426,18 @@ TEST_CASE("every record encoding writes the bytes it always wrote",
                             plan_section_v2_hex);
   auto registry_plans = joined_hex(registry_hex, registry_default_hedging_hex,
                                    registry_plans_hex);
+  auto v2_minimal_traced
+    = joined_hex(decision_v2_minimal_hex, v2_one_round_untouched_sections_hex,
+                 trace_section_hex);
+  auto v2_plan_traced = joined_hex(v2_plan, trace_section_hex);
   pin pins[] = {
+    {"decision v2, minimal, traced",
+     encode_decision(traced(minimal), prompt_retention::full, {}),
+     v2_minimal_traced},
+    {"decision v2, plan, traced",
+     encode_decision(traced(test::full_plan_decision()),
+                     prompt_retention::full, plan_hashes()),
+     v2_plan_traced},
     {"decision v1, plan", encode_decision(test::full_plan_decision()),
      v1_plan},
     {"decision v2, plan",
@@ -716,6 +754,53 @@ TEST_CASE("the pinned values decode to the records they were encoded from",
     auto alone = decode_decision(v2);
     REQUIRE(alone);
     CHECK_FALSE(alone->steps[0].rounds[0].decision.inputs.recorded);
+  }
+  SECTION("traced records, and records written before the trace section") {
+    auto minimal = decode_decision(
+      unhex(joined_hex(decision_v2_minimal_hex,
+                       v2_one_round_untouched_sections_hex, trace_section_hex)),
+      lookup);
+    REQUIRE(minimal);
+    CHECK(minimal->traced());
+    CHECK(minimal->trace_id == traced({}).trace_id);
+    CHECK(minimal->plan == engine::plan_kind::single);
+    CHECK(minimal->steps.empty());
+    CHECK(minimal->task.text == "task 7");
+    CHECK(hex(encode_decision(*minimal, prompt_retention::full, {}))
+          == joined_hex(decision_v2_minimal_hex,
+                        v2_one_round_untouched_sections_hex,
+                        trace_section_hex));
+    auto plan = decode_decision(
+      unhex(joined_hex(joined_hex(decision_v2_full_hex,
+                                  v1_two_rounds_unhedged_hex,
+                                  plan_section_v2_hex),
+                       trace_section_hex)),
+      lookup);
+    REQUIRE(plan);
+    CHECK(plan->trace_id == traced({}).trace_id);
+    CHECK(plan->plan == engine::plan_kind::critic);
+    CHECK(plan->steps.size() == 4);
+    // Every record pinned before the section reads back untraced.
+    for (const auto& pinned :
+         {std::string{decision_v1_full_hex}, std::string{decision_v2_full_hex},
+          std::string{decision_v2_minimal_hex},
+          std::string{decision_v2_minimal_hedged_hex},
+          joined_hex(decision_v2_full_hex, v1_two_rounds_unhedged_hex,
+                     plan_section_v2_hex)}) {
+      auto back = decode_decision(unhex(pinned), lookup);
+      REQUIRE(back);
+      CHECK_FALSE(back->traced());
+    }
+    // A damaged section is refused, not read as another trace.
+    auto short_id = unhex(joined_hex(decision_v2_minimal_hex,
+                                     v2_one_round_untouched_sections_hex,
+                                     "010f4bf92f3577b34da6a3ce929d0e0e47"));
+    CHECK_FALSE(decode_decision(short_id, lookup));
+    auto unknown = unhex(joined_hex(decision_v2_minimal_hex,
+                                    v2_one_round_untouched_sections_hex,
+                                    "0210"
+                                    "4bf92f3577b34da6a3ce929d0e0e4736"));
+    CHECK_FALSE(decode_decision(unknown, lookup));
   }
   SECTION("records written before the plan section are single calls") {
     for (const auto& pinned :

@@ -1,11 +1,15 @@
 #pragma once
 
+#include "switchyard/messages/storage_records.hpp"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace switchyard::actors {
 
@@ -16,6 +20,10 @@ namespace switchyard::actors {
 /// for the decision log, and its backlog never grows without bound.
 /// Feedback, spend and keys do not pass through here: they keep their
 /// acknowledged, synced writes.
+///
+/// While the storage actor gathers a batch (its group-commit window is
+/// open), records are parked here instead of sent to it: a record then
+/// costs a lock, not a message that wakes the storage thread.
 /// Records a store may fall behind by before new ones are dropped: about
 /// three seconds of a busy node's decisions, a few MB.
 inline constexpr std::size_t default_decision_log_capacity = 16'384;
@@ -43,6 +51,36 @@ public:
                    "\"queue_capacity\":%zu}\n",
                    static_cast<unsigned long long>(dropped), capacity_);
     return false;
+  }
+
+  /// Parks `rec` (moved from) for the storage actor's batch, while it
+  /// gathers one. False, `rec` untouched, when it is not gathering: the
+  /// caller sends it the record, which wakes it.
+  [[nodiscard]] bool park(decision_record& rec) {
+    std::lock_guard<std::mutex> guard{park_mtx_};
+    if (!gathering_)
+      return false;
+    parked_.push_back(std::move(rec));
+    return true;
+  }
+
+  /// The storage actor gathers a batch: records park until close_window().
+  void open_window() {
+    std::lock_guard<std::mutex> guard{park_mtx_};
+    gathering_ = true;
+  }
+
+  /// The parked records, in the order they were parked; parking goes on.
+  [[nodiscard]] std::vector<decision_record> take_parked() {
+    std::lock_guard<std::mutex> guard{park_mtx_};
+    return std::exchange(parked_, {});
+  }
+
+  /// The parked records; records are sent to the storage actor again.
+  [[nodiscard]] std::vector<decision_record> close_window() {
+    std::lock_guard<std::mutex> guard{park_mtx_};
+    gathering_ = false;
+    return std::exchange(parked_, {});
   }
 
   /// `n` records were written (or failed to be): their places are free.
@@ -104,6 +142,9 @@ private:
   std::atomic<std::uint64_t> evicted_{0};
   mutable std::mutex mtx_;
   std::string last_error_;
+  std::mutex park_mtx_;
+  bool gathering_ = false;
+  std::vector<decision_record> parked_;
 };
 
 } // namespace switchyard::actors

@@ -32,6 +32,12 @@ struct ledger_state {
   engine::multi_scope_ledger budgets;
   // -- persistence --
   storage_actor storage;
+  /// Day totals settled since the last write went to the store, one per
+  /// scope and day (the newest total replaces the one before it).
+  std::vector<ledger_entry> unsent;
+  /// Spend writes on their way to the store. While one is, new totals
+  /// gather in `unsent`: one write per store commit, not one per task.
+  std::size_t writes_in_flight = 0;
   std::shared_ptr<const engine::time_source> time;
   std::uint64_t persist_failures = 0;
   std::shared_ptr<std::atomic<bool>> caps_set;

@@ -5,6 +5,7 @@
 #include "switchyard/messages/completion.hpp"
 #include "switchyard/messages/storage_records.hpp"
 #include "switchyard/messages/task_messages.hpp"
+#include "switchyard/messages/traced_budget_request.hpp"
 
 #include <caf/replies_to.hpp>
 #include <caf/stateful_actor.hpp>
@@ -67,6 +68,9 @@ using judge_actor = caf::typed_actor<
 /// Budgets per key, per day and global.
 using ledger_actor = caf::typed_actor<
   caf::replies_to<reserve_atom, budget_request>::with<budget_grant>,
+  // The same for a traced task: a cluster's ledger records the wait on a
+  // scope's owner node as a span of the task's trace.
+  caf::replies_to<reserve_atom, traced_budget_request>::with<budget_grant>,
   caf::reacts_to<settle_atom, budget_settlement>,
   caf::replies_to<stats_atom>::with<ledger_summary>,
   // A key's own budget in nano-USD; negative: back to the policy's per-key

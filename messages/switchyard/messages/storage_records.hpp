@@ -138,6 +138,18 @@ struct decision_record {
   std::vector<plan_step_record> steps;
   /// Roles the budget dropped before the plan started.
   std::vector<std::string> plan_dropped;
+  // -- the trace (docs/telemetry.md) ------------------------------------------
+  /// The W3C trace id of the task's trace (its spans, the access log line),
+  /// the 16 bytes in the order their hex is written; all zeros when the
+  /// task was not traced.
+  std::array<std::uint8_t, 16> trace_id{};
+
+  [[nodiscard]] bool traced() const noexcept {
+    for (auto b : trace_id)
+      if (b != 0)
+        return true;
+    return false;
+  }
 };
 
 template <class Inspector>
@@ -148,7 +160,7 @@ typename Inspector::result_type inspect(Inspector& f, decision_record& x) {
            x.answered, x.answered_by, x.input_tokens, x.output_tokens,
            x.cost_nanos, x.latency_ms, x.parallel, x.attempts, x.prompts,
            x.prompt_sha256, x.shape, x.evidence_stored, x.evidence_recomputed,
-           x.plan, x.steps, x.plan_dropped);
+           x.plan, x.steps, x.plan_dropped, x.trace_id);
 }
 
 // -- feedback -----------------------------------------------------------------

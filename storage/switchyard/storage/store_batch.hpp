@@ -4,6 +4,7 @@
 #include "switchyard/engine/registry.hpp"
 #include "switchyard/messages/storage_records.hpp"
 #include "switchyard/storage/column.hpp"
+#include "switchyard/storage/spend_rollup.hpp"
 
 #include <cstdint>
 #include <string>
@@ -39,8 +40,16 @@ public:
                     prompt_retention prompts = prompt_retention::full);
 
   /// What an executed decision adds to its minute's and hour's spend
-  /// rollups (nothing for a route-only one); put_decision calls it.
+  /// rollups (nothing for a route-only one); put_decision calls it. The
+  /// decisions of one batch add up in memory: one merge per bucket and
+  /// batch, not one per decision.
   void add_spend(const decision_record& r);
+
+  /// A spend rollup bucket's key and what this batch adds to it.
+  struct spend_merge {
+    std::string key;
+    spend_rollup rollup;
+  };
 
   void put_ledger(const ledger_entry& e);
 
@@ -55,11 +64,12 @@ public:
   void put_prompt_history(std::string bytes);
 
   [[nodiscard]] bool empty() const noexcept {
-    return operations_.empty();
+    return operations_.empty() && spend_.empty();
   }
 
+  /// Writes in the batch, each rollup bucket counted once.
   [[nodiscard]] std::size_t size() const noexcept {
-    return operations_.size();
+    return operations_.size() + spend_.size();
   }
 
   /// Whether any write touches `c`.
@@ -67,12 +77,19 @@ public:
     return (columns_ & (1u << static_cast<unsigned>(c))) != 0;
   }
 
+  /// Every write but the spend rollups' merges.
   [[nodiscard]] const std::vector<operation>& operations() const noexcept {
     return operations_;
   }
 
+  /// The spend rollups' merges (into column::spend), one per bucket.
+  [[nodiscard]] const std::vector<spend_merge>& spend_merges() const noexcept {
+    return spend_;
+  }
+
   void clear() noexcept {
     operations_.clear();
+    spend_.clear();
     columns_ = 0;
   }
 
@@ -81,6 +98,7 @@ private:
            bool content_addressed = false);
 
   std::vector<operation> operations_;
+  std::vector<spend_merge> spend_;
   /// One bit per column written.
   unsigned columns_ = 0;
 };
