@@ -205,10 +205,13 @@ void gateway_server::impl::start_trace(const http::server_request& req,
       || finish.path == "/metrics" || finish.path.starts_with("/ui"))
     return;
   finish.start_unix_nanos = tracer->now_unix_nanos();
-  finish.trace = tracer->start_request_trace(
-    req.header("traceparent").value_or(std::string_view{}),
-    req.header("tracestate").value_or(std::string_view{}),
-    finish.remote_parent);
+  auto traceparent = req.header("traceparent").value_or(std::string_view{});
+  // `tracestate` counts only beside a `traceparent`.
+  auto tracestate = traceparent.empty()
+                      ? std::string_view{}
+                      : req.header("tracestate").value_or(std::string_view{});
+  finish.trace = tracer->start_request_trace(traceparent, tracestate,
+                                             finish.remote_parent);
 }
 
 void gateway_server::impl::log(std::string line) {

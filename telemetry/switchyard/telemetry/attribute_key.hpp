@@ -12,11 +12,14 @@ namespace switchyard::telemetry {
 /// An attribute's key. Keys come from a small fixed set (the semantic
 /// conventions' names in genai_attributes.hpp and switchyard's in
 /// switchyard_attributes.hpp), so each distinct key is stored once per
-/// process and shared: making a key costs a hash and a lookup, never an
-/// allocation, and two keys compare by address. The table holds at most
-/// `max_interned` keys; a key beyond them (a program that makes keys from
-/// data, against the conventions) is copied into the key instead, so the
-/// table stays bounded.
+/// process and shared: making a key costs a lookup, never an allocation,
+/// and two keys compare by address. The process's table holds at most
+/// `max_interned` keys (and 64 KiB of their text); a key beyond them (a
+/// program that makes keys from data, against the conventions) is copied
+/// into the key instead, so the table stays bounded.
+///
+/// Code that sets the same keys on every span can make its keys once (a
+/// static `attribute_key`) and skip even the lookup.
 ///
 /// Cheap to copy when interned (two words).
 class attribute_key {
