@@ -260,6 +260,23 @@ start_runtime(const runtime_bench_options& opts) {
   return runtime::start(std::move(cfg));
 }
 
+/// Fills what every runtime bench result says about its run (the
+/// predictor, the threads, the scheduler) and starts the runtime; null,
+/// with `out.error` set, when it did not start.
+template <class Result>
+std::unique_ptr<runtime> start_measured(const runtime_bench_options& opts,
+                                        Result& out) {
+  out.success_predictor = opts.success_predictor;
+  out.threads = opts.threads;
+  out.scheduler = scheduler_name(opts);
+  auto started = start_runtime(opts);
+  if (!started) {
+    out.error = "the runtime did not start: " + error_message(started.error());
+    return nullptr;
+  }
+  return std::move(*started);
+}
+
 // -- the baseline binary
 // ---------------------------------------------------------
 
@@ -465,15 +482,9 @@ void write_run(engine::json_writer& w, const runtime_bench_result& r) {
 
 runtime_bench_result run_runtime_bench(const runtime_bench_options& opts) {
   runtime_bench_result out;
-  out.success_predictor = opts.success_predictor;
-  out.threads = opts.threads;
-  out.scheduler = scheduler_name(opts);
-  auto started = start_runtime(opts);
-  if (!started) {
-    out.error = "the runtime did not start: " + error_message(started.error());
+  auto rt = start_measured(opts, out);
+  if (!rt)
     return out;
-  }
-  auto rt = std::move(*started);
   out.route = run_mode(*rt, false, opts.seconds, opts.window, opts.paced_rate);
   out.execute = run_mode(*rt, true, opts.seconds, opts.window, opts.paced_rate);
   rt->shutdown();
@@ -602,15 +613,9 @@ runtime_plans_result
 run_runtime_plans_bench(const runtime_bench_options& opts,
                         const std::vector<engine::plan_kind>& plans) {
   runtime_plans_result out;
-  out.success_predictor = opts.success_predictor;
-  out.threads = opts.threads;
-  out.scheduler = scheduler_name(opts);
-  auto started = start_runtime(opts);
-  if (!started) {
-    out.error = "the runtime did not start: " + error_message(started.error());
+  auto rt = start_measured(opts, out);
+  if (!rt)
     return out;
-  }
-  auto rt = std::move(*started);
   // single first: the others are measured against it.
   std::vector<engine::plan_kind> kinds{engine::plan_kind::single};
   for (auto k : plans)
