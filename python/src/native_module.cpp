@@ -192,10 +192,14 @@ PYBIND11_MODULE(_native, m) {
 
   py::class_<native_runtime>(m, "Runtime")
     .def(py::init<std::string, std::string, std::string, std::size_t,
-                  std::size_t, double, bool>(),
+                  std::size_t, double, std::optional<std::string>,
+                  std::optional<std::string>, std::optional<double>, bool>(),
          py::arg("config_path"), py::arg("registry_yaml"),
          py::arg("data_dir"), py::arg("worker_threads"),
          py::arg("io_threads"), py::arg("drain_timeout_s"),
+         py::arg("otlp_endpoint") = py::none(),
+         py::arg("service_name") = py::none(),
+         py::arg("sample_ratio") = py::none(),
          py::arg("instant_provider") = false)
     .def("route", &native_runtime::route)
     .def("execute", &native_runtime::execute)

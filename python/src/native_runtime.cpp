@@ -42,6 +42,9 @@ native_runtime::native_runtime(std::string config_path,
                                std::string registry_yaml, std::string data_dir,
                                std::size_t worker_threads,
                                std::size_t io_threads, double drain_timeout_s,
+                               std::optional<std::string> otlp_endpoint,
+                               std::optional<std::string> service_name,
+                               std::optional<double> sample_ratio,
                                bool instant) {
   embedding_options opts;
   opts.config_path = std::move(config_path);
@@ -49,6 +52,11 @@ native_runtime::native_runtime(std::string config_path,
   opts.data_dir = std::move(data_dir);
   opts.worker_threads = worker_threads;
   opts.io_threads = io_threads;
+  // Checked by the runtime's start (telemetry's resolve_exporter_settings),
+  // whose invalid_config error names the bound.
+  opts.otlp_endpoint = std::move(otlp_endpoint);
+  opts.service_name = std::move(service_name);
+  opts.sample_ratio = sample_ratio;
   if (instant)
     opts.make_client = [client = std::make_shared<python::instant_provider>()](
                          const engine::provider_spec&) { return client; };

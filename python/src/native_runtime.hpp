@@ -19,13 +19,18 @@ namespace switchyard::python {
 /// adds asyncio and the context manager). Every wait releases the GIL.
 class native_runtime {
 public:
-  /// Starts the runtime; raises SwitchyardError when it cannot.
-  /// `instant`: every call answers at once in-process
-  /// (instant_provider.hpp), for benchmarks.
+  /// Starts the runtime; raises SwitchyardError when it cannot (a bad
+  /// endpoint, an empty service name or a sample ratio outside 0..1 is
+  /// `invalid_config`, as the embedding API reports it). The tracing arguments are
+  /// `embedding_options`'s: None leaves each to the registry's
+  /// `telemetry:` section and the OTEL_* variables. `instant`: every call
+  /// answers at once in-process (instant_provider.hpp), for benchmarks.
   native_runtime(std::string config_path, std::string registry_yaml,
                  std::string data_dir, std::size_t worker_threads,
                  std::size_t io_threads, double drain_timeout_s,
-                 bool instant);
+                 std::optional<std::string> otlp_endpoint,
+                 std::optional<std::string> service_name,
+                 std::optional<double> sample_ratio, bool instant);
 
   /// Closes (drains) if close() was not called.
   ~native_runtime();

@@ -128,13 +128,24 @@ class Runtime:
     variables it names. ``data_dir`` keeps learned state, feedback and the
     decision log (and makes ``explain`` work); None keeps all in memory.
 
+    Traces (docs/telemetry.md): ``otlp_endpoint`` is the collector's
+    OTLP/HTTP URL (``http://collector:4318``; ``""`` turns export off),
+    ``service_name`` the ``service.name`` resource attribute, and
+    ``sample_ratio`` the share of tasks traced, 0 to 1. Each one set here
+    wins over the registry's ``telemetry:`` section, which wins over the
+    ``OTEL_*`` variables. A bad endpoint, an empty service name or a ratio
+    outside 0 to 1 raises SwitchyardError (code ``invalid_config``).
+
     A context manager: leaving it (or ``close()``) drains the tasks in
-    flight and stops the runtime's threads.
+    flight, sends the spans of the traced ones, and stops the runtime's
+    threads.
     """
 
     def __init__(self, config: Optional[str] = None, *, data_dir: Optional[str] = None,
                  worker_threads: int = 0, io_threads: int = 1,
-                 drain_timeout_s: float = 30.0, _instant_provider: bool = False):
+                 drain_timeout_s: float = 30.0, otlp_endpoint: Optional[str] = None,
+                 service_name: Optional[str] = None,
+                 sample_ratio: Optional[float] = None, _instant_provider: bool = False):
         path, yaml = "", ""
         if config is not None:
             if "\n" in config or not os.path.exists(config):
@@ -147,7 +158,11 @@ class Runtime:
         # _instant_provider: every call answers at once in-process, for
         # bench/python_embed.py; not an API.
         self._native = _native.Runtime(path, yaml, data_dir or "", worker_threads,
-                                       io_threads, drain_timeout_s, _instant_provider)
+                                       io_threads, drain_timeout_s,
+                                       otlp_endpoint=otlp_endpoint,
+                                       service_name=service_name,
+                                       sample_ratio=sample_ratio,
+                                       instant_provider=_instant_provider)
         self._queue: Optional[tuple] = None
         self._queue_lock = threading.Lock()
         _open_runtimes.add(self)
@@ -208,8 +223,9 @@ class Runtime:
     # -- lifecycle --------------------------------------------------------------
 
     def close(self) -> None:
-        """Drains the tasks in flight (up to drain_timeout_s), then stops.
-        Idempotent; later calls raise SwitchyardError."""
+        """Drains the tasks in flight (up to drain_timeout_s), sends their
+        spans when tracing, then stops. Idempotent; later calls raise
+        SwitchyardError."""
         self._native.close()
         _open_runtimes.discard(self)
 
