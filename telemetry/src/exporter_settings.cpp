@@ -5,6 +5,8 @@
 #include "switchyard/telemetry/otlp_headers.hpp"
 
 #include <array>
+#include <charconv>
+#include <chrono>
 #include <cmath>
 #include <optional>
 
@@ -21,6 +23,16 @@ constexpr std::string_view traces_headers_var
   = "OTEL_EXPORTER_OTLP_TRACES_HEADERS";
 constexpr std::string_view headers_var = "OTEL_EXPORTER_OTLP_HEADERS";
 constexpr std::string_view service_name_var = "OTEL_SERVICE_NAME";
+
+// The batch span processor's variables (OpenTelemetry SDK configuration),
+// with the export timeout: switchyard's exporter is one.
+constexpr std::string_view queue_size_var = "OTEL_BSP_MAX_QUEUE_SIZE";
+constexpr std::string_view batch_size_var = "OTEL_BSP_MAX_EXPORT_BATCH_SIZE";
+constexpr std::string_view schedule_delay_var = "OTEL_BSP_SCHEDULE_DELAY";
+constexpr std::string_view bsp_timeout_var = "OTEL_BSP_EXPORT_TIMEOUT";
+constexpr std::string_view traces_timeout_var
+  = "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT";
+constexpr std::string_view timeout_var = "OTEL_EXPORTER_OTLP_TIMEOUT";
 
 constexpr std::string_view endpoint_key
   = "telemetry.otlp_endpoint (or --otlp-endpoint)";
@@ -57,22 +69,74 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
+/// A variable holding a count or milliseconds: a whole number, at least 1
+/// and at most 2^31 - 1 (OpenTelemetry's variables are integers).
+caf::error read_count(const config::env_lookup& env, std::string_view name,
+                      std::size_t& out) {
+  auto v = env_value(env, name);
+  if (!v)
+    return {};
+  auto text = trim(*v);
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end != text.data() + text.size() || n == 0
+      || n > 2'147'483'647u)
+    return invalid(std::string{name} + " must be a whole number from 1 to "
+                   "2147483647, not '" + std::string{text} + "'");
+  out = n;
+  return {};
+}
+
+caf::error read_millis(const config::env_lookup& env, std::string_view name,
+                       std::chrono::milliseconds& out) {
+  std::size_t n = 0;
+  if (auto err = read_count(env, name, n))
+    return err;
+  if (n > 0)
+    out = std::chrono::milliseconds{static_cast<std::int64_t>(n)};
+  return {};
+}
+
+/// `cfg` with the batch span processor's variables applied: the registry
+/// has no keys for these limits, so a variable that is set wins.
+caf::expected<telemetry_config> with_batch_variables(telemetry_config cfg,
+                                                     const config::env_lookup& env) {
+  if (auto err = read_count(env, queue_size_var, cfg.queue_capacity))
+    return err;
+  if (auto err = read_count(env, batch_size_var, cfg.max_batch))
+    return err;
+  if (auto err = read_millis(env, schedule_delay_var, cfg.flush_interval))
+    return err;
+  // The exporter's own timeout first, the processor's over it.
+  for (auto name : {timeout_var, traces_timeout_var, bsp_timeout_var})
+    if (auto err = read_millis(env, name, cfg.export_timeout))
+      return err;
+  return cfg;
+}
+
 caf::error check_limits(const telemetry_config& cfg) {
   if (!std::isfinite(cfg.sample_ratio) || cfg.sample_ratio < 0.0
       || cfg.sample_ratio > 1.0)
     return invalid("telemetry.sample_ratio must be between 0 and 1 (the "
                    "share of new traces recorded)");
   if (cfg.queue_capacity == 0)
-    return invalid("telemetry.queue_capacity must be at least 1");
+    return invalid("the span queue (OTEL_BSP_MAX_QUEUE_SIZE) must hold at "
+                   "least 1 span");
   if (cfg.max_batch == 0)
-    return invalid("telemetry.max_batch must be at least 1");
+    return invalid("the export batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE) must "
+                   "hold at least 1 span");
   if (cfg.max_batch > cfg.queue_capacity)
-    return invalid("telemetry.max_batch must not exceed "
-                   "telemetry.queue_capacity");
+    return invalid("the export batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE, "
+                   + std::to_string(cfg.max_batch)
+                   + ") must not exceed the span queue "
+                     "(OTEL_BSP_MAX_QUEUE_SIZE, "
+                   + std::to_string(cfg.queue_capacity) + ")");
   if (cfg.flush_interval.count() <= 0)
-    return invalid("telemetry.flush_interval must be positive");
+    return invalid("the export delay (OTEL_BSP_SCHEDULE_DELAY) must be "
+                   "positive");
   if (cfg.export_timeout.count() <= 0)
-    return invalid("telemetry.export_timeout must be positive");
+    return invalid("the export timeout (OTEL_EXPORTER_OTLP_TIMEOUT) must be "
+                   "positive");
   if (cfg.shutdown_timeout.count() < 0)
     return invalid("telemetry.shutdown_timeout must not be negative");
   if (cfg.service_name && cfg.service_name->empty())
@@ -84,8 +148,12 @@ caf::error check_limits(const telemetry_config& cfg) {
 } // namespace
 
 caf::expected<exporter_settings>
-resolve_exporter_settings(const telemetry_config& cfg,
+resolve_exporter_settings(const telemetry_config& given,
                           const config::env_lookup& env) {
+  auto with_env = with_batch_variables(given, env);
+  if (!with_env)
+    return with_env.error();
+  const auto& cfg = *with_env;
   if (auto err = check_limits(cfg))
     return err;
   exporter_settings s;

@@ -124,13 +124,51 @@ TEST_CASE("settings: out-of-range values are refused") {
   CHECK(failure(cfg, {}).find("telemetry.sample_ratio") != std::string::npos);
   cfg = {};
   cfg.max_batch = 4096;
-  CHECK(failure(cfg, {}).find("max_batch") != std::string::npos);
+  CHECK(failure(cfg, {}).find("OTEL_BSP_MAX_EXPORT_BATCH_SIZE")
+        != std::string::npos);
   cfg = {};
   cfg.queue_capacity = 0;
-  CHECK(failure(cfg, {}).find("queue_capacity") != std::string::npos);
+  CHECK(failure(cfg, {}).find("OTEL_BSP_MAX_QUEUE_SIZE") != std::string::npos);
   cfg = {};
   cfg.flush_interval = std::chrono::milliseconds{0};
-  CHECK(failure(cfg, {}).find("flush_interval") != std::string::npos);
+  CHECK(failure(cfg, {}).find("OTEL_BSP_SCHEDULE_DELAY") != std::string::npos);
+}
+
+TEST_CASE("settings: the batch span processor's variables set the limits") {
+  telemetry_config cfg;
+  auto s = resolve(cfg, {{"OTEL_BSP_MAX_QUEUE_SIZE", "4096"},
+                         {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", " 64 "},
+                         {"OTEL_BSP_SCHEDULE_DELAY", "250"},
+                         {"OTEL_EXPORTER_OTLP_TIMEOUT", "3000"}});
+  CHECK(s.queue_capacity == 4096);
+  CHECK(s.max_batch == 64);
+  CHECK(s.flush_interval == std::chrono::milliseconds{250});
+  CHECK(s.export_timeout == std::chrono::milliseconds{3000});
+  // The processor's timeout wins over the exporter's, the traces one over
+  // the generic one.
+  s = resolve(cfg, {{"OTEL_EXPORTER_OTLP_TIMEOUT", "3000"},
+                    {"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "2000"}});
+  CHECK(s.export_timeout == std::chrono::milliseconds{2000});
+  s = resolve(cfg, {{"OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "2000"},
+                    {"OTEL_BSP_EXPORT_TIMEOUT", "1500"}});
+  CHECK(s.export_timeout == std::chrono::milliseconds{1500});
+  // Unset or empty: the defaults.
+  s = resolve(cfg, {{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", ""}});
+  CHECK(s.max_batch == cfg.max_batch);
+  CHECK(s.queue_capacity == cfg.queue_capacity);
+}
+
+TEST_CASE("settings: a bad batch variable names the variable and its text") {
+  telemetry_config cfg;
+  for (auto bad : {"0", "-5", "12x", "1e3", "99999999999"}) {
+    auto msg = failure(cfg, {{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", bad}});
+    CHECK(msg.find("OTEL_BSP_MAX_EXPORT_BATCH_SIZE") != std::string::npos);
+    CHECK(msg.find(bad) != std::string::npos);
+  }
+  auto msg = failure(cfg, {{"OTEL_BSP_MAX_QUEUE_SIZE", "100"},
+                           {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "200"}});
+  CHECK(msg.find("must not exceed") != std::string::npos);
+  CHECK(msg.find("200") != std::string::npos);
 }
 
 TEST_CASE("settings: OTLP headers are read, decoded and never shown") {
