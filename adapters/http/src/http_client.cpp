@@ -90,26 +90,11 @@ class http_client::impl {
 
   bool init(std::string& why) {
     try {
-      tls_.emplace(ssl::context::tls_client);
-      tls_->set_options(ssl::context::default_workarounds
-                        | ssl::context::no_sslv2 | ssl::context::no_sslv3
-                        | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-      tls_->set_verify_mode(ssl::verify_peer);
-      error_code ec;
-      if (cfg_.tls.use_system_store) {
-        tls_->set_default_verify_paths(ec);
-        if (ec) {
-          why = "cannot load the system CA store: " + ec.message();
-          return false;
-        }
-      }
-      if (!cfg_.tls.ca_pem.empty()) {
-        tls_->add_certificate_authority(net::buffer(cfg_.tls.ca_pem), ec);
-        if (ec) {
-          why = "cannot use the configured CA certificate: " + ec.message();
-          return false;
-        }
-      }
+      // A configured CA is checked now, so that a bad one fails the start;
+      // with the system store alone, OpenSSL is left untouched until the
+      // first https request (see ensure_tls).
+      if (!cfg_.tls.ca_pem.empty() && !ensure_tls(why))
+        return false;
       if (cfg_.loop) {
         loop_ = cfg_.loop;
       } else {
@@ -125,6 +110,50 @@ class http_client::impl {
 
   request_handle send(const origin& to, client_request req,
                       const request_options& opts, response_callbacks cb);
+
+  /// The TLS context, made at the first https request (or at `init` with a
+  /// configured CA): loading OpenSSL's algorithms and the system's CA store
+  /// takes some 4 MB that a client of plain-HTTP upstreams (local models,
+  /// a collector) never needs. False, with `why`, when it cannot be made;
+  /// the next request tries again.
+  bool ensure_tls(std::string& why) {
+    if (tls_ready_.load(std::memory_order_acquire))
+      return true;
+    std::lock_guard guard{tls_mutex_};
+    if (tls_ready_.load(std::memory_order_relaxed))
+      return true;
+    std::optional<ssl::context> ctx;
+    try {
+      ctx.emplace(ssl::context::tls_client);
+      ctx->set_options(ssl::context::default_workarounds
+                       | ssl::context::no_sslv2 | ssl::context::no_sslv3
+                       | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+      ctx->set_verify_mode(ssl::verify_peer);
+    } catch (const std::exception& e) {
+      why = std::string{"cannot make the TLS context: "} + e.what();
+      return false;
+    }
+    error_code ec;
+    if (cfg_.tls.use_system_store) {
+      ctx->set_default_verify_paths(ec);
+      if (ec) {
+        why = "cannot load the system CA store: " + ec.message();
+        return false;
+      }
+    }
+    if (!cfg_.tls.ca_pem.empty()) {
+      ctx->add_certificate_authority(net::buffer(cfg_.tls.ca_pem), ec);
+      if (ec) {
+        why = "cannot use the configured CA certificate: " + ec.message();
+        return false;
+      }
+    }
+    // Set once, before any https connection exists, and never replaced:
+    // connections hold a reference to it.
+    tls_ = std::move(ctx);
+    tls_ready_.store(true, std::memory_order_release);
+    return true;
+  }
 
   // -- the pool ---------------------------------------------------------------
 
@@ -171,10 +200,6 @@ class http_client::impl {
     return io_context_of(*loop_);
   }
 
-  ssl::context* tls() noexcept {
-    return &*tls_;
-  }
-
   const client_config& config() const noexcept {
     return cfg_;
   }
@@ -201,6 +226,8 @@ class http_client::impl {
 
   client_config cfg_;
   std::optional<ssl::context> tls_;
+  std::atomic<bool> tls_ready_{false};
+  std::mutex tls_mutex_;
   std::shared_ptr<io_loop> loop_;
   /// A loop of its own waits, on shutdown, for cancelled requests to end; a
   /// shared one is stopped by its owner (see io_loop).
@@ -313,6 +340,8 @@ class exchange final : public cancellable,
     if (aborting_ != transfer_error::none)
       return fail(aborting_, abort_detail_);
     arm(first_byte_deadline_, transfer_error::first_byte_timeout);
+    if (std::string why; origin_.tls && !client_.ensure_tls(why))
+      return fail(transfer_error::tls, why);
     bool queued = false;
     auto c = client_.acquire(shared_from_this(), key_, origin_.tls, queued);
     if (queued) {
