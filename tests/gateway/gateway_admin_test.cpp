@@ -244,3 +244,33 @@ TEST_CASE("/metrics shows breaker states and trips, retries and budgets",
   CHECK(*spent > 0.0);
   CHECK_THAT(metrics.body, Catch::Contains("# TYPE switchyard_retries_total counter"));
 }
+
+TEST_CASE("feedback over HTTP: only the key that made a decision (or the "
+          "admin) may give it; another key gets the unknown id's 404",
+          "[gateway][auth][feedback]") {
+  scratch_dir dir{"feedback-owner"};
+  gateway_fixture gw{{"--zero-delay"}, {"--data-dir", dir.path}};
+  auto a = create_key(gw, R"({"name":"tenant-a"})", true);
+  auto b = create_key(gw, R"({"name":"tenant-b"})", true);
+  auto answer = gw.chat(hello, a.secret);
+  REQUIRE(answer.status == 200);
+  auto id = answer.headers["x-switchyard-decision-id"];
+  REQUIRE_FALSE(id.empty());
+  auto feedback = [&](const std::string& decision, const std::string& key) {
+    return gw.call("POST", "/v1/feedback",
+                   R"({"decision_id":")" + decision
+                     + R"(","outcome":"failure","rating":1})",
+                   key);
+  };
+  auto other = feedback(id, b.secret);
+  CHECK(other.status == 404);
+  CHECK(error_code_of(other.body) == "decision_not_found");
+  auto unknown = feedback("dec_00000000000fffff", b.secret);
+  CHECK(unknown.status == 404);
+  // The same answer, so that a key cannot tell another's ids from none.
+  CHECK(unknown.body == other.body);
+  auto own = feedback(id, a.secret);
+  CHECK(own.status == 200);
+  CHECK_THAT(own.body, Catch::Contains("\"stored\":true"));
+  CHECK(feedback(id, gateway_fixture::admin_key).status == 200);
+}
