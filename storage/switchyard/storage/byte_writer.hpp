@@ -39,14 +39,11 @@ public:
   }
 
   void f64(double v) {
-    auto bits = std::bit_cast<std::uint64_t>(v);
-    for (int i = 0; i < 8; ++i)
-      out_.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+    fixed64(std::bit_cast<std::uint64_t>(v), 0, 8);
   }
 
   void big_endian64(std::uint64_t v) {
-    for (int i = 7; i >= 0; --i)
-      out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    fixed64(v, 56, -8);
   }
 
   void string(std::string_view s) {
@@ -68,6 +65,15 @@ public:
   }
 
 private:
+  /// The 8 bytes of `v`, the first from bit `first`, each next `step` bits
+  /// along, appended at once (one size check, not eight).
+  void fixed64(std::uint64_t v, int first, int step) {
+    char bytes[8];
+    for (int i = 0; i < 8; ++i)
+      bytes[i] = static_cast<char>((v >> (first + step * i)) & 0xff);
+    out_.append(bytes, 8);
+  }
+
   std::string& out_;
 };
 
