@@ -77,7 +77,7 @@ active_span start_span(const trace_parent_ptr& parent, std::string name,
                       parent->tracer->now_unix_nanos());
   if (parent->decision_id != 0) {
     static const attribute_key decision_key{attrs::decision_id};
-    s.span_.set(decision_key, decision_id_text(parent->decision_id));
+    s.span_.add(decision_key, decision_id_text(parent->decision_id));
   }
   return s;
 }

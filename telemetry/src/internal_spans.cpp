@@ -9,6 +9,41 @@ namespace switchyard::telemetry {
 
 namespace {
 
+/// The keys of the internal spans, looked up once per process rather than
+/// per span.
+struct internal_keys {
+  attribute_key candidates{attrs::candidates};
+  attribute_key chosen_model{attrs::chosen_model};
+  attribute_key cost_usd{attrs::cost_usd};
+  attribute_key ensemble_cut{attrs::ensemble_cut};
+  attribute_key ensemble_deadline{attrs::ensemble_deadline};
+  attribute_key ensemble_members{attrs::ensemble_members};
+  attribute_key ensemble_quorum{attrs::ensemble_quorum};
+  attribute_key ensemble_strategy{attrs::ensemble_strategy};
+  attribute_key ensemble_winner{attrs::ensemble_winner};
+  attribute_key fallbacks{attrs::fallbacks};
+  attribute_key judge_fallback{attrs::judge_fallback};
+  attribute_key judge_model{attrs::judge_model};
+  attribute_key parallel{attrs::parallel};
+  attribute_key plan_kind{attrs::plan_kind};
+  attribute_key route_round{attrs::route_round};
+  attribute_key selection_rule{attrs::selection_rule};
+  attribute_key step_cut{attrs::step_cut};
+  attribute_key step_index{attrs::step_index};
+  attribute_key step_model{attrs::step_model};
+  attribute_key step_outcome{attrs::step_outcome};
+  attribute_key step_revision{attrs::step_revision};
+  attribute_key step_role{attrs::step_role};
+  attribute_key step_route_as{attrs::step_route_as};
+  attribute_key task_type{attrs::task_type};
+  attribute_key tier{attrs::tier};
+
+  static const internal_keys& get() {
+    static const internal_keys keys;
+    return keys;
+  }
+};
+
 std::vector<std::string> model_ids(const engine::registry& reg,
                                    std::span<const std::uint16_t> models) {
   std::vector<std::string> out;
@@ -45,46 +80,52 @@ void describe_route(active_span& s, const engine::decision& d,
                     const engine::registry& reg, std::uint32_t round) {
   if (!s.recording())
     return;
-  s.set(attrs::task_type, engine::to_string(d.cls.type))
-    .set(attrs::tier, engine::to_string(d.cls.tier))
-    .set(attrs::candidates, d.candidates.size())
-    .set(attrs::selection_rule, engine::to_string(d.rule))
-    .set(attrs::route_round, round);
+  const auto& k = internal_keys::get();
+  s.set(k.task_type, engine::to_string(d.cls.type))
+    .set(k.tier, engine::to_string(d.cls.tier))
+    .set(k.candidates, d.candidates.size())
+    .set(k.selection_rule, engine::to_string(d.rule))
+    .set(k.route_round, round);
   if (!d.has_model()) {
     s.fail("no model can take the task");
     return;
   }
-  s.set(attrs::chosen_model, model_id(reg, d.model))
-    .set(attrs::fallbacks, d.fallbacks.size());
+  s.set(k.chosen_model, model_id(reg, d.model))
+    .set(k.fallbacks, d.fallbacks.size());
   if (d.parallel)
-    s.set(attrs::parallel, true);
+    s.set(k.parallel, true);
 }
 
 void describe_plan(active_span& s, engine::plan_kind kind) {
-  s.set(attrs::plan_kind, engine::to_string(kind));
+  if (!s.recording())
+    return;
+  const auto& k = internal_keys::get();
+  s.set(k.plan_kind, engine::to_string(kind));
 }
 
 void describe_step(active_span& s, std::size_t index,
                    const engine::step_outcome& step, engine::plan_kind kind) {
   if (!s.recording())
     return;
-  s.set(attrs::step_index, index)
-    .set(attrs::step_role, step.role)
-    .set(attrs::step_route_as, engine::to_string(step.route_as))
-    .set(attrs::plan_kind, engine::to_string(kind));
+  const auto& k = internal_keys::get();
+  s.set(k.step_index, index)
+    .set(k.step_role, step.role)
+    .set(k.step_route_as, engine::to_string(step.route_as))
+    .set(k.plan_kind, engine::to_string(kind));
   if (step.revision > 0)
-    s.set(attrs::step_revision, step.revision);
+    s.set(k.step_revision, step.revision);
 }
 
 void describe_step_end(active_span& s, const step_end& end) {
   if (!s.recording())
     return;
-  s.set(attrs::step_outcome, end.outcome)
-    .set(attrs::cost_usd, engine::nanos_to_usd(end.cost_nanos));
+  const auto& k = internal_keys::get();
+  s.set(k.step_outcome, end.outcome)
+    .set(k.cost_usd, engine::nanos_to_usd(end.cost_nanos));
   if (!end.model.empty())
-    s.set(attrs::step_model, end.model);
+    s.set(k.step_model, end.model);
   if (end.outcome == "cut")
-    s.set(attrs::step_cut, true);
+    s.set(k.step_cut, true);
   else if (end.outcome == "failed")
     s.fail(end.error.empty() ? std::string_view{"failed"} : end.error);
 }
@@ -93,13 +134,14 @@ void describe_ensemble(active_span& s, const engine::ensemble_plan& e,
                        const engine::registry& reg) {
   if (!s.recording())
     return;
-  s.set(attrs::ensemble_strategy, engine::to_string(e.strategy))
-    .set(attrs::ensemble_members, model_ids(reg, e.members))
-    .set(attrs::ensemble_quorum, e.quorum);
+  const auto& k = internal_keys::get();
+  s.set(k.ensemble_strategy, engine::to_string(e.strategy))
+    .set(k.ensemble_members, model_ids(reg, e.members))
+    .set(k.ensemble_quorum, e.quorum);
   if (e.deadline_ms > 0)
-    s.set(attrs::ensemble_deadline, static_cast<double>(e.deadline_ms) / 1e3);
+    s.set(k.ensemble_deadline, static_cast<double>(e.deadline_ms) / 1e3);
   if (e.has_judge)
-    s.set(attrs::judge_model, model_id(reg, e.judge));
+    s.set(k.judge_model, model_id(reg, e.judge));
 }
 
 void describe_ensemble_end(active_span& s, std::optional<std::uint16_t> winner,
@@ -109,13 +151,14 @@ void describe_ensemble_end(active_span& s, std::optional<std::uint16_t> winner,
                            const engine::registry& reg) {
   if (!s.recording())
     return;
-  s.set(attrs::cost_usd, engine::nanos_to_usd(cost_nanos));
+  const auto& k = internal_keys::get();
+  s.set(k.cost_usd, engine::nanos_to_usd(cost_nanos));
   if (!cut.empty())
-    s.set(attrs::ensemble_cut, model_ids(reg, cut));
+    s.set(k.ensemble_cut, model_ids(reg, cut));
   if (judge_fallback)
-    s.set(attrs::judge_fallback, true);
+    s.set(k.judge_fallback, true);
   if (winner)
-    s.set(attrs::ensemble_winner, model_id(reg, *winner));
+    s.set(k.ensemble_winner, model_id(reg, *winner));
   else
     s.fail(error.empty() ? std::string_view{"the ensemble failed"} : error);
 }

@@ -48,6 +48,10 @@ span& span::set_value(const attribute_key& key, attribute_value value) {
     i->value = std::move(value);
     return *this;
   }
+  return append_value(key, std::move(value));
+}
+
+span& span::append_value(const attribute_key& key, attribute_value&& value) {
   if (attributes.capacity() == 0)
     attributes.reserve(initial_attribute_capacity);
   attributes.emplace_back(key, std::move(value));

@@ -150,62 +150,62 @@ span make_upstream_span(const upstream_attempt& a) {
   s.end_unix_nanos = a.end_unix_nanos;
   // Up to 20 attributes before the content ones; one allocation.
   s.attributes.reserve(20);
-  s.set(k.operation_name, genai::operation_chat)
-    .set(k.provider_name, genai_provider_name(a.provider))
-    .set(k.request_model, model)
-    .set(k.request_max_tokens, req.max_tokens);
+  s.add(k.operation_name, genai::operation_chat)
+    .add(k.provider_name, genai_provider_name(a.provider))
+    .add(k.request_model, model)
+    .add(k.request_max_tokens, req.max_tokens);
   if (req.temperature)
-    s.set(k.request_temperature, *req.temperature);
+    s.add(k.request_temperature, *req.temperature);
   if (req.options.top_p)
-    s.set(k.request_top_p, *req.options.top_p);
+    s.add(k.request_top_p, *req.options.top_p);
   if (auto [host, port] = origin_of(a.provider.base_url); port != 0) {
-    s.set(k.server_address, host);
-    s.set(k.server_port, port);
+    s.add(k.server_address, host);
+    s.add(k.server_port, port);
   }
   auto retry = a.attempt > 0 ? a.attempt - 1 : 0;
-  s.set(k.retry, retry);
+  s.add(k.retry, retry);
   if (retry > 0)
-    s.set(k.http_request_resend_count, retry);
+    s.add(k.http_request_resend_count, retry);
   if (a.parent.decision_id != 0)
-    s.set(k.decision_id, decision_id_text(a.parent.decision_id));
+    s.add(k.decision_id, decision_id_text(a.parent.decision_id));
   if (res.http_status != 0)
-    s.set(k.http_response_status_code, res.http_status);
+    s.add(k.http_response_status_code, res.http_status);
   if (res.time_to_first_token_ms > 0)
-    s.set(k.time_to_first_token, res.time_to_first_token_ms / 1000.0);
+    s.add(k.time_to_first_token, res.time_to_first_token_ms / 1000.0);
   if (res.cost_nanos > 0)
-    s.set(k.cost_usd, static_cast<double>(res.cost_nanos) / 1e9);
+    s.add(k.cost_usd, static_cast<double>(res.cost_nanos) / 1e9);
   // A stream cut at its budget cap is an answer (the client got it, with
   // finish reason "length"), not a failure.
   bool cut = res.error == engine::call_error::budget_exceeded;
   bool answered = res.ok() || cut;
   if (res.input_tokens > 0 || answered)
-    s.set(k.usage_input_tokens, res.input_tokens);
+    s.add(k.usage_input_tokens, res.input_tokens);
   if (res.output_tokens > 0 || answered)
-    s.set(k.usage_output_tokens, res.output_tokens);
+    s.add(k.usage_output_tokens, res.output_tokens);
   if (cut)
-    s.set(k.error_class, engine::to_string(res.error));
+    s.add(k.error_class, engine::to_string(res.error));
   if (answered) {
-    s.set(k.response_model, res.response_model.empty()
+    s.add(k.response_model, res.response_model.empty()
                               ? model
                               : std::string_view{res.response_model});
     if (!res.finish_reason.empty())
-      s.set(k.response_finish_reasons,
+      s.add(k.response_finish_reasons,
             std::vector<std::string>{res.finish_reason});
   } else {
     auto error_class = engine::to_string(res.error);
-    s.set(k.error_class, error_class);
+    s.add(k.error_class, error_class);
     if (res.http_status >= 400)
-      s.set(k.error_type, std::to_string(res.http_status));
+      s.add(k.error_type, std::to_string(res.http_status));
     else
-      s.set(k.error_type, error_class);
+      s.add(k.error_type, error_class);
     s.fail(error_class);
   }
   if (a.parent.tracer && a.parent.tracer->options().capture_content) {
     if (auto system = system_instructions_json(req.messages); !system.empty())
-      s.set(k.system_instructions, std::move(system));
-    s.set(k.input_messages, input_messages_json(req.messages));
+      s.add(k.system_instructions, std::move(system));
+    s.add(k.input_messages, input_messages_json(req.messages));
     if (answered)
-      s.set(k.output_messages, output_messages_json(res));
+      s.add(k.output_messages, output_messages_json(res));
   }
   return s;
 }

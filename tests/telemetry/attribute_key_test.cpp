@@ -3,11 +3,16 @@
 #include "switchyard/telemetry/attribute_key.hpp"
 #include "switchyard/telemetry/genai_attributes.hpp"
 #include "switchyard/telemetry/otlp_json.hpp"
+#include "switchyard/telemetry/span.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
+#include <variant>
+#include <vector>
 
 using namespace switchyard::telemetry;
 using switchyard::testing::parse_otlp_batch;
@@ -84,4 +89,40 @@ TEST_CASE("attribute key: past the table's bound, keys are copies that "
   CHECK(copy == text);
   // A key interned before the table filled is still found.
   CHECK(attribute_key{"switchyard.test.k0"}.interned());
+}
+
+TEST_CASE("span: add appends what set would store, without replacing") {
+  span added, set;
+  const attribute_key text{"t.text"}, flag{"t.flag"}, count{"t.count"},
+    big{"t.big"}, ratio{"t.ratio"}, owned{"t.owned"}, list{"t.list"};
+  std::string long_text(40, 'x');
+  auto fill = [&](auto&& put) {
+    put(text, std::string_view{"chat"});
+    put(flag, true);
+    put(count, 42u);
+    put(big, std::numeric_limits<std::uint64_t>::max());
+    put(ratio, 0.25);
+    put(owned, std::string{long_text});
+    put(list, std::vector<std::string>{"a", "b"});
+  };
+  fill([&](const attribute_key& k, auto&& v) {
+    added.add(k, std::forward<decltype(v)>(v));
+  });
+  fill([&](const attribute_key& k, auto&& v) {
+    set.set(k, std::forward<decltype(v)>(v));
+  });
+  REQUIRE(added.attributes.size() == set.attributes.size());
+  for (std::size_t i = 0; i < set.attributes.size(); ++i) {
+    CHECK(added.attributes[i].key == set.attributes[i].key);
+    CHECK(added.attributes[i].value == set.attributes[i].value);
+  }
+  // An integer past int64 is text, as with set.
+  CHECK(std::get<std::string>(*added.find("t.big"))
+        == std::to_string(std::numeric_limits<std::uint64_t>::max()));
+  // set replaces an earlier value; add does not look.
+  set.set(count, 7);
+  CHECK(set.attributes.size() == 7);
+  CHECK(std::get<std::int64_t>(*set.find("t.count")) == 7);
+  added.add(count, 7);
+  CHECK(added.attributes.size() == 8);
 }

@@ -112,18 +112,18 @@ void request_end::record_span(int status, std::uint64_t decision) const {
   auto s = tel::make_span(std::move(name), tel::span_kind::server,
                           trace->context, remote_parent, start_unix_nanos);
   s.end_unix_nanos = tracer.now_unix_nanos();
-  s.set(k.method, method)
-    .set(k.path, path)
-    .set(k.scheme, "http")
-    .set(k.status, status);
+  s.add(k.method, method)
+    .add(k.path, path)
+    .add(k.scheme, "http")
+    .add(k.status, status);
   if (!route.empty())
-    s.set(k.route, route);
+    s.add(k.route, route);
   if (decision != 0)
-    s.set(k.decision, tel::decision_id_text(decision));
+    s.add(k.decision, tel::decision_id_text(decision));
   // OpenTelemetry's HTTP conventions: a server span fails on 5xx only (a
   // 4xx is the client's error).
   if (status >= 500) {
-    s.set(k.error_type, std::to_string(status));
+    s.add(k.error_type, std::to_string(status));
     s.fail("HTTP " + std::to_string(status));
   }
   tracer.record(std::move(s));

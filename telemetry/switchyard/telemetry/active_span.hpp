@@ -3,8 +3,10 @@
 #include "switchyard/telemetry/span.hpp"
 #include "switchyard/telemetry/trace_parent.hpp"
 
+#include <concepts>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace switchyard::telemetry {
@@ -55,9 +57,20 @@ public:
 
   /// Sets an attribute (see span::set) when recording.
   template <class T>
-  active_span& set(std::string_view key, T&& value) {
+  active_span& set(const attribute_key& key, T&& value) {
     if (recording())
       span_.set(key, std::forward<T>(value));
+    return *this;
+  }
+
+  /// The same by the key's name, looked up only when recording. Code that
+  /// sets attributes on every span keeps `attribute_key`s instead.
+  template <class Name, class T>
+    requires(std::convertible_to<Name, std::string_view>
+             && !std::same_as<std::remove_cvref_t<Name>, attribute_key>)
+  active_span& set(Name&& name, T&& value) {
+    if (recording())
+      span_.set(attribute_key{std::string_view{name}}, std::forward<T>(value));
     return *this;
   }
 

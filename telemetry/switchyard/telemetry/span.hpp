@@ -73,6 +73,28 @@ struct span {
                                           static_cast<std::int64_t>(value)});
   }
 
+  /// Appends `key` without looking for an earlier value: for code that
+  /// builds a span's attributes once, each key set at most once (the
+  /// upstream and server spans). A key already present would be exported
+  /// twice.
+  template <class T>
+  span& add(const attribute_key& key, T&& value) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<T>, bool>
+                  || std::is_floating_point_v<std::remove_cvref_t<T>>
+                  || std::is_same_v<std::remove_cvref_t<T>, std::string>
+                  || std::is_same_v<std::remove_cvref_t<T>,
+                                    std::vector<std::string>>)
+      return append_value(key, attribute_value{
+                                 std::in_place_type<std::remove_cvref_t<T>>,
+                                 std::forward<T>(value)});
+    else if constexpr (std::is_integral_v<std::remove_cvref_t<T>>)
+      return add_integer(key, value);
+    else
+      return append_value(key, attribute_value{
+                                 std::in_place_type<std::string>,
+                                 std::string_view{value}});
+  }
+
   /// The value of `key`, or null.
   [[nodiscard]] const attribute_value*
   find(std::string_view key) const noexcept;
@@ -86,6 +108,21 @@ private:
   static constexpr std::size_t initial_attribute_capacity = 16;
 
   span& set_value(const attribute_key& key, attribute_value value);
+
+  span& append_value(const attribute_key& key, attribute_value&& value);
+
+  template <std::integral Int>
+  span& add_integer(const attribute_key& key, Int value) {
+    if constexpr (std::is_unsigned_v<Int>
+                  && sizeof(Int) >= sizeof(std::int64_t)) {
+      if (value > static_cast<Int>(std::numeric_limits<std::int64_t>::max()))
+        return append_value(key, attribute_value{
+                                   std::in_place_type<std::string>,
+                                   std::to_string(value)});
+    }
+    return append_value(key, attribute_value{std::in_place_type<std::int64_t>,
+                                             static_cast<std::int64_t>(value)});
+  }
 };
 
 /// A span named `name` of `kind` in the context `ctx` (its trace id, span
