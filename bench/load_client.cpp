@@ -246,7 +246,12 @@ class load_run {
     auto now = clock_type::now();
     while (next_ < total_ && due_at(next_) <= now) {
       auto due = due_at(next_);
-      auto& t = targets_[next_ % targets_.size()];
+      // Each round of the schedule gives every target one request; odd
+      // rounds take them in reverse, so that no target always goes first
+      // (or always right after another's request).
+      auto n = targets_.size();
+      auto pos = next_ % n;
+      auto& t = targets_[(next_ / n) % 2 == 0 ? pos : n - 1 - pos];
       ++next_;
       ++t.out.requests;
       max_lag_us_ = std::max(

@@ -43,7 +43,8 @@ struct load_target {
 };
 
 /// An open-loop phase: each target gets `rate` requests per second, due at
-/// fixed intervals (the targets interleaved, one schedule). A request waits
+/// fixed intervals (the targets interleaved, one schedule, each round in
+/// the opposite order of the one before). A request waits
 /// for a free connection when all are busy; its latency counts from when it
 /// was due, so a stalled server shows up as latency, not as a lower rate
 /// (no coordinated omission).
