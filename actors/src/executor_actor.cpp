@@ -136,9 +136,8 @@ void record_attempt(self_ptr self, std::uint64_t id,
   auto start = elapsed > 0 && static_cast<std::uint64_t>(elapsed) < end
                  ? end - static_cast<std::uint64_t>(elapsed)
                  : end;
-  tracer.record(telemetry::make_upstream_span(
-    {*trace, *self->state.provider, c.order.request, r, id, c.attempt, start,
-     end}));
+  tracer.record_upstream({*trace, *self->state.provider, c.order.request, r,
+                          id, c.attempt, start, end});
 }
 
 void on_acquired(self_ptr self, std::uint64_t id, std::uint32_t attempt,

@@ -7,11 +7,13 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <variant>
 
 namespace switchyard::telemetry {
@@ -371,6 +373,154 @@ std::size_t otlp_span_bound(const span& s) noexcept {
 
 char* write_otlp_span(char* out, const span& s) {
   return put_span(out, s);
+}
+
+// -- text_buffer ---------------------------------------------------------------
+
+char* text_buffer::room(std::size_t n) {
+  if (capacity_ - size_ < n) {
+    auto capacity = std::max({capacity_ * 2, size_ + n, std::size_t{4096}});
+    auto bytes = std::make_unique_for_overwrite<char[]>(capacity);
+    if (size_ > 0)
+      std::memcpy(bytes.get(), bytes_.get(), size_);
+    bytes_ = std::move(bytes);
+    capacity_ = capacity;
+  }
+  return bytes_.get() + size_;
+}
+
+void text_buffer::trim(std::size_t keep) noexcept {
+  if (capacity_ > keep && size_ == 0) {
+    bytes_.reset();
+    capacity_ = 0;
+  }
+}
+
+// -- span_text -----------------------------------------------------------------
+
+span_text::span_text(text_buffer& buf, const trace_context& ctx,
+                     const span_id& parent, std::string_view name,
+                     span_kind kind, std::uint64_t start_unix_nanos,
+                     std::uint64_t end_unix_nanos)
+  : buf_(buf) {
+  buf_.clear();
+  // As put_span writes a span's head, in its order.
+  auto* p = buf_.room(span_frame + text_bound(ctx.trace_state.size())
+                      + text_bound(name.size()));
+  p = put(p, "{\"traceId\":");
+  p = put_id(p, ctx.trace_id.bytes);
+  p = put(p, ",\"spanId\":");
+  p = put_id(p, ctx.span_id.bytes);
+  if (!ctx.trace_state.empty()) {
+    p = put(p, ",\"traceState\":");
+    p = put_text(p, ctx.trace_state);
+  }
+  if (parent.valid()) {
+    p = put(p, ",\"parentSpanId\":");
+    p = put_id(p, parent.bytes);
+  }
+  p = put(p, ",\"name\":");
+  p = put_text(p, name);
+  p = put(p, ",\"kind\":");
+  p = put_int(p, static_cast<int>(kind));
+  p = put(p, ",\"startTimeUnixNano\":");
+  p = put_int_string(p, start_unix_nanos);
+  p = put(p, ",\"endTimeUnixNano\":");
+  p = put_int_string(p, end_unix_nanos);
+  buf_.grow_to(p);
+}
+
+char* span_text::begin_attribute(const attribute_key& key,
+                                 std::size_t value_bound) {
+  auto* p = buf_.room(attribute_frame + 16 + text_bound(key.text().size())
+                      + value_bound);
+  if (any_attribute_) {
+    *p++ = ',';
+  } else {
+    p = put(p, ",\"attributes\":[");
+    any_attribute_ = true;
+  }
+  p = put(p, "{\"key\":");
+  if (key.json_safe()) {
+    *p++ = '"';
+    p = put(p, key.text());
+    *p++ = '"';
+  } else {
+    p = put_text(p, key.text());
+  }
+  return put(p, ",\"value\":");
+}
+
+void span_text::add(const attribute_key& key, std::string_view value) {
+  auto* p = begin_attribute(key, text_bound(value.size()) + 20);
+  p = put(p, "{\"stringValue\":");
+  p = put_text(p, value);
+  buf_.grow_to(put(p, "}}"));
+}
+
+void span_text::add(const attribute_key& key, bool value) {
+  auto* p = begin_attribute(key, number_bound);
+  p = value ? put(p, "{\"boolValue\":true") : put(p, "{\"boolValue\":false");
+  buf_.grow_to(put(p, "}}"));
+}
+
+void span_text::add(const attribute_key& key, double value) {
+  auto* p = begin_attribute(key, number_bound + 20);
+  p = put(p, "{\"doubleValue\":");
+  p = put_double(p, value);
+  buf_.grow_to(put(p, "}}"));
+}
+
+void span_text::add_int(const attribute_key& key, std::int64_t value) {
+  auto* p = begin_attribute(key, number_bound + 20);
+  p = put(p, "{\"intValue\":");
+  p = put_int_string(p, value);
+  buf_.grow_to(put(p, "}}"));
+}
+
+void span_text::add(const attribute_key& key,
+                    const std::vector<std::string>& value) {
+  std::size_t bound = 32;
+  for (const auto& item : value)
+    bound += text_bound(item.size()) + 20;
+  auto* p = begin_attribute(key, bound);
+  p = put(p, "{\"arrayValue\":{\"values\":[");
+  bool first = true;
+  for (const auto& item : value) {
+    if (!first)
+      *p++ = ',';
+    first = false;
+    p = put(p, "{\"stringValue\":");
+    p = put_text(p, item);
+    *p++ = '}';
+  }
+  buf_.grow_to(put(p, "]}}}"));
+}
+
+void span_text::fail(std::string_view message) {
+  failed_ = true;
+  status_message_.assign(message);
+}
+
+std::string_view span_text::finish() {
+  auto* p = buf_.room(40 + text_bound(status_message_.size()));
+  if (any_attribute_)
+    *p++ = ']';
+  if (failed_) {
+    // As put_span writes an error status.
+    p = put(p, ",\"status\":{");
+    if (!status_message_.empty()) {
+      p = put(p, "\"message\":");
+      p = put_text(p, status_message_);
+      *p++ = ',';
+    }
+    p = put(p, "\"code\":");
+    p = put_int(p, static_cast<int>(status_code::error));
+    *p++ = '}';
+  }
+  *p++ = '}';
+  buf_.grow_to(p);
+  return buf_.text();
 }
 
 } // namespace detail

@@ -91,7 +91,25 @@ public:
       drop_refused();
       return;
     }
-    auto text = encode(s);
+    queue_text(encode(s));
+  }
+
+  /// Writes `a`'s client span on the calling thread, then queues the text.
+  void record_upstream(const upstream_attempt& a) {
+    if (refusing_.load(std::memory_order_relaxed)) {
+      drop_refused();
+      return;
+    }
+    thread_local detail::text_buffer buf;
+    auto text = detail::write_upstream_span(buf, a);
+    queue_text(text);
+    // A span with captured content can be large: its room is not kept.
+    buf.clear();
+    buf.trim(max_kept_scratch);
+  }
+
+  /// Appends one span's text to the queue, or drops and counts it.
+  void queue_text(std::string_view text) {
     std::unique_lock lk{mu_};
     auto in_batch = stopping_ ? 0 : batches_.push(text);
     if (in_batch == 0) {
@@ -374,6 +392,10 @@ span_exporter::~span_exporter() = default;
 
 void span_exporter::record(span s) {
   impl_->record(s);
+}
+
+void span_exporter::record_upstream(const upstream_attempt& a) {
+  impl_->record_upstream(a);
 }
 
 bool span_exporter::flush(std::chrono::milliseconds timeout) {

@@ -31,6 +31,10 @@ void tracer::record(span s) const {
   sink_->record(std::move(s));
 }
 
+void tracer::record_upstream(const upstream_attempt& a) const {
+  sink_->record_upstream(a);
+}
+
 trace_parent_ptr
 tracer::start_request_trace(std::string_view traceparent,
                             std::string_view tracestate,

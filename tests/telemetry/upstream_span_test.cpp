@@ -2,6 +2,7 @@
 
 #include "switchyard/telemetry/genai_attributes.hpp"
 #include "switchyard/telemetry/genai_content.hpp"
+#include "switchyard/telemetry/otlp_json.hpp"
 #include "switchyard/telemetry/switchyard_attributes.hpp"
 #include "switchyard/telemetry/upstream_span.hpp"
 
@@ -235,4 +236,83 @@ TEST_CASE("capture_content puts the conversation and the answer on the span",
         == R"([{"role":"assistant","parts":[{"type":"text","content":)"
            R"("Done."},{"type":"tool_call","id":"call_1","name":"lookup",)"
            R"("arguments":"{\"q\":\"x\"}"}],"finish_reason":"tool_calls"}])");
+}
+
+TEST_CASE("an attempt's span written straight to OTLP/JSON is the span's "
+          "own encoding, byte for byte",
+          "[telemetry][upstream_span]") {
+  auto answered = [] {
+    engine::call_result res;
+    res.response_model = "gpt-4o-2024-08-06-b";
+    res.text = "the answer";
+    res.finish_reason = "stop";
+    res.input_tokens = 12;
+    res.output_tokens = 34;
+    res.http_status = 200;
+    res.time_to_first_token_ms = 250;
+    res.cost_nanos = 1'500'000;
+    return res;
+  };
+  auto check_same = [](const upstream_attempt& a) {
+    std::string from_span, direct;
+    append_otlp_json_span(from_span, make_upstream_span(a));
+    append_otlp_json_upstream_span(direct, a);
+    CHECK(direct == from_span);
+    CHECK_FALSE(direct.empty());
+  };
+  auto p = provider("openai", engine::provider_kind::openai);
+  auto req = chat_request();
+  SECTION("an answer, with a decision, top_p and a tracestate") {
+    recorded_tracing t;
+    auto parent = with_decision(t.tracer->start_root_trace(), 77);
+    auto traced = std::make_shared<trace_parent>(*parent);
+    traced->context.trace_state = "vendor=a\"b,x=\xff";
+    req.options.top_p = 0.9;
+    check_same({*traced, p, req, answered(), 9, 1, 1000, 5000});
+  }
+  SECTION("a failed retry on a local provider, no decision") {
+    recorded_tracing t;
+    auto parent = t.tracer->start_root_trace();
+    auto local = provider("lmstudio", engine::provider_kind::openai, true);
+    local.base_url = "http://127.0.0.1:1234/v1";
+    engine::call_result res;
+    res.error = engine::call_error::server_error;
+    res.http_status = 503;
+    check_same({*parent, local, req, res, 3, 3, 10, 20});
+    res.error = engine::call_error::timeout;
+    res.http_status = 0;
+    check_same({*parent, local, req, res, 3, 1, 10, 20});
+  }
+  SECTION("a stream cut at its cap, an odd model name, no temperature") {
+    recorded_tracing t;
+    auto parent = t.tracer->start_root_trace();
+    req.temperature.reset();
+    req.upstream_model = "m\xc3\xa9tal \"7b\"\n";
+    engine::call_result res;
+    res.error = engine::call_error::budget_exceeded;
+    res.finish_reason = "length";
+    res.output_tokens = 157;
+    check_same({*parent, provider("anthropic", engine::provider_kind::anthropic),
+                req, res, 1, 2, 10, 20});
+  }
+  SECTION("captured content") {
+    recorded_tracing t{tracer_options{1.0, false, true}};
+    auto parent = t.tracer->start_root_trace();
+    check_same({*parent, p, req, answered(), 1, 1, 10, 20});
+  }
+}
+
+TEST_CASE("a sink that keeps spans gets upstream attempts as spans",
+          "[telemetry][upstream_span]") {
+  recorded_tracing t;
+  auto parent = t.tracer->start_root_trace();
+  auto p = provider("openai", engine::provider_kind::openai);
+  auto req = chat_request();
+  engine::call_result res;
+  res.http_status = 200;
+  t.tracer->record_upstream({*parent, p, req, res, 5, 1, 10, 20});
+  auto spans = t.recorder->spans();
+  REQUIRE(spans.size() == 1);
+  CHECK(spans[0].name == "chat gpt-4o-2024-08-06");
+  CHECK(spans[0].span_id == attempt_context(parent->context, 5, 1).span_id);
 }

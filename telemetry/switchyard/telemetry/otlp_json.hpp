@@ -2,6 +2,7 @@
 
 #include "switchyard/telemetry/resource.hpp"
 #include "switchyard/telemetry/span.hpp"
+#include "switchyard/telemetry/upstream_span.hpp"
 
 #include <span>
 #include <string>
@@ -42,6 +43,13 @@ void append_otlp_json_head(std::string& out, const resource& res);
 
 /// One span: an OTLP/JSON `Span` object.
 void append_otlp_json_span(std::string& out, const span& s);
+
+/// The client span of an upstream attempt, written straight from the
+/// attempt: the same text as `append_otlp_json_span(out,
+/// make_upstream_span(a))`, without the span object in between (the
+/// exporter's `record_upstream`).
+void append_otlp_json_upstream_span(std::string& out,
+                                    const upstream_attempt& a);
 
 /// The end of a body after its last span.
 void append_otlp_json_tail(std::string& out);

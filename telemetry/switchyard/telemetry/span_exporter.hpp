@@ -67,6 +67,10 @@ public:
   /// after shutdown. Thread-safe; never blocks on I/O.
   void record(span s) override;
 
+  /// The same for an upstream attempt's client span, written as OTLP/JSON
+  /// straight from the attempt (no span object in between).
+  void record_upstream(const upstream_attempt& a) override;
+
   /// Exports what is queued now, without waiting for the interval, and
   /// waits up to `timeout` until every span recorded before the call has
   /// left the exporter (exported or dropped). Returns whether they all did.

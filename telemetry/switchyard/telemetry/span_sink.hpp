@@ -1,6 +1,7 @@
 #pragma once
 
 #include "switchyard/telemetry/span.hpp"
+#include "switchyard/telemetry/upstream_span.hpp"
 
 namespace switchyard::telemetry {
 
@@ -13,6 +14,13 @@ public:
 
   /// Takes a finished, sampled span.
   virtual void record(span s) = 0;
+
+  /// Takes the client span of a finished upstream attempt of a sampled
+  /// trace: `record(make_upstream_span(a))` unless the sink can do without
+  /// the span object (the exporter writes its OTLP/JSON at once).
+  virtual void record_upstream(const upstream_attempt& a) {
+    record(make_upstream_span(a));
+  }
 };
 
 } // namespace switchyard::telemetry

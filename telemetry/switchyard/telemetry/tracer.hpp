@@ -57,6 +57,10 @@ public:
   /// it is never built.
   void record(span s) const;
 
+  /// Hands the sink the client span of a finished upstream attempt of a
+  /// sampled trace (span_sink::record_upstream).
+  void record_upstream(const upstream_attempt& a) const;
+
   /// The trace of a request that arrived with these `traceparent` and
   /// `tracestate` header values (empty when absent): the context of the
   /// request's own (server) span, a child of the caller's span when
