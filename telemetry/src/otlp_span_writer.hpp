@@ -7,6 +7,7 @@
 // component.
 
 #include "switchyard/telemetry/attribute_key.hpp"
+#include "switchyard/telemetry/server_span.hpp"
 #include "switchyard/telemetry/span.hpp"
 #include "switchyard/telemetry/span_id.hpp"
 #include "switchyard/telemetry/span_kind.hpp"
@@ -123,5 +124,9 @@ private:
 /// byte) written into `buf`; the text is `buf`'s.
 std::string_view write_upstream_span(text_buffer& buf,
                                      const upstream_attempt& a);
+
+/// The server span of request `r` (make_server_span's, byte for byte)
+/// written into `buf`; the text is `buf`'s.
+std::string_view write_server_span(text_buffer& buf, const server_request& r);
 
 } // namespace switchyard::telemetry::detail

@@ -96,13 +96,27 @@ public:
 
   /// Writes `a`'s client span on the calling thread, then queues the text.
   void record_upstream(const upstream_attempt& a) {
+    record_written([&a](detail::text_buffer& buf) {
+      return detail::write_upstream_span(buf, a);
+    });
+  }
+
+  /// Writes `r`'s server span on the calling thread, then queues the text.
+  void record_server(const server_request& r) {
+    record_written([&r](detail::text_buffer& buf) {
+      return detail::write_server_span(buf, r);
+    });
+  }
+
+  /// Queues the text `write` puts into this thread's buffer.
+  template <class Write>
+  void record_written(const Write& write) {
     if (refusing_.load(std::memory_order_relaxed)) {
       drop_refused();
       return;
     }
     thread_local detail::text_buffer buf;
-    auto text = detail::write_upstream_span(buf, a);
-    queue_text(text);
+    queue_text(write(buf));
     // A span with captured content can be large: its room is not kept.
     buf.clear();
     buf.trim(max_kept_scratch);
@@ -396,6 +410,10 @@ void span_exporter::record(span s) {
 
 void span_exporter::record_upstream(const upstream_attempt& a) {
   impl_->record_upstream(a);
+}
+
+void span_exporter::record_server(const server_request& r) {
+  impl_->record_server(r);
 }
 
 bool span_exporter::flush(std::chrono::milliseconds timeout) {

@@ -35,6 +35,10 @@ void tracer::record_upstream(const upstream_attempt& a) const {
   sink_->record_upstream(a);
 }
 
+void tracer::record_server(const server_request& r) const {
+  sink_->record_server(r);
+}
+
 trace_parent_ptr
 tracer::start_request_trace(std::string_view traceparent,
                             std::string_view tracestate,

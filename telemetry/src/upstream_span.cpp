@@ -1,5 +1,6 @@
 #include "switchyard/telemetry/upstream_span.hpp"
 
+#include "span_attributes.hpp"
 #include "upstream_attributes.hpp"
 
 #include "switchyard/telemetry/genai_attributes.hpp"
@@ -23,20 +24,6 @@ std::uint64_t mix(std::uint64_t x) noexcept {
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
-
-/// describe_upstream's output into a span.
-struct span_attributes {
-  span& s;
-
-  template <class T>
-  void add(const attribute_key& key, T&& value) {
-    s.add(key, std::forward<T>(value));
-  }
-
-  void fail(std::string_view message) {
-    s.fail(message);
-  }
-};
 
 } // namespace
 
@@ -98,7 +85,7 @@ span make_upstream_span(const upstream_attempt& a) {
   s.end_unix_nanos = a.end_unix_nanos;
   // Up to 20 attributes before the content ones; one allocation.
   s.attributes.reserve(20);
-  span_attributes out{s};
+  detail::span_attributes out{s};
   detail::describe_upstream(a, out);
   return s;
 }

@@ -12,9 +12,7 @@
 #include "switchyard/runtime.hpp"
 #include "switchyard/runtime_admin.hpp"
 #include "switchyard/clock/system_time.hpp"
-#include "switchyard/telemetry/attribute_key.hpp"
-#include "switchyard/telemetry/genai_attributes.hpp"
-#include "switchyard/telemetry/switchyard_attributes.hpp"
+#include "switchyard/telemetry/tracer.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -88,45 +86,10 @@ std::string_view route_of(std::string_view path) noexcept {
 } // namespace
 
 void request_end::record_span(int status, std::uint64_t decision) const {
-  namespace tel = telemetry;
-  // The keys, looked up once per process rather than per request.
-  struct server_keys {
-    tel::attribute_key method{tel::genai::http_request_method};
-    tel::attribute_key path{tel::genai::url_path};
-    tel::attribute_key scheme{tel::genai::url_scheme};
-    tel::attribute_key status{tel::genai::http_response_status_code};
-    tel::attribute_key route{tel::genai::http_route};
-    tel::attribute_key decision{tel::attrs::decision_id};
-    tel::attribute_key error_type{tel::genai::error_type};
-  };
-  static const server_keys k;
   const auto& tracer = *trace->tracer;
-  auto route = route_of(path);
-  std::string name;
-  name.reserve(method.size() + 1 + route.size());
-  name += method;
-  if (!route.empty()) {
-    name += ' ';
-    name += route;
-  }
-  auto s = tel::make_span(std::move(name), tel::span_kind::server,
-                          trace->context, remote_parent, start_unix_nanos);
-  s.end_unix_nanos = tracer.now_unix_nanos();
-  s.add(k.method, method)
-    .add(k.path, path)
-    .add(k.scheme, "http")
-    .add(k.status, status);
-  if (!route.empty())
-    s.add(k.route, route);
-  if (decision != 0)
-    s.add(k.decision, tel::decision_id_text(decision));
-  // OpenTelemetry's HTTP conventions: a server span fails on 5xx only (a
-  // 4xx is the client's error).
-  if (status >= 500) {
-    s.add(k.error_type, std::to_string(status));
-    s.fail("HTTP " + std::to_string(status));
-  }
-  tracer.record(std::move(s));
+  tracer.record_server({trace->context, remote_parent, method, path,
+                        route_of(path), status, decision, start_unix_nanos,
+                        tracer.now_unix_nanos()});
 }
 
 void request_end::operator()(int status, std::uint64_t decision,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "switchyard/telemetry/resource.hpp"
+#include "switchyard/telemetry/server_span.hpp"
 #include "switchyard/telemetry/span.hpp"
 #include "switchyard/telemetry/upstream_span.hpp"
 
@@ -50,6 +51,10 @@ void append_otlp_json_span(std::string& out, const span& s);
 /// exporter's `record_upstream`).
 void append_otlp_json_upstream_span(std::string& out,
                                     const upstream_attempt& a);
+
+/// A request's server span, likewise: the same text as
+/// `append_otlp_json_span(out, make_server_span(r))`.
+void append_otlp_json_server_span(std::string& out, const server_request& r);
 
 /// The end of a body after its last span.
 void append_otlp_json_tail(std::string& out);

@@ -71,6 +71,9 @@ public:
   /// straight from the attempt (no span object in between).
   void record_upstream(const upstream_attempt& a) override;
 
+  /// The same for a request's server span.
+  void record_server(const server_request& r) override;
+
   /// Exports what is queued now, without waiting for the interval, and
   /// waits up to `timeout` until every span recorded before the call has
   /// left the exporter (exported or dropped). Returns whether they all did.

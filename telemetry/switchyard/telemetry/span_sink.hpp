@@ -1,5 +1,6 @@
 #pragma once
 
+#include "switchyard/telemetry/server_span.hpp"
 #include "switchyard/telemetry/span.hpp"
 #include "switchyard/telemetry/upstream_span.hpp"
 
@@ -20,6 +21,11 @@ public:
   /// the span object (the exporter writes its OTLP/JSON at once).
   virtual void record_upstream(const upstream_attempt& a) {
     record(make_upstream_span(a));
+  }
+
+  /// Takes the server span of a request of a sampled trace, likewise.
+  virtual void record_server(const server_request& r) {
+    record(make_server_span(r));
   }
 };
 

@@ -61,6 +61,10 @@ public:
   /// sampled trace (span_sink::record_upstream).
   void record_upstream(const upstream_attempt& a) const;
 
+  /// Hands the sink the server span of a request of a sampled trace
+  /// (span_sink::record_server).
+  void record_server(const server_request& r) const;
+
   /// The trace of a request that arrived with these `traceparent` and
   /// `tracestate` header values (empty when absent): the context of the
   /// request's own (server) span, a child of the caller's span when
