@@ -246,7 +246,7 @@ TEST_CASE("/metrics shows breaker states and trips, retries and budgets",
 }
 
 TEST_CASE("feedback over HTTP: only the key that made a decision (or the "
-          "admin) may give it; another key gets the unknown id's 404",
+          "admin) may give it, another key gets the unknown id's 404",
           "[gateway][auth][feedback]") {
   scratch_dir dir{"feedback-owner"};
   gateway_fixture gw{{"--zero-delay"}, {"--data-dir", dir.path}};
