@@ -42,15 +42,19 @@ constexpr std::size_t attribute_frame = 48;
 /// kind, field names, status code): some 300 bytes.
 constexpr std::size_t span_frame = 400;
 
+/// The most an array value of `items` takes.
+std::size_t array_bound(const std::vector<std::string>& items) noexcept {
+  std::size_t n = 32;
+  for (const auto& item : items)
+    n += text_bound(item.size()) + 20;
+  return n;
+}
+
 std::size_t value_bound(const attribute_value& v) noexcept {
   if (const auto* s = std::get_if<std::string>(&v))
     return text_bound(s->size());
-  if (const auto* list = std::get_if<std::vector<std::string>>(&v)) {
-    std::size_t n = 32;
-    for (const auto& item : *list)
-      n += text_bound(item.size()) + 20;
-    return n;
-  }
+  if (const auto* list = std::get_if<std::vector<std::string>>(&v))
+    return array_bound(*list);
   return number_bound;
 }
 
@@ -205,53 +209,113 @@ char* put_id(char* p, const std::array<std::uint8_t, N>& bytes) noexcept {
   return p;
 }
 
-char* put_value(char* p, const attribute_value& v) {
-  switch (v.index()) {
-    case 0:
-      p = put(p, "{\"stringValue\":");
-      p = put_text(p, *std::get_if<std::string>(&v));
-      break;
-    case 1:
-      p = *std::get_if<bool>(&v) ? put(p, "{\"boolValue\":true")
-                                 : put(p, "{\"boolValue\":false");
-      break;
-    case 2:
-      p = put(p, "{\"intValue\":");
-      p = put_int_string(p, *std::get_if<std::int64_t>(&v));
-      break;
-    case 3:
-      p = put(p, "{\"doubleValue\":");
-      p = put_double(p, *std::get_if<double>(&v));
-      break;
-    default: {
-      p = put(p, "{\"arrayValue\":{\"values\":[");
-      bool first = true;
-      for (const auto& item : *std::get_if<std::vector<std::string>>(&v)) {
-        if (!first)
-          *p++ = ',';
-        first = false;
-        p = put(p, "{\"stringValue\":");
-        p = put_text(p, item);
-        *p++ = '}';
-      }
-      p = put(p, "]}");
-    }
-  }
+char* put_string_value(char* p, std::string_view v) {
+  p = put(p, "{\"stringValue\":");
+  p = put_text(p, v);
   *p++ = '}';
   return p;
 }
 
-char* put_attribute(char* p, const attribute& a) {
+char* put_bool_value(char* p, bool v) noexcept {
+  return v ? put(p, "{\"boolValue\":true}") : put(p, "{\"boolValue\":false}");
+}
+
+char* put_int_value(char* p, std::int64_t v) noexcept {
+  p = put(p, "{\"intValue\":");
+  p = put_int_string(p, v);
+  *p++ = '}';
+  return p;
+}
+
+char* put_double_value(char* p, double v) noexcept {
+  p = put(p, "{\"doubleValue\":");
+  p = put_double(p, v);
+  *p++ = '}';
+  return p;
+}
+
+char* put_array_value(char* p, const std::vector<std::string>& items) {
+  p = put(p, "{\"arrayValue\":{\"values\":[");
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first)
+      *p++ = ',';
+    first = false;
+    p = put_string_value(p, item);
+  }
+  return put(p, "]}}");
+}
+
+char* put_value(char* p, const attribute_value& v) {
+  switch (v.index()) {
+    case 0: return put_string_value(p, *std::get_if<std::string>(&v));
+    case 1: return put_bool_value(p, *std::get_if<bool>(&v));
+    case 2: return put_int_value(p, *std::get_if<std::int64_t>(&v));
+    case 3: return put_double_value(p, *std::get_if<double>(&v));
+    default:
+      return put_array_value(p, *std::get_if<std::vector<std::string>>(&v));
+  }
+}
+
+/// An attribute's start: `{"key":...,"value":`.
+char* put_key(char* p, const attribute_key& key) {
   p = put(p, "{\"key\":");
-  if (a.key.json_safe()) {
+  if (key.json_safe()) {
     *p++ = '"';
-    p = put(p, a.key.text());
+    p = put(p, key.text());
     *p++ = '"';
   } else {
-    p = put_text(p, a.key.text());
+    p = put_text(p, key.text());
   }
-  p = put(p, ",\"value\":");
+  return put(p, ",\"value\":");
+}
+
+char* put_attribute(char* p, const attribute& a) {
+  p = put_key(p, a.key);
   p = put_value(p, a.value);
+  *p++ = '}';
+  return p;
+}
+
+/// A span's fields before its attributes, in their fixed order.
+char* put_head(char* p, const trace_id& trace, const span_id& id,
+               std::string_view trace_state, const span_id& parent,
+               std::string_view name, span_kind kind,
+               std::uint64_t start_unix_nanos, std::uint64_t end_unix_nanos) {
+  p = put(p, "{\"traceId\":");
+  p = put_id(p, trace.bytes);
+  p = put(p, ",\"spanId\":");
+  p = put_id(p, id.bytes);
+  if (!trace_state.empty()) {
+    p = put(p, ",\"traceState\":");
+    p = put_text(p, trace_state);
+  }
+  if (parent.valid()) {
+    p = put(p, ",\"parentSpanId\":");
+    p = put_id(p, parent.bytes);
+  }
+  p = put(p, ",\"name\":");
+  p = put_text(p, name);
+  p = put(p, ",\"kind\":");
+  p = put_int(p, static_cast<int>(kind));
+  p = put(p, ",\"startTimeUnixNano\":");
+  p = put_int_string(p, start_unix_nanos);
+  p = put(p, ",\"endTimeUnixNano\":");
+  return put_int_string(p, end_unix_nanos);
+}
+
+/// A set status, after the attributes (none when unset).
+char* put_status(char* p, status_code code, std::string_view message) {
+  if (code == status_code::unset)
+    return p;
+  p = put(p, ",\"status\":{");
+  if (code == status_code::error && !message.empty()) {
+    p = put(p, "\"message\":");
+    p = put_text(p, message);
+    *p++ = ',';
+  }
+  p = put(p, "\"code\":");
+  p = put_int(p, static_cast<int>(code));
   *p++ = '}';
   return p;
 }
@@ -259,26 +323,8 @@ char* put_attribute(char* p, const attribute& a) {
 /// One span. The field names and their order are fixed, so commas are
 /// written with them; only text goes through escaping.
 char* put_span(char* p, const span& s) {
-  p = put(p, "{\"traceId\":");
-  p = put_id(p, s.trace_id.bytes);
-  p = put(p, ",\"spanId\":");
-  p = put_id(p, s.span_id.bytes);
-  if (!s.trace_state.empty()) {
-    p = put(p, ",\"traceState\":");
-    p = put_text(p, s.trace_state);
-  }
-  if (s.parent_span_id.valid()) {
-    p = put(p, ",\"parentSpanId\":");
-    p = put_id(p, s.parent_span_id.bytes);
-  }
-  p = put(p, ",\"name\":");
-  p = put_text(p, s.name);
-  p = put(p, ",\"kind\":");
-  p = put_int(p, static_cast<int>(s.kind));
-  p = put(p, ",\"startTimeUnixNano\":");
-  p = put_int_string(p, s.start_unix_nanos);
-  p = put(p, ",\"endTimeUnixNano\":");
-  p = put_int_string(p, s.end_unix_nanos);
+  p = put_head(p, s.trace_id, s.span_id, s.trace_state, s.parent_span_id,
+               s.name, s.kind, s.start_unix_nanos, s.end_unix_nanos);
   if (!s.attributes.empty()) {
     p = put(p, ",\"attributes\":[");
     bool first = true;
@@ -290,17 +336,7 @@ char* put_span(char* p, const span& s) {
     }
     *p++ = ']';
   }
-  if (s.status.code != status_code::unset) {
-    p = put(p, ",\"status\":{");
-    if (s.status.code == status_code::error && !s.status.message.empty()) {
-      p = put(p, "\"message\":");
-      p = put_text(p, s.status.message);
-      *p++ = ',';
-    }
-    p = put(p, "\"code\":");
-    p = put_int(p, static_cast<int>(s.status.code));
-    *p++ = '}';
-  }
+  p = put_status(p, s.status.code, s.status.message);
   *p++ = '}';
   return p;
 }
@@ -404,29 +440,10 @@ span_text::span_text(text_buffer& buf, const trace_context& ctx,
                      std::uint64_t end_unix_nanos)
   : buf_(buf) {
   buf_.clear();
-  // As put_span writes a span's head, in its order.
   auto* p = buf_.room(span_frame + text_bound(ctx.trace_state.size())
                       + text_bound(name.size()));
-  p = put(p, "{\"traceId\":");
-  p = put_id(p, ctx.trace_id.bytes);
-  p = put(p, ",\"spanId\":");
-  p = put_id(p, ctx.span_id.bytes);
-  if (!ctx.trace_state.empty()) {
-    p = put(p, ",\"traceState\":");
-    p = put_text(p, ctx.trace_state);
-  }
-  if (parent.valid()) {
-    p = put(p, ",\"parentSpanId\":");
-    p = put_id(p, parent.bytes);
-  }
-  p = put(p, ",\"name\":");
-  p = put_text(p, name);
-  p = put(p, ",\"kind\":");
-  p = put_int(p, static_cast<int>(kind));
-  p = put(p, ",\"startTimeUnixNano\":");
-  p = put_int_string(p, start_unix_nanos);
-  p = put(p, ",\"endTimeUnixNano\":");
-  p = put_int_string(p, end_unix_nanos);
+  p = put_head(p, ctx.trace_id, ctx.span_id, ctx.trace_state, parent, name,
+               kind, start_unix_nanos, end_unix_nanos);
   buf_.grow_to(p);
 }
 
@@ -440,61 +457,38 @@ char* span_text::begin_attribute(const attribute_key& key,
     p = put(p, ",\"attributes\":[");
     any_attribute_ = true;
   }
-  p = put(p, "{\"key\":");
-  if (key.json_safe()) {
-    *p++ = '"';
-    p = put(p, key.text());
-    *p++ = '"';
-  } else {
-    p = put_text(p, key.text());
-  }
-  return put(p, ",\"value\":");
+  return put_key(p, key);
 }
 
 void span_text::add(const attribute_key& key, std::string_view value) {
   auto* p = begin_attribute(key, text_bound(value.size()) + 20);
-  p = put(p, "{\"stringValue\":");
-  p = put_text(p, value);
-  buf_.grow_to(put(p, "}}"));
+  p = put_string_value(p, value);
+  buf_.grow_to(put(p, "}"));
 }
 
 void span_text::add(const attribute_key& key, bool value) {
   auto* p = begin_attribute(key, number_bound);
-  p = value ? put(p, "{\"boolValue\":true") : put(p, "{\"boolValue\":false");
-  buf_.grow_to(put(p, "}}"));
+  p = put_bool_value(p, value);
+  buf_.grow_to(put(p, "}"));
 }
 
 void span_text::add(const attribute_key& key, double value) {
   auto* p = begin_attribute(key, number_bound + 20);
-  p = put(p, "{\"doubleValue\":");
-  p = put_double(p, value);
-  buf_.grow_to(put(p, "}}"));
+  p = put_double_value(p, value);
+  buf_.grow_to(put(p, "}"));
 }
 
 void span_text::add_int(const attribute_key& key, std::int64_t value) {
   auto* p = begin_attribute(key, number_bound + 20);
-  p = put(p, "{\"intValue\":");
-  p = put_int_string(p, value);
-  buf_.grow_to(put(p, "}}"));
+  p = put_int_value(p, value);
+  buf_.grow_to(put(p, "}"));
 }
 
 void span_text::add(const attribute_key& key,
                     const std::vector<std::string>& value) {
-  std::size_t bound = 32;
-  for (const auto& item : value)
-    bound += text_bound(item.size()) + 20;
-  auto* p = begin_attribute(key, bound);
-  p = put(p, "{\"arrayValue\":{\"values\":[");
-  bool first = true;
-  for (const auto& item : value) {
-    if (!first)
-      *p++ = ',';
-    first = false;
-    p = put(p, "{\"stringValue\":");
-    p = put_text(p, item);
-    *p++ = '}';
-  }
-  buf_.grow_to(put(p, "]}}}"));
+  auto* p = begin_attribute(key, array_bound(value));
+  p = put_array_value(p, value);
+  buf_.grow_to(put(p, "}"));
 }
 
 void span_text::fail(std::string_view message) {
@@ -506,18 +500,8 @@ std::string_view span_text::finish() {
   auto* p = buf_.room(40 + text_bound(status_message_.size()));
   if (any_attribute_)
     *p++ = ']';
-  if (failed_) {
-    // As put_span writes an error status.
-    p = put(p, ",\"status\":{");
-    if (!status_message_.empty()) {
-      p = put(p, "\"message\":");
-      p = put_text(p, status_message_);
-      *p++ = ',';
-    }
-    p = put(p, "\"code\":");
-    p = put_int(p, static_cast<int>(status_code::error));
-    *p++ = '}';
-  }
+  p = put_status(p, failed_ ? status_code::error : status_code::unset,
+                 status_message_);
   *p++ = '}';
   buf_.grow_to(p);
   return buf_.text();

@@ -48,6 +48,21 @@ engine::call_request chat_request() {
   return r;
 }
 
+/// An answer with every field a span reports.
+engine::call_result answered_result() {
+  engine::call_result res;
+  res.model = "gpt-4o";
+  res.response_model = "gpt-4o-2024-08-06-b";
+  res.text = "the answer";
+  res.finish_reason = "stop";
+  res.input_tokens = 12;
+  res.output_tokens = 34;
+  res.http_status = 200;
+  res.time_to_first_token_ms = 250;
+  res.cost_nanos = 1'500'000;
+  return res;
+}
+
 } // namespace
 
 TEST_CASE("attempt contexts: the parent's trace, a stable span id per call "
@@ -105,16 +120,7 @@ TEST_CASE("an answered attempt's span carries the GenAI attributes and no "
   auto p = provider("openai", engine::provider_kind::openai);
   auto req = chat_request();
   req.options.top_p = 0.9;
-  engine::call_result res;
-  res.model = "gpt-4o";
-  res.response_model = "gpt-4o-2024-08-06-b";
-  res.text = "the answer";
-  res.finish_reason = "stop";
-  res.input_tokens = 12;
-  res.output_tokens = 34;
-  res.http_status = 200;
-  res.time_to_first_token_ms = 250;
-  res.cost_nanos = 1'500'000;
+  auto res = answered_result();
   auto s = make_upstream_span({*parent, p, req, res, 9, 1, 1000, 5000});
   CHECK(s.name == "chat gpt-4o-2024-08-06");
   CHECK(s.kind == span_kind::client);
@@ -241,18 +247,6 @@ TEST_CASE("capture_content puts the conversation and the answer on the span",
 TEST_CASE("an attempt's span written straight to OTLP/JSON is the span's "
           "own encoding, byte for byte",
           "[telemetry][upstream_span]") {
-  auto answered = [] {
-    engine::call_result res;
-    res.response_model = "gpt-4o-2024-08-06-b";
-    res.text = "the answer";
-    res.finish_reason = "stop";
-    res.input_tokens = 12;
-    res.output_tokens = 34;
-    res.http_status = 200;
-    res.time_to_first_token_ms = 250;
-    res.cost_nanos = 1'500'000;
-    return res;
-  };
   auto check_same = [](const upstream_attempt& a) {
     std::string from_span, direct;
     append_otlp_json_span(from_span, make_upstream_span(a));
@@ -268,7 +262,7 @@ TEST_CASE("an attempt's span written straight to OTLP/JSON is the span's "
     auto traced = std::make_shared<trace_parent>(*parent);
     traced->context.trace_state = "vendor=a\"b,x=\xff";
     req.options.top_p = 0.9;
-    check_same({*traced, p, req, answered(), 9, 1, 1000, 5000});
+    check_same({*traced, p, req, answered_result(), 9, 1, 1000, 5000});
   }
   SECTION("a failed retry on a local provider, no decision") {
     recorded_tracing t;
@@ -298,7 +292,7 @@ TEST_CASE("an attempt's span written straight to OTLP/JSON is the span's "
   SECTION("captured content") {
     recorded_tracing t{tracer_options{1.0, false, true}};
     auto parent = t.tracer->start_root_trace();
-    check_same({*parent, p, req, answered(), 1, 1, 10, 20});
+    check_same({*parent, p, req, answered_result(), 1, 1, 10, 20});
   }
 }
 
