@@ -79,11 +79,13 @@ struct span {
   /// twice.
   template <class T>
   span& add(const attribute_key& key, T&& value) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<T>, bool>
-                  || std::is_floating_point_v<std::remove_cvref_t<T>>
-                  || std::is_same_v<std::remove_cvref_t<T>, std::string>
-                  || std::is_same_v<std::remove_cvref_t<T>,
-                                    std::vector<std::string>>)
+    if constexpr (std::is_floating_point_v<std::remove_cvref_t<T>>)
+      return append_value(key, attribute_value{std::in_place_type<double>,
+                                               static_cast<double>(value)});
+    else if constexpr (std::is_same_v<std::remove_cvref_t<T>, bool>
+                       || std::is_same_v<std::remove_cvref_t<T>, std::string>
+                       || std::is_same_v<std::remove_cvref_t<T>,
+                                         std::vector<std::string>>)
       return append_value(key, attribute_value{
                                  std::in_place_type<std::remove_cvref_t<T>>,
                                  std::forward<T>(value)});
