@@ -67,14 +67,12 @@ void route(self_ptr self, std::uint64_t id, run_t& r, bool first) {
         ? std::span<const engine::experiment_spec>{self->state.experiments}
         : std::span<const engine::experiment_spec>{},
       id, *self->state.ctx.classifier);
-    if (!span) {
-      drive(self, id, std::move(step));
-      return;
-    }
-    telemetry::describe_route(*span, run->flow.current(), reg(self),
-                              run->flow.rounds());
+    if (span)
+      telemetry::describe_route(*span, run->flow.current(), reg(self),
+                                run->flow.rounds());
     drive(self, id, std::move(step), span.get());
-    span->end();
+    if (span)
+      span->end();
   };
   auto on_error = [self, id, first, span](caf::error& e) {
     if (span)

@@ -426,9 +426,10 @@ char* text_buffer::room(std::size_t n) {
 }
 
 void text_buffer::trim(std::size_t keep) noexcept {
-  if (capacity_ > keep && size_ == 0) {
+  if (capacity_ > keep) {
     bytes_.reset();
     capacity_ = 0;
+    size_ = 0;
   }
 }
 

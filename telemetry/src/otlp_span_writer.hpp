@@ -52,7 +52,8 @@ public:
     return {bytes_.get(), size_};
   }
 
-  /// Gives a large buffer's memory back (a span with captured content).
+  /// Gives the memory back, and the text with it, when more than `keep`
+  /// bytes are held (after a span with captured content).
   void trim(std::size_t keep) noexcept;
 
 private:

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cassert>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -85,13 +84,11 @@ public:
   /// that allocated them; a span object handed to the export thread was
   /// cold by the time it was encoded there, and freed across threads.
   void record(const span& s) {
-    // Full or stopping: drop before spending the encoding (re-checked
-    // under the lock).
-    if (refusing_.load(std::memory_order_relaxed)) {
-      drop_refused();
-      return;
-    }
-    queue_text(encode(s));
+    record_written([&s](detail::text_buffer& buf) {
+      buf.grow_to(detail::write_otlp_span(
+        buf.room(detail::otlp_span_bound(s)), s));
+      return buf.text();
+    });
   }
 
   /// Writes `a`'s client span on the calling thread, then queues the text.
@@ -108,17 +105,20 @@ public:
     });
   }
 
-  /// Queues the text `write` puts into this thread's buffer.
+  /// Queues the text `write` puts into this thread's buffer (a raw one: a
+  /// string would be zero-filled to the bound first).
   template <class Write>
   void record_written(const Write& write) {
+    // Full or stopping: drop before spending the encoding (re-checked
+    // under the lock).
     if (refusing_.load(std::memory_order_relaxed)) {
       drop_refused();
       return;
     }
     thread_local detail::text_buffer buf;
+    buf.clear();
     queue_text(write(buf));
     // A span with captured content can be large: its room is not kept.
-    buf.clear();
     buf.trim(max_kept_scratch);
   }
 
@@ -226,25 +226,6 @@ private:
     }
   }
 
-  /// `s` as OTLP/JSON in this thread's buffer, valid until its next call.
-  /// A raw buffer: a string would be zero-filled to the bound first.
-  static std::string_view encode(const span& s) {
-    struct buffer {
-      std::unique_ptr<char[]> bytes;
-      std::size_t size = 0;
-    };
-    thread_local buffer b;
-    auto bound = detail::otlp_span_bound(s);
-    if (bound > b.size || b.size > max_kept_scratch) {
-      b.bytes.reset(); // a large span's room is not kept
-      b.size = std::max(bound, std::size_t{4096});
-      b.bytes = std::make_unique_for_overwrite<char[]>(b.size);
-    }
-    auto* end = detail::write_otlp_span(b.bytes.get(), s);
-    auto n = static_cast<std::size_t>(end - b.bytes.get());
-    assert(n <= bound);
-    return {b.bytes.get(), n};
-  }
 
   /// A span `record` refused: the queue was full, or shutdown began.
   void drop_refused() noexcept {
