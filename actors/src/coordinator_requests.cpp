@@ -51,10 +51,8 @@ void credit_answer(self_ptr self, const run_t& r, std::uint16_t model) {
 void route(self_ptr self, std::uint64_t id, run_t& r, bool first) {
   // The round's span, from the request to the decision (and the plan it
   // chooses); an untraced task has none and allocates nothing.
-  std::shared_ptr<telemetry::active_span> span;
-  if (r.spec.trace)
-    span = std::make_shared<telemetry::active_span>(telemetry::start_span(
-      task_trace(r), std::string{telemetry::span_names::route}));
+  auto span = telemetry::start_shared_span(
+    task_trace(r), std::string{telemetry::span_names::route});
   auto on_decision = [self, id, span](engine::decision& d) {
     auto run = find_run(self, id);
     if (run == nullptr)
@@ -181,11 +179,10 @@ void call_ensemble(self_ptr self, std::uint64_t id, run_t& r) {
   // The ensemble's span parents its members and the judge: the task goes
   // to the judge with it as its trace (swapped back once the message holds
   // its copy, so that the conversation is not copied twice).
-  std::shared_ptr<telemetry::active_span> span;
+  auto span = telemetry::start_shared_span(
+    task_trace(r), std::string{telemetry::span_names::ensemble});
   telemetry::trace_parent_ptr task_parent;
-  if (r.spec.trace) {
-    span = std::make_shared<telemetry::active_span>(telemetry::start_span(
-      task_trace(r), std::string{telemetry::span_names::ensemble}));
+  if (span) {
     telemetry::describe_ensemble(*span, r.flow.current().ensemble, reg(self));
     task_parent = std::exchange(r.spec.trace, span->as_parent());
   }

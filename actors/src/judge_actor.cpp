@@ -102,13 +102,6 @@ std::vector<engine::ensemble_answer> answers_of(const judge_state& st,
 /// ensemble is not traced (nothing is allocated then).
 using shared_span = std::shared_ptr<telemetry::active_span>;
 
-shared_span start_shared_span(const task_spec& t, std::string name) {
-  if (!t.trace)
-    return nullptr;
-  return std::make_shared<telemetry::active_span>(
-    telemetry::start_span(t.trace, std::move(name)));
-}
-
 void ask_judge(self_ptr self, std::uint64_t run_id) {
   auto& st = self->state;
   auto& r = st.runs.at(run_id);
@@ -120,8 +113,8 @@ void ask_judge(self_ptr self, std::uint64_t run_id) {
                    build_judge_request(r.spec, jm, prompt, judge_max_tokens),
                    nullptr};
   // The judge's span, under the ensemble's; its call's attempts under it.
-  auto span = start_shared_span(
-    r.spec, std::string{telemetry::span_names::judge});
+  auto span = telemetry::start_shared_span(
+    r.spec.trace, std::string{telemetry::span_names::judge});
   if (span) {
     span->set(telemetry::attrs::judge_model, std::string_view{jm.id});
     order.request.trace = span->as_parent();
@@ -304,8 +297,8 @@ judge(judge_actor::stateful_pointer<judge_state> self, runtime_context ctx,
                          build_call_request(r.spec, spec_m, max_tokens),
                          nullptr};
         // The member's span, under the ensemble's; its attempts under it.
-        auto span = start_shared_span(
-          r.spec, telemetry::ensemble_member_span_name(spec_m.id));
+        auto span = telemetry::start_shared_span(
+          r.spec.trace, telemetry::ensemble_member_span_name(spec_m.id));
         if (span) {
           span->set(telemetry::attrs::member_model,
                     std::string_view{spec_m.id});

@@ -221,11 +221,10 @@ reserve(self_ptr self, const budget_request& req,
     ++link->second.sent;
     // The task waits on another node: a span of its trace, when traced
     // (kind client: a request to a peer).
-    std::shared_ptr<telemetry::active_span> span;
-    if (trace) {
-      span = std::make_shared<telemetry::active_span>(telemetry::start_span(
-        trace, std::string{telemetry::span_names::budget_reserve},
-        telemetry::span_kind::client));
+    auto span = telemetry::start_shared_span(
+      trace, std::string{telemetry::span_names::budget_reserve},
+      telemetry::span_kind::client);
+    if (span) {
       span->set(telemetry::attrs::budget_scope, scope)
         .set(telemetry::attrs::budget_owner, owner)
         .set(telemetry::attrs::budget_amount_usd,

@@ -82,4 +82,13 @@ active_span start_span(const trace_parent_ptr& parent, std::string name,
   return s;
 }
 
+std::shared_ptr<active_span> start_shared_span(const trace_parent_ptr& parent,
+                                               std::string name,
+                                               span_kind kind) {
+  if (!parent)
+    return nullptr;
+  return std::make_shared<active_span>(
+    start_span(parent, std::move(name), kind));
+}
+
 } // namespace switchyard::telemetry

@@ -4,6 +4,7 @@
 #include "switchyard/telemetry/trace_parent.hpp"
 
 #include <concepts>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -105,5 +106,12 @@ private:
 [[nodiscard]] active_span start_span(const trace_parent_ptr& parent,
                                      std::string name,
                                      span_kind kind = span_kind::internal);
+
+/// `start_span`'s span, shared by the continuations of asynchronous work
+/// (an actor's request and its answer); null, with nothing allocated, when
+/// `parent` is null.
+[[nodiscard]] std::shared_ptr<active_span>
+start_shared_span(const trace_parent_ptr& parent, std::string name,
+                  span_kind kind = span_kind::internal);
 
 } // namespace switchyard::telemetry
