@@ -113,6 +113,14 @@ struct traced_fixture : actor_fixture {
     return {tracing.recorder->spans()};
   }
 
+  /// Executes `t` until it is answered, once; its reply.
+  task_reply executed(task_spec t) {
+    auto p = execute(std::move(t));
+    run();
+    REQUIRE(*p.count == 1);
+    return **p.slot;
+  }
+
   /// The step a call serves, read from its instructions.
   static std::string role_of(const engine::call_request& r) {
     std::string all;
@@ -151,10 +159,7 @@ TEST_CASE_METHOD(traced_fixture,
       };
   auto t = traced(task(review));
   auto root = t.trace->context;
-  auto p = execute(std::move(t));
-  run();
-  REQUIRE(*p.count == 1);
-  const auto& r = **p.slot;
+  auto r = executed(std::move(t));
   REQUIRE(r.ok());
   auto tree = this->tree();
   auto decision = telemetry::decision_id_text(r.decision_id);
@@ -198,10 +203,7 @@ TEST_CASE_METHOD(traced_fixture,
     };
   auto t = traced(task(review));
   auto root = t.trace->context;
-  auto p = execute(std::move(t));
-  run();
-  REQUIRE(*p.count == 1);
-  const auto& r = **p.slot;
+  auto r = executed(std::move(t));
   CHECK_FALSE(r.ok());
   auto tree = this->tree();
   auto routes = tree.named("switchyard.route");
@@ -225,10 +227,7 @@ TEST_CASE_METHOD(traced_fixture,
   auto t = traced(task(review));
   t.plan = engine::plan_kind::chain;
   auto root = t.trace->context;
-  auto p = execute(std::move(t));
-  run();
-  REQUIRE(*p.count == 1);
-  const auto& r = **p.slot;
+  auto r = executed(std::move(t));
   REQUIRE(r.ok());
   REQUIRE(r.steps.size() == 2);
   auto tree = this->tree();
@@ -324,10 +323,7 @@ TEST_CASE_METHOD(traced_fixture,
   auto t = traced(task(audit));
   t.plan = engine::plan_kind::single;
   auto root = t.trace->context;
-  auto p = execute(std::move(t));
-  run();
-  REQUIRE(*p.count == 1);
-  const auto& r = **p.slot;
+  auto r = executed(std::move(t));
   REQUIRE(r.ok());
   REQUIRE(r.parallel);
   const auto& e = r.decision.ensemble;
